@@ -1,0 +1,16 @@
+// Compiles the JSON schemas to standalone validator code at build time, so
+// that `orchestra validate` does not pay for ajv's compiler on every start.
+import Ajv from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+
+const read = (f) => JSON.parse(readFileSync(new URL(`../schemas/${f}`, import.meta.url), 'utf8'));
+// verbose: errors carry their parentSchema, which the did-you-mean hints read.
+const ajv = new Ajv.default({ allErrors: true, verbose: true, strict: true, code: { source: true, esm: true, lines: false } });
+ajv.addSchema(read('orchestra.config.schema.json'), 'config');
+ajv.addSchema(read('team.schema.json'), 'team');
+const code = standaloneCode.default(ajv, { validateConfig: 'config', validateTeam: 'team' });
+// ajv's standalone ESM output still calls require() for its runtime helpers.
+const prelude = "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n";
+mkdirSync(new URL('../dist/config/', import.meta.url), { recursive: true });
+writeFileSync(new URL('../dist/config/schema-validators.js', import.meta.url), prelude + code.replace(/^"use strict";/, ''));

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { loadConfig } from '../../config/load.js';
+import { displayPath, formatDiagnostics } from '../../logger/diagnostic-printer.js';
+import { styleFor } from '../../logger/style.js';
+import { EXIT, type CommonOptions } from '../exit-codes.js';
+import type { Config } from '../../config/types.js';
+import type { LoadOutcome } from '../../config/load.js';
+
+/** Loads the config and prints its problems; the config when it is sound. Shared by every command that reads config. */
+export async function loadOrReport(opts: CommonOptions): Promise<{ config?: Config; outcome: LoadOutcome }> {
+  const cwd = path.resolve(opts.cwd);
+  const outcome = await loadConfig({ cwd, ...(opts.config !== undefined ? { configPath: opts.config } : {}) });
+  if (outcome.diagnostics.length > 0) {
+    const style = styleFor(process.stderr);
+    process.stderr.write(`${formatDiagnostics(outcome.diagnostics, outcome.sources, process.cwd(), style)}\n`);
+    const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;
+    if (errors > 0) process.stderr.write(`\n${style.red(`${errors} ${errors === 1 ? 'error' : 'errors'}`)}: nothing was run.\n`);
+  }
+  return { ...(outcome.config ? { config: outcome.config } : {}), outcome };
+}
+
+export function summarize(config: Config): string {
+  const tasks = config.phases.reduce((n, p) => n + p.tasks.length, 0);
+  const agents = config.team?.agents.length ?? 0;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return [plural(config.gates.size, 'gate'), plural(config.phases.length, 'phase'), plural(tasks, 'task'), plural(agents, 'agent')].join(', ');
+}
+
+export async function validateCommand(opts: CommonOptions): Promise<number> {
+  const { config } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const style = styleFor(process.stdout);
+  const presets = config.files.length > 1 ? ` (with ${config.files.slice(0, -1).map((f) => path.basename(f, '.yaml')).join(', ')})` : '';
+  process.stdout.write(`${style.green('✓')} ${displayPath(config.file, process.cwd())} is valid: ${summarize(config)}${presets}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,75 @@
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { EXIT, type CommonOptions } from './exit-codes.js';
+
+/**
+ * The command line. Only commander is loaded at start-up: each command's
+ * module (and the config loader, yaml, ajv…) is imported when that command
+ * runs, so `orchestra --version` stays fast.
+ */
+
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <path>', 'config file to use instead of searching from --cwd upwards')
+    .option('--cwd <dir>', 'directory to run in (default: the current directory)');
+}
+
+export function commonOptions(opts: { cwd?: string; config?: string }): CommonOptions {
+  return { cwd: opts.cwd ?? process.cwd(), ...(opts.config !== undefined ? { config: opts.config } : {}) };
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('orchestra')
+    .description('A declarative, Make-like runner for gates and AI coding agents.')
+    .version(version(), '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError("(run 'orchestra --help' for usage)")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  withCommonOptions(program.command('validate'))
+    .description('load and validate the config and team; print every problem at its file:line:column')
+    .action(async (opts: { cwd?: string; config?: string }) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      setExit(await validateCommand(commonOptions(opts)));
+    });
+
+  program
+    .command('init')
+    .description('write a starter orchestra.config.yaml and team.json, and ignore .orchestra/ in git')
+    .option('--cwd <dir>', 'directory to set up (default: the current directory)')
+    .option('-f, --force', 'overwrite existing orchestra.config.yaml and team.json')
+    .action(async (opts: { cwd?: string; force?: boolean }) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExit(await initCommand({ cwd: opts.cwd ?? process.cwd(), force: opts.force === true }));
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws for anything a user can cause. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp({ error: true });
+      return EXIT.usage;
+    }
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const err = e as Error;
+    process.stderr.write(`orchestra: internal error (a bug in orchestra, please report it):\n${err.stack ?? String(err)}\n`);
+    return EXIT.internal;
+  }
+}

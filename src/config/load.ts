@@ -1,0 +1,90 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from './diagnostic.js';
+import { error, hasErrors, sortDiagnostics } from './diagnostic.js';
+import { findConfigFile } from './find.js';
+import { loadLayers } from './layers.js';
+import { locOf } from './located.js';
+import { normalizeConfig } from './normalize.js';
+import { parseFile } from './parse.js';
+import { checkSchema } from './schema-check.js';
+import type { SourceStore } from './source-text.js';
+import { normalizeTeam } from './team.js';
+import type { Config, Team } from './types.js';
+
+export interface LoadOptions {
+  /** Where the search starts (--cwd). */
+  readonly cwd: string;
+  /** An explicit config file (--config), relative to cwd. */
+  readonly configPath?: string;
+}
+
+export interface LoadOutcome {
+  /** Present when there are no errors. */
+  readonly config?: Config;
+  /** Errors and warnings, sorted by file and position. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every file read, for printing diagnostics with their source lines. */
+  readonly sources: SourceStore;
+}
+
+/**
+ * find → parse (with positions) → schema → extends/merge → team → semantics.
+ * Collects every problem it can find before giving up; never throws for a
+ * mistake in the user's files.
+ */
+export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
+  const sources: SourceStore = new Map();
+  const diagnostics: Diagnostic[] = [];
+  const done = (config?: Config): LoadOutcome => ({
+    ...(config && !hasErrors(diagnostics) ? { config } : {}),
+    diagnostics: sortDiagnostics(diagnostics),
+    sources,
+  });
+
+  let file: string | undefined;
+  if (options.configPath !== undefined) {
+    file = path.resolve(options.cwd, options.configPath);
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      diagnostics.push(error(`--config: no such file: ${file}`));
+      return done();
+    }
+  } else {
+    if (!existsSync(options.cwd)) {
+      diagnostics.push(error(`--cwd: no such directory: ${options.cwd}`));
+      return done();
+    }
+    file = findConfigFile(options.cwd);
+    if (file === undefined) {
+      diagnostics.push(
+        error(`no orchestra config found in ${options.cwd} or any folder above it (looked for orchestra.config.yaml, .orchestrarc*, and an "orchestra" key in package.json)`, undefined, "run 'orchestra init' to create one"),
+      );
+      return done();
+    }
+  }
+
+  const { merged, files } = await loadLayers(file, sources, diagnostics);
+
+  const teamValue = merged['team'];
+  const teamFile = typeof teamValue === 'string' ? teamValue : path.join(path.dirname(file), 'team.json');
+  let team: Team | undefined;
+  if (existsSync(teamFile)) {
+    team = await loadTeam(teamFile, sources, diagnostics);
+  } else if (typeof teamValue === 'string') {
+    diagnostics.push(error(`team file not found: ${teamFile}`, locOf(merged, 'team')));
+  }
+
+  const { config, diagnostics: semantic } = normalizeConfig({ raw: merged, file, files, teamFile, ...(team ? { team } : {}) });
+  diagnostics.push(...semantic);
+  return done(config);
+}
+
+async function loadTeam(file: string, sources: SourceStore, diagnostics: Diagnostic[]): Promise<Team | undefined> {
+  const parsed = await parseFile(file, readFileSync(file, 'utf8'), sources);
+  diagnostics.push(...parsed.diagnostics);
+  if (parsed.value === undefined) return undefined;
+  diagnostics.push(...checkSchema('team', parsed.value, file));
+  const { team, diagnostics: semantic } = normalizeTeam(parsed.value, file);
+  diagnostics.push(...semantic);
+  return team;
+}

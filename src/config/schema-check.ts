@@ -1,0 +1,112 @@
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from './diagnostic.js';
+import { error } from './diagnostic.js';
+import { locAtPointer } from './located.js';
+import { didYouMean } from './suggest.js';
+import { validateConfig, validateTeam } from './schema-validators.js';
+
+export type SchemaName = 'config' | 'team';
+
+/** Validates one file's located value against its JSON schema and explains each error in words. */
+export function checkSchema(schema: SchemaName, value: unknown, file: string): Diagnostic[] {
+  const validate = schema === 'config' ? validateConfig : validateTeam;
+  if (validate(value)) return [];
+  return explain(validate.errors ?? [], value, file);
+}
+
+function dotted(pointer: string): string {
+  if (pointer === '') return '(top level)';
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .join('');
+}
+
+function describeValue(data: unknown): string {
+  if (data === null) return 'null';
+  if (Array.isArray(data)) return 'a list';
+  if (typeof data === 'object') return 'a mapping';
+  if (typeof data === 'string') return `'${data}'`;
+  return String(data);
+}
+
+const typeWords: Record<string, string> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
+
+function typeWord(schema: unknown): string {
+  const s = schema as { type?: string | string[]; items?: { type?: string } } | undefined;
+  const type = s?.type;
+  if (type === 'array' && s?.items?.type) return `a list of ${s.items.type}s`;
+  if (typeof type === 'string') return typeWords[type] ?? type;
+  return 'a valid value';
+}
+
+function explain(errors: readonly ErrorObject[], root: unknown, file: string): Diagnostic[] {
+  // A oneOf failure also reports each branch's failure; one message per place is enough.
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'oneOf' && oneOfPaths.has(e.instancePath) && e.schemaPath.includes('/oneOf/')) continue;
+    if (e.keyword === 'propertyNames') continue; // reported by the inner error, which names the key
+    const d = explainOne(e, root, file);
+    const key = `${d.loc?.start}:${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+function explainOne(e: ErrorObject, root: unknown, file: string): Diagnostic {
+  const where = dotted(e.instancePath);
+  const fallback = { file, start: 0, end: 0 };
+  const at = locAtPointer(root, e.instancePath) ?? fallback;
+  const params = e.params as Record<string, unknown>;
+  const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) {
+    const loc = locAtPointer(root, `${e.instancePath}/${propertyName.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'key') ?? at;
+    return error(`${where}: '${propertyName}' is not a valid name: use letters, digits and _ . : / - (not first)`, loc);
+  }
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params['additionalProperty']);
+      const loc = locAtPointer(root, `${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'key') ?? at;
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const hint = didYouMean(key, known) ?? (known.length ? `expected one of: ${known.join(', ')}` : undefined);
+      return error(e.instancePath === '' ? `unknown top-level key '${key}'` : `unknown key '${key}' in ${where}`, loc, hint);
+    }
+    case 'required':
+      return error(`${where}: missing required key '${String(params['missingProperty'])}'`, at);
+    case 'type':
+      return error(`${where}: expected ${typeWord(e.parentSchema)}, got ${describeValue(e.data)}`, at);
+    case 'oneOf': {
+      const branches = ((e.schema as unknown[] | undefined) ?? []).map(typeWord);
+      return error(`${where}: expected ${branches.join(' or ')}, got ${describeValue(e.data)}`, at);
+    }
+    case 'enum': {
+      const allowed = (params['allowedValues'] as unknown[]).map(String);
+      return error(`${where}: expected one of ${allowed.join(', ')}; got ${describeValue(e.data)}`, at, didYouMean(String(e.data), allowed));
+    }
+    case 'minimum':
+      return error(`${where}: must be at least ${String(params['limit'])}, got ${describeValue(e.data)}`, at);
+    case 'minLength':
+      return error(`${where}: must not be empty`, at);
+    case 'minItems':
+      return error(`${where}: must not be an empty list`, at);
+    case 'pattern':
+      return error(`${where}: ${describeValue(e.data)} is not valid: ${(e.parentSchema as { description?: string } | undefined)?.description ?? `must match ${String(params['pattern'])}`}`, at);
+    default:
+      return error(`${where}: ${e.message ?? 'is not valid'}`, at);
+  }
+}

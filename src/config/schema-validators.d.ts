@@ -1,0 +1,5 @@
+// Declarations for the validators that scripts/build-schemas.mjs compiles from
+// schemas/*.schema.json into dist/config/schema-validators.js at build time.
+import type { ValidateFunction } from 'ajv';
+export declare const validateConfig: ValidateFunction;
+export declare const validateTeam: ValidateFunction;

@@ -1,0 +1,66 @@
+import type { Diagnostic, Loc } from './diagnostic.js';
+import { error, withRelated } from './diagnostic.js';
+import { parseDuration } from './duration.js';
+import { isPlainObject, locOf, type PlainObject } from './located.js';
+import { getNumber, getObjects, getString, getStringMap, getStrings, loc } from './read.js';
+import type { AdapterName, Agent, Team } from './types.js';
+
+const ADAPTERS: readonly AdapterName[] = ['claude-code', 'codex', 'gemini', 'aider'];
+
+/** Team semantics the schema cannot say: unique ids, one of use/command, durations. */
+export function normalizeTeam(value: unknown, file: string): { team: Team; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const fileLoc: Loc = locOf(value) ?? { file, start: 0, end: 0 };
+  const agents: Agent[] = [];
+  const byId = new Map<string, Agent>();
+  const root: PlainObject = isPlainObject(value) ? value : {};
+  for (const raw of getObjects(root, 'agents')) {
+    const id = getString(raw, 'id');
+    if (id === undefined) continue; // the schema reported it
+    const at = loc(raw, 'id', fileLoc);
+    const previous = byId.get(id);
+    if (previous) {
+      diagnostics.push(withRelated(error(`duplicate agent id '${id}'`, at), { loc: previous.loc, message: `'${id}' is first defined here` }));
+      continue;
+    }
+    const use = getString(raw, 'use');
+    const command = getStrings(raw, 'command');
+    if (use !== undefined && command !== undefined) {
+      diagnostics.push(error(`agent '${id}' has both 'use' and 'command': give one`, loc(raw, 'command', at, 'key')));
+    } else if (use === undefined && command === undefined) {
+      diagnostics.push(error(`agent '${id}' needs 'use' (one of ${ADAPTERS.join(', ')}) or 'command' (an argv list)`, at));
+    }
+    let timeoutMs: number | undefined;
+    const timeout = getString(raw, 'timeout');
+    if (timeout !== undefined) {
+      timeoutMs = parseDuration(timeout);
+      if (timeoutMs === undefined) diagnostics.push(durationError(timeout, loc(raw, 'timeout', at)));
+    }
+    const agent: Agent = {
+      id,
+      loc: at,
+      ...(use !== undefined && (ADAPTERS as readonly string[]).includes(use) ? { use: use as AdapterName } : {}),
+      ...(command !== undefined ? { command } : {}),
+      roles: getStrings(raw, 'roles') ?? [],
+      concurrency: getNumber(raw, 'concurrency') ?? 1,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      env: getStringMap(raw, 'env'),
+      ...optionalString(raw, 'model'),
+      ...optionalString(raw, 'permissionMode'),
+      ...(getStrings(raw, 'allowedTools') ? { allowedTools: getStrings(raw, 'allowedTools') } : {}),
+      args: getStrings(raw, 'args') ?? [],
+    };
+    byId.set(id, agent);
+    agents.push(agent);
+  }
+  return { team: { file, agents }, diagnostics };
+}
+
+function optionalString(raw: PlainObject, key: 'model' | 'permissionMode'): Partial<Record<typeof key, string>> {
+  const v = getString(raw, key);
+  return v === undefined ? {} : { [key]: v };
+}
+
+export function durationError(text: string, at: Loc): Diagnostic {
+  return error(`'${text}' is not a duration: write a number and a unit, such as 90s, 5m, 1h or 1h30m`, at);
+}

@@ -1,0 +1,118 @@
+import type { Loc } from './diagnostic.js';
+
+/**
+ * The fully resolved configuration: presets merged, references checked,
+ * durations parsed. This plain value is all that later stages see; every
+ * entity keeps the position it was written at so that the graph can still
+ * point at a line (a cycle edge, a scope conflict).
+ */
+
+/** A name that refers to something else, with where it was written. */
+export interface Ref {
+  readonly id: string;
+  readonly loc: Loc;
+}
+
+export type Command = { readonly shell: string } | { readonly argv: readonly string[] };
+
+export interface Gate {
+  readonly name: string;
+  readonly loc: Loc;
+  readonly description?: string;
+  readonly run?: Command;
+  readonly rule?: Ref;
+  readonly files: readonly string[];
+  readonly exclude: readonly string[];
+  /** Undefined means never cached. */
+  readonly inputs?: readonly string[];
+  readonly needs: readonly Ref[];
+  readonly timeoutMs?: number;
+  readonly retries: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  readonly enabled: boolean;
+  readonly severity: 'error' | 'warning';
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface Rule {
+  readonly id: string;
+  readonly loc: Loc;
+  readonly description?: string;
+  readonly pattern: string;
+  readonly flags: string;
+  readonly files: readonly string[];
+  readonly exclude: readonly string[];
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+  readonly fix?: string;
+}
+
+export interface Scope {
+  readonly touch: readonly string[];
+  readonly forbid: readonly string[];
+}
+
+export interface Task {
+  readonly id: string;
+  readonly loc: Loc;
+  readonly phase: string;
+  /** An agent id or a role. */
+  readonly agent: Ref;
+  readonly prompt: string;
+  readonly scope: Scope;
+  readonly timeoutMs?: number;
+}
+
+export interface Phase {
+  readonly id: string;
+  readonly loc: Loc;
+  readonly description?: string;
+  /** Undefined: the key was absent, so the phase follows the one before it. */
+  readonly needs?: readonly Ref[];
+  readonly tasks: readonly Task[];
+  readonly gates: readonly Ref[];
+  readonly fix?: { readonly agent: Ref; readonly attempts: number };
+  /** Where the phase came from: the config or a SPEC.md. */
+  readonly origin: 'config' | 'spec';
+}
+
+export const HOOK_NAMES = ['pre-commit', 'pre-push', 'commit-msg', 'post-merge', 'post-checkout'] as const;
+export type HookName = (typeof HOOK_NAMES)[number];
+
+export interface Config {
+  /** The user's config file (absolute). */
+  readonly file: string;
+  /** The directory of the config file: relative paths and globs start here. */
+  readonly root: string;
+  /** Every file that went into this config, the user's last. */
+  readonly files: readonly string[];
+  readonly concurrency?: number;
+  readonly gates: ReadonlyMap<string, Gate>;
+  readonly rules: ReadonlyMap<string, Rule>;
+  readonly phases: readonly Phase[];
+  readonly hooks: Readonly<Partial<Record<HookName, readonly Ref[]>>>;
+  readonly team?: Team;
+}
+
+export type AdapterName = 'claude-code' | 'codex' | 'gemini' | 'aider';
+
+export interface Agent {
+  readonly id: string;
+  readonly loc: Loc;
+  readonly use?: AdapterName;
+  readonly command?: readonly string[];
+  readonly roles: readonly string[];
+  readonly concurrency: number;
+  readonly timeoutMs?: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly model?: string;
+  readonly permissionMode?: string;
+  readonly allowedTools?: readonly string[];
+  readonly args: readonly string[];
+}
+
+export interface Team {
+  readonly file: string;
+  readonly agents: readonly Agent[];
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import type { Diagnostic, Loc } from '../config/diagnostic.js';
+import type { SourceStore } from '../config/source-text.js';
+import type { Style } from './style.js';
+
+/** How a file is named in output: relative to where the user stands, unless it lies elsewhere. */
+export function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+}
+
+/** `file:line:column` for a location (line and column 1-based). */
+export function formatLoc(loc: Loc, sources: SourceStore, cwd: string): string {
+  const source = sources.get(loc.file);
+  const { line, column } = source ? source.position(loc.start) : { line: 1, column: 1 };
+  return `${displayPath(loc.file, cwd)}:${line}:${column}`;
+}
+
+/**
+ * `file:line:column: message`, then the source line with the span underlined,
+ * then the hint and any related places. Plain text unless `style` colours it.
+ */
+export function formatDiagnostic(d: Diagnostic, sources: SourceStore, cwd: string, style: Style): string {
+  const label = d.severity === 'error' ? style.red('error') : style.yellow('warning');
+  if (!d.loc) {
+    return [`orchestra: ${label}: ${d.message}`, ...(d.hint ? [`  ${style.dim(d.hint)}`] : [])].join('\n');
+  }
+  const lines = [`${style.bold(formatLoc(d.loc, sources, cwd))}: ${label}: ${d.message}`];
+  lines.push(...excerpt(d.loc, sources, style));
+  if (d.hint) lines.push(`  ${style.cyan('hint')}: ${d.hint}`);
+  for (const r of d.related ?? []) {
+    lines.push(`  ${formatLoc(r.loc, sources, cwd)}: note: ${r.message}`);
+  }
+  return lines.join('\n');
+}
+
+function excerpt(loc: Loc, sources: SourceStore, style: Style): string[] {
+  const source = sources.get(loc.file);
+  if (!source || source.text.length === 0) return [];
+  const { line, column } = source.position(loc.start);
+  const text = source.lineText(line);
+  const end = source.position(Math.max(loc.start, loc.end - 1));
+  const width = end.line === line ? Math.max(1, loc.end - loc.start) : Math.max(1, text.length - column + 1);
+  const gutter = String(line).length;
+  return [
+    `  ${style.dim(`${line} |`)} ${text.replace(/\t/g, ' ')}`,
+    `  ${' '.repeat(gutter)}${style.dim(' |')} ${' '.repeat(column - 1)}${style.red('~'.repeat(width))}`,
+  ];
+}
+
+export function formatDiagnostics(ds: readonly Diagnostic[], sources: SourceStore, cwd: string, style: Style): string {
+  return ds.map((d) => formatDiagnostic(d, sources, cwd, style)).join('\n\n');
+}
