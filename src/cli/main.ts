@@ -50,6 +50,27 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await initCommand({ cwd: opts.cwd ?? process.cwd(), force: opts.force === true }));
     });
 
+  withCommonOptions(program.command('plan'))
+    .description('compile the config and show waves, scope decisions, the critical path and who gets each task')
+    .argument('[phases...]', 'only these phases and what they need (default: all)')
+    .option('--json', 'print the plan as JSON')
+    .option('--write', 'also write the plan as markdown under .orchestra/reports/')
+    .option('--strict-scopes', 'treat tasks with overlapping scopes as an error instead of ordering them')
+    .action(async (phases: string[], opts: { cwd?: string; config?: string; json?: boolean; write?: boolean; strictScopes?: boolean }) => {
+      const { planCommand } = await import('./commands/plan.js');
+      setExit(await planCommand({ ...commonOptions(opts), phases, json: opts.json === true, write: opts.write === true, strictScopes: opts.strictScopes === true }));
+    });
+
+  withCommonOptions(program.command('graph'))
+    .description('print the compiled graph: nodes (task, gate, fix, checkpoint) and the edges between them')
+    .argument('[phases...]', 'only these phases and what they need (default: the whole graph)')
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
+    .option('--strict-scopes', 'treat tasks with overlapping scopes as an error instead of ordering them')
+    .action(async (phases: string[], opts: { cwd?: string; config?: string; format: 'mermaid' | 'dot' | 'json'; strictScopes?: boolean }) => {
+      const { graphCommand } = await import('./commands/graph.js');
+      setExit(await graphCommand({ ...commonOptions(opts), phases, format: opts.format, strictScopes: opts.strictScopes === true }));
+    });
+
   return program;
 }
 

@@ -8,7 +8,8 @@ import { locOf } from './located.js';
 import { normalizeConfig } from './normalize.js';
 import { parseFile } from './parse.js';
 import { checkSchema } from './schema-check.js';
-import type { SourceStore } from './source-text.js';
+import { SourceText, type SourceStore } from './source-text.js';
+import { parseSpec, type SpecResult } from './spec.js';
 import { normalizeTeam } from './team.js';
 import type { Config, Team } from './types.js';
 
@@ -74,7 +75,20 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
     diagnostics.push(error(`team file not found: ${teamFile}`, locOf(merged, 'team')));
   }
 
-  const { config, diagnostics: semantic } = normalizeConfig({ raw: merged, file, files, teamFile, ...(team ? { team } : {}) });
+  let spec: SpecResult | undefined;
+  const specFile = merged['spec'];
+  if (typeof specFile === 'string') {
+    if (existsSync(specFile)) {
+      const text = readFileSync(specFile, 'utf8');
+      sources.set(specFile, new SourceText(specFile, text));
+      spec = parseSpec(specFile, text);
+      diagnostics.push(...spec.diagnostics);
+    } else {
+      diagnostics.push(error(`spec file not found: ${specFile}`, locOf(merged, 'spec')));
+    }
+  }
+
+  const { config, diagnostics: semantic } = normalizeConfig({ raw: merged, file, files, teamFile, ...(team ? { team } : {}), ...(spec ? { spec } : {}) });
   diagnostics.push(...semantic);
   return done(config);
 }

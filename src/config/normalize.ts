@@ -26,8 +26,8 @@ export interface NormalizeInput {
   readonly team?: Team;
   /** Where the team file was expected, for the message when tasks need one. */
   readonly teamFile: string;
-  /** Phases read from a SPEC.md, appended after the config's own. */
-  readonly specPhases?: readonly Phase[];
+  /** Phases and their test gates read from a SPEC.md, added after the config's own. */
+  readonly spec?: { readonly phases: readonly Phase[]; readonly gates: readonly Gate[] };
 }
 
 /**
@@ -42,7 +42,12 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
 
   const rules = readRules(raw, fileLoc, diagnostics);
   const gates = readGates(raw, fileLoc, diagnostics);
-  const phases = [...readPhases(raw, fileLoc, diagnostics), ...(input.specPhases ?? [])];
+  for (const g of input.spec?.gates ?? []) {
+    const taken = gates.get(g.name);
+    if (taken) diagnostics.push(withRelated(error(`the spec's test gate '${g.name}' has the name of a gate in the config`, g.loc), { loc: taken.loc, message: 'that gate is here' }));
+    else gates.set(g.name, g);
+  }
+  const phases = [...readPhases(raw, fileLoc, diagnostics), ...(input.spec?.phases ?? [])];
   const hooks: Partial<Record<(typeof HOOK_NAMES)[number], Ref[]>> = {};
   const rawHooks = getObject(raw, 'hooks');
   if (rawHooks) for (const hook of HOOK_NAMES) {
