@@ -4,4 +4,6 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 70, interrupted: 130
 export interface CommonOptions {
   cwd: string;
   config?: string;
+  /** false with --no-cache. */
+  cache: boolean;
 }

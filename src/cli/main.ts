@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { orchestraVersion } from '../util/version.js';
 import { EXIT, type CommonOptions } from './exit-codes.js';
 
 /**
@@ -9,25 +9,21 @@ import { EXIT, type CommonOptions } from './exit-codes.js';
  */
 
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('--config <path>', 'config file to use instead of searching from --cwd upwards')
-    .option('--cwd <dir>', 'directory to run in (default: the current directory)');
+    .option('--cwd <dir>', 'directory to run in (default: the current directory)')
+    .option('--no-cache', 'read every file afresh instead of using .orchestra/cache');
 }
 
-export function commonOptions(opts: { cwd?: string; config?: string }): CommonOptions {
-  return { cwd: opts.cwd ?? process.cwd(), ...(opts.config !== undefined ? { config: opts.config } : {}) };
+export function commonOptions(opts: { cwd?: string; config?: string; cache?: boolean }): CommonOptions {
+  return { cwd: opts.cwd ?? process.cwd(), cache: opts.cache !== false, ...(opts.config !== undefined ? { config: opts.config } : {}) };
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('orchestra')
     .description('A declarative, Make-like runner for gates and AI coding agents.')
-    .version(version(), '-v, --version', 'print the version')
+    .version(orchestraVersion(), '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .showHelpAfterError("(run 'orchestra --help' for usage)")
     .exitOverride()
@@ -35,7 +31,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   withCommonOptions(program.command('validate'))
     .description('load and validate the config and team; print every problem at its file:line:column')
-    .action(async (opts: { cwd?: string; config?: string }) => {
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean }) => {
       const { validateCommand } = await import('./commands/validate.js');
       setExit(await validateCommand(commonOptions(opts)));
     });
@@ -56,7 +52,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the plan as JSON')
     .option('--write', 'also write the plan as markdown under .orchestra/reports/')
     .option('--strict-scopes', 'treat tasks with overlapping scopes as an error instead of ordering them')
-    .action(async (phases: string[], opts: { cwd?: string; config?: string; json?: boolean; write?: boolean; strictScopes?: boolean }) => {
+    .action(async (phases: string[], opts: { cwd?: string; config?: string; cache?: boolean; json?: boolean; write?: boolean; strictScopes?: boolean }) => {
       const { planCommand } = await import('./commands/plan.js');
       setExit(await planCommand({ ...commonOptions(opts), phases, json: opts.json === true, write: opts.write === true, strictScopes: opts.strictScopes === true }));
     });
@@ -66,7 +62,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[phases...]', 'only these phases and what they need (default: the whole graph)')
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
     .option('--strict-scopes', 'treat tasks with overlapping scopes as an error instead of ordering them')
-    .action(async (phases: string[], opts: { cwd?: string; config?: string; format: 'mermaid' | 'dot' | 'json'; strictScopes?: boolean }) => {
+    .action(async (phases: string[], opts: { cwd?: string; config?: string; cache?: boolean; format: 'mermaid' | 'dot' | 'json'; strictScopes?: boolean }) => {
       const { graphCommand } = await import('./commands/graph.js');
       setExit(await graphCommand({ ...commonOptions(opts), phases, format: opts.format, strictScopes: opts.strictScopes === true }));
     });

@@ -7,6 +7,7 @@ import { error } from './diagnostic.js';
 import { copyKeyLoc, isPlainObject, locOf, setOwn, type PlainObject } from './located.js';
 import { mergeLayers } from './merge.js';
 import { parseFile } from './parse.js';
+import type { ParseCache } from './parse-cache.js';
 import { checkSchema } from './schema-check.js';
 import type { SourceStore } from './source-text.js';
 import { didYouMean } from './suggest.js';
@@ -27,6 +28,7 @@ interface Context {
   /** The directory npm package presets are resolved from (the user's repo). */
   readonly resolveFrom: string;
   readonly files: string[];
+  readonly cache: ParseCache;
 }
 
 /**
@@ -39,15 +41,16 @@ export async function loadLayers(
   file: string,
   sources: SourceStore,
   diagnostics: Diagnostic[],
+  cache: ParseCache,
 ): Promise<{ merged: PlainObject; files: string[] }> {
-  const ctx: Context = { sources, diagnostics, resolveFrom: path.dirname(file), files: [] };
+  const ctx: Context = { sources, diagnostics, resolveFrom: path.dirname(file), files: [], cache };
   const merged = await loadLayer(file, ctx, []);
   return { merged, files: ctx.files };
 }
 
 async function loadLayer(file: string, ctx: Context, stack: string[]): Promise<PlainObject> {
   const text = readFileSync(file, 'utf8');
-  const parsed = await parseFile(file, text, ctx.sources);
+  const parsed = await parseFile(file, text, ctx.sources, ctx.cache);
   ctx.diagnostics.push(...parsed.diagnostics);
   if (parsed.value === undefined) return {};
   // An empty file (or a package.json without the key) is an empty config.

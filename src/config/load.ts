@@ -7,6 +7,8 @@ import { loadLayers } from './layers.js';
 import { locOf } from './located.js';
 import { normalizeConfig } from './normalize.js';
 import { parseFile } from './parse.js';
+import { noParseCache, openParseCache, type ParseCache } from './parse-cache.js';
+import { orchestraVersion } from '../util/version.js';
 import { checkSchema } from './schema-check.js';
 import { SourceText, type SourceStore } from './source-text.js';
 import { parseSpec, type SpecResult } from './spec.js';
@@ -18,6 +20,8 @@ export interface LoadOptions {
   readonly cwd: string;
   /** An explicit config file (--config), relative to cwd. */
   readonly configPath?: string;
+  /** Use and fill the parse cache in .orchestra/ beside the config (default true). */
+  readonly cache?: boolean;
 }
 
 export interface LoadOutcome {
@@ -64,13 +68,14 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
     }
   }
 
-  const { merged, files } = await loadLayers(file, sources, diagnostics);
+  const cache = options.cache === false ? noParseCache : openParseCache(path.join(path.dirname(file), '.orchestra'), orchestraVersion());
+  const { merged, files } = await loadLayers(file, sources, diagnostics, cache);
 
   const teamValue = merged['team'];
   const teamFile = typeof teamValue === 'string' ? teamValue : path.join(path.dirname(file), 'team.json');
   let team: Team | undefined;
   if (existsSync(teamFile)) {
-    team = await loadTeam(teamFile, sources, diagnostics);
+    team = await loadTeam(teamFile, sources, diagnostics, cache);
   } else if (typeof teamValue === 'string') {
     diagnostics.push(error(`team file not found: ${teamFile}`, locOf(merged, 'team')));
   }
@@ -93,8 +98,8 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
   return done(config);
 }
 
-async function loadTeam(file: string, sources: SourceStore, diagnostics: Diagnostic[]): Promise<Team | undefined> {
-  const parsed = await parseFile(file, readFileSync(file, 'utf8'), sources);
+async function loadTeam(file: string, sources: SourceStore, diagnostics: Diagnostic[], cache: ParseCache): Promise<Team | undefined> {
+  const parsed = await parseFile(file, readFileSync(file, 'utf8'), sources, cache);
   diagnostics.push(...parsed.diagnostics);
   if (parsed.value === undefined) return undefined;
   diagnostics.push(...checkSchema('team', parsed.value, file));

@@ -1,6 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
-import type { Diagnostic, Loc } from './diagnostic.js';
-import { error } from './diagnostic.js';
+import type { Loc } from './diagnostic.js';
 
 /**
  * Plain JS values (objects, arrays, scalars) that remember where they were
@@ -8,13 +6,18 @@ import { error } from './diagnostic.js';
  * values themselves stay plain data that ajv and the merge can handle, while
  * any later stage can still ask "where was `gates.unit.needs[1]` written?".
  */
-interface NodeInfo {
+export interface NodeInfo {
   readonly self: Loc;
   readonly keys: Map<string | number, Loc>;
   readonly values: Map<string | number, Loc>;
 }
 
 const infos = new WeakMap<object, NodeInfo>();
+
+/** Records where an object and its keys were written (used by the YAML reader). */
+export function registerInfo(container: object, info: NodeInfo): void {
+  infos.set(container, info);
+}
 
 export type PlainObject = Record<string, unknown>;
 
@@ -25,71 +28,6 @@ export function isPlainObject(value: unknown): value is PlainObject {
 /** Sets an own property even for keys such as `__proto__`. */
 export function setOwn(target: PlainObject, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function rangeLoc(file: string, node: Node | null | undefined, fallback: Loc): Loc {
-  const range = node?.range;
-  return range ? { file, start: range[0], end: range[1] } : fallback;
-}
-
-/**
- * Converts a parsed YAML document to plain values, recording the position of
- * every key and value. Aliases are expanded (and keep the alias's position).
- */
-export function fromYamlDocument(doc: Document, file: string): { value: unknown; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const whole: Loc = { file, start: 0, end: 0 };
-
-  const convert = (node: unknown, at: Loc, depth: number): unknown => {
-    if (depth > 100) {
-      diagnostics.push(error('the document nests deeper than 100 levels (a recursive alias?)', at));
-      return null;
-    }
-    if (isAlias(node)) {
-      const target = node.resolve(doc);
-      if (!target) diagnostics.push(error(`unknown alias '*${node.source}': no anchor '&${node.source}' comes before it`, at));
-      return target ? convert(target, at, depth + 1) : null;
-    }
-    if (isScalar(node)) return node.value;
-    if (isMap(node)) {
-      const obj: PlainObject = {};
-      const info: NodeInfo = { self: rangeLoc(file, node, at), keys: new Map(), values: new Map() };
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        const keyNode = pair.key as Node | null;
-        const keyLoc = rangeLoc(file, keyNode, info.self);
-        if (!isScalar(keyNode) || typeof keyNode.value === 'object') {
-          diagnostics.push(error('keys must be plain strings', keyLoc));
-          continue;
-        }
-        const key = String(keyNode.value);
-        const valueNode = pair.value as Node | null;
-        const valueLoc = valueNode ? rangeLoc(file, valueNode, keyLoc) : { file, start: keyLoc.end, end: keyLoc.end };
-        info.keys.set(key, keyLoc);
-        info.values.set(key, valueLoc);
-        setOwn(obj, key, valueNode === null ? null : convert(valueNode, valueLoc, depth + 1));
-      }
-      infos.set(obj, info);
-      return obj;
-    }
-    if (isSeq(node)) {
-      const arr: unknown[] = [];
-      const info: NodeInfo = { self: rangeLoc(file, node, at), keys: new Map(), values: new Map() };
-      node.items.forEach((item, i) => {
-        const itemLoc = rangeLoc(file, item as Node, info.self);
-        info.keys.set(i, itemLoc);
-        info.values.set(i, itemLoc);
-        arr.push(convert(item, itemLoc, depth + 1));
-      });
-      infos.set(arr, info);
-      return arr;
-    }
-    return node ?? null;
-  };
-
-  const root = doc.contents as Node | null;
-  const value = root === null ? null : convert(root, rangeLoc(file, root, whole), 0);
-  return { value, diagnostics };
 }
 
 /** Where `key` (or its value) of `container` was written; falls back to the container itself. */
@@ -138,4 +76,48 @@ export function locAtPointer(root: unknown, pointer: string, part: 'key' | 'valu
     current = (current as Record<string | number, unknown> | null)?.[key];
   }
   return loc;
+}
+
+/**
+ * A located value as plain JSON (value plus a mirror tree of positions), so
+ * that a parsed file can be cached and restored without parsing it again.
+ */
+type Span = [number, number];
+interface LocTree {
+  s: Span;
+  k: Record<string, Span>;
+  v: Record<string, Span>;
+  c: Record<string, LocTree>;
+}
+
+export function exportLocated(value: unknown): { value: unknown; locs: LocTree | null } {
+  const tree = (node: unknown): LocTree | null => {
+    if (typeof node !== 'object' || node === null) return null;
+    const info = infos.get(node);
+    if (!info) return null;
+    const out: LocTree = { s: [info.self.start, info.self.end], k: {}, v: {}, c: {} };
+    for (const [key, loc] of info.keys) out.k[key] = [loc.start, loc.end];
+    for (const [key, loc] of info.values) out.v[key] = [loc.start, loc.end];
+    for (const [key, child] of Object.entries(node)) {
+      const sub = tree(child);
+      if (sub) out.c[key] = sub;
+    }
+    return out;
+  };
+  return { value, locs: tree(value) };
+}
+
+export function importLocated(data: { value: unknown; locs: LocTree | null }, file: string): unknown {
+  const attach = (node: unknown, t: LocTree | null | undefined): void => {
+    if (!t || typeof node !== 'object' || node === null) return;
+    const array = Array.isArray(node);
+    const key = (k: string): string | number => (array ? Number(k) : k);
+    const info: NodeInfo = { self: { file, start: t.s[0], end: t.s[1] }, keys: new Map(), values: new Map() };
+    for (const [k, [start, end]] of Object.entries(t.k)) info.keys.set(key(k), { file, start, end });
+    for (const [k, [start, end]] of Object.entries(t.v)) info.values.set(key(k), { file, start, end });
+    infos.set(node, info);
+    for (const [k, child] of Object.entries(t.c)) attach((node as Record<string, unknown>)[k], child);
+  };
+  attach(data.value, data.locs);
+  return data.value;
 }

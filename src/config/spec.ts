@@ -39,13 +39,13 @@ interface Draft {
 
 const LABEL = /^(?:[*_]{2})?(modules|test command|success criteria|gotchas)(?:[*_]{2})?\s*:\s*(?:[*_]{2})?\s*(.*)$/i;
 const BULLET = /^(?:[-*+]|\d+[.)])\s+(.*)$/;
-const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/;
+const MODULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_./-]*$/;
 
 export function parseSpec(file: string, text: string): SpecResult {
   const diagnostics: Diagnostic[] = [];
   const drafts: Draft[] = [];
   let inSection = false;
-  let sawSection = false;
+  let sectionLoc: Loc | undefined;
   let phase: Draft | undefined;
   let list: 'bullets' | 'criteria' | 'gotchas' = 'bullets';
   let offset = 0;
@@ -62,7 +62,7 @@ export function parseSpec(file: string, text: string): SpecResult {
 
     if (/^##\s/.test(line)) {
       const isPhases = /^##\s+implementation\s+phases\s*$/i.test(trimmed);
-      if (isPhases) sawSection = true;
+      if (isPhases) sectionLoc ??= locOf();
       inSection = isPhases;
       phase = undefined;
       continue;
@@ -109,8 +109,8 @@ export function parseSpec(file: string, text: string): SpecResult {
   }
 
   const start: Loc = { file, start: 0, end: Math.min(1, text.length) };
-  if (!sawSection) diagnostics.push(error("no '## Implementation Phases' section: orchestra reads phases from it", start));
-  else if (drafts.length === 0) diagnostics.push(error("the '## Implementation Phases' section has no '### Phase N: Title' headings", start));
+  if (!sectionLoc) diagnostics.push(error("no '## Implementation Phases' section: orchestra reads phases from it", start));
+  else if (drafts.length === 0 && diagnostics.length === 0) diagnostics.push(error("the '## Implementation Phases' section has no '### Phase N: Title' headings", sectionLoc));
 
   const phases: Phase[] = [];
   const gates: Gate[] = [];

@@ -75,12 +75,15 @@ export function compile(config: Config, options: CompileOptions = {}): { graph?:
     }
 
     // The phase's gates and every gate they need, each a run of its own in this phase's tree.
+    // In dependency order, so a gate's node comes after the nodes of the gates it needs.
     const set = new Set<string>();
+    const visited = new Set<string>();
     const addGate = (name: string): void => {
       const g = gates.get(name);
-      if (!g || set.has(name)) return;
-      set.add(name);
+      if (!g || visited.has(name)) return;
+      visited.add(name);
       for (const r of gateNeeds(g)) addGate(r.id);
+      set.add(name);
     };
     for (const r of phase.gates) addGate(r.id);
     const needed = new Set<string>();

@@ -53,10 +53,19 @@ export function findScopeConflicts(tasks: readonly ScopedTask[], phaseAncestors:
 
   // For every later task: the earlier tasks whose patterns could overlap, and which pair shows it.
   const candidates: Array<Map<number, [string, string]>> = tasks.map(() => new Map());
-  const overlapCache = new Map<string, boolean>();
+  // Patterns as small integers, so the pair cache needs no string keys (2,000 tasks make millions of pairs).
+  const patternIds = new Map<string, number>();
+  const idOf = (p: string): number => {
+    let id = patternIds.get(p);
+    if (id === undefined) patternIds.set(p, (id = patternIds.size));
+    return id;
+  };
+  const overlapCache = new Map<number, boolean>();
   const overlaps = (a: string, b: string): boolean => {
-    if (a === ANY_FILE || b === ANY_FILE) return true;
-    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    if (a === ANY_FILE || b === ANY_FILE || a === b) return true;
+    const x = idOf(a);
+    const y = idOf(b);
+    const key = x < y ? x * 0x200000 + y : y * 0x200000 + x;
     let v = overlapCache.get(key);
     if (v === undefined) overlapCache.set(key, (v = globsOverlap(a, b)));
     return v;

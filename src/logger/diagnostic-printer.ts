@@ -3,10 +3,11 @@ import type { Diagnostic, Loc } from '../config/diagnostic.js';
 import type { SourceStore } from '../config/source-text.js';
 import type { Style } from './style.js';
 
-/** How a file is named in output: relative to where the user stands, unless it lies elsewhere. */
+/** How a file is named in output: relative to where the user stands, unless it lies far from there. */
 export function displayPath(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
-  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+  const ups = rel.split(path.sep).filter((s) => s === '..').length;
+  return rel === '' || ups > 2 || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
 }
 
 /** `file:line:column` for a location (line and column 1-based). */

@@ -13,7 +13,7 @@ export function formatPlanText(plan: PlanModel, configName: string, style: Style
   const s = plan.summary;
   const out: string[] = [];
   out.push(
-    `${style.bold('Plan')} for ${configName}: ${s.phases} phases, ${s.tasks} tasks, ${s.gates} gates, ${s.agents} agents → ${s.nodes} nodes, ${s.edges} edges`,
+    `${style.bold('Plan')} for ${configName}: ${count(s.phases, 'phase')}, ${count(s.tasks, 'task')}, ${count(s.gates, 'gate')}, ${count(s.agents, 'agent')} → ${count(s.nodes, 'node')}, ${count(s.edges, 'edge')}`,
     '',
   );
   if (plan.phases.length > 0) {
@@ -45,6 +45,8 @@ export function formatPlanText(plan: PlanModel, configName: string, style: Style
   return `${out.join('\n')}\n`;
 }
 
+export const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The plan as the markdown report written by `plan --write`. */
@@ -59,7 +61,7 @@ export function formatPlanMarkdown(plan: PlanModel, configName: string, validati
     '',
     validation.length ? validation.map((v) => `- ${v}`).join('\n') : '- valid, no warnings',
     '',
-    `${s.phases} phases, ${s.tasks} tasks, ${s.gates} gates, ${s.agents} agents; ${s.nodes} nodes and ${s.edges} edges in the graph.`,
+    `${count(s.phases, 'phase')}, ${count(s.tasks, 'task')}, ${count(s.gates, 'gate')}, ${count(s.agents, 'agent')}; ${count(s.nodes, 'node')} and ${count(s.edges, 'edge')} in the graph.`,
     '',
     '## Waves',
     '',

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { displayPath, formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
+import { count } from '../../logger/plan-text.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import type { Config } from '../../config/types.js';
 import type { LoadOutcome } from '../../config/load.js';
@@ -9,7 +10,7 @@ import type { LoadOutcome } from '../../config/load.js';
 /** Loads the config and prints its problems; the config when it is sound. Shared by every command that reads config. */
 export async function loadOrReport(opts: CommonOptions): Promise<{ config?: Config; outcome: LoadOutcome }> {
   const cwd = path.resolve(opts.cwd);
-  const outcome = await loadConfig({ cwd, ...(opts.config !== undefined ? { configPath: opts.config } : {}) });
+  const outcome = await loadConfig({ cwd, cache: opts.cache, ...(opts.config !== undefined ? { configPath: opts.config } : {}) });
   if (outcome.diagnostics.length > 0) {
     const style = styleFor(process.stderr);
     process.stderr.write(`${formatDiagnostics(outcome.diagnostics, outcome.sources, process.cwd(), style)}\n`);
@@ -22,8 +23,7 @@ export async function loadOrReport(opts: CommonOptions): Promise<{ config?: Conf
 export function summarize(config: Config): string {
   const tasks = config.phases.reduce((n, p) => n + p.tasks.length, 0);
   const agents = config.team?.agents.length ?? 0;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return [plural(config.gates.size, 'gate'), plural(config.phases.length, 'phase'), plural(tasks, 'task'), plural(agents, 'agent')].join(', ');
+  return [count(config.gates.size, 'gate'), count(config.phases.length, 'phase'), count(tasks, 'task'), count(agents, 'agent')].join(', ');
 }
 
 export async function validateCommand(opts: CommonOptions): Promise<number> {

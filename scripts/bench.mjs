@@ -1,0 +1,119 @@
+// npm run bench: wall times of the CLI against bare node start-up, and the
+// compile of large generated configs. Prints a table; asserts nothing.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = path.join(root, 'bin', 'orchestra.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+function timeCommand(args, cwd) {
+  const times = [];
+  for (let i = 0; i < RUNS + 2; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const t = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (i >= 2) times.push(t); // the first runs warm the file cache
+  }
+  return median(times);
+}
+
+const team = JSON.stringify({
+  agents: [
+    { id: 'claude', use: 'claude-code', roles: ['implementer', 'fix-executor'], concurrency: 4 },
+    { id: 'codex', use: 'codex', roles: ['implementer'], concurrency: 2 },
+  ],
+});
+
+/** A config with `gates` gates (each needing up to two earlier ones) and `phases` phases of `tasks` tasks. */
+function generate({ gates, phases, tasks, phaseNeeds, gatesPerPhase }) {
+  const out = ['gates:'];
+  for (let g = 0; g < gates; g++) {
+    // Chains of five: g1 needs g0, g2 needs g1, …; g5 starts a new chain.
+    const needs = g % 5 !== 0 ? [`g${g - 1}`] : [];
+    out.push(`  g${g}:`, `    run: [node, -e, "process.exit(0)"]`, `    inputs: ["src/m${g}/**"]`, `    timeout: 5m`);
+    if (needs.length) out.push(`    needs: [${needs.join(', ')}]`);
+  }
+  out.push('phases:');
+  for (let p = 0; p < phases; p++) {
+    out.push(`  - id: p${p}`);
+    const needs = [1, 2, 3].map((k) => p - k * 7).filter((n) => n >= 0).map((n) => `p${n}`);
+    if (phaseNeeds && p > 0) out.push(`    needs: [${needs.length ? needs.join(', ') : `p${p - 1}`}]`);
+    out.push('    tasks:');
+    for (let t = 0; t < tasks; t++) {
+      out.push(`      - id: p${p}-t${t}`, `        agent: implementer`, `        prompt: Build module ${t} of phase ${p}.`, `        scope: { touch: ["src/p${p}/m${t}/**"] }`);
+    }
+    const named = Array.from({ length: gatesPerPhase }, (_, k) => `g${(p * 3 + k * 5) % gates}`);
+    out.push(`    gates: [${[...new Set(named)].join(', ')}]`, '    fix: { agent: fix-executor, attempts: 2 }');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function repoWith(config) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
+  writeFileSync(path.join(dir, 'orchestra.config.yaml'), config);
+  writeFileSync(path.join(dir, 'team.json'), team);
+  return dir;
+}
+
+const dirs = [];
+try {
+  const medium = repoWith(generate({ gates: 500, phases: 100, tasks: 3, phaseNeeds: false, gatesPerPhase: 3 }));
+  dirs.push(medium);
+  const node = timeCommand(['-e', '0'], root);
+  const version = timeCommand([bin, '--version'], root);
+  const validateCold = timeCommand([bin, 'validate', '--no-cache'], medium);
+  const validate = timeCommand([bin, 'validate'], medium);
+  const plan = timeCommand([bin, 'plan', '--json'], medium);
+
+  const rows = [
+    ['node -e 0', node, ''],
+    ['orchestra --version', version, `+${(version - node).toFixed(0)} ms over node`],
+    ['orchestra validate --no-cache (500 gates, 100 phases)', validateCold, `+${(validateCold - node).toFixed(0)} ms over node: YAML parsed every time`],
+    ['orchestra validate (same, parse cache warm)', validate, `+${(validate - node).toFixed(0)} ms over node (aim: <= 150)`],
+    ['orchestra plan --json (same, cache warm)', plan, `+${(plan - node).toFixed(0)} ms over node`],
+  ];
+
+  // In-process compile timings, load excluded.
+  const { loadConfig } = await import(path.join(root, 'dist/config/load.js'));
+  const { compile } = await import(path.join(root, 'dist/graph/compile.js'));
+  const { analyze } = await import(path.join(root, 'dist/graph/analyze.js'));
+  const timeCompile = async (dir, label, aim) => {
+    const { config, diagnostics } = await loadConfig({ cwd: dir });
+    if (!config) throw new Error(`${label}: ${diagnostics.map((d) => d.message).join('; ')}`);
+    const times = [];
+    let graph;
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      graph = compile(config).graph;
+      analyze(graph);
+      times.push(performance.now() - t0);
+    }
+    const tasks = config.phases.reduce((n, p) => n + p.tasks.length, 0);
+    rows.push([`${label}: ${tasks} tasks, ${graph.nodes.length} nodes, ${graph.edges.length} edges`, median(times.slice(2)), `compile + waves, in process (aim: ${aim})`]);
+  };
+  const large = repoWith(generate({ gates: 200, phases: 500, tasks: 20, phaseNeeds: true, gatesPerPhase: 2 }));
+  dirs.push(large);
+  await timeCompile(large, 'compile', '< 300 ms');
+  const wide = repoWith(generate({ gates: 10, phases: 1, tasks: 2000, phaseNeeds: false, gatesPerPhase: 2 }));
+  dirs.push(wide);
+  await timeCompile(wide, 'one phase', '< 1000 ms');
+  const overlapping = repoWith(generate({ gates: 10, phases: 1, tasks: 2000, phaseNeeds: false, gatesPerPhase: 2 }).replace(/src\/p0\/m\d+\/\*\*/g, 'src/**'));
+  dirs.push(overlapping);
+  await timeCompile(overlapping, 'one phase, all scopes overlapping', '< 1000 ms');
+
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log(`node ${process.version}, ${RUNS} runs each (median)\n`);
+  for (const [label, ms, note] of rows) console.log(`${label.padEnd(width)}  ${ms.toFixed(1).padStart(8)} ms  ${note}`);
+} finally {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}

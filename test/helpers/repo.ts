@@ -1,0 +1,70 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = path.join(ROOT, 'bin', 'orchestra.js');
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary git repository holding `files` (path → content). */
+export function makeRepo(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-test-'));
+  made.push(dir);
+  execFileSync('git', ['init', '-q', '-b', 'main', dir]);
+  writeFiles(dir, files);
+  return dir;
+}
+
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const file = path.join(dir, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, in `cwd`, with colours off. */
+export function runCli(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The `file:line:column` positions at the start of diagnostic lines, in order. */
+export function positions(output: string): string[] {
+  return [...output.matchAll(/^(\S+:\d+:\d+): (?:error|warning)/gm)].map((m) => m[1] as string);
+}
+
+export const TEAM = JSON.stringify(
+  {
+    agents: [
+      { id: 'claude', use: 'claude-code', roles: ['implementer', 'fix-executor'], concurrency: 2 },
+      { id: 'codex', use: 'codex', roles: ['implementer', 'reviewer'] },
+    ],
+  },
+  null,
+  2,
+);
