@@ -1,4 +1,5 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../config/duration.js';
 import { orchestraVersion } from '../util/version.js';
 import { EXIT, type CommonOptions } from './exit-codes.js';
 
@@ -67,7 +68,76 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await graphCommand({ ...commonOptions(opts), phases, format: opts.format, strictScopes: opts.strictScopes === true }));
     });
 
+  withCommonOptions(program.command('check'))
+    .description('run the top-level gates (all, or the named ones and what they need); cached where inputs are unchanged')
+    .argument('[gates...]', 'only these gates and what they need (default: all)')
+    .option('--hook <name>', 'run the gates listed under hooks.<name> (ORCHESTRA_SKIP=1 skips)')
+    .option('--concurrency <n>', 'how many gates run at once (default: config, else CPU cores)', positiveInt)
+    .option('--keep-going', 'after a failure, still run everything that does not depend on it')
+    .option('--reporter <name>', 'pretty (default), json, github, junit[=FILE], sarif[=FILE]; repeat for several', collectReporter, [])
+    .option('--timeout <duration>', 'time limit for gates without a timeout of their own (e.g. 90s, 5m)', duration)
+    .option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL', duration, 5000)
+    .action(async (gates: string[], opts: CheckCliOptions) => {
+      const { checkCommand } = await import('./commands/check.js');
+      setExit(
+        await checkCommand({
+          ...commonOptions(opts),
+          gates,
+          ...(opts.hook !== undefined ? { hook: opts.hook } : {}),
+          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+          keepGoing: opts.keepGoing === true,
+          reporters: opts.reporter,
+          ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
+          graceMs: opts.killGrace,
+        }),
+      );
+    });
+
+  const hooks = program.command('hooks').description('install or remove git hooks that run the gates listed under hooks: in the config');
+  for (const action of ['install', 'uninstall'] as const) {
+    withCommonOptions(hooks.command(action))
+      .description(action === 'install' ? 'write a git hook for every list under hooks: (respects core.hooksPath and husky)' : 'remove the hooks orchestra wrote, and only those')
+      .option('-f, --force', action === 'install' ? 'replace a hook that orchestra did not write' : 'no effect; uninstall never removes hooks it did not write')
+      .action(async (opts: { cwd?: string; config?: string; cache?: boolean; force?: boolean }) => {
+        const { hooksCommand } = await import('./commands/hooks.js');
+        setExit(await hooksCommand(action, { ...commonOptions(opts), force: opts.force === true }));
+      });
+  }
+
   return program;
+}
+
+interface CheckCliOptions {
+  cwd?: string;
+  config?: string;
+  cache?: boolean;
+  hook?: string;
+  concurrency?: number;
+  keepGoing?: boolean;
+  reporter: Array<{ name: 'pretty' | 'json' | 'junit' | 'github' | 'sarif'; file?: string }>;
+  timeout?: number;
+  killGrace: number;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return n;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 90s, 5m or 1h.');
+  return ms;
+}
+
+const REPORTERS = ['pretty', 'json', 'github', 'junit', 'sarif'] as const;
+
+function collectReporter(value: string, previous: CheckCliOptions['reporter']): CheckCliOptions['reporter'] {
+  const [name, file] = value.split(/=(.*)/s, 2) as [string, string | undefined];
+  if (!(REPORTERS as readonly string[]).includes(name)) throw new InvalidArgumentError(`expected one of ${REPORTERS.join(', ')}.`);
+  if (file !== undefined && name !== 'junit' && name !== 'sarif') throw new InvalidArgumentError(`only junit and sarif write a file (${name}=FILE given).`);
+  return [...previous, { name: name as (typeof REPORTERS)[number], ...(file ? { file } : {}) }];
 }
 
 /** Runs the CLI and returns the exit code; never throws for anything a user can cause. */

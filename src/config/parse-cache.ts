@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { ensureStateDir } from '../exec/state-dir.js';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/write-atomic.js';
 import { exportLocated, importLocated } from './located.js';
@@ -37,10 +38,8 @@ export function openParseCache(stateDir: string, version: string): ParseCache {
     set(file, text, value) {
       try {
         if (!existsSync(dir)) {
+          ensureStateDir(stateDir);
           mkdirSync(dir, { recursive: true });
-          // State that must never be committed, even in a repo that never ran `orchestra init`.
-          const ignore = path.join(stateDir, '.gitignore');
-          if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
         }
         writeFileAtomic(path.join(dir, `${keyOf(file, text)}.json`), JSON.stringify(exportLocated(value)));
         prune(dir);

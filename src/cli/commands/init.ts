@@ -69,6 +69,27 @@ export async function initCommand(opts: InitOptions): Promise<number> {
     writeFileAtomic(gitignore, `${current}${sep}.orchestra/\n`);
     process.stdout.write(`${out.green('added')} .orchestra/ to .gitignore\n`);
   }
+  const pkgFile = path.join(dir, 'package.json');
+  if (existsSync(pkgFile)) {
+    const added = addCheckScript(pkgFile);
+    if (added) process.stdout.write(`${out.green('added')} "check": "orchestra check" to package.json scripts\n`);
+  }
   process.stdout.write("next: edit the prompt in orchestra.config.yaml, then run 'orchestra validate' and 'orchestra plan'\n");
   return EXIT.ok;
+}
+
+/** Adds `"check": "orchestra check"` unless a check script exists; keeps the file's indentation. */
+function addCheckScript(file: string): boolean {
+  const text = readFileSync(file, 'utf8');
+  let pkg: { scripts?: Record<string, string> };
+  try {
+    pkg = JSON.parse(text) as typeof pkg;
+  } catch {
+    return false; // not ours to repair
+  }
+  if (pkg.scripts?.['check'] !== undefined) return false;
+  pkg.scripts = { ...pkg.scripts, check: 'orchestra check' };
+  const indent = /^(\s+)"/m.exec(text)?.[1] ?? '  ';
+  writeFileAtomic(file, `${JSON.stringify(pkg, null, indent)}\n`);
+  return true;
 }

@@ -1,0 +1,173 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { Diagnostic } from '../../config/diagnostic.js';
+import { error } from '../../config/diagnostic.js';
+import { didYouMean } from '../../config/suggest.js';
+import { HOOK_NAMES, type HookName } from '../../config/types.js';
+import { EventBus } from '../../exec/events.js';
+import { ensureStateDir, newRunId, stateDirOf } from '../../exec/state-dir.js';
+import { compile } from '../../graph/compile.js';
+import { selectSubgraph } from '../../graph/select.js';
+import type { Graph } from '../../graph/types.js';
+import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
+import { eventLog } from '../../logger/event-log.js';
+import { plainRenderer, type Renderer } from '../../logger/plain-renderer.js';
+import { formatRunSummary } from '../../logger/run-summary.js';
+import { styleFor } from '../../logger/style.js';
+import { ResultCollector, type RunResults } from '../../report/results.js';
+import { writeFileAtomic } from '../../util/write-atomic.js';
+import { EXIT, type CommonOptions } from '../exit-codes.js';
+import { loadOrReport } from './validate.js';
+
+export type ReporterName = 'pretty' | 'json' | 'junit' | 'github' | 'sarif';
+export interface ReporterChoice {
+  readonly name: ReporterName;
+  /** For junit and sarif: where the file goes. */
+  readonly file?: string;
+}
+
+export interface CheckOptions extends CommonOptions {
+  readonly gates: readonly string[];
+  readonly hook?: string;
+  readonly concurrency?: number;
+  readonly keepGoing: boolean;
+  readonly reporters: readonly ReporterChoice[];
+  readonly timeoutMs?: number;
+  readonly graceMs: number;
+}
+
+function printDiagnostics(ds: readonly Diagnostic[], sources: Parameters<typeof formatDiagnostics>[1]): void {
+  if (ds.length) process.stderr.write(`${formatDiagnostics(ds, sources, process.cwd(), styleFor(process.stderr))}\n`);
+}
+
+/** Which top-level gates to run: the named ones, a hook's list, or all; and what they need. */
+function selectGates(graph: Graph, opts: CheckOptions, hooks: Partial<Record<HookName, readonly { id: string }[]>>): { graph?: Graph; diagnostics: Diagnostic[] } {
+  const topLevel: Graph = {
+    nodes: graph.nodes.filter((n) => n.kind === 'gate' && n.phase === null),
+    edges: graph.edges.filter((e) => e.from.startsWith('gate:') && e.to.startsWith('gate:') && !e.from.includes('/') && !e.to.includes('/')),
+    scopeDecisions: [],
+    phases: [],
+  };
+  if (opts.hook !== undefined) {
+    if (!(HOOK_NAMES as readonly string[]).includes(opts.hook)) {
+      return { diagnostics: [error(`--hook: unknown hook '${opts.hook}'`, undefined, didYouMean(opts.hook, HOOK_NAMES) ?? `hooks: ${HOOK_NAMES.join(', ')}`)] };
+    }
+    const list = hooks[opts.hook as HookName];
+    if (!list) return { diagnostics: [error(`--hook ${opts.hook}: the config has no 'hooks.${opts.hook}' list of gates`)] };
+    return selectSubgraph(topLevel, list.map((r) => r.id), 'gate');
+  }
+  return selectSubgraph(topLevel, opts.gates, 'gate');
+}
+
+export async function checkCommand(opts: CheckOptions): Promise<number> {
+  if (opts.hook !== undefined && process.env['ORCHESTRA_SKIP'] === '1') {
+    process.stderr.write(`orchestra: ORCHESTRA_SKIP=1, skipping the ${opts.hook} gates\n`);
+    return EXIT.ok;
+  }
+  const { config, outcome } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const compiled = compile(config);
+  printDiagnostics(compiled.diagnostics, outcome.sources);
+  if (!compiled.graph) return EXIT.usage;
+  const selected = selectGates(compiled.graph, opts, config.hooks);
+  printDiagnostics(selected.diagnostics, outcome.sources);
+  if (!selected.graph) return EXIT.usage;
+
+  const stateDir = ensureStateDir(stateDirOf(config.root));
+  const runId = newRunId();
+  const runDir = path.join(stateDir, 'runs', runId);
+  mkdirSync(runDir, { recursive: true });
+
+  const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
+  const wantsStdout = reporters.some((r) => r.name === 'json');
+  const bus = new EventBus();
+  const record = eventLog(path.join(runDir, 'events.jsonl'));
+  bus.subscribe(record.subscriber);
+  const collector = new ResultCollector();
+  bus.subscribe(collector.subscriber);
+  let renderer: Renderer | undefined;
+  const prettyStream = wantsStdout ? process.stderr : process.stdout;
+  if (reporters.some((r) => r.name === 'pretty')) {
+    const style = styleFor(prettyStream);
+    const tty = process.env['ORCHESTRA_RENDERER'] ? process.env['ORCHESTRA_RENDERER'] === 'tty' : prettyStream.isTTY === true && !process.env['CI'];
+    renderer = tty ? await (await import('../../logger/listr-renderer.js')).listrRenderer(style) : plainRenderer((s) => prettyStream.write(s), style);
+    bus.subscribe(renderer.subscriber);
+  }
+
+  const { WorkerPool } = await import('../../exec/pool.js');
+  const { runGates } = await import('../../exec/run-gates.js');
+  const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
+  const pool = new WorkerPool(concurrency);
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write('\norchestra: stopping every process it started (Ctrl-C again to kill at once)\n');
+      abort.abort();
+    } else {
+      pool.killAll();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Should orchestra itself die unexpectedly, take its process groups with it.
+  const onExit = (): void => pool.killAll();
+  process.on('exit', onExit);
+
+  let result;
+  try {
+    result = await runGates({
+      config,
+      graph: selected.graph,
+      runId,
+      stateDir,
+      concurrency,
+      keepGoing: opts.keepGoing,
+      useCache: opts.cache,
+      ...(opts.timeoutMs !== undefined ? { defaultTimeoutMs: opts.timeoutMs } : {}),
+      graceMs: opts.graceMs,
+      bus,
+      pool,
+      signal: abort.signal,
+    });
+  } finally {
+    record.close();
+    await pool.destroy();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
+  }
+  if (renderer) {
+    await renderer.finish();
+    prettyStream.write(formatRunSummary(collector.run, styleFor(prettyStream)));
+  }
+  await writeReports(reporters, collector.run, config.root, stateDir);
+  if (result.interrupted) return EXIT.interrupted;
+  return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+async function writeReports(reporters: readonly ReporterChoice[], run: RunResults, root: string, stateDir: string): Promise<void> {
+  for (const r of reporters) {
+    switch (r.name) {
+      case 'pretty':
+        break;
+      case 'json':
+        process.stdout.write((await import('../../report/json.js')).jsonReport(run));
+        break;
+      case 'github':
+        process.stdout.write((await import('../../report/github.js')).githubReport(run));
+        break;
+      case 'junit':
+      case 'sarif': {
+        const file = path.resolve(root, r.file ?? path.join(stateDir, 'reports', r.name === 'junit' ? 'junit.xml' : 'orchestra.sarif'));
+        mkdirSync(path.dirname(file), { recursive: true });
+        const text = r.name === 'junit' ? (await import('../../report/junit.js')).junitReport(run) : (await import('../../report/sarif.js')).sarifReport(run);
+        writeFileAtomic(file, text);
+        process.stderr.write(`orchestra: wrote ${path.relative(process.cwd(), file) || file}\n`);
+        break;
+      }
+    }
+  }
+}

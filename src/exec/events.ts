@@ -1,0 +1,83 @@
+import type { NodeKind } from '../graph/types.js';
+
+/**
+ * Everything the executor does is one of these: typed, serialisable,
+ * timestamped (ms since the epoch). The renderers, the JSONL record and the
+ * reporters are subscribers; none of them reach back into the executor.
+ */
+export interface Finding {
+  readonly rule: string;
+  /** Relative to the repo root, forward slashes. */
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+}
+
+export type FinishedStatus = 'passed' | 'failed' | 'cached';
+export type NodeStatus = FinishedStatus | 'skipped';
+
+/** Why a node failed, when it did. */
+export type FailReason = 'exit-code' | 'timeout' | 'interrupted' | 'spawn-error' | 'findings' | 'unsupported';
+
+export interface NodeInfo {
+  readonly id: string;
+  readonly kind: NodeKind;
+  readonly name: string;
+  readonly phase: string | null;
+  readonly needs: readonly string[];
+}
+
+export type OrchestraEvent =
+  | { readonly type: 'run-started'; readonly ts: number; readonly runId: string; readonly command: 'check' | 'run'; readonly root: string; readonly nodes: readonly NodeInfo[] }
+  | { readonly type: 'node-started'; readonly ts: number; readonly nodeId: string; readonly attempt: number }
+  /** The latest line a running node printed (throttled); the full output is in its log file. */
+  | { readonly type: 'node-output'; readonly ts: number; readonly nodeId: string; readonly line: string }
+  | { readonly type: 'cache-hit'; readonly ts: number; readonly nodeId: string; readonly fingerprint: string }
+  | { readonly type: 'finding'; readonly ts: number; readonly nodeId: string; readonly finding: Finding }
+  | { readonly type: 'node-retry'; readonly ts: number; readonly nodeId: string; readonly attempt: number; readonly reason: FailReason }
+  | {
+      readonly type: 'node-finished';
+      readonly ts: number;
+      readonly nodeId: string;
+      readonly status: FinishedStatus;
+      readonly durationMs: number;
+      readonly exitCode: number | null;
+      readonly signal: string | null;
+      readonly reason?: FailReason;
+      readonly message?: string;
+      readonly attempts: number;
+      readonly logFile?: string;
+      /** The last lines of output, for a failure report. */
+      readonly tail?: string;
+    }
+  | { readonly type: 'node-skipped'; readonly ts: number; readonly nodeId: string; readonly reason: string }
+  | {
+      readonly type: 'run-finished';
+      readonly ts: number;
+      readonly ok: boolean;
+      readonly interrupted: boolean;
+      readonly durationMs: number;
+      readonly counts: Readonly<Record<NodeStatus, number>>;
+    };
+
+export type EventOf<T extends OrchestraEvent['type']> = Extract<OrchestraEvent, { type: T }>;
+
+export type Subscriber = (event: OrchestraEvent) => void;
+
+/** Fans events out to subscribers, in order, synchronously. */
+export class EventBus {
+  readonly #subscribers: Subscriber[] = [];
+
+  subscribe(s: Subscriber): void {
+    this.#subscribers.push(s);
+  }
+
+  emit(event: OrchestraEvent): void {
+    for (const s of this.#subscribers) s(event);
+  }
+}

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { Gate, Rule } from '../config/types.js';
+import { writeFileAtomic } from '../util/write-atomic.js';
+import type { FileIndex } from './file-index.js';
+
+/** Files a gate's globs select, `exclude` applied. */
+export function selectFiles(index: FileIndex, include: readonly string[], exclude: readonly string[]): string[] {
+  if (include.length === 0) return [];
+  const yes = picomatch([...include], { dot: true });
+  const no = exclude.length ? picomatch([...exclude], { dot: true }) : () => false;
+  return index.files.filter((f) => yes(f) && !no(f));
+}
+
+export const RULE_DEFAULT_EXCLUDE = ['**/node_modules/**', '.orchestra/**', '**/vendor/**', '**/third_party/**'];
+
+export function ruleFiles(index: FileIndex, gate: Gate, rule: Rule): string[] {
+  return selectFiles(index, gate.files.length ? gate.files : rule.files, [...gate.exclude, ...rule.exclude, ...RULE_DEFAULT_EXCLUDE]);
+}
+
+/**
+ * A gate's fingerprint: its command (or rule), env, working directory,
+ * orchestra's version, the content of every file its inputs select, and the
+ * fingerprints of the gates it needs. Undefined: never cached (no inputs, or
+ * a needed gate that is never cached).
+ */
+export function gateFingerprint(
+  gate: Gate,
+  rule: Rule | undefined,
+  index: FileIndex | undefined,
+  needs: readonly (string | undefined)[],
+  version: string,
+): string | undefined {
+  if (!index || needs.some((n) => n === undefined)) return undefined;
+  const files = rule ? ruleFiles(index, gate, rule) : gate.inputs ? selectFiles(index, gate.inputs, gate.exclude) : undefined;
+  if (!files) return undefined;
+  const h = createHash('sha256');
+  const definition = rule
+    ? { rule: [rule.id, rule.pattern, rule.flags, rule.message, rule.severity], severity: gate.severity }
+    : { run: gate.run, env: gate.env, cwd: gate.cwd ?? null };
+  h.update(JSON.stringify({ v: version, name: gate.name, definition, needs }));
+  for (const f of files) h.update(`\0${f}\0${index.hashOf(f)}`);
+  return h.digest('hex');
+}
+
+/** Passing results by fingerprint. Failures are never stored. Safe for two processes: write to temp, rename. */
+export class GateCache {
+  readonly #dir: string;
+
+  constructor(stateDir: string) {
+    this.#dir = path.join(stateDir, 'cache', 'gates');
+  }
+
+  has(fingerprint: string): boolean {
+    return existsSync(path.join(this.#dir, `${fingerprint}.json`));
+  }
+
+  put(fingerprint: string, record: { gate: string; durationMs: number }): void {
+    try {
+      mkdirSync(this.#dir, { recursive: true });
+      writeFileAtomic(path.join(this.#dir, `${fingerprint}.json`), JSON.stringify({ ...record, passedAt: new Date().toISOString() }));
+    } catch {
+      // an unwritable cache costs only speed
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config, Gate } from '../config/types.js';
+import type { Graph, GateNode } from '../graph/types.js';
+import { unreachable } from '../util/unreachable.js';
+import { orchestraVersion } from '../util/version.js';
+import type { EventBus, FailReason, NodeInfo, NodeStatus } from './events.js';
+import { indexFiles, type FileIndex } from './file-index.js';
+import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
+import type { WorkerPool } from './pool.js';
+import { schedule, type Outcome } from './scheduler.js';
+
+export interface GateRunOptions {
+  readonly config: Config;
+  /** Top-level gate nodes only (what `check` runs). */
+  readonly graph: Graph;
+  readonly runId: string;
+  readonly stateDir: string;
+  readonly concurrency: number;
+  readonly keepGoing: boolean;
+  readonly useCache: boolean;
+  /** Applies to gates without a `timeout:` of their own. */
+  readonly defaultTimeoutMs?: number;
+  readonly graceMs: number;
+  readonly bus: EventBus;
+  readonly pool: WorkerPool;
+  readonly signal: AbortSignal;
+}
+
+export interface GateRunResult {
+  readonly ok: boolean;
+  readonly interrupted: boolean;
+  readonly statuses: ReadonlyMap<string, NodeStatus>;
+}
+
+const TAIL_BYTES = 16 * 1024;
+
+/** Runs gates through the scheduler and the pool, with the cache in front; everything it does is an event. */
+export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
+  const { config, graph, bus } = opts;
+  const started = Date.now();
+  const needs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  for (const e of graph.edges) needs.get(e.to)?.push(e.from);
+  const gates = new Map(graph.nodes.filter((n): n is GateNode => n.kind === 'gate').map((n) => [n.id, n]));
+  const nodes: NodeInfo[] = graph.nodes.map((n) => ({ id: n.id, kind: n.kind, name: n.name, phase: n.phase, needs: needs.get(n.id) ?? [] }));
+  const logDir = path.join(opts.stateDir, 'runs', opts.runId, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
+
+  // Listing the repo costs two git calls; only gates with inputs or rules need it.
+  const wantsIndex = [...gates.values()].some((n) => n.gate.inputs || n.gate.rule);
+  const index: FileIndex | undefined = wantsIndex ? await indexFiles(config.root) : undefined;
+  const version = orchestraVersion();
+  const fingerprints = new Map<string, string | undefined>();
+  for (const n of graph.nodes) {
+    const g = gates.get(n.id);
+    if (!g) continue;
+    const rule = g.gate.rule ? config.rules.get(g.gate.rule.id) : undefined;
+    fingerprints.set(n.id, gateFingerprint(g.gate, rule, index, (needs.get(n.id) ?? []).map((id) => fingerprints.get(id)), version));
+  }
+  const cache = new GateCache(opts.stateDir);
+
+  const runNode = async (id: string, signal: AbortSignal): Promise<Outcome> => {
+    const node = gates.get(id);
+    if (!node) throw new Error(`check runs gates only, got ${id}`);
+    const fingerprint = fingerprints.get(id);
+    if (fingerprint && opts.useCache && cache.has(fingerprint)) {
+      const ts = Date.now();
+      bus.emit({ type: 'cache-hit', ts, nodeId: id, fingerprint });
+      bus.emit({ type: 'node-finished', ts, nodeId: id, status: 'cached', durationMs: 0, exitCode: null, signal: null, attempts: 0 });
+      return { status: 'cached' };
+    }
+    const gate = node.gate;
+    const logFile = path.join(logDir, `${id.replace(/[^A-Za-z0-9_.-]+/g, '_')}.log`);
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      const t0 = Date.now();
+      bus.emit({ type: 'node-started', ts: t0, nodeId: id, attempt });
+      const result = await runGateOnce(gate, id, logFile, signal, opts, index);
+      const finished = { ts: Date.now(), nodeId: id, durationMs: Date.now() - t0, exitCode: result.exitCode, signal: result.signal, attempts: attempt, logFile };
+      if (result.reason === undefined) {
+        bus.emit({ type: 'node-finished', ...finished, status: 'passed' });
+        if (fingerprint) cache.put(fingerprint, { gate: gate.name, durationMs: finished.durationMs });
+        return { status: 'passed' };
+      }
+      if (attempt <= gate.retries && result.reason !== 'interrupted' && !signal.aborted) {
+        bus.emit({ type: 'node-retry', ts: Date.now(), nodeId: id, attempt: attempt + 1, reason: result.reason });
+        continue;
+      }
+      bus.emit({ type: 'node-finished', ...finished, status: 'failed', reason: result.reason, tail: result.tail, ...(result.message ? { message: result.message } : {}) });
+      return { status: 'failed', reason: result.reason };
+    }
+  };
+
+  const statuses = await schedule(
+    nodes.map((n) => ({ id: n.id, needs: n.needs })),
+    runNode,
+    {
+      concurrency: opts.concurrency,
+      keepGoing: opts.keepGoing,
+      signal: opts.signal,
+      onSkip: (nodeId, reason) => bus.emit({ type: 'node-skipped', ts: Date.now(), nodeId, reason }),
+      label: (nodeId) => gates.get(nodeId)?.name ?? nodeId,
+    },
+  );
+  const counts: Record<NodeStatus, number> = { passed: 0, failed: 0, cached: 0, skipped: 0 };
+  for (const s of statuses.values()) counts[s]++;
+  const interrupted = opts.signal.aborted;
+  const ok = !interrupted && counts.failed === 0 && counts.skipped === 0;
+  bus.emit({ type: 'run-finished', ts: Date.now(), ok, interrupted, durationMs: Date.now() - started, counts });
+  return { ok, interrupted, statuses };
+}
+
+interface OnceResult {
+  readonly reason?: FailReason;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly tail: string;
+  readonly message?: string;
+}
+
+async function runGateOnce(gate: Gate, id: string, logFile: string, signal: AbortSignal, opts: GateRunOptions, index: FileIndex | undefined): Promise<OnceResult> {
+  const { config, bus } = opts;
+  if (gate.run) {
+    const r = await opts.pool.runCommand(
+      {
+        command: gate.run,
+        cwd: gate.cwd ? path.resolve(config.root, gate.cwd) : config.root,
+        env: { ...gate.env, ORCHESTRA_RUN_ID: opts.runId, ORCHESTRA_GATE: gate.name },
+        ...(gate.timeoutMs ?? opts.defaultTimeoutMs ? { timeoutMs: gate.timeoutMs ?? opts.defaultTimeoutMs } : {}),
+        graceMs: opts.graceMs,
+        logFile,
+        tailBytes: TAIL_BYTES,
+      },
+      (line) => bus.emit({ type: 'node-output', ts: Date.now(), nodeId: id, line }),
+      signal,
+    );
+    const base = { exitCode: r.exitCode, signal: r.signal, tail: r.tail };
+    if (r.spawnError !== undefined) return { ...base, reason: 'spawn-error', message: `could not start: ${r.spawnError}` };
+    if (r.timedOut) return { ...base, reason: 'timeout', message: `timed out after ${gate.timeoutMs ?? opts.defaultTimeoutMs} ms` };
+    if (r.interrupted) return { ...base, reason: 'interrupted', message: 'interrupted' };
+    if (r.exitCode !== 0) return { ...base, reason: 'exit-code', message: r.exitCode === null ? `killed by ${r.signal}` : `exit code ${r.exitCode}` };
+    return base;
+  }
+  const rule = gate.rule ? config.rules.get(gate.rule.id) : undefined;
+  if (!rule || !index) {
+    writeFileSync(logFile, `orchestra: rule '${gate.rule?.id}' has no implementation yet\n`);
+    return { reason: 'unsupported', exitCode: null, signal: null, tail: '', message: `rule '${gate.rule?.id}' cannot run` };
+  }
+  const severity = gate.severity === 'warning' ? 'warning' : rule.severity;
+  const files = ruleFiles(index, gate, rule);
+  const result = await opts.pool.runRule({ kind: 'rule', rule: { id: rule.id, pattern: rule.pattern, flags: rule.flags, message: rule.message, severity }, severity, root: config.root, files });
+  const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.rule})`);
+  for (const finding of result.findings) bus.emit({ type: 'finding', ts: Date.now(), nodeId: id, finding });
+  const summary = `${result.filesChecked} files checked, ${result.findings.length} findings`;
+  writeFileSync(logFile, [...lines, summary, ''].join('\n'));
+  const errors = result.findings.filter((f) => f.severity === 'error').length;
+  const tail = [...lines.slice(-20), summary].join('\n');
+  return errors > 0 ? { reason: 'findings', exitCode: null, signal: null, tail, message: `${errors} ${errors === 1 ? 'finding' : 'findings'}` } : { exitCode: 0, signal: null, tail };
+}
+
+export function describeReason(reason: FailReason): string {
+  switch (reason) {
+    case 'exit-code':
+      return 'the command failed';
+    case 'timeout':
+      return 'it timed out';
+    case 'interrupted':
+      return 'it was interrupted';
+    case 'spawn-error':
+      return 'the command could not start';
+    case 'findings':
+      return 'the rule found problems';
+    case 'unsupported':
+      return 'the rule cannot run';
+    default:
+      return unreachable(reason);
+  }
+}

@@ -1,0 +1,111 @@
+import type { FailReason, FinishedStatus, NodeStatus } from './events.js';
+
+export interface SchedulerNode {
+  readonly id: string;
+  readonly needs: readonly string[];
+}
+
+export interface Outcome {
+  readonly status: FinishedStatus;
+  readonly reason?: FailReason;
+}
+
+export interface SchedulerOptions {
+  readonly concurrency: number;
+  /** Run everything that does not depend on a failure (default: start nothing new after one). */
+  readonly keepGoing: boolean;
+  /** Aborting stops new starts; running nodes are told through the signal passed to `run`. */
+  readonly signal: AbortSignal;
+  readonly onSkip: (id: string, reason: string) => void;
+  /** How a node is named in a skip reason. */
+  readonly label?: (id: string) => string;
+}
+
+/**
+ * Walks a DAG with a ready queue: a node starts as soon as all it needs has
+ * succeeded (passed or cached) and a slot is free; no waves with barriers.
+ * `run` does the work and reports how it went; this function only decides
+ * what starts when, and which nodes are skipped and why.
+ */
+export async function schedule(
+  nodes: readonly SchedulerNode[],
+  run: (id: string, signal: AbortSignal) => Promise<Outcome>,
+  options: SchedulerOptions,
+): Promise<Map<string, NodeStatus>> {
+  const status = new Map<string, NodeStatus>();
+  const waiting = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const n of nodes) {
+    waiting.set(n.id, n.needs.length);
+    for (const need of n.needs) {
+      const list = dependents.get(need);
+      if (list) list.push(n.id);
+      else dependents.set(need, [n.id]);
+    }
+  }
+  const ready: string[] = nodes.filter((n) => n.needs.length === 0).map((n) => n.id);
+  let running = 0;
+  let stopping = false;
+  let stopReason = '';
+
+  const skip = (id: string, reason: string): void => {
+    if (status.has(id)) return;
+    status.set(id, 'skipped');
+    options.onSkip(id, reason);
+  };
+  const skipDependents = (id: string, reason: string): void => {
+    const stack = [...(dependents.get(id) ?? [])];
+    while (stack.length > 0) {
+      const next = stack.pop() as string;
+      if (status.has(next)) continue;
+      skip(next, reason);
+      stack.push(...(dependents.get(next) ?? []));
+    }
+  };
+
+  return new Promise((resolve) => {
+    const finishIfDone = (): void => {
+      if (running > 0) return;
+      if (ready.length > 0 && !stopping) return;
+      // Whatever never started was stopped by a failure or an interrupt.
+      for (const n of nodes) skip(n.id, stopReason || 'not reached');
+      resolve(status);
+    };
+    const pump = (): void => {
+      if (options.signal.aborted && !stopping) {
+        stopping = true;
+        stopReason = 'interrupted';
+      }
+      while (!stopping && running < options.concurrency && ready.length > 0) {
+        const id = ready.shift() as string;
+        running++;
+        run(id, options.signal).then(
+          (outcome) => settle(id, outcome),
+          () => settle(id, { status: 'failed', reason: 'spawn-error' }),
+        );
+      }
+      finishIfDone();
+    };
+    const settle = (id: string, outcome: Outcome): void => {
+      running--;
+      status.set(id, outcome.status);
+      if (outcome.status === 'failed') {
+        const name = options.label ? options.label(id) : id;
+        skipDependents(id, `needs ${name}, which failed`);
+        if (!options.keepGoing && !stopping) {
+          stopping = true;
+          stopReason = options.signal.aborted ? 'interrupted' : `stopped after ${name} failed (--keep-going runs the rest)`;
+        }
+      } else {
+        for (const next of dependents.get(id) ?? []) {
+          const left = (waiting.get(next) ?? 0) - 1;
+          waiting.set(next, left);
+          if (left === 0 && !status.has(next)) ready.push(next);
+        }
+      }
+      pump();
+    };
+    options.signal.addEventListener('abort', pump, { once: true });
+    pump();
+  });
+}

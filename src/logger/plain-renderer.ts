@@ -1,0 +1,54 @@
+import { formatDuration } from '../config/duration.js';
+import type { NodeInfo, OrchestraEvent } from '../exec/events.js';
+import { unreachable } from '../util/unreachable.js';
+import type { Style } from './style.js';
+
+export interface Renderer {
+  readonly subscriber: (e: OrchestraEvent) => void;
+  /** Resolves once everything is on screen. */
+  finish(): Promise<void>;
+}
+
+export function nodeLabel(n: Pick<NodeInfo, 'kind' | 'name' | 'phase'>): string {
+  return n.phase === null ? n.name : `${n.phase}/${n.name}`;
+}
+
+/** Line per event, no escape codes beyond optional colour: for CI logs and pipes. */
+export function plainRenderer(write: (s: string) => void, style: Style): Renderer {
+  const nodes = new Map<string, NodeInfo>();
+  const label = (id: string): string => {
+    const n = nodes.get(id);
+    return n ? nodeLabel(n) : id;
+  };
+  return {
+    subscriber(e) {
+      switch (e.type) {
+        case 'run-started':
+          for (const n of e.nodes) nodes.set(n.id, n);
+          return;
+        case 'node-started':
+          write(`${style.dim('▸')} ${label(e.nodeId)}${e.attempt > 1 ? style.dim(` (attempt ${e.attempt})`) : ''}\n`);
+          return;
+        case 'node-retry':
+          write(`${style.yellow('↻')} ${label(e.nodeId)} failed (${e.reason}), trying again\n`);
+          return;
+        case 'node-finished':
+          if (e.status === 'passed') write(`${style.green('✓')} ${label(e.nodeId)} ${style.dim(formatDuration(e.durationMs))}\n`);
+          else if (e.status === 'cached') write(`${style.cyan('◌')} ${label(e.nodeId)} ${style.dim('cached')}\n`);
+          else write(`${style.red('✗')} ${label(e.nodeId)} ${style.red(e.message ?? 'failed')} ${style.dim(formatDuration(e.durationMs))}\n`);
+          return;
+        case 'node-skipped':
+          write(`${style.dim('-')} ${label(e.nodeId)} ${style.dim(`skipped: ${e.reason}`)}\n`);
+          return;
+        case 'node-output':
+        case 'cache-hit':
+        case 'finding':
+        case 'run-finished':
+          return;
+        default:
+          unreachable(e);
+      }
+    },
+    finish: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import type { FailReason, Finding, NodeInfo, NodeStatus, OrchestraEvent } from '../exec/events.js';
+
+/** What every reporter reads: one entry per node, built from the events alone. */
+export interface NodeResult {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: NodeInfo['kind'];
+  status: NodeStatus;
+  durationMs: number;
+  exitCode: number | null;
+  attempts: number;
+  reason?: FailReason;
+  message?: string;
+  skipReason?: string;
+  logFile?: string;
+  tail?: string;
+  readonly findings: Finding[];
+}
+
+export interface RunResults {
+  runId: string;
+  root: string;
+  ok: boolean;
+  interrupted: boolean;
+  durationMs: number;
+  startedAt: number;
+  readonly results: NodeResult[];
+}
+
+export class ResultCollector {
+  readonly run: RunResults = { runId: '', root: '', ok: false, interrupted: false, durationMs: 0, startedAt: 0, results: [] };
+  readonly #byId = new Map<string, NodeResult>();
+
+  readonly subscriber = (e: OrchestraEvent): void => {
+    switch (e.type) {
+      case 'run-started':
+        Object.assign(this.run, { runId: e.runId, root: e.root, startedAt: e.ts });
+        for (const n of e.nodes) {
+          const r: NodeResult = { id: n.id, name: n.name, kind: n.kind, status: 'skipped', durationMs: 0, exitCode: null, attempts: 0, findings: [] };
+          this.#byId.set(n.id, r);
+          this.run.results.push(r);
+        }
+        return;
+      case 'node-finished': {
+        const r = this.#byId.get(e.nodeId);
+        if (!r) return;
+        Object.assign(r, { status: e.status, durationMs: e.durationMs, exitCode: e.exitCode, attempts: e.attempts });
+        if (e.reason) r.reason = e.reason;
+        if (e.message) r.message = e.message;
+        if (e.logFile) r.logFile = e.logFile;
+        if (e.tail !== undefined) r.tail = e.tail;
+        return;
+      }
+      case 'node-skipped': {
+        const r = this.#byId.get(e.nodeId);
+        if (r) Object.assign(r, { status: 'skipped', skipReason: e.reason });
+        return;
+      }
+      case 'finding':
+        this.#byId.get(e.nodeId)?.findings.push(e.finding);
+        return;
+      case 'run-finished':
+        Object.assign(this.run, { ok: e.ok, interrupted: e.interrupted, durationMs: e.durationMs });
+        return;
+      default:
+        return;
+    }
+  };
+}
+
+/** A log path as a person at the repo root would type it. */
+export function relativeLog(run: RunResults, file: string | undefined): string | undefined {
+  return file === undefined ? undefined : path.relative(run.root, file).split(path.sep).join('/');
+}

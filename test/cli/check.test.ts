@@ -1,0 +1,227 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { alive, gate, logLines, release, waitFor } from '../helpers/gates.js';
+import { makeRepo, runCli, writeFiles } from '../helpers/repo.js';
+
+function repoWith(gates: string[], extra = ''): { repo: string; dir: string } {
+  const repo = makeRepo({ 'orchestra.config.yaml': `gates:\n${gates.join('')}${extra}`, 'ctl/.keep': '' });
+  return { repo, dir: path.join(repo, 'ctl') };
+}
+
+const env = (dir: string) => ({ GATE_DIR: dir });
+
+interface JsonReport {
+  ok: boolean;
+  results: Array<{ name: string; kind: string; status: string; durationMs: number; exitCode: number | null; findings: unknown[] }>;
+}
+
+describe.concurrent('orchestra check: scheduling', () => {
+  it('starts a node as soon as its needs pass and a slot is free, never more than --concurrency at once', async () => {
+    const { repo, dir } = repoWith([
+      gate('a', ['--wait']),
+      gate('b', ['--wait']),
+      gate('c', ['--wait']),
+      gate('d', ['--wait'], '    needs: [a, b]\n'),
+    ]);
+    const run = runCli(['check', '--concurrency', '2'], repo, env(dir));
+    await waitFor('two gates to start', () => logLines(dir).length === 2);
+    const first = logLines(dir).map((l) => l.split(' ')[1]);
+    expect(first.sort()).toEqual(['a', 'b']);
+    release(dir, 'a');
+    // A slot came free: c starts (d still needs b).
+    await waitFor('c to start', () => logLines(dir).includes('start c'));
+    expect(logLines(dir)).not.toContain('start d');
+    release(dir, 'b');
+    await waitFor('d to start', () => logLines(dir).includes('start d'));
+    release(dir, 'c');
+    release(dir, 'd');
+    const r = await run;
+    expect(r.code).toBe(0);
+    const log = logLines(dir);
+    // Never more than two running at once, by the record itself.
+    let running = 0;
+    let peak = 0;
+    for (const line of log) {
+      running += line.startsWith('start') ? 1 : -1;
+      peak = Math.max(peak, running);
+    }
+    expect(peak).toBe(2);
+    expect(log.indexOf('start d')).toBeGreaterThan(log.indexOf('end a 0'));
+    expect(log.indexOf('start d')).toBeGreaterThan(log.indexOf('end b 0'));
+    expect(r.stdout).toContain('4 passed, 0 failed');
+  });
+
+  it('fail-fast: after a failure nothing new starts, running nodes finish, the rest is skipped', async () => {
+    const { repo, dir } = repoWith([gate('a', ['--exit', '1']), gate('b', ['--wait']), gate('c'), gate('d', [], '    needs: [b]\n')]);
+    const run = runCli(['check', '--concurrency', '2'], repo, env(dir));
+    await waitFor('b to start', () => logLines(dir).includes('start b'));
+    await waitFor('a to fail', () => logLines(dir).includes('end a 1'));
+    release(dir, 'b');
+    const r = await run;
+    expect(r.code).toBe(1);
+    expect(logLines(dir)).toContain('end b 0'); // the running one finished
+    expect(logLines(dir)).not.toContain('start c');
+    expect(r.stdout).toContain('- c skipped: stopped after a failed (--keep-going runs the rest)');
+    expect(r.stdout).toContain('- d skipped: stopped after a failed');
+    expect(r.stdout).toContain('✗ gate a: exit code 1');
+    expect(r.stdout).toMatch(/│ a: exit 1/);
+    expect(r.stdout).toMatch(/full log: \.orchestra\/runs\/[^/]+\/logs\/gate_a\.log/);
+  });
+
+  it('--keep-going runs everything that does not depend on the failure', async () => {
+    const { repo, dir } = repoWith([gate('a', ['--exit', '2']), gate('b'), gate('c', [], '    needs: [a]\n'), gate('d', [], '    needs: [c]\n')]);
+    const r = await runCli(['check', '--keep-going', '--concurrency', '1', '--reporter', 'json'], repo, env(dir));
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(Object.fromEntries(report.results.map((x) => [x.name, x.status]))).toEqual({ a: 'failed', b: 'passed', c: 'skipped', d: 'skipped' });
+    expect(report.results.find((x) => x.name === 'a')?.exitCode).toBe(2);
+    expect(report.ok).toBe(false);
+  });
+
+  it('runs only the named gates and what they need', async () => {
+    const { repo, dir } = repoWith([gate('a'), gate('b', [], '    needs: [a]\n'), gate('c')]);
+    const r = await runCli(['check', 'b'], repo, env(dir));
+    expect(r.code).toBe(0);
+    expect(logLines(dir).filter((l) => l.startsWith('start')).sort()).toEqual(['start a', 'start b']);
+  });
+
+  it('--hook runs the hook list; ORCHESTRA_SKIP=1 skips it', async () => {
+    const { repo, dir } = repoWith([gate('a'), gate('b')], 'hooks:\n  pre-push: [b]\n');
+    const r = await runCli(['check', '--hook', 'pre-push'], repo, env(dir));
+    expect(r.code).toBe(0);
+    expect(logLines(dir)).toEqual(['start b', 'end b 0']);
+    const skipped = await runCli(['check', '--hook', 'pre-push'], repo, { ...env(dir), ORCHESTRA_SKIP: '1' });
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toContain('ORCHESTRA_SKIP=1');
+    const missing = await runCli(['check', '--hook', 'pre-commit'], repo, env(dir));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no 'hooks.pre-commit' list");
+  });
+});
+
+describe.concurrent('orchestra check: processes', () => {
+  it('fails a gate that outlives its timeout and ends its process group', async () => {
+    const { repo, dir } = repoWith([gate('slow', ['--wait', '--child'], '    timeout: 1s\n')]);
+    const r = await runCli(['check', '--kill-grace', '1s'], repo, env(dir));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('timed out after 1000 ms');
+    const pids = ['slow.pid', 'slow.child'].map((f) => Number(readFileSync(path.join(dir, f), 'utf8')));
+    await waitFor('the group to be gone', () => pids.every((p) => !alive(p)), 5000);
+  });
+
+  it('--timeout applies to gates without their own', async () => {
+    const { repo, dir } = repoWith([gate('slow', ['--wait'])]);
+    const r = await runCli(['check', '--timeout', '500ms', '--reporter', 'json'], repo, env(dir));
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as JsonReport).results[0]?.status).toBe('failed');
+  });
+
+  it('retries a flaky gate up to retries: N times', async () => {
+    const { repo, dir } = repoWith([gate('flaky', ['--fail-times', '2'], '    retries: 2\n'), gate('broken', ['--fail-times', '5'], '    retries: 1\n')]);
+    const r = await runCli(['check', '--keep-going'], repo, env(dir));
+    expect(r.code).toBe(1);
+    expect(readFileSync(path.join(dir, 'flaky.count'), 'utf8')).toBe('3');
+    expect(readFileSync(path.join(dir, 'broken.count'), 'utf8')).toBe('2');
+    expect(r.stdout).toContain('✓ flaky');
+    expect(r.stdout).toContain('↻ flaky failed (exit-code), trying again');
+  });
+
+  it('Ctrl-C ends every process it started, children and grandchildren, and exits 130', async () => {
+    const { repo, dir } = repoWith([gate('a', ['--wait', '--child']), gate('b', ['--wait', '--child'])]);
+    let pid = 0;
+    const run = runCli(['check', '--concurrency', '2'], repo, env(dir), (child) => (pid = child.pid ?? 0));
+    await waitFor('both grandchildren', () => ['a.child', 'b.child'].every((f) => readdirSync(dir).includes(f)));
+    const pids = ['a.pid', 'a.child', 'b.pid', 'b.child'].map((f) => Number(readFileSync(path.join(dir, f), 'utf8')));
+    expect(pids.every(alive)).toBe(true);
+    process.kill(pid, 'SIGINT');
+    const r = await run;
+    expect(r.code).toBe(130);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(r.stdout).toContain('interrupted');
+  });
+
+  it('runs a shell string through the shell and an argv without one', async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': 'gates:\n  shell:\n    run: echo "$((6 * 7))" > shell.out\n  argv:\n    run: [node, -e, "require(\'fs\').writeFileSync(\'argv.out\', process.argv[1])", "$((6 * 7))"]\n',
+    });
+    const r = await runCli(['check'], repo);
+    expect(r.code).toBe(0);
+    expect(readFileSync(path.join(repo, 'shell.out'), 'utf8').trim()).toBe('42');
+    expect(readFileSync(path.join(repo, 'argv.out'), 'utf8')).toBe('$((6 * 7))');
+  });
+
+  it('reports a command that cannot start', async () => {
+    const repo = makeRepo({ 'orchestra.config.yaml': 'gates:\n  missing:\n    run: [no-such-command-xyz]\n' });
+    const r = await runCli(['check'], repo);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('could not start');
+  });
+
+  it('streams megabytes of output to the log file, not to memory', async () => {
+    const { repo, dir } = repoWith([gate('noisy', ['--print-bytes', String(100 * 1024 * 1024)])]);
+    const r = await runCli(['check'], repo, env(dir));
+    expect(r.code).toBe(0);
+    const runs = readdirSync(path.join(repo, '.orchestra', 'runs'));
+    const log = path.join(repo, '.orchestra', 'runs', runs[0]!, 'logs', 'gate_noisy.log');
+    expect(readFileSync(log).length).toBeGreaterThanOrEqual(100 * 1024 * 1024);
+  });
+
+  it('records every event as a line of JSON', async () => {
+    const { repo, dir } = repoWith([gate('a'), gate('b', ['--exit', '1'], '    needs: [a]\n'), gate('c', [], '    needs: [b]\n')]);
+    await runCli(['check'], repo, env(dir));
+    const [runId] = readdirSync(path.join(repo, '.orchestra', 'runs'));
+    const events = readFileSync(path.join(repo, '.orchestra', 'runs', runId!, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; nodeId?: string; status?: string });
+    expect(events[0]?.type).toBe('run-started');
+    expect(events.at(-1)?.type).toBe('run-finished');
+    expect(events.filter((e) => e.type === 'node-finished').map((e) => [e.nodeId, e.status])).toEqual([
+      ['gate:a', 'passed'],
+      ['gate:b', 'failed'],
+    ]);
+    expect(events.find((e) => e.type === 'node-skipped')?.nodeId).toBe('gate:c');
+  });
+});
+
+describe.concurrent('orchestra check: cache', () => {
+  it('reports a gate with unchanged inputs as cached, and runs it again when an input or the command changes', async () => {
+    const { repo, dir } = repoWith([gate('unit', [], '    inputs: ["src/**"]\n'), gate('nocache')]);
+    writeFileSync(path.join(repo, 'src.txt'), 'not an input');
+    writeFiles(repo, { 'src/a.ts': 'one' });
+    const status = async (): Promise<Record<string, string>> => {
+      const r = await runCli(['check', '--reporter', 'json'], repo, env(dir));
+      return Object.fromEntries((JSON.parse(r.stdout) as JsonReport).results.map((x) => [x.name, x.status]));
+    };
+    expect(await status()).toEqual({ unit: 'passed', nocache: 'passed' });
+    expect(await status()).toEqual({ unit: 'cached', nocache: 'passed' });
+    writeFileSync(path.join(repo, 'src.txt'), 'still not an input');
+    expect((await status()).unit).toBe('cached');
+    writeFiles(repo, { 'src/a.ts': 'two' });
+    expect((await status()).unit).toBe('passed');
+    writeFiles(repo, { 'src/new.ts': 'a new file counts too' });
+    expect((await status()).unit).toBe('passed');
+    expect((await status()).unit).toBe('cached');
+    const config = readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8');
+    writeFileSync(path.join(repo, 'orchestra.config.yaml'), config.replace('"unit"]', '"unit", "--changed"]'));
+    expect((await status()).unit).toBe('passed');
+    const r = await runCli(['check', '--no-cache', '--reporter', 'json'], repo, env(dir));
+    expect((JSON.parse(r.stdout) as JsonReport).results[0]?.status).toBe('passed');
+  });
+
+  it('never caches a failure, and honours .gitignore', async () => {
+    const repo = makeRepo({
+      '.gitignore': 'build/\n',
+      'orchestra.config.yaml': 'gates:\n  t:\n    run: test -f ok\n    inputs: ["**/*"]\n',
+      'build/out.txt': '1',
+    });
+    const first = await runCli(['check'], repo);
+    expect(first.code).toBe(1);
+    writeFileSync(path.join(repo, 'ok'), '');
+    expect((await runCli(['check'], repo)).stdout).toContain('✓ t');
+    // A change in an ignored folder is not an input.
+    writeFileSync(path.join(repo, 'build', 'out.txt'), '2');
+    expect((await runCli(['check'], repo)).stdout).toContain('◌ t cached');
+  });
+});
