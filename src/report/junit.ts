@@ -4,6 +4,7 @@ import { relativeLog } from './results.js';
 const xml = (s: string): string =>
   s
     // XML 1.0 cannot hold most control characters, even escaped.
+    // eslint-disable-next-line no-control-regex -- removing them is the point
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
