@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Ajv04 from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { validateXML } from 'xmllint-wasm';
 import { describe, expect, it } from 'vitest';
 import { gate } from '../helpers/gates.js';
 import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
 
 const require = createRequire(import.meta.url);
+// A CommonJS module whose class is its `default`; loaders disagree on which one an ESM default import gives.
+const Ajv04 = ((AjvDraft04 as unknown as { default?: typeof AjvDraft04.default }).default ?? AjvDraft04) as typeof AjvDraft04.default;
 
 /** A repo whose check has a passing, a failing, a cached-able, a skipped gate and rule findings. */
 function fixtureRepo(): string {
