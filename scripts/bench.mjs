@@ -1,7 +1,7 @@
 // npm run bench: wall times of the CLI against bare node start-up, and the
 // compile of large generated configs. Prints a table; asserts nothing.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +16,14 @@ const median = (xs) => {
 };
 
 function timeCommand(args, cwd) {
+  return timeExternal(process.execPath, args, cwd);
+}
+
+function timeExternal(command, args, cwd) {
   const times = [];
   for (let i = 0; i < RUNS + 2; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const r = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     const t = performance.now() - t0;
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     if (i >= 2) times.push(t); // the first runs warm the file cache
@@ -110,6 +114,56 @@ try {
   const overlapping = repoWith(generate({ gates: 10, phases: 1, tasks: 2000, phaseNeeds: false, gatesPerPhase: 2 }).replace(/src\/p0\/m\d+\/\*\*/g, 'src/**'));
   dirs.push(overlapping);
   await timeCompile(overlapping, 'one phase, all scopes overlapping', '< 1000 ms');
+
+  // --- check: a warm, all-cached pre-push over a repo of 5,000 files ---
+  const big = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
+  dirs.push(big);
+  const gitIn = (...args) => spawnSync('git', args, { cwd: big, stdio: 'ignore' });
+  gitIn('init', '-q');
+  for (let d = 0; d < 50; d++) {
+    mkdirSync(path.join(big, `pkg${d}`, 'src'), { recursive: true });
+    for (let f = 0; f < 100; f++) writeFileSync(path.join(big, `pkg${d}`, 'src', `f${f}.ts`), `export const v${f} = ${d * 100 + f};\n`);
+  }
+  const tenGates = Array.from({ length: 10 }, (_, g) => `  g${g}:\n    run: [node, -e, "0"]\n    inputs: ["pkg${g * 5}/**", "pkg${g * 5 + 1}/**", "**/*.json"]\n`).join('');
+  writeFileSync(path.join(big, 'orchestra.config.yaml'), `gates:\n${tenGates}hooks:\n  pre-push: [${Array.from({ length: 10 }, (_, g) => `g${g}`).join(', ')}]\n`);
+  gitIn('add', '-A');
+  gitIn('-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x');
+  const checkWarm = timeCommand([bin, 'check', '--hook', 'pre-push'], big);
+  const checkCold = timeCommand([bin, 'check', '--hook', 'pre-push', '--no-cache'], big);
+  rows.push(['orchestra check --hook pre-push, 10 gates, 5,000 files, all cached', checkWarm, `+${(checkWarm - node).toFixed(0)} ms over node (aim: <= 150)`]);
+  rows.push(['  the same gates, --no-cache (each runs node -e 0)', checkCold, `${(checkCold / checkWarm).toFixed(1)}x the cached run`]);
+
+  // --- orchestra against make -j on 300 no-op gates ---
+  const hasMake = spawnSync('make', ['--version'], { stdio: 'ignore' }).status === 0;
+  const jobs = 2;
+  for (const shape of ['fan-out', 'layered 10x30']) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
+    dirs.push(dir);
+    const deps = (i) => (shape === 'fan-out' ? (i === 0 ? [] : ['n0']) : i < 10 ? [] : Array.from({ length: 10 }, (_, k) => `n${Math.floor(i / 10) * 10 - 10 + k}`));
+    mkdirSync(path.join(dir, 'in'));
+    let yaml = 'gates:\n';
+    let make = `.PHONY: all ${Array.from({ length: 300 }, (_, i) => `n${i}`).join(' ')}\nall: ${Array.from({ length: 300 }, (_, i) => `n${i}`).join(' ')}\n`;
+    for (let i = 0; i < 300; i++) {
+      writeFileSync(path.join(dir, 'in', `n${i}`), String(i));
+      const d = deps(i);
+      yaml += `  n${i}:\n    run: ["true"]\n    inputs: ["in/n${i}"]\n${d.length ? `    needs: [${d.join(', ')}]\n` : ''}`;
+      make += `n${i}:${d.length ? ` ${d.join(' ')}` : ''}\n\t@true\n`;
+    }
+    writeFileSync(path.join(dir, 'orchestra.config.yaml'), yaml);
+    writeFileSync(path.join(dir, 'Makefile'), make);
+    spawnSync('git', ['init', '-q'], { cwd: dir });
+    const cold = timeCommand([bin, 'check', '--no-cache', '--concurrency', String(jobs)], dir);
+    const warm = timeCommand([bin, 'check', '--concurrency', String(jobs)], dir);
+    if (hasMake) {
+      const makeMs = timeExternal('make', ['-s', `-j${jobs}`, 'all'], dir);
+      rows.push([`300 no-op gates, ${shape}: make -j${jobs}`, makeMs, '']);
+      rows.push([`  orchestra check --concurrency ${jobs}, no cache`, cold, `${(cold / makeMs).toFixed(2)}x make (aim: <= 1.5x)`]);
+      rows.push([`  orchestra check, all cached`, warm, `${(warm / makeMs).toFixed(2)}x make`]);
+    } else {
+      rows.push([`300 no-op gates, ${shape}: orchestra, no cache`, cold, 'make not installed: no comparison']);
+      rows.push([`  orchestra check, all cached`, warm, '']);
+    }
+  }
 
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`node ${process.version}, ${RUNS} runs each (median)\n`);

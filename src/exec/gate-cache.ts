@@ -3,14 +3,31 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Gate, Rule } from '../config/types.js';
-import { writeFileAtomic } from '../util/write-atomic.js';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { FileIndex } from './file-index.js';
+
+/**
+ * A matcher for globs, with a fast path for the commonest shape, `dir/**`
+ * (a prefix test instead of a regular expression): a pre-push check matches
+ * every file of the repo against every gate's inputs.
+ */
+function matcher(globs: readonly string[]): (file: string) => boolean {
+  const prefixes: string[] = [];
+  const rest: string[] = [];
+  for (const g of globs) {
+    const m = /^((?:[\w.@-]+\/)+)\*\*$/.exec(g.replace(/^\.\//, ''));
+    if (m && !(m[1] as string).split('/').some((seg) => seg === '.' || seg === '..')) prefixes.push(m[1] as string);
+    else rest.push(g);
+  }
+  const slow = rest.length ? picomatch(rest, { dot: true }) : undefined;
+  return (file) => prefixes.some((p) => file.startsWith(p)) || (slow !== undefined && slow(file));
+}
 
 /** Files a gate's globs select, `exclude` applied. */
 export function selectFiles(index: FileIndex, include: readonly string[], exclude: readonly string[]): string[] {
   if (include.length === 0) return [];
-  const yes = picomatch([...include], { dot: true });
-  const no = exclude.length ? picomatch([...exclude], { dot: true }) : () => false;
+  const yes = matcher(include);
+  const no = exclude.length ? matcher(exclude) : () => false;
   return index.files.filter((f) => yes(f) && !no(f));
 }
 
@@ -48,6 +65,8 @@ export function gateFingerprint(
 /** Passing results by fingerprint. Failures are never stored. Safe for two processes: write to temp, rename. */
 export class GateCache {
   readonly #dir: string;
+  readonly #writes: Promise<void>[] = [];
+  #made = false;
 
   constructor(stateDir: string) {
     this.#dir = path.join(stateDir, 'cache', 'gates');
@@ -57,12 +76,22 @@ export class GateCache {
     return existsSync(path.join(this.#dir, `${fingerprint}.json`));
   }
 
+  /** Stored off the main thread's path (renames are slow on some file systems); `flush()` waits for them. */
   put(fingerprint: string, record: { gate: string; durationMs: number }): void {
-    try {
+    const file = path.join(this.#dir, `${fingerprint}.json`);
+    const tmp = `${file}.${process.pid}.${this.#writes.length}.tmp`;
+    if (!this.#made) {
       mkdirSync(this.#dir, { recursive: true });
-      writeFileAtomic(path.join(this.#dir, `${fingerprint}.json`), JSON.stringify({ ...record, passedAt: new Date().toISOString() }));
-    } catch {
-      // an unwritable cache costs only speed
+      this.#made = true;
     }
+    this.#writes.push(
+      writeFile(tmp, JSON.stringify({ ...record, passedAt: new Date().toISOString() }))
+        .then(() => rename(tmp, file))
+        .catch(() => rm(tmp, { force: true })), // an unwritable cache costs only speed
+    );
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.#writes);
   }
 }

@@ -1,7 +1,7 @@
-import { MessageChannel } from 'node:worker_threads';
+import { BroadcastChannel } from 'node:worker_threads';
 import Tinypool from 'tinypool';
 import type { CommandResult, CommandSpec } from './process-runner.js';
-import type { ControlMessage, Job, RuleResult, WorkerMessage } from './worker.js';
+import { CHANNEL, type ControlMessage, type Job, type RuleResult, type WorkerMessage } from './worker.js';
 
 /**
  * The worker_threads pool on the main thread's side. It also remembers every
@@ -9,37 +9,52 @@ import type { ControlMessage, Job, RuleResult, WorkerMessage } from './worker.js
  * kill them from here without waiting on any worker.
  */
 export class WorkerPool {
-  readonly #pool: Tinypool;
+  readonly #size: number;
+  #pool: Tinypool | undefined;
   readonly #groups = new Set<number>();
+  readonly #channel = new BroadcastChannel(CHANNEL);
+  readonly #listeners = new Map<number, (m: WorkerMessage) => void>();
+  #nextJob = 1;
 
   constructor(size: number) {
-    this.#pool = new Tinypool({ filename: new URL('./worker.js', import.meta.url).href, minThreads: 1, maxThreads: size, idleTimeout: 1000 });
+    this.#size = size;
+    this.#channel.unref();
+    this.#channel.onmessage = (event: unknown) => {
+      const m = (event as { data: WorkerMessage }).data;
+      this.#listeners.get(m.jobId)?.(m);
+    };
+  }
+
+  /** Threads start on the first job: a run where everything is cached starts none. */
+  #threads(): Tinypool {
+    this.#pool ??= new Tinypool({ filename: new URL('./worker.js', import.meta.url).href, minThreads: 1, maxThreads: this.#size, idleTimeout: 1000 });
+    return this.#pool;
   }
 
   async runCommand(spec: CommandSpec, onLine: (line: string) => void, signal: AbortSignal): Promise<CommandResult> {
-    const { port1, port2 } = new MessageChannel();
+    const jobId = this.#nextJob++;
     let pid: number | undefined;
-    port1.on('message', (m: WorkerMessage) => {
+    this.#listeners.set(jobId, (m) => {
       if (m.type === 'spawned') {
         pid = m.pid;
         this.#groups.add(m.pid);
       } else onLine(m.line);
     });
-    const stop = (): void => port1.postMessage({ type: 'stop', now: false } satisfies ControlMessage);
+    const stop = (): void => this.#channel.postMessage({ type: 'stop', jobId, now: false } satisfies ControlMessage);
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
     try {
-      const job: Job = { kind: 'command', spec, port: port2 };
-      return (await this.#pool.run(job, { transferList: [port2] })) as CommandResult;
+      const job: Job = { kind: 'command', jobId, spec };
+      return (await this.#threads().run(job)) as CommandResult;
     } finally {
       signal.removeEventListener('abort', stop);
+      this.#listeners.delete(jobId);
       if (pid !== undefined) this.#groups.delete(pid);
-      port1.close();
     }
   }
 
   async runRule(job: Extract<Job, { kind: 'rule' }>): Promise<RuleResult> {
-    return (await this.#pool.run(job)) as RuleResult;
+    return (await this.#threads().run(job)) as RuleResult;
   }
 
   /** SIGKILL to every process group still alive, from the main thread. */
@@ -54,6 +69,7 @@ export class WorkerPool {
   }
 
   async destroy(): Promise<void> {
-    await this.#pool.destroy();
+    this.#channel.close();
+    await this.#pool?.destroy();
   }
 }

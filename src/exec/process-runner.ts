@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Command } from '../config/types.js';
 
 /**
- * Runs one command in its own process group, streams its output to a log
- * file, and keeps only a bounded tail in memory. Stopping (a timeout, an
+ * Runs one command in its own process group with its output going straight
+ * to a log file; only a bounded tail is ever read back. Stopping (a timeout, an
  * interrupt) sends SIGTERM to the whole group, then SIGKILL after a grace
  * period; whatever the group left behind is killed when the command exits.
  */
@@ -40,7 +40,8 @@ export interface RunningCommand {
   stop(now?: boolean): void;
 }
 
-const LINE_EVERY_MS = 100;
+/** How often a running command's log is looked at for its latest line (for the live view). */
+const LINE_EVERY_MS = 200;
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -54,43 +55,59 @@ export function userShell(): string | true {
   return process.platform === 'win32' ? true : process.env['SHELL'] || '/bin/sh';
 }
 
+/** The last non-empty line and the last `bytes` of a log file. */
+function readTail(file: string, bytes: number): { tail: string; size: number } {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(bytes, size);
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, size - length);
+    return { tail: buf.toString('utf8'), size };
+  } catch {
+    return { tail: '', size: 0 };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export function lastLine(text: string): string | undefined {
+  return text
+    .split(/\r?\n|\r/)
+    .filter((l) => l.trim() !== '')
+    .at(-1)
+    ?.slice(0, 300);
+}
+
 export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCommand {
   const started = Date.now();
-  const log = createWriteStream(spec.logFile, { flags: 'w' });
+  // The process writes straight into its log file: no output passes through
+  // orchestra, so memory stays bounded whatever it prints, and stdout and
+  // stderr interleave as they would on a terminal.
+  const out = openSync(spec.logFile, 'w');
   const env = { ...process.env, ...spec.env };
-  // A shell string goes through the user's shell; an argv never does.
-  const child =
-    'shell' in spec.command
-      ? spawn(spec.command.shell, { cwd: spec.cwd, env, shell: userShell(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(spec.command.argv[0] as string, spec.command.argv.slice(1), { cwd: spec.cwd, env, shell: false, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-
-  let tail = Buffer.alloc(0);
-  let partial = '';
-  let lastLineAt = 0;
-  let pendingLine: string | undefined;
-  let lineTimer: NodeJS.Timeout | undefined;
-  const flushLine = (): void => {
-    lineTimer = undefined;
-    if (pendingLine !== undefined) hooks.onLine(pendingLine);
-    pendingLine = undefined;
-    lastLineAt = Date.now();
-  };
-  const onData = (chunk: Buffer): void => {
-    tail = tail.length + chunk.length <= spec.tailBytes ? Buffer.concat([tail, chunk]) : Buffer.concat([tail, chunk]).subarray(-spec.tailBytes);
-    const text = partial + chunk.toString('utf8');
-    const lines = text.split(/\r?\n|\r/);
-    partial = (lines.pop() ?? '').slice(-500);
-    const last = lines.filter((l) => l.trim() !== '').at(-1);
-    if (last === undefined) return;
-    pendingLine = last.slice(0, 300);
-    if (Date.now() - lastLineAt >= LINE_EVERY_MS) flushLine();
-    else lineTimer ??= setTimeout(flushLine, LINE_EVERY_MS);
-  };
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.on('data', onData);
-    // pipe() pauses the process's output while the log file catches up, so memory stays bounded.
-    stream.pipe(log, { end: false });
+  const options = { cwd: spec.cwd, env, detached: true, stdio: ['ignore', out, out] as ['ignore', number, number] };
+  let child: ChildProcess;
+  try {
+    // A shell string goes through the user's shell; an argv never does.
+    child =
+      'shell' in spec.command
+        ? spawn(spec.command.shell, { ...options, shell: userShell() })
+        : spawn(spec.command.argv[0] as string, spec.command.argv.slice(1), { ...options, shell: false });
+  } finally {
+    closeSync(out);
   }
+
+  // The live view gets the latest line now and then; short commands are never polled.
+  let seen = 0;
+  const poll = setInterval(() => {
+    const { tail, size } = readTail(spec.logFile, 4096);
+    if (size === seen) return;
+    seen = size;
+    const line = lastLine(tail);
+    if (line !== undefined) hooks.onLine(line);
+  }, LINE_EVERY_MS);
 
   let timedOut = false;
   let interrupted = false;
@@ -112,33 +129,32 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
         }, spec.timeoutMs);
 
   const done = new Promise<CommandResult>((resolve) => {
-    let spawnError: string | undefined;
-    if (child.pid !== undefined) hooks.onSpawn(child.pid);
-    child.on('error', (e) => {
-      spawnError = e.message;
-    });
-    child.on('exit', () => {
-      // Grandchildren that outlive the command would hold its pipes open and leak; end them.
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-    });
-    child.on('close', (code, signal) => {
+    let settled = false;
+    const finish = (exitCode: number | null, signal: string | null, spawnError?: string): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timeout);
       clearTimeout(killTimer);
-      clearTimeout(lineTimer);
-      if (pendingLine !== undefined) flushLine();
-      if (spawnError) log.write(`orchestra: could not start the command: ${spawnError}\n`);
-      log.end(() =>
-        resolve({
-          exitCode: code,
-          signal,
-          timedOut,
-          interrupted,
-          ...(spawnError !== undefined ? { spawnError } : {}),
-          durationMs: Date.now() - started,
-          tail: tail.toString('utf8'),
-        }),
-      );
-    });
+      clearInterval(poll);
+      // Grandchildren that outlive the command would leak; end the whole group.
+      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      if (spawnError !== undefined) appendFileSync(spec.logFile, `orchestra: could not start the command: ${spawnError}\n`);
+      const { tail } = readTail(spec.logFile, spec.tailBytes);
+      const last = lastLine(tail);
+      if (last !== undefined && spawnError === undefined) hooks.onLine(last);
+      resolve({
+        exitCode,
+        signal,
+        timedOut,
+        interrupted,
+        ...(spawnError !== undefined ? { spawnError } : {}),
+        durationMs: Date.now() - started,
+        tail,
+      });
+    };
+    if (child.pid !== undefined) hooks.onSpawn(child.pid);
+    child.on('error', (e) => finish(null, null, e.message));
+    child.on('exit', (code, signal) => finish(code, signal));
   });
   return {
     done,

@@ -104,6 +104,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       label: (nodeId) => gates.get(nodeId)?.name ?? nodeId,
     },
   );
+  await cache.flush();
   const counts: Record<NodeStatus, number> = { passed: 0, failed: 0, cached: 0, skipped: 0 };
   for (const s of statuses.values()) counts[s]++;
   const interrupted = opts.signal.aborted;

@@ -1,21 +1,40 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MessagePort } from 'node:worker_threads';
+import { BroadcastChannel } from 'node:worker_threads';
 import { checkDeclarative, type RuleSpec } from '../rules/declarative.js';
 import type { Finding } from './events.js';
-import { startCommand, type CommandResult, type CommandSpec } from './process-runner.js';
+import { startCommand, type CommandResult, type CommandSpec, type RunningCommand } from './process-runner.js';
 
 /**
  * The tinypool worker: the main thread only schedules, renders and records.
  * Commands are spawned from here; rules run here. Progress goes back over a
- * MessagePort; the main thread asks a command to stop over the same port.
+ * BroadcastChannel; the main thread asks a command to stop over the same channel.
  */
 export type Job =
-  | { readonly kind: 'command'; readonly spec: CommandSpec; readonly port: MessagePort }
+  | { readonly kind: 'command'; readonly jobId: number; readonly spec: CommandSpec }
   | { readonly kind: 'rule'; readonly rule: RuleSpec; readonly severity: 'error' | 'warning'; readonly root: string; readonly files: readonly string[] };
 
-export type WorkerMessage = { readonly type: 'spawned'; readonly pid: number } | { readonly type: 'line'; readonly line: string };
-export type ControlMessage = { readonly type: 'stop'; readonly now: boolean };
+export type WorkerMessage = { readonly type: 'spawned'; readonly jobId: number; readonly pid: number } | { readonly type: 'line'; readonly jobId: number; readonly line: string };
+export type ControlMessage = { readonly type: 'stop'; readonly jobId: number; readonly now: boolean };
+
+/**
+ * One channel for all jobs, named so that the main thread and every worker
+ * share it; a message names its job. Cheaper than a MessageChannel per job,
+ * which matters when hundreds of small gates run.
+ */
+export const CHANNEL = 'orchestra:jobs';
+const running = new Map<number, RunningCommand>();
+/** Stop requests that arrived before their job reached this worker. */
+const stopped = new Set<number>();
+const channel = new BroadcastChannel(CHANNEL);
+channel.unref();
+channel.onmessage = (event: unknown) => {
+  const m = (event as { data: ControlMessage }).data;
+  if (m.type !== 'stop') return;
+  const job = running.get(m.jobId);
+  if (job) job.stop(m.now);
+  else stopped.add(m.jobId);
+};
 
 export interface RuleResult {
   readonly findings: readonly Finding[];
@@ -43,17 +62,16 @@ export default async function runJob(job: Job): Promise<CommandResult | RuleResu
     }
     return { findings, filesChecked };
   }
-  const { port } = job;
-  const running = startCommand(job.spec, {
-    onSpawn: (pid) => port.postMessage({ type: 'spawned', pid } satisfies WorkerMessage),
-    onLine: (line) => port.postMessage({ type: 'line', line } satisfies WorkerMessage),
+  const { jobId } = job;
+  const command = startCommand(job.spec, {
+    onSpawn: (pid) => channel.postMessage({ type: 'spawned', jobId, pid } satisfies WorkerMessage),
+    onLine: (line) => channel.postMessage({ type: 'line', jobId, line } satisfies WorkerMessage),
   });
-  port.on('message', (m: ControlMessage) => {
-    if (m.type === 'stop') running.stop(m.now);
-  });
+  running.set(jobId, command);
+  if (stopped.delete(jobId)) command.stop();
   try {
-    return await running.done;
+    return await command.done;
   } finally {
-    port.close();
+    running.delete(jobId);
   }
 }
