@@ -141,6 +141,21 @@ describe.concurrent('orchestra check: processes', () => {
     expect(r.stdout).toContain('interrupted');
   });
 
+  it('a second Ctrl-C kills at once, without waiting out the grace period', async () => {
+    const { repo, dir } = repoWith([gate('stubborn', ['--wait', '--ignore-term'])]);
+    let pid = 0;
+    // A grace of an hour: only the second Ctrl-C can end this run within the test's time.
+    const run = runCli(['check', '--kill-grace', '1h'], repo, env(dir), (child) => (pid = child.pid ?? 0));
+    await waitFor('the gate to start', () => logLines(dir).includes('start stubborn'));
+    process.kill(pid, 'SIGINT');
+    await waitFor('SIGTERM to be ignored', () => logLines(dir).includes('ignored-term stubborn'));
+    process.kill(pid, 'SIGINT');
+    const r = await run;
+    expect(r.code).toBe(130);
+    const gatePid = Number(readFileSync(path.join(dir, 'stubborn.pid'), 'utf8'));
+    await waitFor('the gate to be gone', () => !alive(gatePid), 5000);
+  });
+
   it('runs a shell string through the shell and an argv without one', async () => {
     const repo = makeRepo({
       'orchestra.config.yaml': 'gates:\n  shell:\n    run: echo "$((6 * 7))" > shell.out\n  argv:\n    run: [node, -e, "require(\'fs\').writeFileSync(\'argv.out\', process.argv[1])", "$((6 * 7))"]\n',
