@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -21,4 +21,18 @@ export function stateDirOf(configRoot: string): string {
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+}
+
+/** Runs kept in .orchestra/runs; older ones go when a new run starts (a pre-push hook makes many). */
+export const RUNS_KEPT = 50;
+
+export function pruneRuns(stateDir: string, keep = RUNS_KEPT): void {
+  const dir = path.join(stateDir, 'runs');
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort(); // run ids sort by time
+  } catch {
+    return;
+  }
+  for (const name of names.slice(0, Math.max(0, names.length - keep))) rmSync(path.join(dir, name), { recursive: true, force: true });
 }

@@ -240,3 +240,15 @@ describe.concurrent('orchestra check: cache', () => {
     expect((await runCli(['check'], repo)).stdout).toContain('◌ t cached');
   });
 });
+
+describe('orchestra check: state', () => {
+  it('keeps the last 50 runs', async () => {
+    const repo = makeRepo({ 'orchestra.config.yaml': 'gates:\n  ok:\n    run: [node, -e, "0"]\n' });
+    for (let i = 0; i < 55; i++) writeFiles(repo, { [`.orchestra/runs/20200101-0000${String(i).padStart(2, '0')}-aaaa/events.jsonl`]: '' });
+    expect((await runCli(['check'], repo)).code).toBe(0);
+    const runs = readdirSync(path.join(repo, '.orchestra', 'runs')).sort();
+    expect(runs).toHaveLength(50);
+    expect(runs[0]).toBe('20200101-000006-aaaa');
+    expect(runs.at(-1)).not.toMatch(/^20200101/); // the run just made is kept
+  });
+});

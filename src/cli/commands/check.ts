@@ -6,7 +6,7 @@ import { error } from '../../config/diagnostic.js';
 import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
 import { EventBus } from '../../exec/events.js';
-import { ensureStateDir, newRunId, stateDirOf } from '../../exec/state-dir.js';
+import { ensureStateDir, newRunId, pruneRuns, RUNS_KEPT, stateDirOf } from '../../exec/state-dir.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
@@ -75,6 +75,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   if (!selected.graph) return EXIT.usage;
 
   const stateDir = ensureStateDir(stateDirOf(config.root));
+  pruneRuns(stateDir, RUNS_KEPT - 1);
   const runId = newRunId();
   const runDir = path.join(stateDir, 'runs', runId);
   mkdirSync(runDir, { recursive: true });
