@@ -16,6 +16,8 @@ import {
   loc,
 } from './read.js';
 import { didYouMean } from './suggest.js';
+import { BUILTIN_RULES } from '../rules/registry.js';
+import { optionProblems } from '../rules/types.js';
 import { durationError } from './team.js';
 import { HOOK_NAMES, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type Task, type Team } from './types.js';
 
@@ -63,7 +65,11 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
   };
   for (const gate of gates.values()) {
     for (const need of gate.needs) check(need, gateNames, 'gate');
-    if (gate.rule) check(gate.rule, [...rules.keys()], 'rule', ": declare it under 'rules:' or extend the preset that has it");
+    if (gate.rule) {
+      const builtin = BUILTIN_RULES.get(gate.rule.id);
+      check(gate.rule, [...rules.keys(), ...BUILTIN_RULES.keys()], 'rule', ": not a builtin rule (see 'orchestra rules') nor one declared under 'rules:'");
+      if (builtin) for (const p of optionProblems(builtin, gate.options)) diagnostics.push(error(p.message, locOf(gate.options, p.key, 'key') ?? gate.rule.loc));
+    }
   }
   const phaseIds = phases.map((p) => p.id);
   for (const phase of phases) {
@@ -170,7 +176,7 @@ function readGates(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnostic[]): M
       env: getStringMap(value, 'env'),
       ...(cwd !== undefined ? { cwd } : {}),
       enabled: getBoolean(value, 'enabled') ?? true,
-      severity: severityOf(value),
+      ...(getString(value, 'severity') !== undefined ? { severity: severityOf(value) } : {}),
       options: getObject(value, 'options') ?? {},
     });
   }

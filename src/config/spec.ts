@@ -143,7 +143,7 @@ export function parseSpec(file: string, text: string): SpecResult {
 }
 
 function specGate(name: string, command: string, loc: Loc): Gate {
-  return { name, loc, run: { shell: command }, files: [], exclude: [], needs: [], retries: 0, env: {}, enabled: true, severity: 'error', options: {} };
+  return { name, loc, run: { shell: command }, files: [], exclude: [], needs: [], retries: 0, env: {}, enabled: true, options: {} };
 }
 
 function specPrompt(d: Draft, module: string): string {

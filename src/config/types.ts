@@ -31,7 +31,8 @@ export interface Gate {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd?: string;
   readonly enabled: boolean;
-  readonly severity: 'error' | 'warning';
+  /** Set only when the config says so: a rule's own severity applies otherwise. */
+  readonly severity?: 'error' | 'warning';
   readonly options: Readonly<Record<string, unknown>>;
 }
 

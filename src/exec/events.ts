@@ -16,6 +16,8 @@ export interface Finding {
   readonly endColumn: number;
   readonly severity: 'error' | 'warning';
   readonly message: string;
+  /** Text edits that fix it (offsets into the file as it was read), for `check --fix`. */
+  readonly fix?: ReadonlyArray<{ readonly start: number; readonly end: number; readonly text: string }>;
 }
 
 export type FinishedStatus = 'passed' | 'failed' | 'cached';

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import type { Gate, Rule } from '../config/types.js';
+import type { Gate } from '../config/types.js';
+import type { RuleTarget } from './rule-target.js';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { FileIndex } from './file-index.js';
 
@@ -33,7 +34,7 @@ export function selectFiles(index: FileIndex, include: readonly string[], exclud
 
 export const RULE_DEFAULT_EXCLUDE = ['**/node_modules/**', '.orchestra/**', '**/vendor/**', '**/third_party/**'];
 
-export function ruleFiles(index: FileIndex, gate: Gate, rule: Rule): string[] {
+export function ruleFiles(index: FileIndex, gate: Gate, rule: RuleTarget): string[] {
   return selectFiles(index, gate.files.length ? gate.files : rule.files, [...gate.exclude, ...rule.exclude, ...RULE_DEFAULT_EXCLUDE]);
 }
 
@@ -45,7 +46,7 @@ export function ruleFiles(index: FileIndex, gate: Gate, rule: Rule): string[] {
  */
 export function gateFingerprint(
   gate: Gate,
-  rule: Rule | undefined,
+  rule: RuleTarget | undefined,
   index: FileIndex | undefined,
   needs: readonly (string | undefined)[],
   version: string,
@@ -55,7 +56,7 @@ export function gateFingerprint(
   if (!files) return undefined;
   const h = createHash('sha256');
   const definition = rule
-    ? { rule: [rule.id, rule.pattern, rule.flags, rule.message, rule.severity], severity: gate.severity }
+    ? { rule: [rule.id, rule.definition, rule.severity] }
     : { run: gate.run, env: gate.env, cwd: gate.cwd ?? null };
   h.update(JSON.stringify({ v: version, name: gate.name, definition, needs }));
   for (const f of files) h.update(`\0${f}\0${index.hashOf(f)}`);

@@ -7,6 +7,7 @@ import { orchestraVersion } from '../util/version.js';
 import type { EventBus, FailReason, NodeInfo, NodeStatus } from './events.js';
 import { indexFiles, type FileIndex } from './file-index.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
+import { ruleTarget } from './rule-target.js';
 import type { WorkerPool } from './pool.js';
 import { schedule, type Outcome } from './scheduler.js';
 
@@ -55,7 +56,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   for (const n of graph.nodes) {
     const g = gates.get(n.id);
     if (!g) continue;
-    const rule = g.gate.rule ? config.rules.get(g.gate.rule.id) : undefined;
+    const rule = ruleTarget(config, g.gate);
     fingerprints.set(n.id, gateFingerprint(g.gate, rule, index, (needs.get(n.id) ?? []).map((id) => fingerprints.get(id)), version));
   }
   const cache = new GateCache(opts.stateDir);
@@ -144,14 +145,13 @@ async function runGateOnce(gate: Gate, id: string, logFile: string, signal: Abor
     if (r.exitCode !== 0) return { ...base, reason: 'exit-code', message: r.exitCode === null ? `killed by ${r.signal}` : `exit code ${r.exitCode}` };
     return base;
   }
-  const rule = gate.rule ? config.rules.get(gate.rule.id) : undefined;
+  const rule = ruleTarget(config, gate);
   if (!rule || !index) {
-    writeFileSync(logFile, `orchestra: rule '${gate.rule?.id}' has no implementation yet\n`);
+    writeFileSync(logFile, `orchestra: rule '${gate.rule?.id}' is not known\n`);
     return { reason: 'unsupported', exitCode: null, signal: null, tail: '', message: `rule '${gate.rule?.id}' cannot run` };
   }
-  const severity = gate.severity === 'warning' ? 'warning' : rule.severity;
   const files = ruleFiles(index, gate, rule);
-  const result = await opts.pool.runRule({ kind: 'rule', rule: { id: rule.id, pattern: rule.pattern, flags: rule.flags, message: rule.message, severity }, severity, root: config.root, files });
+  const result = await opts.pool.runRule({ kind: 'rule', rule: rule.spec, severity: rule.severity, root: config.root, files });
   const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.rule})`);
   for (const finding of result.findings) bus.emit({ type: 'finding', ts: Date.now(), nodeId: id, finding });
   const summary = `${result.filesChecked} files checked, ${result.findings.length} findings`;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
-import { checkDeclarative, type RuleSpec } from '../rules/declarative.js';
+import { checkDeclarative, lineStarts, position, type RuleSpec } from '../rules/declarative.js';
+import { withDefaults } from '../rules/types.js';
 import type { Finding } from './events.js';
 import { startCommand, type CommandResult, type CommandSpec, type RunningCommand } from './process-runner.js';
 
@@ -12,7 +13,14 @@ import { startCommand, type CommandResult, type CommandSpec, type RunningCommand
  */
 export type Job =
   | { readonly kind: 'command'; readonly jobId: number; readonly spec: CommandSpec }
-  | { readonly kind: 'rule'; readonly rule: RuleSpec; readonly severity: 'error' | 'warning'; readonly root: string; readonly files: readonly string[] };
+  | {
+      readonly kind: 'rule';
+      /** A declared (regex) rule, or the id and options of a builtin one. */
+      readonly rule: RuleSpec | { readonly builtin: string; readonly options: Readonly<Record<string, unknown>> };
+      readonly severity: 'error' | 'warning';
+      readonly root: string;
+      readonly files: readonly string[];
+    };
 
 export type WorkerMessage = { readonly type: 'spawned'; readonly jobId: number; readonly pid: number } | { readonly type: 'line'; readonly jobId: number; readonly line: string };
 export type ControlMessage = { readonly type: 'stop'; readonly jobId: number; readonly now: boolean };
@@ -43,8 +51,29 @@ export interface RuleResult {
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
+type FileCheck = (file: string, text: string) => Finding[];
+
+async function ruleCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity: 'error' | 'warning'): Promise<FileCheck> {
+  if (!('builtin' in rule)) return (file, text) => checkDeclarative(rule, file, text, severity);
+  const { BUILTIN_RULES } = await import('../rules/registry.js');
+  const builtin = BUILTIN_RULES.get(rule.builtin);
+  if (!builtin) throw new Error(`no builtin rule ${rule.builtin}`);
+  const options = withDefaults(builtin, rule.options);
+  return (file, text) => {
+    const raw = builtin.check(file, text, options);
+    if (raw.length === 0) return [];
+    const starts = lineStarts(text);
+    return raw.map((f) => {
+      const start = position(starts, f.start);
+      const end = position(starts, Math.max(f.start, f.end));
+      return { rule: builtin.id, file, line: start.line, column: start.column, endLine: end.line, endColumn: end.column, severity, message: f.message, ...(f.fix ? { fix: f.fix } : {}) };
+    });
+  };
+}
+
 export default async function runJob(job: Job): Promise<CommandResult | RuleResult> {
   if (job.kind === 'rule') {
+    const check = await ruleCheck(job.rule, job.severity);
     const findings: Finding[] = [];
     let filesChecked = 0;
     for (const rel of job.files) {
@@ -58,7 +87,7 @@ export default async function runJob(job: Job): Promise<CommandResult | RuleResu
         continue; // deleted since it was listed
       }
       filesChecked++;
-      findings.push(...checkDeclarative(job.rule, rel, text, job.severity));
+      findings.push(...check(rel, text));
     }
     return { findings, filesChecked };
   }

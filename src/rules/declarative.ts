@@ -4,13 +4,13 @@ import type { Finding } from '../exec/events.js';
 /** The plain data of a declared rule that crosses into a worker. */
 export type RuleSpec = Pick<Rule, 'id' | 'pattern' | 'flags' | 'message' | 'severity'>;
 
-function lineStarts(text: string): number[] {
+export function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
   return starts;
 }
 
-function position(starts: readonly number[], offset: number): { line: number; column: number } {
+export function position(starts: readonly number[], offset: number): { line: number; column: number } {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {

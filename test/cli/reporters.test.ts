@@ -41,10 +41,10 @@ describe.concurrent('reporters', () => {
     expect(byName['bad']).toMatchObject({ status: 'failed', exitCode: 3 });
     expect(byName['after-bad']?.status).toBe('skipped');
     expect(byName['no-todo']?.findings).toEqual([
-      { rule: 'hygiene/no-todo', file: 'src/app.py', line: 2, column: 17, severity: 'error', message: 'a TODO/FIXME note was left in the code' },
+      { rule: 'hygiene/no-todo', file: 'src/app.py', line: 2, column: 17, severity: 'error', message: 'a TODO note was left in a comment: finish the work or track it elsewhere' },
     ]);
     expect(byName['conflict-markers']?.findings).toEqual([
-      { rule: 'hygiene/conflict-markers', file: 'src/conflict.txt', line: 2, column: 1, severity: 'error', message: 'a git conflict marker was left in the file' },
+      { rule: 'hygiene/no-conflict-markers', file: 'src/conflict.txt', line: 2, column: 1, severity: 'error', message: 'a git conflict marker was left in the file' },
     ]);
   });
 
@@ -52,7 +52,7 @@ describe.concurrent('reporters', () => {
     const repo = fixtureRepo();
     const r = await runCli(['check', '--keep-going', '--reporter', 'github'], repo, { GATE_DIR: path.join(repo, 'ctl') });
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toContain('::error file=src/app.py,line=2,col=17,endLine=2,endColumn=21,title=hygiene/no-todo::a TODO/FIXME note was left in the code');
+    expect(lines).toContain('::error file=src/app.py,line=2,col=17,endLine=2,endColumn=21,title=hygiene/no-todo::a TODO note was left in a comment: finish the work or track it elsewhere');
     const failed = lines.find((l) => l.startsWith('::error title=orchestra%3A gate bad failed::'));
     expect(failed).toMatch(/::exit code 3 \(log: \.orchestra\/runs\/.+\/gate_bad\.log\)%0A/);
     expect(lines.every((l) => l.startsWith('::'))).toBe(true);
@@ -68,7 +68,7 @@ describe.concurrent('reporters', () => {
     expect(result.valid).toBe(true);
     expect(xml).toMatch(/<testsuite name="orchestra check" tests="7" failures="4" errors="0" skipped="1"/);
     expect(xml).toContain('&lt;tag&gt; &amp; &quot;quoted&quot;');
-    expect(xml).toContain('<failure message="1 finding" type="findings">src/app.py:2:17: error: a TODO/FIXME note was left in the code (hygiene/no-todo)');
+    expect(xml).toContain('<failure message="1 finding" type="findings">src/app.py:2:17: error: a TODO note was left in a comment: finish the work or track it elsewhere (hygiene/no-todo)');
     expect(xml).toContain('<skipped message="needs bad, which failed"/>');
   });
 
@@ -88,7 +88,7 @@ describe.concurrent('reporters', () => {
     expect(sarif.version).toBe('2.1.0');
     const results = sarif.runs[0]!.results.map((x) => [x.ruleId, x.level, x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.region.startLine]);
     expect(results).toEqual([
-      ['hygiene/conflict-markers', 'error', 'src/conflict.txt', 2],
+      ['hygiene/no-conflict-markers', 'error', 'src/conflict.txt', 2],
       ['hygiene/no-todo', 'error', 'src/app.py', 2],
     ]);
   });

@@ -1,0 +1,58 @@
+/**
+ * A builtin rule: an id (`preset/name`), a description, default file globs,
+ * an options schema, and a pure check: a file's path and text in, findings
+ * out (with an optional fix as text edits).
+ */
+export interface TextEdit {
+  /** Offsets into the file's text; start === end inserts. */
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export interface RawFinding {
+  readonly start: number;
+  readonly end: number;
+  readonly message: string;
+  readonly fix?: readonly TextEdit[];
+}
+
+export interface OptionSpec {
+  readonly type: 'string[]' | 'boolean' | 'string';
+  readonly description: string;
+  readonly default: readonly string[] | boolean | string;
+}
+
+export interface BuiltinRule {
+  readonly id: string;
+  readonly description: string;
+  readonly severity: 'error' | 'warning';
+  readonly files: readonly string[];
+  readonly exclude: readonly string[];
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  check(file: string, text: string, options: Readonly<Record<string, unknown>>): RawFinding[];
+}
+
+/** Options with defaults filled in. */
+export function withDefaults(rule: BuiltinRule, given: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(rule.options)) out[key] = key in given ? given[key] : spec.default;
+  return out;
+}
+
+/** Problems with a gate's `options:` for a rule: unknown keys and wrong types. */
+export function optionProblems(rule: BuiltinRule, given: Readonly<Record<string, unknown>>): Array<{ key: string; message: string }> {
+  const problems: Array<{ key: string; message: string }> = [];
+  for (const [key, value] of Object.entries(given)) {
+    const spec = rule.options[key];
+    if (!spec) {
+      const known = Object.keys(rule.options);
+      problems.push({ key, message: `rule ${rule.id} has no option '${key}'${known.length ? ` (options: ${known.join(', ')})` : ''}` });
+      continue;
+    }
+    const ok =
+      spec.type === 'string[]' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : spec.type === 'boolean' ? typeof value === 'boolean' : typeof value === 'string';
+    if (!ok) problems.push({ key, message: `option '${key}' of ${rule.id} must be ${spec.type === 'string[]' ? 'a list of strings' : `a ${spec.type}`}` });
+  }
+  return problems;
+}
