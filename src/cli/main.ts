@@ -77,6 +77,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--reporter <name>', 'pretty (default), json, github, junit[=FILE], sarif[=FILE]; repeat for several', collectReporter, [])
     .option('--timeout <duration>', 'time limit for gates without a timeout of their own (e.g. 90s, 5m)', duration)
     .option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL', duration, 5000)
+    .option('--fix', 'apply the fixes that rules offer (only to files the rule read), then check again')
     .action(async (gates: string[], opts: CheckCliOptions) => {
       const { checkCommand } = await import('./commands/check.js');
       setExit(
@@ -89,8 +90,26 @@ export function buildProgram(setExit: (code: number) => void): Command {
           reporters: opts.reporter,
           ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
           graceMs: opts.killGrace,
+          fix: opts.fix === true,
         }),
       );
+    });
+
+  program
+    .command('rules')
+    .description('list every builtin rule with its description, default files and options')
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { rulesCommand } = await import('./commands/catalog.js');
+      setExit(rulesCommand(opts.json === true));
+    });
+  program
+    .command('presets')
+    .description('list the builtin presets and the gates, rules and hooks each adds')
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { presetsCommand } = await import('./commands/catalog.js');
+      setExit(await presetsCommand(opts.json === true));
     });
 
   const hooks = program.command('hooks').description('install or remove git hooks that run the gates listed under hooks: in the config');
@@ -117,6 +136,7 @@ interface CheckCliOptions {
   reporter: Array<{ name: 'pretty' | 'json' | 'junit' | 'github' | 'sarif'; file?: string }>;
   timeout?: number;
   killGrace: number;
+  fix?: boolean;
 }
 
 function positiveInt(value: string): number {
@@ -142,6 +162,13 @@ function collectReporter(value: string, previous: CheckCliOptions['reporter']): 
 
 /** Runs the CLI and returns the exit code; never throws for anything a user can cause. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // `orchestra rules | head` closes the pipe early: that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   let code: number = EXIT.ok;
   const program = buildProgram((c) => {
     code = c;

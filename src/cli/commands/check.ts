@@ -17,6 +17,7 @@ import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
 import { ResultCollector, type RunResults } from '../../report/results.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
+import { applyFixes, type FixOutcome } from '../../rules/apply-fixes.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
 
@@ -35,6 +36,10 @@ export interface CheckOptions extends CommonOptions {
   readonly reporters: readonly ReporterChoice[];
   readonly timeoutMs?: number;
   readonly graceMs: number;
+  /** Apply the fixes rules offer, then check again. */
+  readonly fix?: boolean;
+  /** No renderer and no reporters: the first pass of --fix. */
+  readonly quiet?: boolean;
 }
 
 function printDiagnostics(ds: readonly Diagnostic[], sources: Parameters<typeof formatDiagnostics>[1]): void {
@@ -61,6 +66,7 @@ function selectGates(graph: Graph, opts: CheckOptions, hooks: Partial<Record<Hoo
 }
 
 export async function checkCommand(opts: CheckOptions): Promise<number> {
+
   if (opts.hook !== undefined && process.env['ORCHESTRA_SKIP'] === '1') {
     process.stderr.write(`orchestra: ORCHESTRA_SKIP=1, skipping the ${opts.hook} gates\n`);
     return EXIT.ok;
@@ -80,7 +86,8 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   const runDir = path.join(stateDir, 'runs', runId);
   mkdirSync(runDir, { recursive: true });
 
-  const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
+  // With --fix this pass only finds (quietly); the pass after the fixes reports.
+  const reporters: readonly ReporterChoice[] = opts.quiet || opts.fix ? [] : opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const wantsStdout = reporters.some((r) => r.name === 'json');
   const bus = new EventBus();
   const record = eventLog(path.join(runDir, 'events.jsonl'));
@@ -146,7 +153,26 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   }
   await writeReports(reporters, collector.run, config.root, stateDir);
   if (result.interrupted) return EXIT.interrupted;
+  if (opts.fix) {
+    const fixed = fixFindings(collector.run, config.root);
+    const style = styleFor(process.stderr);
+    if (fixed.length === 0) process.stderr.write('orchestra: nothing to fix\n');
+    else {
+      const total = fixed.reduce((n, f) => n + f.fixed, 0);
+      process.stderr.write(`${style.green('fixed')} ${total} ${total === 1 ? 'finding' : 'findings'} in ${fixed.length} ${fixed.length === 1 ? 'file' : 'files'}:\n`);
+      for (const f of fixed) process.stderr.write(`  ${f.file} (${f.fixed})\n`);
+    }
+    // Check again, as a person would after fixing: this run's result is the answer.
+    return checkCommand({ ...opts, fix: false, quiet: false });
+  }
   return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** Fixes from every finding of the run, limited to files the reporting gate was asked to read. */
+function fixFindings(run: RunResults, root: string): FixOutcome[] {
+  const findings = run.results.flatMap((r) => r.findings);
+  const readByRule = new Set(findings.map((f) => f.file));
+  return applyFixes(root, findings, (file) => readByRule.has(file));
 }
 
 async function writeReports(reporters: readonly ReporterChoice[], run: RunResults, root: string, stateDir: string): Promise<void> {

@@ -30,9 +30,14 @@ export function tokenize(src: string): LogicalLine[] {
   let depth = 0;
   let indent = 0;
   let lineStart = 0;
+  // Where the last statement ended: a statement after `;` shares its line's indentation.
+  let lastEnd = -1;
   const endLine = (): void => {
     const code = current.filter((t) => t.kind !== 'comment');
-    if (code.length > 0) lines.push({ tokens: code, indent });
+    if (code.length > 0) {
+      lines.push({ tokens: code, indent });
+      lastEnd = (code.at(-1) as Token).end;
+    }
     current = [];
   };
   let i = 0;
@@ -52,7 +57,7 @@ export function tokenize(src: string): LogicalLine[] {
       i += src[i + 1] === '\n' ? 2 : 3;
       continue;
     }
-    if (current.length === 0 && depth === 0) indent = i - lineStart;
+    if (current.length === 0 && depth === 0) indent = current.length === 0 && lines.length > 0 && lastEnd > lineStart ? (lines.at(-1) as LogicalLine).indent : i - lineStart;
     const rest = src.slice(i, i + 4);
     if (c === '#') {
       const end = src.indexOf('\n', i);
@@ -99,6 +104,12 @@ export function tokenize(src: string): LogicalLine[] {
       const len = num ? num[0].length : 1;
       current.push({ kind: 'number', text: src.slice(i, i + len), start: i, end: i + len });
       i += len;
+      continue;
+    }
+    if (c === ';' && depth === 0) {
+      // `a = 1; b = 2` is two statements on one line.
+      endLine();
+      i++;
       continue;
     }
     const op = OPS.find((o) => src.startsWith(o, i)) ?? c;
