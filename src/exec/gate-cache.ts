@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { Finding } from './events.js';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Gate } from '../config/types.js';
@@ -77,8 +78,18 @@ export class GateCache {
     return existsSync(path.join(this.#dir, `${fingerprint}.json`));
   }
 
+  /** The warnings a cached pass had, so that a cached run still shows them. */
+  findings(fingerprint: string): Finding[] {
+    try {
+      const record = JSON.parse(readFileSync(path.join(this.#dir, `${fingerprint}.json`), 'utf8')) as { findings?: Finding[] };
+      return record.findings ?? [];
+    } catch {
+      return [];
+    }
+  }
+
   /** Stored off the main thread's path (renames are slow on some file systems); `flush()` waits for them. */
-  put(fingerprint: string, record: { gate: string; durationMs: number }): void {
+  put(fingerprint: string, record: { gate: string; durationMs: number; findings: readonly Finding[] }): void {
     const file = path.join(this.#dir, `${fingerprint}.json`);
     const tmp = `${file}.${process.pid}.${this.#writes.length}.tmp`;
     if (!this.#made) {

@@ -4,7 +4,7 @@ import type { Config, Gate } from '../config/types.js';
 import type { Graph, GateNode } from '../graph/types.js';
 import { unreachable } from '../util/unreachable.js';
 import { orchestraVersion } from '../util/version.js';
-import type { EventBus, FailReason, NodeInfo, NodeStatus } from './events.js';
+import type { EventBus, FailReason, Finding, NodeInfo, NodeStatus } from './events.js';
 import { indexFiles, type FileIndex } from './file-index.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
@@ -68,6 +68,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
     if (fingerprint && opts.useCache && cache.has(fingerprint)) {
       const ts = Date.now();
       bus.emit({ type: 'cache-hit', ts, nodeId: id, fingerprint });
+      for (const finding of cache.findings(fingerprint)) bus.emit({ type: 'finding', ts, nodeId: id, finding });
       bus.emit({ type: 'node-finished', ts, nodeId: id, status: 'cached', durationMs: 0, exitCode: null, signal: null, attempts: 0 });
       return { status: 'cached' };
     }
@@ -82,7 +83,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       const finished = { ts: Date.now(), nodeId: id, durationMs: Date.now() - t0, exitCode: result.exitCode, signal: result.signal, attempts: attempt, logFile };
       if (result.reason === undefined) {
         bus.emit({ type: 'node-finished', ...finished, status: 'passed' });
-        if (fingerprint) cache.put(fingerprint, { gate: gate.name, durationMs: finished.durationMs });
+        if (fingerprint) cache.put(fingerprint, { gate: gate.name, durationMs: finished.durationMs, findings: result.findings ?? [] });
         return { status: 'passed' };
       }
       if (attempt <= gate.retries && result.reason !== 'interrupted' && !signal.aborted) {
@@ -116,6 +117,8 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
 
 interface OnceResult {
   readonly reason?: FailReason;
+  /** A rule's findings (warnings, when it passed). */
+  readonly findings?: readonly Finding[];
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly tail: string;
@@ -139,7 +142,11 @@ async function runGateOnce(gate: Gate, id: string, logFile: string, signal: Abor
       signal,
     );
     const base = { exitCode: r.exitCode, signal: r.signal, tail: r.tail };
-    if (r.spawnError !== undefined) return { ...base, reason: 'spawn-error', message: `could not start: ${r.spawnError}` };
+    if (r.spawnError !== undefined) {
+      const missing = /ENOENT/.test(r.spawnError) && 'argv' in gate.run ? gate.run.argv[0] : undefined;
+      const message = missing !== undefined ? `'${missing}' is not installed or not on PATH (install it, or set enabled: false on gate ${gate.name})` : `could not start: ${r.spawnError}`;
+      return { ...base, reason: 'spawn-error', message, tail: `${base.tail}${message}\n` };
+    }
     if (r.timedOut) return { ...base, reason: 'timeout', message: `timed out after ${gate.timeoutMs ?? opts.defaultTimeoutMs} ms` };
     if (r.interrupted) return { ...base, reason: 'interrupted', message: 'interrupted' };
     if (r.exitCode !== 0) return { ...base, reason: 'exit-code', message: r.exitCode === null ? `killed by ${r.signal}` : `exit code ${r.exitCode}` };
@@ -158,7 +165,10 @@ async function runGateOnce(gate: Gate, id: string, logFile: string, signal: Abor
   writeFileSync(logFile, [...lines, summary, ''].join('\n'));
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const tail = [...lines.slice(-20), summary].join('\n');
-  return errors > 0 ? { reason: 'findings', exitCode: null, signal: null, tail, message: `${errors} ${errors === 1 ? 'finding' : 'findings'}` } : { exitCode: 0, signal: null, tail };
+  const findings = result.findings;
+  return errors > 0
+    ? { reason: 'findings', exitCode: null, signal: null, tail, findings, message: `${errors} ${errors === 1 ? 'finding' : 'findings'}` }
+    : { exitCode: 0, signal: null, tail, findings };
 }
 
 export function describeReason(reason: FailReason): string {

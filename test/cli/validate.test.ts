@@ -155,11 +155,11 @@ describe.concurrent('extends', () => {
   });
 
   it('composes every builtin preset without errors', async () => {
-    const repo = makeRepo({ 'orchestra.config.yaml': 'extends: [hygiene, node, python, go]\n' });
+    const repo = makeRepo({ 'orchestra.config.yaml': 'extends: [hygiene, node, python, go, sqlalchemy]\n' });
     const r = await runCli(['validate'], repo);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('is valid: 12 gates');
-    expect(r.stdout).toContain('(with hygiene, node, python, go)');
+    expect(r.stdout).toContain('is valid: 13 gates');
+    expect(r.stdout).toContain('(with hygiene, node, python, go, sqlalchemy)');
   });
 });
 

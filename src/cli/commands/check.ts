@@ -133,7 +133,8 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
       stateDir,
       concurrency,
       keepGoing: opts.keepGoing,
-      useCache: opts.cache,
+      // Fixes need this tree's findings, not a replay.
+      useCache: opts.cache && !opts.fix,
       ...(opts.timeoutMs !== undefined ? { defaultTimeoutMs: opts.timeoutMs } : {}),
       graceMs: opts.graceMs,
       bus,

@@ -24,7 +24,7 @@ function isTimestampType(tokens: readonly Token[], types: readonly string[]): bo
 /** `Mapped[datetime]`, `Mapped[Optional[datetime]]`, `Mapped[datetime | None]`, `Mapped["datetime.datetime"]`. */
 function annotatedDatetime(annotation: readonly Token[] | undefined): boolean {
   if (!annotation || !annotation.some((t) => t.kind === 'name' && t.text === 'Mapped')) return false;
-  const names = annotation.flatMap((t) => (t.kind === 'name' ? [t.text] : t.kind === 'string' ? t.text.replace(/^[^'"]*['"]+|['"]+$/g, '').split(/[.\[\]| ,]+/) : []));
+  const names = annotation.flatMap((t) => (t.kind === 'name' ? [t.text] : t.kind === 'string' ? t.text.replace(/^[^'"]*['"]+|['"]+$/g, '').split(/[.[\]| ,]+/) : []));
   return names.includes('datetime') && !names.some((n) => n === 'date' || n === 'time' || n === 'timedelta');
 }
 
