@@ -11,6 +11,8 @@ export interface RuleTarget {
   /** Everything about the rule that changes its findings (for the cache fingerprint). */
   readonly definition: unknown;
   readonly spec: Extract<Job, { kind: 'rule' }>['rule'];
+  /** Checks the file list as a whole (one job), not each file's text. */
+  readonly wholeRepo: boolean;
 }
 
 export function ruleTarget(config: Config, gate: Gate): RuleTarget | undefined {
@@ -24,6 +26,7 @@ export function ruleTarget(config: Config, gate: Gate): RuleTarget | undefined {
       severity: gate.severity ?? declared.severity,
       definition: [declared.pattern, declared.flags, declared.message],
       spec: { id: declared.id, pattern: declared.pattern, flags: declared.flags, message: declared.message, severity: gate.severity ?? declared.severity },
+      wholeRepo: false,
     };
   }
   const builtin = BUILTIN_RULES.get(gate.rule.id);
@@ -35,5 +38,6 @@ export function ruleTarget(config: Config, gate: Gate): RuleTarget | undefined {
     severity: gate.severity ?? builtin.severity,
     definition: ['builtin', gate.options],
     spec: { builtin: builtin.id, options: gate.options },
+    wholeRepo: builtin.checkFiles !== undefined,
   };
 }

@@ -158,7 +158,11 @@ async function runGateOnce(gate: Gate, id: string, logFile: string, signal: Abor
     return { reason: 'unsupported', exitCode: null, signal: null, tail: '', message: `rule '${gate.rule?.id}' cannot run` };
   }
   const files = ruleFiles(index, gate, rule);
-  const result = await opts.pool.runRule({ kind: 'rule', rule: rule.spec, severity: rule.severity, root: config.root, files });
+  // Spread the files over the pool in batches; findings keep the files' order.
+  const size = Math.max(50, Math.ceil(files.length / (opts.concurrency * 4)));
+  const batches = rule.wholeRepo ? [files] : chunk(files, size);
+  const parts = await Promise.all(batches.map((batch) => opts.pool.runRule({ kind: 'rule', rule: rule.spec, severity: rule.severity, root: config.root, files: batch })));
+  const result = { findings: parts.flatMap((p) => p.findings), filesChecked: parts.reduce((n, p) => n + p.filesChecked, 0) };
   const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.rule})`);
   for (const finding of result.findings) bus.emit({ type: 'finding', ts: Date.now(), nodeId: id, finding });
   const summary = `${result.filesChecked} files checked, ${result.findings.length} findings`;
@@ -188,4 +192,10 @@ export function describeReason(reason: FailReason): string {
     default:
       return unreachable(reason);
   }
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out.length ? out : [[]];
 }

@@ -53,6 +53,17 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 type FileCheck = (file: string, text: string) => Finding[];
 
+/** A rule about the file list itself (hygiene/files-exist) runs once over all the files, reading none. */
+async function repoCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity: 'error' | 'warning'): Promise<((files: readonly string[]) => Finding[]) | undefined> {
+  if (!('builtin' in rule)) return undefined;
+  const { BUILTIN_RULES } = await import('../rules/registry.js');
+  const builtin = BUILTIN_RULES.get(rule.builtin);
+  if (!builtin?.checkFiles) return undefined;
+  const options = withDefaults(builtin, rule.options);
+  return (files) =>
+    (builtin.checkFiles?.(files, options) ?? []).map((f) => ({ rule: builtin.id, file: f.file, line: 1, column: 1, endLine: 1, endColumn: 1, severity, message: f.message }));
+}
+
 async function ruleCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity: 'error' | 'warning'): Promise<FileCheck> {
   if (!('builtin' in rule)) return (file, text) => checkDeclarative(rule, file, text, severity);
   const { BUILTIN_RULES } = await import('../rules/registry.js');
@@ -73,6 +84,8 @@ async function ruleCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity:
 
 export default async function runJob(job: Job): Promise<CommandResult | RuleResult> {
   if (job.kind === 'rule') {
+    const whole = await repoCheck(job.rule, job.severity);
+    if (whole) return { findings: whole(job.files), filesChecked: job.files.length };
     const check = await ruleCheck(job.rule, job.severity);
     const findings: Finding[] = [];
     let filesChecked = 0;

@@ -31,6 +31,8 @@ export interface BuiltinRule {
   readonly exclude: readonly string[];
   readonly options: Readonly<Record<string, OptionSpec>>;
   check(file: string, text: string, options: Readonly<Record<string, unknown>>): RawFinding[];
+  /** A rule about the repository as a whole (which files exist), given every file the gate selects. */
+  checkFiles?(files: readonly string[], options: Readonly<Record<string, unknown>>): Array<{ readonly file: string; readonly message: string }>;
 }
 
 /** Options with defaults filled in. */

@@ -113,6 +113,20 @@ describe.concurrent('builtin presets in a real repo', () => {
     }
   });
 
+  it('hygiene/files-exist: every promised path or glob matches a file', async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': 'gates:\n  generated:\n    rule: hygiene/files-exist\n    options:\n      paths: ["proto/*.proto", "backend/stubs/**"]\n',
+      'proto/orders.proto': 'syntax = "proto3";\n',
+    });
+    const r = await runCli(['check', '--reporter', 'json'], repo);
+    expect(r.code).toBe(1);
+    expect(report(r.stdout).results[0]?.findings.map((f) => f.file)).toEqual(['backend/stubs/**']);
+    writeFileSync(path.join(repo, 'proto/x.txt'), '');
+    execFileSync('mkdir', ['-p', path.join(repo, 'backend/stubs')]);
+    writeFileSync(path.join(repo, 'backend/stubs/orders_pb2.py'), '');
+    expect((await runCli(['check'], repo)).code).toBe(0);
+  });
+
   it('validate rejects unknown options of a builtin rule at their line', async () => {
     const repo = makeRepo({ 'orchestra.config.yaml': 'extends: [sqlalchemy]\ngates:\n  timestamps:\n    options:\n      nmes: [created_at]\n' });
     const r = await runCli(['validate'], repo);

@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import { commentSpans, commentStyle } from '../comments.js';
 import { tokenize, type LogicalLine } from '../python/tokenize.js';
 import type { BuiltinRule, RawFinding } from '../types.js';
@@ -112,5 +113,21 @@ export const noPlaceholder: BuiltinRule = {
       if (!inComment(m.index)) findings.push({ start: m.index, end: m.index + m[0].length, message: 'a placeholder instead of an implementation' });
     }
     return findings;
+  },
+};
+
+export const filesExist: BuiltinRule = {
+  id: 'hygiene/files-exist',
+  description: 'Paths or globs the plan names must match at least one file (a phase that claims to have generated them did).',
+  severity: 'error',
+  files: ['**/*'],
+  exclude: ['**/node_modules/**', '.orchestra/**'],
+  options: { paths: { type: 'string[]', description: 'Paths or globs (from the repo root) that must each match a file.', default: [] } },
+  check: () => [],
+  checkFiles(files, options) {
+    return (options['paths'] as string[]).flatMap((pattern) => {
+      const match = picomatch(pattern, { dot: true });
+      return files.some((f) => match(f)) ? [] : [{ file: pattern, message: `nothing matches '${pattern}': the files the plan promised do not exist` }];
+    });
   },
 };

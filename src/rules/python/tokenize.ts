@@ -19,10 +19,31 @@ export interface LogicalLine {
   readonly indent: number;
 }
 
-const STRING_START = /^(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?:'''|"""|'|")/;
-const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w\u00C0-\uFFFF]*/;
-const NUMBER = /^(?:0[xXoObB][\w]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)/;
-const OPS = ['**=', '//=', '>>=', '<<=', '...', '->', ':=', '==', '!=', '<=', '>=', '**', '//', '<<', '>>', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@='];
+/**
+ * One sticky regular expression walks the source (no slicing per character):
+ * 1 newline, 2 comment, 3 string opener, 4 name, 5 number, 6 multi-char operator, 7 any other character.
+ */
+const TOKEN =
+  /[ \t\f\r]+|\\\r?\n|(\n)|(#[^\n]*)|((?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?:'''|"""|'|"))|([A-Za-z_\u00C0-\uFFFF][\w\u00C0-\uFFFF]*)|(0[xXoObB]\w+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)|(\*\*=|\/\/=|>>=|<<=|\.\.\.|->|:=|==|!=|<=|>=|\*\*|\/\/|<<|>>|[+\-*/%&|^@]=)|([\s\S])/y;
+
+/** The end of a string whose opener ends at `from` (escapes honoured; a one-quote string stops at the line end). */
+function stringEnd(src: string, from: number, quote: string): number {
+  let j = from;
+  for (;;) {
+    const next = src.indexOf(quote, j);
+    const newline = quote.length === 1 ? src.indexOf('\n', j) : -1;
+    if (next === -1) return newline === -1 ? src.length : newline;
+    if (newline !== -1 && newline < next) return newline;
+    // Count the backslashes before the quote: an odd number escapes it.
+    let k = next - 1;
+    while (k >= j && src.charCodeAt(k) === 92) k--;
+    if ((next - 1 - k) % 2 === 1) {
+      j = next + 1;
+      continue;
+    }
+    return next + quote.length;
+  }
+}
 
 export function tokenize(src: string): LogicalLine[] {
   const lines: LogicalLine[] = [];
@@ -33,90 +54,51 @@ export function tokenize(src: string): LogicalLine[] {
   // Where the last statement ended: a statement after `;` shares its line's indentation.
   let lastEnd = -1;
   const endLine = (): void => {
-    const code = current.filter((t) => t.kind !== 'comment');
-    if (code.length > 0) {
-      lines.push({ tokens: code, indent });
-      lastEnd = (code.at(-1) as Token).end;
+    if (current.length > 0) {
+      lines.push({ tokens: current, indent });
+      lastEnd = (current.at(-1) as Token).end;
     }
     current = [];
   };
+  const re = new RegExp(TOKEN.source, 'y');
   let i = 0;
   while (i < src.length) {
-    const c = src[i] as string;
-    if (c === '\n') {
-      i++;
+    re.lastIndex = i;
+    const m = re.exec(src) as RegExpExecArray;
+    const text = m[0];
+    const start = i;
+    i = re.lastIndex;
+    if (m[1] !== undefined) {
       lineStart = i;
       if (depth === 0) endLine();
       continue;
     }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f') {
-      i++;
+    // A comment, blanks or a backslash continuation: nothing for the line.
+    if (m[3] === undefined && m[4] === undefined && m[5] === undefined && m[6] === undefined && m[7] === undefined) continue;
+    if (current.length === 0 && depth === 0) indent = lines.length > 0 && lastEnd > lineStart ? (lines.at(-1) as LogicalLine).indent : start - lineStart;
+    if (m[3] !== undefined) {
+      const quote = m[3].replace(/^[rRbBuUfF]+/, '');
+      const end = stringEnd(src, i, quote);
+      current.push({ kind: 'string', text: src.slice(start, end), start, end });
+      i = end;
       continue;
     }
-    if (c === '\\' && (src[i + 1] === '\n' || (src[i + 1] === '\r' && src[i + 2] === '\n'))) {
-      i += src[i + 1] === '\n' ? 2 : 3;
+    if (m[4] !== undefined) {
+      current.push({ kind: 'name', text, start, end: i });
       continue;
     }
-    if (current.length === 0 && depth === 0) indent = current.length === 0 && lines.length > 0 && lastEnd > lineStart ? (lines.at(-1) as LogicalLine).indent : i - lineStart;
-    const rest = src.slice(i, i + 4);
-    if (c === '#') {
-      const end = src.indexOf('\n', i);
-      const stop = end === -1 ? src.length : end;
-      current.push({ kind: 'comment', text: src.slice(i, stop), start: i, end: stop });
-      i = stop;
+    if (m[5] !== undefined) {
+      current.push({ kind: 'number', text, start, end: i });
       continue;
     }
-    const quote = STRING_START.exec(src.slice(i, i + 5));
-    if (quote) {
-      const opener = quote[0].replace(/^[rRbBuUfF]+/, '');
-      const raw = /[rR]/.test(quote[0].slice(0, quote[0].length - opener.length));
-      let j = i + quote[0].length;
-      for (;;) {
-        if (j >= src.length) break;
-        const ch = src[j] as string;
-        if (ch === '\\' && !raw) {
-          j += 2;
-          continue;
-        }
-        if (ch === '\\' && raw) {
-          j += 2; // a raw string still cannot end with an escaped quote
-          continue;
-        }
-        if (src.startsWith(opener, j)) {
-          j += opener.length;
-          break;
-        }
-        if (ch === '\n' && opener.length === 1) break; // unterminated: stop at the line end
-        j++;
-      }
-      current.push({ kind: 'string', text: src.slice(i, j), start: i, end: j });
-      i = j;
-      continue;
-    }
-    const name = NAME.exec(rest.length < 4 ? src.slice(i) : src.slice(i, i + 200));
-    if (name) {
-      current.push({ kind: 'name', text: name[0], start: i, end: i + name[0].length });
-      i += name[0].length;
-      continue;
-    }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(src[i + 1] ?? ''))) {
-      const num = NUMBER.exec(src.slice(i, i + 100));
-      const len = num ? num[0].length : 1;
-      current.push({ kind: 'number', text: src.slice(i, i + len), start: i, end: i + len });
-      i += len;
-      continue;
-    }
-    if (c === ';' && depth === 0) {
+    if (text === ';' && depth === 0) {
       // `a = 1; b = 2` is two statements on one line.
       endLine();
-      i++;
       continue;
     }
-    const op = OPS.find((o) => src.startsWith(o, i)) ?? c;
-    if (op === '(' || op === '[' || op === '{') depth++;
-    else if ((op === ')' || op === ']' || op === '}') && depth > 0) depth--;
-    current.push({ kind: 'op', text: op, start: i, end: i + op.length });
-    i += op.length;
+    if (text === '(' || text === '[' || text === '{') depth++;
+    else if ((text === ')' || text === ']' || text === '}') && depth > 0) depth--;
+    current.push({ kind: 'op', text, start, end: i });
   }
   endLine();
   return lines;
