@@ -24,8 +24,15 @@ export function ruleTarget(config: Config, gate: Gate): RuleTarget | undefined {
       files: declared.files,
       exclude: declared.exclude,
       severity: gate.severity ?? declared.severity,
-      definition: [declared.pattern, declared.flags, declared.message],
-      spec: { id: declared.id, pattern: declared.pattern, flags: declared.flags, message: declared.message, severity: gate.severity ?? declared.severity },
+      definition: [declared.pattern, declared.flags, declared.message, declared.fix ?? null],
+      spec: {
+        id: declared.id,
+        pattern: declared.pattern,
+        flags: declared.flags,
+        message: declared.message,
+        severity: gate.severity ?? declared.severity,
+        ...(declared.fix !== undefined ? { fix: declared.fix } : {}),
+      },
       wholeRepo: false,
     };
   }

@@ -127,6 +127,21 @@ describe.concurrent('builtin presets in a real repo', () => {
     expect((await runCli(['check'], repo)).code).toBe(0);
   });
 
+  it('a declared rule finds its pattern and --fix applies its replacement', async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': 'rules:\n  no-print:\n    pattern: "print\\\\((.*)\\\\)"\n    files: ["app/**/*.py"]\n    message: use the logger\n    fix: "log.info($1)"\ngates:\n  no-print: { rule: no-print }\n',
+      'app/a.py': 'x = 1\nprint("hello")\nprint(x)\n',
+      'scripts/b.py': 'print("not in the gate\'s files")\n',
+    });
+    const r = await runCli(['check', '--reporter', 'json'], repo);
+    expect(r.code).toBe(1);
+    expect(report(r.stdout).results[0]?.findings.map((f) => `${f.file}:${f.line}:${f.column}`)).toEqual(['app/a.py:2:1', 'app/a.py:3:1']);
+    const fixed = await runCli(['check', '--fix'], repo);
+    expect(fixed.code).toBe(0);
+    expect(readFileSync(path.join(repo, 'app/a.py'), 'utf8')).toBe('x = 1\nlog.info("hello")\nlog.info(x)\n');
+    expect(readFileSync(path.join(repo, 'scripts/b.py'), 'utf8')).toBe('print("not in the gate\'s files")\n');
+  });
+
   it('validate rejects unknown options of a builtin rule at their line', async () => {
     const repo = makeRepo({ 'orchestra.config.yaml': 'extends: [sqlalchemy]\ngates:\n  timestamps:\n    options:\n      nmes: [created_at]\n' });
     const r = await runCli(['validate'], repo);
