@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import { commentSpans, commentStyle } from '../comments.js';
 import { tokenize, type LogicalLine } from '../python/tokenize.js';
 import type { BuiltinRule, RawFinding } from '../types.js';
@@ -125,6 +125,8 @@ export const filesExist: BuiltinRule = {
   options: { paths: { type: 'string[]', description: 'Paths or globs (from the repo root) that must each match a file.', default: [] } },
   check: () => [],
   checkFiles(files, options) {
+    // Loaded here: the registry is imported by every config load, this rule rarely runs.
+    const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
     return (options['paths'] as string[]).flatMap((pattern) => {
       const match = picomatch(pattern, { dot: true });
       return files.some((f) => match(f)) ? [] : [{ file: pattern, message: `nothing matches '${pattern}': the files the plan promised do not exist` }];
