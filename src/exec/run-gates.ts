@@ -49,11 +49,12 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
 
   // Listing the repo costs two git calls; only gates with inputs or rules need it.
-  const wantsIndex = [...gates.values()].some((n) => n.gate.inputs || n.gate.rule);
+  const wantsIndex = [...gates.values()].some((n) => (n.gate.inputs && opts.useCache) || n.gate.rule);
   const index: FileIndex | undefined = wantsIndex ? await indexFiles(config.root) : undefined;
   const version = orchestraVersion();
   const fingerprints = new Map<string, string | undefined>();
-  for (const n of graph.nodes) {
+  // --no-cache neither reads nor writes the cache, so nothing needs hashing.
+  for (const n of opts.useCache ? graph.nodes : []) {
     const g = gates.get(n.id);
     if (!g) continue;
     const rule = ruleTarget(config, g.gate);

@@ -1,5 +1,6 @@
 import { assignmentOf, callAt, dottedName, importedNames, type Call } from '../python/statements.js';
-import { tokenize, type LogicalLine, type Token } from '../python/tokenize.js';
+import { logicalLineRanges, tokenizeRange } from '../python/lines.js';
+import type { LogicalLine, Token } from '../python/tokenize.js';
 import type { BuiltinRule, RawFinding, TextEdit } from '../types.js';
 
 const COLUMN_CALLS = new Set(['Column', 'mapped_column']);
@@ -71,6 +72,18 @@ function insertKeywords(call: Call, parts: readonly string[]): TextEdit {
   return { start: call.close.start, end: call.close.start, text: `${sep}${parts.join(', ')}` };
 }
 
+/** The logical lines a rule needs: those `wanted` picks by their text, and the module's imports. */
+function relevantLines(text: string, wanted: (line: string) => boolean): LogicalLine[] {
+  const out: LogicalLine[] = [];
+  for (const range of logicalLineRanges(text)) {
+    const head = text.slice(range.start, Math.min(range.end, range.start + 200));
+    if (wanted(text.slice(range.start, range.end)) || (range.indent === 0 && (head.startsWith('import ') || head.startsWith('from ')))) {
+      out.push(tokenizeRange(text, range));
+    }
+  }
+  return out;
+}
+
 export const timestampServerDefault: BuiltinRule = {
   id: 'sqlalchemy/timestamp-server-default',
   description:
@@ -86,9 +99,9 @@ export const timestampServerDefault: BuiltinRule = {
   check(_file, text, options) {
     const names = options['names'] as string[];
     const updated = options['updatedNames'] as string[];
-    // Most files of a repo have no such column: a substring test saves tokenizing them.
+    // Most files of a repo have no such column: a substring test saves reading them further.
     if (!names.some((n) => text.includes(n))) return [];
-    const lines = tokenize(text);
+    const lines = relevantLines(text, (line) => names.some((n) => line.startsWith(n) && /^\s*[:=]/.test(line.slice(n.length, n.length + 8))));
     const findings: RawFinding[] = [];
     let imports: ReturnType<typeof importedNames> | undefined;
     for (const col of columnDefinitions(lines, options['types'] as string[])) {
@@ -134,7 +147,8 @@ export const timezoneAware: BuiltinRule = {
     const types = options['types'] as string[];
     const findings: RawFinding[] = [];
     if (!types.some((t) => text.includes(t)) && !text.includes('Mapped')) return findings;
-    for (const col of columnDefinitions(tokenize(text), [...types, 'TIMESTAMP'])) {
+    const lines = relevantLines(text, (line) => /^[A-Za-z_]\w*\s*[:=]/.test(line) && (line.includes('Mapped') || types.some((t) => line.includes(t))));
+    for (const col of columnDefinitions(lines, [...types, 'TIMESTAMP'])) {
       if (col.fromAnnotation) {
         findings.push({
           start: col.target.start,

@@ -60,7 +60,7 @@ export function tokenize(src: string): LogicalLine[] {
     }
     current = [];
   };
-  const re = new RegExp(TOKEN.source, 'y');
+  const re = TOKEN; // sticky and only used synchronously here, so one instance serves every call
   let i = 0;
   while (i < src.length) {
     re.lastIndex = i;
