@@ -14,8 +14,19 @@ export function commentStyle(file: string): CommentStyle {
 }
 
 export function commentSpans(text: string, style: CommentStyle): Array<[number, number]> {
+  return scan(text, style).comments;
+}
+
+/** Comments and string literals: everything in a file that is not code. */
+export function nonCodeSpans(text: string, style: CommentStyle): Array<[number, number]> {
+  const { comments, strings } = scan(text, style);
+  return [...comments, ...strings].sort((a, b) => a[0] - b[0]);
+}
+
+function scan(text: string, style: CommentStyle): { comments: Array<[number, number]>; strings: Array<[number, number]> } {
   const spans: Array<[number, number]> = [];
-  if (style === 'none') return spans;
+  const strings: Array<[number, number]> = [];
+  if (style === 'none') return { comments: spans, strings };
   let i = 0;
   while (i < text.length) {
     const c = text[i] as string;
@@ -39,8 +50,9 @@ export function commentSpans(text: string, style: CommentStyle): Array<[number, 
         else if (text[j] === '\n' && triple.length === 1 && c !== '`') break;
         j++;
       }
+      strings.push([i, Math.min(text.length, j + triple.length)]);
       i = j + triple.length;
     } else i++;
   }
-  return spans;
+  return { comments: spans, strings };
 }

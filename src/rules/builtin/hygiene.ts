@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { commentSpans, commentStyle } from '../comments.js';
+import { commentSpans, commentStyle, nonCodeSpans } from '../comments.js';
 import { tokenize, type LogicalLine } from '../python/tokenize.js';
 import type { BuiltinRule, RawFinding } from '../types.js';
 
@@ -103,8 +103,9 @@ export const noPlaceholder: BuiltinRule = {
     if (/\.pyi?$/.test(file)) return pythonPlaceholders(file, text);
     const style = commentStyle(file);
     if (style !== 'c') return [];
-    const comments = commentSpans(text, style);
-    const inComment = (offset: number) => comments.some(([s, e]) => offset >= s && offset < e);
+    // A string that merely mentions `throw new Error("not implemented")` is not code.
+    const nonCode = nonCodeSpans(text, style);
+    const inComment = (offset: number) => nonCode.some(([s, e]) => offset >= s && offset < e);
     const findings: RawFinding[] = [];
     for (const m of text.matchAll(/throw\s+new\s+Error\(\s*(['"`])\s*(not\s+implemented|todo|unimplemented)/gi)) {
       if (!inComment(m.index)) findings.push({ start: m.index, end: m.index + m[0].length, message: 'throws "not implemented": placeholder code instead of an implementation' });
