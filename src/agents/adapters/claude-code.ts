@@ -1,0 +1,99 @@
+import { classifyText, jsonLine, num, obj, str, type Adapter, type AgentEvent, type AgentOutcome, type Launch, type Usage } from '../types.js';
+
+/**
+ * Claude Code in print mode: `claude -p PROMPT --output-format stream-json --verbose`.
+ * One JSON object per line: system/init, assistant and user messages (one
+ * content block per line), and a final `result` that decides success
+ * (`is_error`, not `subtype`).
+ */
+export const claudeCode: Adapter = {
+  name: 'claude-code',
+  launch(agent, ctx) {
+    return {
+      argv: [
+        'claude',
+        '-p',
+        ctx.prompt,
+        '--output-format',
+        'stream-json',
+        '--verbose',
+        '--permission-mode',
+        agent.permissionMode ?? 'acceptEdits',
+        ...(agent.allowedTools?.length ? ['--allowedTools', agent.allowedTools.join(',')] : []),
+        ...(agent.model ? ['--model', agent.model] : []),
+        ...agent.args,
+      ],
+    };
+  },
+  parser() {
+    let result: Record<string, unknown> | undefined;
+    let sessionId: string | undefined;
+    let lastText: string | undefined;
+    return {
+      line(text) {
+        const m = jsonLine(text);
+        if (!m) return [];
+        const events: AgentEvent[] = [];
+        const type = str(m['type']);
+        if (type === 'system' && m['subtype'] === 'init') {
+          sessionId = str(m['session_id']);
+          if (sessionId) events.push({ kind: 'session', id: sessionId, ...(str(m['model']) ? { model: str(m['model']) as string } : {}) });
+        } else if (type === 'assistant' || type === 'user') {
+          const content = obj(m['message'])?.['content'];
+          for (const block of Array.isArray(content) ? content : []) {
+            const b = obj(block);
+            if (!b) continue;
+            if (b['type'] === 'text' && typeof b['text'] === 'string') {
+              lastText = b['text'];
+              events.push({ kind: 'message', text: b['text'] });
+            } else if (b['type'] === 'tool_use') {
+              events.push({ kind: 'tool-use', name: str(b['name']) ?? '?', ...(str(b['id']) ? { id: str(b['id']) as string } : {}), input: b['input'] });
+            } else if (b['type'] === 'tool_result') {
+              const c = b['content'];
+              const output = typeof c === 'string' ? c : Array.isArray(c) ? c.map((x) => str(obj(x)?.['text']) ?? '').join('') : undefined;
+              events.push({ kind: 'tool-result', ok: b['is_error'] !== true, ...(str(b['tool_use_id']) ? { id: str(b['tool_use_id']) as string } : {}), ...(output !== undefined ? { output } : {}) });
+            }
+          }
+        } else if (type === 'result') {
+          result = m;
+        }
+        return events;
+      },
+      finish(exitCode, stderr): AgentOutcome {
+        if (!result) {
+          const reason = stderr.trim().split('\n').at(-1) || `exited ${exitCode} without a result`;
+          const cls = /requires --verbose/.test(stderr) ? 'environment' : classifyText(stderr);
+          return { ok: false, failure: { class: cls, reason }, usage: {}, ...(sessionId ? { sessionId } : {}) };
+        }
+        const u = obj(result['usage']) ?? {};
+        const usage: Usage = {
+          ...(num(u['input_tokens']) !== undefined ? { inputTokens: (num(u['input_tokens']) ?? 0) + (num(u['cache_creation_input_tokens']) ?? 0) + (num(u['cache_read_input_tokens']) ?? 0) } : {}),
+          ...(num(u['output_tokens']) !== undefined ? { outputTokens: num(u['output_tokens']) as number } : {}),
+          ...(num(u['cache_read_input_tokens']) !== undefined ? { cachedInputTokens: num(u['cache_read_input_tokens']) as number } : {}),
+          ...(num(result['total_cost_usd']) !== undefined ? { costUsd: num(result['total_cost_usd']) as number } : {}),
+        };
+        const session = str(result['session_id']) ?? sessionId;
+        const final = str(result['result']) ?? lastText;
+        const base = { usage, ...(session ? { sessionId: session } : {}), ...(final !== undefined ? { final } : {}) };
+        if (result['is_error'] !== true && (exitCode === 0 || exitCode === null)) return { ok: true, ...base };
+        const errors = Array.isArray(result['errors']) ? result['errors'].filter((e): e is string => typeof e === 'string') : [];
+        const subtype = str(result['subtype']) ?? 'error';
+        const status = num(result['api_error_status']);
+        const reason = [subtype, ...errors].join(': ') + (status ? ` (API status ${status})` : '');
+        const denied = Array.isArray(result['permission_denials']) && result['permission_denials'].length > 0;
+        const cls =
+          status !== undefined ? (status === 429 || status >= 500 ? 'transient' : 'final') : denied ? 'environment' : subtype === 'error_during_execution' ? classifyText(reason) : 'final';
+        return { ok: false, failure: { class: cls, reason }, ...base };
+      },
+    };
+  },
+  correct(launch: Launch, outcome, stderr) {
+    if (/requires --verbose/.test(stderr) && !launch.argv.includes('--verbose')) return { ...launch, argv: [...launch.argv, '--verbose'] };
+    // Tools were denied: run once more with edits accepted (never with permissions skipped).
+    if (outcome.failure?.class === 'environment' && !launch.argv.includes('acceptEdits')) {
+      const i = launch.argv.indexOf('--permission-mode');
+      return i === -1 ? { ...launch, argv: [...launch.argv, '--permission-mode', 'acceptEdits'] } : { ...launch, argv: launch.argv.map((a, k) => (k === i + 1 ? 'acceptEdits' : a)) };
+    }
+    return undefined;
+  },
+};

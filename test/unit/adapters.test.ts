@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ADAPTERS } from '../../src/agents/adapters/index.js';
+import { agentEnv, launchFor } from '../../src/agents/launch.js';
+import type { Adapter, AgentEvent, AgentOutcome } from '../../src/agents/types.js';
+import type { Agent } from '../../src/config/types.js';
+import { ROOT } from '../helpers/repo.js';
+
+const SAMPLES = path.join(ROOT, 'test', 'fixtures', 'agent-samples');
+
+/** Feeds a recorded sample through an adapter's parser as the process would have printed it. */
+function parse(adapter: Adapter, file: string, exitCode: number, stderrFile?: string): { events: AgentEvent[]; outcome: AgentOutcome } {
+  const parser = adapter.parser();
+  const text = readFileSync(path.join(SAMPLES, file), 'utf8');
+  const events = text.split('\n').flatMap((l) => parser.line(l));
+  const stderr = stderrFile ? readFileSync(path.join(SAMPLES, stderrFile), 'utf8') : '';
+  return { events, outcome: parser.finish(exitCode, stderr) };
+}
+
+const kinds = (events: AgentEvent[]) => events.map((e) => e.kind);
+
+describe('claude-code adapter', () => {
+  it('parses a successful stream-json run', () => {
+    const { events, outcome } = parse(ADAPTERS['claude-code'], 'claude-code.stream.jsonl', 0);
+    expect(events[0]).toEqual({ kind: 'session', id: '7c9e2b14-5d3a-4f61-9b8e-0a2f6c1d4e87', model: 'claude-sonnet-4-5-20250929' });
+    expect(kinds(events).filter((k) => k === 'tool-use')).toHaveLength(3);
+    expect(kinds(events).filter((k) => k === 'tool-result')).toHaveLength(3);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.final).toContain('Added a `GET /health` endpoint');
+    expect(outcome.usage).toEqual({ inputTokens: 18 + 6506 + 67537, outputTokens: 497, cachedInputTokens: 67537, costUsd: 0.0527206 });
+  });
+
+  it('reads the one-object json result too', () => {
+    const { outcome } = parse(ADAPTERS['claude-code'], 'claude-code.result.json', 0);
+    expect(outcome).toMatchObject({ ok: true, sessionId: '2f81c6d9-4e0b-4a73-9c5d-b1e7a3f0d264', usage: { costUsd: 0.0527446, outputTokens: 512 } });
+  });
+
+  it('fails on is_error (max turns is final) and keeps the cost', () => {
+    const { outcome } = parse(ADAPTERS['claude-code'], 'claude-code.error-max-turns.json', 1);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toEqual({ class: 'final', reason: 'error_max_turns: Reached maximum number of turns (2)' });
+    expect(outcome.usage.costUsd).toBe(0.0356093);
+  });
+
+  it('classifies API errors by status and knows the --verbose correction', () => {
+    const parser = ADAPTERS['claude-code'].parser();
+    parser.line(JSON.stringify({ type: 'result', subtype: 'success', is_error: true, api_error_status: 529, session_id: 's', usage: {} }));
+    expect(parser.finish(1, '').failure?.class).toBe('transient');
+    const noVerbose = ADAPTERS['claude-code'].parser().finish(1, 'Error: When using --print, --output-format=stream-json requires --verbose\n');
+    expect(noVerbose.failure?.class).toBe('environment');
+    const fixed = ADAPTERS['claude-code'].correct({ argv: ['claude', '-p', 'x', '--output-format', 'stream-json'] }, noVerbose, 'requires --verbose');
+    expect(fixed?.argv).toEqual(['claude', '-p', 'x', '--output-format', 'stream-json', '--verbose']);
+  });
+});
+
+describe('codex adapter', () => {
+  it('parses exec --json: the last agent message is the answer, usage from turn.completed', () => {
+    const { events, outcome } = parse(ADAPTERS.codex, 'codex.exec.jsonl', 0);
+    expect(events[0]).toEqual({ kind: 'session', id: '019c8e3a-5b21-7d40-9f6e-2a1c4b7d8e90' });
+    expect(events.filter((e) => e.kind === 'tool-use').map((e) => (e.kind === 'tool-use' ? e.name : ''))).toEqual(['shell', 'file_change', 'shell']);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.final).toMatch(/^Added `GET \/health`/);
+    expect(outcome.usage).toEqual({ inputTokens: 47392, outputTokens: 1044, cachedInputTokens: 40832 });
+  });
+
+  it('reconnect errors are warnings; turn.failed after a dropped stream is transient', () => {
+    const { events, outcome } = parse(ADAPTERS.codex, 'codex.turn-failed.jsonl', 1);
+    expect(events.filter((e) => e.kind === 'warning')).toHaveLength(6);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure?.class).toBe('transient');
+    expect(outcome.failure?.reason).toMatch(/^stream disconnected before completion/);
+  });
+
+  it('a usage limit is final; a stream with no terminal event is transient', () => {
+    const p = ADAPTERS.codex.parser();
+    p.line(JSON.stringify({ type: 'turn.failed', error: { message: "You've hit your usage limit. Upgrade to get more." } }));
+    expect(p.finish(1, '').failure?.class).toBe('final');
+    const cut = ADAPTERS.codex.parser();
+    cut.line(JSON.stringify({ type: 'thread.started', thread_id: 't' }));
+    expect(cut.finish(null, '').failure?.class).toBe('transient');
+  });
+});
+
+describe('gemini adapter', () => {
+  it('parses stream-json: the answer is the deltas after the last tool result', () => {
+    const { events, outcome } = parse(ADAPTERS.gemini, 'gemini.stream.jsonl', 0);
+    expect(kinds(events).filter((k) => k === 'tool-use')).toHaveLength(3);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.final).toBe('I added a `GET /health` endpoint to `app/api.py` that returns `{"status": "ok"}`. The existing test suite still passes (3 passed).');
+    expect(outcome.usage).toEqual({ inputTokens: 39388, outputTokens: 263, cachedInputTokens: 25327 });
+  });
+
+  it('a turn limit (exit 53) is final', () => {
+    const { outcome } = parse(ADAPTERS.gemini, 'gemini.error.jsonl', 53);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toMatchObject({ class: 'final', reason: expect.stringContaining('Reached max session turns') });
+  });
+
+  it('reads the json-mode error from stderr', () => {
+    const parser = ADAPTERS.gemini.parser();
+    const outcome = parser.finish(53, readFileSync(path.join(SAMPLES, 'gemini.error.json'), 'utf8'));
+    expect(outcome.failure).toEqual({ class: 'final', reason: 'Reached max session turns for this session. Increase the number of turns by specifying maxSessionTurns in settings.json.' });
+  });
+});
+
+describe('aider adapter', () => {
+  it('reads success from the text: an applied edit, tokens and session cost', () => {
+    const { events, outcome } = parse(ADAPTERS.aider, 'aider.txt', 0);
+    expect(events).toEqual([{ kind: 'tool-use', name: 'edit', input: { path: 'app/api.py' } }]);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.usage).toEqual({ inputTokens: 2600, outputTokens: 188, costUsd: 0.01 });
+    expect(outcome.final).toContain("I'll add a `/health` route");
+  });
+
+  it('exit 0 with no applied edit is a failure', () => {
+    const { outcome } = parse(ADAPTERS.aider, 'aider.edit-failed.txt', 0);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failure).toEqual({ class: 'final', reason: 'The LLM did not conform to the edit format.' });
+    // Four model calls: tokens add up, the session cost is the last one's.
+    expect(outcome.usage).toEqual({ inputTokens: 2200 + 2800 + 3400 + 4000, outputTokens: 141 + 153 + 149 + 151, costUsd: 0.05 });
+  });
+});
+
+describe('launching agents', () => {
+  const agent = (over: Partial<Agent>): Agent => ({ id: 'a', loc: { file: 'team.json', start: 0, end: 0 }, roles: [], concurrency: 1, env: {}, args: [], ...over });
+  const ctx = { prompt: 'Fix "it"; rm -rf $HOME', promptFile: '/tmp/p.md', workdir: '/w' };
+
+  it('builds the documented headless command lines, the prompt as one argument', () => {
+    expect(launchFor(agent({ use: 'claude-code', allowedTools: ['Bash(npm test:*)'] }), ctx).argv).toEqual([
+      'claude', '-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--allowedTools', 'Bash(npm test:*)',
+    ]);
+    expect(launchFor(agent({ use: 'codex' }), ctx).argv).toEqual(['codex', 'exec', '--json', '--sandbox', 'workspace-write', ctx.prompt]);
+    expect(launchFor(agent({ use: 'gemini', model: 'gemini-2.5-pro' }), ctx).argv).toEqual(['gemini', '-p', ctx.prompt, '--output-format', 'stream-json', '--yolo', '-m', 'gemini-2.5-pro']);
+    expect(launchFor(agent({ use: 'aider' }), ctx).argv).toEqual(['aider', '--message-file', '/tmp/p.md', '--yes-always', '--no-auto-commits', '--no-pretty']);
+  });
+
+  it('fills a command template inside argv elements, or sends the prompt on stdin', () => {
+    expect(launchFor(agent({ command: ['my-agent', '--task={{prompt}}', '--in', '{{workdir}}'] }), ctx)).toEqual({ argv: ['my-agent', `--task=${ctx.prompt}`, '--in', '/w'] });
+    expect(launchFor(agent({ command: ['my-agent', '{{prompt_file}}'] }), ctx)).toEqual({ argv: ['my-agent', '/tmp/p.md'] });
+    expect(launchFor(agent({ command: ['my-agent'] }), ctx)).toEqual({ argv: ['my-agent'], stdin: ctx.prompt });
+  });
+
+  it('gives every agent its identity in the environment', () => {
+    expect(agentEnv(agent({ env: { X: '1' } }), { runId: 'r', phase: 'p', task: 't', role: 'implementer', attempt: 2, promptFile: '/tmp/p.md' })).toEqual({
+      X: '1', ORCHESTRA_RUN_ID: 'r', ORCHESTRA_PHASE: 'p', ORCHESTRA_TASK: 't', ORCHESTRA_ROLE: 'implementer', ORCHESTRA_ATTEMPT: '2', ORCHESTRA_PROMPT_FILE: '/tmp/p.md',
+    });
+  });
+});
