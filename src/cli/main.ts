@@ -95,6 +95,27 @@ export function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
+  withCommonOptions(program.command('run'))
+    .description('drive the team through the phases (all, or the named ones and what they need): worktrees, scopes, gates, fixes, checkpoints')
+    .argument('[phases...]', 'only these phases and what they need (default: all)')
+    .option('--concurrency <n>', 'how many nodes run at once (default: config, else CPU cores)', positiveInt)
+    .option('--keep-going', 'after a failure, still run everything that does not depend on it')
+    .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter, [])
+    .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
+    .action(async (phases: string[], opts: CheckCliOptions) => {
+      const { runCommand } = await import('./commands/run.js');
+      setExit(
+        await runCommand({
+          ...commonOptions(opts),
+          phases,
+          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+          keepGoing: opts.keepGoing === true,
+          reporters: opts.reporter,
+          graceMs: opts.killGrace,
+        }),
+      );
+    });
+
   program
     .command('rules')
     .description('list every builtin rule with its description, default files and options')

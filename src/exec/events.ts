@@ -1,3 +1,4 @@
+import type { AgentEvent, Usage } from '../agents/types.js';
 import type { NodeKind } from '../graph/types.js';
 
 /**
@@ -58,6 +59,10 @@ export type OrchestraEvent =
       readonly tail?: string;
     }
   | { readonly type: 'node-skipped'; readonly ts: number; readonly nodeId: string; readonly reason: string }
+  /** What an agent did, normalized by its adapter (message, tool use, …), and its usage at the end. */
+  | { readonly type: 'agent-event'; readonly ts: number; readonly nodeId: string; readonly agent: string; readonly event: AgentEvent }
+  | { readonly type: 'agent-finished'; readonly ts: number; readonly nodeId: string; readonly agent: string; readonly ok: boolean; readonly usage: Usage; readonly failure?: { readonly class: string; readonly reason: string } }
+  | { readonly type: 'note'; readonly ts: number; readonly nodeId: string; readonly message: string }
   | {
       readonly type: 'run-finished';
       readonly ts: number;

@@ -1,7 +1,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import Tinypool from 'tinypool';
-import type { CommandResult, CommandSpec } from './process-runner.js';
-import { CHANNEL, type ControlMessage, type Job, type RuleResult, type WorkerMessage } from './worker.js';
+import type { CommandSpec } from './process-runner.js';
+import { CHANNEL, type CommandJobResult, type ControlMessage, type Job, type RuleResult, type WorkerMessage } from './worker.js';
 
 /**
  * The worker_threads pool on the main thread's side. It also remembers every
@@ -31,7 +31,7 @@ export class WorkerPool {
     return this.#pool;
   }
 
-  async runCommand(spec: CommandSpec, onLine: (line: string) => void, signal: AbortSignal): Promise<CommandResult> {
+  async runCommand(spec: CommandSpec, onLine: (line: string) => void, signal: AbortSignal, parseAs?: Extract<Job, { kind: 'command' }>['parseAs']): Promise<CommandJobResult> {
     const jobId = this.#nextJob++;
     let pid: number | undefined;
     this.#listeners.set(jobId, (m) => {
@@ -44,8 +44,8 @@ export class WorkerPool {
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
     try {
-      const job: Job = { kind: 'command', jobId, spec };
-      return (await this.#threads().run(job)) as CommandResult;
+      const job: Job = { kind: 'command', jobId, spec, ...(parseAs ? { parseAs } : {}) };
+      return (await this.#threads().run(job)) as CommandJobResult;
     } finally {
       signal.removeEventListener('abort', stop);
       this.#listeners.delete(jobId);

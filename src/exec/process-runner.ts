@@ -17,6 +17,8 @@ export interface CommandSpec {
   readonly logFile: string;
   /** Bytes of output kept for the failure report. */
   readonly tailBytes: number;
+  /** A file whose content is the process's stdin (an agent's prompt); none: stdin is closed. */
+  readonly stdinFile?: string;
 }
 
 export interface CommandResult {
@@ -86,8 +88,9 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
   // orchestra, so memory stays bounded whatever it prints, and stdout and
   // stderr interleave as they would on a terminal.
   const out = openSync(spec.logFile, 'w');
+  const input = spec.stdinFile !== undefined ? openSync(spec.stdinFile, 'r') : 'ignore';
   const env = { ...process.env, ...spec.env };
-  const options = { cwd: spec.cwd, env, detached: true, stdio: ['ignore', out, out] as ['ignore', number, number] };
+  const options = { cwd: spec.cwd, env, detached: true, stdio: [input, out, out] as ['ignore' | number, number, number] };
   let child: ChildProcess;
   try {
     // A shell string goes through the user's shell; an argv never does.
@@ -97,6 +100,7 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
         : spawn(spec.command.argv[0] as string, spec.command.argv.slice(1), { ...options, shell: false });
   } finally {
     closeSync(out);
+    if (typeof input === 'number') closeSync(input);
   }
 
   // The live view gets the latest line now and then; short commands are never polled.

@@ -80,7 +80,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       attempt++;
       const t0 = Date.now();
       bus.emit({ type: 'node-started', ts: t0, nodeId: id, attempt });
-      const result = await runGateOnce(gate, id, logFile, signal, opts, index);
+      const result = await runGateOnce(gate, id, logFile, signal, { ...opts, root: config.root }, index);
       const finished = { ts: Date.now(), nodeId: id, durationMs: Date.now() - t0, exitCode: result.exitCode, signal: result.signal, attempts: attempt, logFile };
       if (result.reason === undefined) {
         bus.emit({ type: 'node-finished', ...finished, status: 'passed' });
@@ -116,7 +116,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   return { ok, interrupted, statuses };
 }
 
-interface OnceResult {
+export interface OnceResult {
   readonly reason?: FailReason;
   /** A rule's findings (warnings, when it passed). */
   readonly findings?: readonly Finding[];
@@ -126,13 +126,26 @@ interface OnceResult {
   readonly message?: string;
 }
 
-async function runGateOnce(gate: Gate, id: string, logFile: string, signal: AbortSignal, opts: GateRunOptions, index: FileIndex | undefined): Promise<OnceResult> {
+/** What running one gate needs: where (root), with what, and where its events go. */
+export interface GateEnv {
+  readonly config: Config;
+  readonly root: string;
+  readonly runId: string;
+  readonly concurrency: number;
+  readonly defaultTimeoutMs?: number;
+  readonly graceMs: number;
+  readonly bus: EventBus;
+  readonly pool: WorkerPool;
+}
+
+/** Runs a gate once in `opts.root` (the repo, or a run's integration worktree). */
+export async function runGateOnce(gate: Gate, id: string, logFile: string, signal: AbortSignal, opts: GateEnv, index: FileIndex | undefined): Promise<OnceResult> {
   const { config, bus } = opts;
   if (gate.run) {
     const r = await opts.pool.runCommand(
       {
         command: gate.run,
-        cwd: gate.cwd ? path.resolve(config.root, gate.cwd) : config.root,
+        cwd: gate.cwd ? path.resolve(opts.root, gate.cwd) : opts.root,
         env: { ...gate.env, ORCHESTRA_RUN_ID: opts.runId, ORCHESTRA_GATE: gate.name },
         ...(gate.timeoutMs ?? opts.defaultTimeoutMs ? { timeoutMs: gate.timeoutMs ?? opts.defaultTimeoutMs } : {}),
         graceMs: opts.graceMs,
@@ -162,7 +175,7 @@ async function runGateOnce(gate: Gate, id: string, logFile: string, signal: Abor
   // Spread the files over the pool in batches; findings keep the files' order.
   const size = Math.max(50, Math.ceil(files.length / (opts.concurrency * 4)));
   const batches = rule.wholeRepo ? [files] : chunk(files, size);
-  const parts = await Promise.all(batches.map((batch) => opts.pool.runRule({ kind: 'rule', rule: rule.spec, severity: rule.severity, root: config.root, files: batch })));
+  const parts = await Promise.all(batches.map((batch) => opts.pool.runRule({ kind: 'rule', rule: rule.spec, severity: rule.severity, root: opts.root, files: batch })));
   const result = { findings: parts.flatMap((p) => p.findings), filesChecked: parts.reduce((n, p) => n + p.filesChecked, 0) };
   const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.rule})`);
   for (const finding of result.findings) bus.emit({ type: 'finding', ts: Date.now(), nodeId: id, finding });

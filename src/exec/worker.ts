@@ -4,6 +4,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { checkDeclarative, lineStarts, position, type RuleSpec } from '../rules/declarative.js';
 import { withDefaults } from '../rules/types.js';
 import type { Finding } from './events.js';
+import type { AgentEvent, AgentOutcome } from '../agents/types.js';
 import { startCommand, type CommandResult, type CommandSpec, type RunningCommand } from './process-runner.js';
 
 /**
@@ -12,7 +13,13 @@ import { startCommand, type CommandResult, type CommandSpec, type RunningCommand
  * BroadcastChannel; the main thread asks a command to stop over the same channel.
  */
 export type Job =
-  | { readonly kind: 'command'; readonly jobId: number; readonly spec: CommandSpec }
+  | {
+      readonly kind: 'command';
+      readonly jobId: number;
+      readonly spec: CommandSpec;
+      /** An agent's output, read afterwards through its adapter's parser. */
+      readonly parseAs?: 'claude-code' | 'codex' | 'gemini' | 'aider';
+    }
   | {
       readonly kind: 'rule';
       /** A declared (regex) rule, or the id and options of a builtin one. */
@@ -43,6 +50,13 @@ channel.onmessage = (event: unknown) => {
   if (job) job.stop(m.now);
   else stopped.add(m.jobId);
 };
+
+export interface AgentRun {
+  readonly events: readonly AgentEvent[];
+  readonly outcome: AgentOutcome;
+}
+
+export type CommandJobResult = CommandResult & { readonly agent?: AgentRun };
 
 export interface RuleResult {
   readonly findings: readonly Finding[];
@@ -82,7 +96,7 @@ async function ruleCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity:
   };
 }
 
-export default async function runJob(job: Job): Promise<CommandResult | RuleResult> {
+export default async function runJob(job: Job): Promise<CommandJobResult | RuleResult> {
   if (job.kind === 'rule') {
     const whole = await repoCheck(job.rule, job.severity);
     if (whole) return { findings: whole(job.files), filesChecked: job.files.length };
@@ -112,8 +126,28 @@ export default async function runJob(job: Job): Promise<CommandResult | RuleResu
   running.set(jobId, command);
   if (stopped.delete(jobId)) command.stop();
   try {
-    return await command.done;
+    const result = await command.done;
+    if (!job.parseAs) return result;
+    return { ...result, agent: await parseAgentLog(job.parseAs, job.spec.logFile, result) };
   } finally {
     running.delete(jobId);
   }
+}
+
+const EVENTS_KEPT = 500;
+
+/** Streams an agent's log through its adapter's parser: bounded memory, whatever it printed. */
+async function parseAgentLog(name: 'claude-code' | 'codex' | 'gemini' | 'aider', logFile: string, result: CommandResult): Promise<AgentRun> {
+  const { ADAPTERS } = await import('../agents/adapters/index.js');
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const parser = ADAPTERS[name].parser();
+  const events: AgentEvent[] = [];
+  for await (const line of createInterface({ input: createReadStream(logFile), crlfDelay: Infinity })) {
+    for (const e of parser.line(line)) {
+      events.push(e);
+      if (events.length > EVENTS_KEPT) events.shift();
+    }
+  }
+  return { events, outcome: parser.finish(result.exitCode, result.tail) };
 }

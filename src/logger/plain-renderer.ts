@@ -10,6 +10,7 @@ export interface Renderer {
 }
 
 export function nodeLabel(n: Pick<NodeInfo, 'kind' | 'name' | 'phase'>): string {
+  if (n.kind === 'checkpoint' || n.kind === 'fix') return `${n.kind} ${n.name}`;
   return n.phase === null ? n.name : `${n.phase}/${n.name}`;
 }
 
@@ -40,9 +41,21 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
         case 'node-skipped':
           write(`${style.dim('-')} ${label(e.nodeId)} ${style.dim(`skipped: ${e.reason}`)}\n`);
           return;
+        case 'note':
+          write(`  ${style.dim(`${label(e.nodeId)}: ${e.message}`)}\n`);
+          return;
+        case 'agent-finished': {
+          const u = e.usage;
+          const tokens = u.inputTokens !== undefined || u.outputTokens !== undefined ? ` · ${u.inputTokens ?? 0} in / ${u.outputTokens ?? 0} out tokens` : '';
+          const cost = u.costUsd !== undefined ? ` · $${u.costUsd.toFixed(4)}` : '';
+          const how = e.ok ? 'done' : `failed (${e.failure?.class ?? 'final'}: ${e.failure?.reason ?? 'no reason given'})`;
+          write(`  ${style.dim(`${label(e.nodeId)}: agent ${e.agent} ${how}${tokens}${cost}`)}\n`);
+          return;
+        }
         case 'node-output':
         case 'cache-hit':
         case 'finding':
+        case 'agent-event':
         case 'run-finished':
           return;
         default:

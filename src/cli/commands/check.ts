@@ -66,7 +66,6 @@ function selectGates(graph: Graph, opts: CheckOptions, hooks: Partial<Record<Hoo
 }
 
 export async function checkCommand(opts: CheckOptions): Promise<number> {
-
   if (opts.hook !== undefined && process.env['ORCHESTRA_SKIP'] === '1') {
     process.stderr.write(`orchestra: ORCHESTRA_SKIP=1, skipping the ${opts.hook} gates\n`);
     return EXIT.ok;
@@ -88,42 +87,14 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
 
   // With --fix this pass only finds (quietly); the pass after the fixes reports.
   const reporters: readonly ReporterChoice[] = opts.quiet || opts.fix ? [] : opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
-  const wantsStdout = reporters.some((r) => r.name === 'json');
-  const bus = new EventBus();
-  const record = eventLog(path.join(runDir, 'events.jsonl'));
-  bus.subscribe(record.subscriber);
-  const collector = new ResultCollector();
-  bus.subscribe(collector.subscriber);
-  let renderer: Renderer | undefined;
-  const prettyStream = wantsStdout ? process.stderr : process.stdout;
-  if (reporters.some((r) => r.name === 'pretty')) {
-    const style = styleFor(prettyStream);
-    const tty = process.env['ORCHESTRA_RENDERER'] ? process.env['ORCHESTRA_RENDERER'] === 'tty' : prettyStream.isTTY === true && !process.env['CI'];
-    renderer = tty ? await (await import('../../logger/listr-renderer.js')).listrRenderer(style) : plainRenderer((s) => prettyStream.write(s), style);
-    bus.subscribe(renderer.subscriber);
-  }
-
+  const out = await setupOutput(reporters, runDir);
   const { WorkerPool } = await import('../../exec/pool.js');
   const { runGates } = await import('../../exec/run-gates.js');
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
   const pool = new WorkerPool(concurrency);
   const abort = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write('\norchestra: stopping every process it started (Ctrl-C again to kill at once)\n');
-      abort.abort();
-    } else {
-      pool.killAll();
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // Should orchestra itself die unexpectedly, take its process groups with it.
-  const onExit = (): void => pool.killAll();
-  process.on('exit', onExit);
-
+  const signals = handleSignals(pool, abort);
+  const { bus, collector, record, renderer, prettyStream } = out;
   let result;
   try {
     result = await runGates({
@@ -144,9 +115,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   } finally {
     record.close();
     await pool.destroy();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', onExit);
+    signals.dispose();
   }
   if (renderer) {
     await renderer.finish();
@@ -198,4 +167,55 @@ async function writeReports(reporters: readonly ReporterChoice[], run: RunResult
       }
     }
   }
+}
+
+export interface RunOutput {
+  readonly bus: EventBus;
+  readonly collector: ResultCollector;
+  readonly record: { close(): void };
+  readonly renderer?: Renderer;
+  readonly prettyStream: NodeJS.WriteStream;
+}
+
+/** The subscribers of a run: its JSONL record, the result collector, and the renderer the reporters ask for. */
+export async function setupOutput(reporters: readonly ReporterChoice[], runDir: string): Promise<RunOutput> {
+  const bus = new EventBus();
+  const record = eventLog(path.join(runDir, 'events.jsonl'));
+  bus.subscribe(record.subscriber);
+  const collector = new ResultCollector();
+  bus.subscribe(collector.subscriber);
+  const prettyStream = reporters.some((r) => r.name === 'json') ? process.stderr : process.stdout;
+  let renderer: Renderer | undefined;
+  if (reporters.some((r) => r.name === 'pretty')) {
+    const style = styleFor(prettyStream);
+    const tty = process.env['ORCHESTRA_RENDERER'] ? process.env['ORCHESTRA_RENDERER'] === 'tty' : prettyStream.isTTY === true && !process.env['CI'];
+    renderer = tty ? await (await import('../../logger/listr-renderer.js')).listrRenderer(style) : plainRenderer((s) => prettyStream.write(s), style);
+    bus.subscribe(renderer.subscriber);
+  }
+  return { bus, collector, record, ...(renderer ? { renderer } : {}), prettyStream };
+}
+
+/** Ctrl-C / SIGTERM: the first stops everything gracefully, a second kills at once; orchestra's own exit takes its process groups along. */
+export function handleSignals(pool: { killAll(): void }, abort: AbortController): { dispose(): void } {
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write('\norchestra: stopping every process it started (Ctrl-C again to kill at once)\n');
+      abort.abort();
+    } else {
+      pool.killAll();
+    }
+  };
+  const onExit = (): void => pool.killAll();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', onExit);
+  return {
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('exit', onExit);
+    },
+  };
 }

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { error } from '../../config/diagnostic.js';
+import { ensureStateDir, newRunId, pruneRuns, RUNS_KEPT, stateDirOf } from '../../exec/state-dir.js';
+import { compile } from '../../graph/compile.js';
+import { selectSubgraph } from '../../graph/select.js';
+import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
+import { formatRunSummary } from '../../logger/run-summary.js';
+import { styleFor } from '../../logger/style.js';
+import { EXIT, type CommonOptions } from '../exit-codes.js';
+import { handleSignals, setupOutput, type ReporterChoice } from './check.js';
+import { loadOrReport } from './validate.js';
+
+export interface RunOptions extends CommonOptions {
+  readonly phases: readonly string[];
+  readonly concurrency?: number;
+  readonly keepGoing: boolean;
+  readonly reporters: readonly ReporterChoice[];
+  readonly graceMs: number;
+}
+
+export async function runCommand(opts: RunOptions): Promise<number> {
+  const { config, outcome } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const print = (ds: Parameters<typeof formatDiagnostics>[0]) => {
+    if (ds.length) process.stderr.write(`${formatDiagnostics(ds, outcome.sources, process.cwd(), styleFor(process.stderr))}\n`);
+  };
+  if (config.phases.length === 0) {
+    print([error("the config has no phases to run (add 'phases:' or 'spec:'; 'orchestra check' runs the gates alone)")]);
+    return EXIT.usage;
+  }
+  const compiled = compile(config);
+  print(compiled.diagnostics);
+  if (!compiled.graph) return EXIT.usage;
+  const selected = selectSubgraph(compiled.graph, opts.phases.length ? opts.phases : config.phases.map((p) => p.id), 'phase');
+  print(selected.diagnostics);
+  if (!selected.graph) return EXIT.usage;
+
+  const { Repo } = await import('../../git/repo.js');
+  if (!(await new Repo(config.root).isRepo())) {
+    print([error(`orchestra run works in a git repository with at least one commit; ${config.root} has none`)]);
+    return EXIT.usage;
+  }
+
+  const stateDir = ensureStateDir(stateDirOf(config.root));
+  pruneRuns(stateDir, RUNS_KEPT - 1);
+  const runId = newRunId();
+  const runDir = path.join(stateDir, 'runs', runId);
+  mkdirSync(runDir, { recursive: true });
+  const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
+  const { bus, collector, record, renderer, prettyStream } = await setupOutput(reporters, runDir);
+  const { WorkerPool } = await import('../../exec/pool.js');
+  const { runPhases } = await import('../../run/run-phases.js');
+  const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
+  const pool = new WorkerPool(concurrency);
+  const abort = new AbortController();
+  const signals = handleSignals(pool, abort);
+  let result;
+  try {
+    result = await runPhases({ config, graph: selected.graph, runId, stateDir, concurrency, keepGoing: opts.keepGoing, graceMs: opts.graceMs, bus, pool, signal: abort.signal });
+  } finally {
+    record.close();
+    await pool.destroy();
+    signals.dispose();
+  }
+  if (renderer) {
+    await renderer.finish();
+    const style = styleFor(prettyStream);
+    prettyStream.write(formatRunSummary(collector.run, style));
+    prettyStream.write(
+      result.ok
+        ? `the work is on branch ${result.integrationBranch}; your working tree was not touched. To take it: git merge ${result.integrationBranch}\n`
+        : `what was done so far is on branch ${result.integrationBranch}; the worktrees are kept in ${path.relative(process.cwd(), path.join(stateDir, 'worktrees', runId)) || '.'}\n`,
+    );
+  }
+  if (reporters.some((r) => r.name === 'json')) process.stdout.write((await import('../../report/json.js')).jsonReport(collector.run));
+  if (result.interrupted) return EXIT.interrupted;
+  return result.ok ? EXIT.ok : EXIT.failed;
+}

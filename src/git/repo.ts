@@ -1,0 +1,83 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+/**
+ * The git operations a run needs, over simple-git. Every call names the
+ * directory it works in: the user's checkout is only ever read (HEAD, the
+ * branch list); all writing happens in orchestra's own worktrees and branches.
+ */
+export class Repo {
+  readonly #git: (cwd: string) => SimpleGit;
+
+  constructor(readonly root: string) {
+    this.#git = (cwd) => simpleGit({ baseDir: cwd, config: ['user.name=orchestra', 'user.email=orchestra@localhost', 'commit.gpgsign=false', 'tag.gpgsign=false'] });
+  }
+
+  raw(args: string[], cwd = this.root): Promise<string> {
+    return this.#git(cwd).raw(args);
+  }
+
+  async head(): Promise<string> {
+    return (await this.raw(['rev-parse', 'HEAD'])).trim();
+  }
+
+  async isRepo(): Promise<boolean> {
+    try {
+      await this.raw(['rev-parse', '--verify', 'HEAD']);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A new worktree at `path` on a new branch `branch` starting at `at`. */
+  async addWorktree(path: string, branch: string, at: string): Promise<void> {
+    await this.raw(['worktree', 'add', '-q', '-b', branch, path, at]);
+  }
+
+  async removeWorktree(path: string): Promise<void> {
+    await this.raw(['worktree', 'remove', '--force', path]).catch(() => undefined);
+  }
+
+  /** Commits everything in a worktree; the new commit, or undefined when nothing changed. */
+  async commitAll(cwd: string, message: string): Promise<string | undefined> {
+    await this.raw(['add', '-A'], cwd);
+    const staged = (await this.raw(['diff', '--cached', '--name-only'], cwd)).trim();
+    if (staged === '') return undefined;
+    await this.raw(['commit', '-q', '--no-verify', '-m', message], cwd);
+    return (await this.raw(['rev-parse', 'HEAD'], cwd)).trim();
+  }
+
+  /** Paths changed between two commits (renames as both paths). */
+  async changedPaths(from: string, to: string, cwd = this.root): Promise<string[]> {
+    const out = await this.raw(['diff', '--name-only', '--no-renames', '-z', from, to], cwd);
+    return out.split('\0').filter(Boolean);
+  }
+
+  async diff(from: string, to: string, cwd = this.root): Promise<string> {
+    return this.raw(['diff', '--stat', '--patch', from, to], cwd);
+  }
+
+  /** Merges a branch into the worktree's branch; on a conflict the merge is aborted. */
+  async merge(cwd: string, branch: string, message: string): Promise<{ ok: true } | { ok: false; conflict: string }> {
+    try {
+      await this.raw(['merge', '--no-ff', '--no-verify', '-m', message, branch], cwd);
+      return { ok: true };
+    } catch (e) {
+      await this.raw(['merge', '--abort'], cwd).catch(() => undefined);
+      return { ok: false, conflict: (e as Error).message.split('\n')[0] ?? 'merge failed' };
+    }
+  }
+
+  async commitEmpty(cwd: string, message: string): Promise<string> {
+    await this.raw(['commit', '-q', '--no-verify', '--allow-empty', '-m', message], cwd);
+    return (await this.raw(['rev-parse', 'HEAD'], cwd)).trim();
+  }
+
+  async tag(name: string, at: string): Promise<void> {
+    await this.raw(['tag', '-f', name, at]);
+  }
+
+  async revParse(ref: string, cwd = this.root): Promise<string> {
+    return (await this.raw(['rev-parse', ref], cwd)).trim();
+  }
+}

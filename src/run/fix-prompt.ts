@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Finding } from '../exec/events.js';
+
+export interface GateFailure {
+  readonly gate: string;
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly message: string;
+  readonly findings: readonly Finding[];
+  readonly tail: string;
+}
+
+const DEFAULT_TEMPLATE = fileURLToPath(new URL('../../presets/prompts/fix.md', import.meta.url));
+const TAIL_LINES = 40;
+const DIFF_CHARS = 12_000;
+
+/** The template: the user's `.orchestra/prompts/fix.md` when there is one, else orchestra's. */
+export function fixTemplate(stateDir: string): string {
+  const own = path.join(stateDir, 'prompts', 'fix.md');
+  return readFileSync(existsSync(own) ? own : DEFAULT_TEMPLATE, 'utf8');
+}
+
+/** Everything a fix agent needs about the failures, bounded (log tails and the diff are cut). Pure. */
+export function fixPrompt(template: string, phase: string, round: number, attempts: number, failures: readonly GateFailure[], diff: string): string {
+  const text = failures
+    .map((f) => {
+      const lines = [`## gate ${f.gate}: ${f.message}`, `command: ${f.command}`, `exit code: ${f.exitCode ?? 'none'}`];
+      if (f.findings.length) lines.push('findings:', ...f.findings.slice(0, 100).map((x) => `- ${x.file}:${x.line}:${x.column}: ${x.message} (${x.rule})`));
+      const tail = f.tail.trim().split('\n').slice(-TAIL_LINES).join('\n');
+      if (tail) lines.push('output (last lines):', '```', tail, '```');
+      return lines.join('\n');
+    })
+    .join('\n\n');
+  const cut = diff.length > DIFF_CHARS ? `${diff.slice(0, DIFF_CHARS)}\n… (diff cut at ${DIFF_CHARS} characters)` : diff;
+  return template
+    .replaceAll('{{phase}}', phase)
+    .replaceAll('{{round}}', String(round))
+    .replaceAll('{{attempts}}', String(attempts))
+    .replaceAll('{{failures}}', text)
+    .replaceAll('{{diff}}', cut || '(no changes yet)');
+}
+
+/**
+ * A failure's identity across rounds: which gates failed, their exit codes and
+ * findings without line numbers, so a round that changes nothing is seen as
+ * "no progress".
+ */
+export function failureSignature(failures: readonly GateFailure[]): string {
+  return failures
+    .map((f) => `${f.gate}|${f.exitCode}|${f.findings.map((x) => `${x.rule}@${x.file}:${x.message}`).sort().join(';')}|${normalizeOutput(f.tail)}`)
+    .sort()
+    .join('\n');
+}
+
+/** Output without what changes between identical failures: temp paths, numbers (lines, timings, pids). */
+export function normalizeOutput(tail: string): string {
+  return tail
+    .trim()
+    .split('\n')
+    .slice(-10)
+    .join('\n')
+    .replace(/\/(?:tmp|var\/folders|private\/tmp)\/[^\s:'"]+/g, '<tmp>')
+    .replace(/\d+(?:\.\d+)?/g, '#');
+}

@@ -1,0 +1,174 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/gates.js';
+import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
+
+const AGENT = path.join(ROOT, 'test', 'fixtures', 'agent.mjs');
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+function team(extra: Record<string, unknown> = {}, fix: string[] = []): string {
+  return JSON.stringify({
+    agents: [
+      { id: 'coder', command: ['node', AGENT], roles: ['implementer'], concurrency: 2, ...extra },
+      { id: 'fixer', command: ['node', AGENT, '--fix', ...fix], roles: ['fix-executor'] },
+    ],
+  });
+}
+
+/** A committed repo with a user's uncommitted change that no run may touch. */
+function repoWith(config: string, teamJson = team()): { repo: string; ctl: string } {
+  const repo = makeRepo({ 'orchestra.config.yaml': config, 'team.json': teamJson, 'NOTES.md': 'mine\n', 'ctl/.keep': '' });
+  git(repo, 'add', '-A');
+  git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
+  writeFileSync(path.join(repo, 'NOTES.md'), 'mine, not committed\n');
+  return { repo, ctl: path.join(repo, 'ctl') };
+}
+
+const env = (repo: string, ctl: string) => ({ AGENT_CTL: ctl, AGENT_LOG: path.join(ctl, 'agents.log') });
+const branchOf = (stdout: string) => /branch (orchestra\/[\w-]+)/.exec(stdout)?.[1] as string;
+const show = (repo: string, ref: string, file: string) => git(repo, 'show', `${ref}:${file}`);
+
+describe.concurrent('orchestra run', () => {
+  it('runs tasks in parallel, each in its own worktree, merges them, gates, checkpoints, and leaves the user tree alone', async () => {
+    const { repo, ctl } = repoWith(`gates:
+  both:
+    run: test -f a/a.txt && test -f b/b.txt
+phases:
+  - id: build
+    tasks:
+      - id: write-a
+        agent: implementer
+        prompt: "@block a\\n@write a/a.txt\\nhello a\\n@end"
+        scope: { touch: ["a/**"] }
+      - id: write-b
+        agent: implementer
+        prompt: "@block b\\n@write b/b.txt\\nhello b\\n@end"
+        scope: { touch: ["b/**"] }
+    gates: [both]
+`);
+    const run = runCli(['run'], repo, env(repo, ctl));
+    // Both agents are running at once before either is released.
+    await waitFor('both agents to start', () => existsSync(path.join(ctl, 'a.started')) && existsSync(path.join(ctl, 'b.started')));
+    writeFileSync(path.join(ctl, 'a.release'), '');
+    writeFileSync(path.join(ctl, 'b.release'), '');
+    const r = await run;
+    expect(r.code).toBe(0);
+    const log = readFileSync(path.join(ctl, 'agents.log'), 'utf8');
+    expect(log).toContain('write-a attempt=1 role=implementer cwd=write-a');
+    expect(log).toContain('write-b attempt=1 role=implementer cwd=write-b');
+    const branch = branchOf(r.stdout);
+    expect(show(repo, branch, 'a/a.txt')).toBe('hello a');
+    expect(show(repo, branch, 'b/b.txt')).toBe('hello b');
+    expect(git(repo, 'tag')).toContain(`${branch}/build`);
+    // The user's branch, index and working tree are as they were.
+    expect(git(repo, 'status', '--porcelain', '--', '.', ':(exclude)ctl')).toBe('M NOTES.md');
+    expect(readFileSync(path.join(repo, 'NOTES.md'), 'utf8')).toBe('mine, not committed\n');
+    expect(existsSync(path.join(repo, 'a'))).toBe(false);
+  });
+
+  it('fails a task that writes outside its scope, names the paths, and merges nothing of it', async () => {
+    const { repo, ctl } = repoWith(`phases:
+  - id: p
+    tasks:
+      - id: sneaky
+        agent: implementer
+        prompt: "@write app/ok.txt\\nfine\\n@end\\n@write secrets/.env\\nKEY=1\\n@end\\n@write docs/x.md\\nno\\n@end"
+        scope: { touch: ["app/**", "secrets/**"] }
+`);
+    const r = await runCli(['run'], repo, env(repo, ctl));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('changed files outside its scope, so nothing was merged: docs/x.md (outside scope.touch (app/**, secrets/**)), secrets/.env (forbidden)');
+    expect(() => show(repo, branchOf(r.stdout), 'app/ok.txt')).toThrow();
+  });
+
+  it('hands failing gates to the fix agent: round 1 fixes one finding, round 2 the other', async () => {
+    const models = 'from sqlalchemy import Column, DateTime, func\\nclass M(Base):\\n    created_at = Column(DateTime(timezone=True))\\n    updated_at = Column(DateTime(timezone=True))';
+    const { repo, ctl } = repoWith(
+      `extends: [sqlalchemy]
+phases:
+  - id: models
+    tasks:
+      - id: model
+        agent: implementer
+        prompt: "@write app/models.py\\n${models}\\n@end"
+        scope: { touch: ["app/**"] }
+    gates: [timestamps]
+    fix: { agent: fix-executor, attempts: 3 }
+`,
+      team({}, [
+        'app/models.py',
+        'created_at = Column(DateTime(timezone=True))',
+        'created_at = Column(DateTime(timezone=True), server_default=func.now())',
+        'updated_at = Column(DateTime(timezone=True))',
+        'updated_at = Column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())',
+      ]),
+    );
+    const r = await runCli(['run'], repo, env(repo, ctl));
+    expect(r.stdout).toContain('✗ models/timestamps 2 findings');
+    expect(r.stdout).toContain('✗ models/timestamps 1 finding');
+    expect(r.stdout).toContain('round 2 made every gate pass');
+    expect(r.code).toBe(0);
+    const fixed = show(repo, branchOf(r.stdout), 'app/models.py');
+    expect(fixed).toContain('updated_at = Column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())');
+    const prompt = readFileSync(path.join(repo, '.orchestra', 'runs', branchOf(r.stdout).slice('orchestra/'.length), 'prompts', 'fix_models_1.md'), 'utf8');
+    expect(prompt).toContain('## gate timestamps: 2 findings');
+    expect(prompt).toContain('- app/models.py:3:5:');
+  });
+
+  it('stops early when a round changes nothing ("no progress"), and gives up after the last round', async () => {
+    const config = (attempts: number) => `gates:
+  never:
+    run: [sh, -c, "echo always fails; exit 1"]
+phases:
+  - id: p
+    tasks:
+      - { id: t, agent: implementer, prompt: "@write x.txt\\nx\\n@end" }
+    gates: [never]
+    fix: { agent: fix-executor, attempts: ${attempts} }
+`;
+    const a = repoWith(config(3));
+    const stuck = await runCli(['run'], a.repo, env(a.repo, a.ctl));
+    expect(stuck.code).toBe(1);
+    expect(stuck.stdout).toContain('no progress: round 1 left the same failures (never)');
+    expect(stuck.stdout).toContain('- checkpoint p skipped: needs p, which failed');
+    const b = repoWith(config(1));
+    const gaveUp = await runCli(['run'], b.repo, env(b.repo, b.ctl));
+    expect(gaveUp.code).toBe(1);
+    expect(gaveUp.stdout).toContain('gates still fail after 1 round: never');
+  });
+
+  it('retries an agent that crashes, and fails one that hangs past its timeout', async () => {
+    const { repo, ctl } = repoWith(
+      `phases:
+  - id: p
+    tasks:
+      - { id: flaky, agent: coder, prompt: "@crash-until 2\\n@write f.txt\\nok\\n@end" }
+      - { id: stuck, agent: slow, prompt: "@hang", scope: { touch: [nothing/**] } }
+`,
+      JSON.stringify({
+        agents: [
+          { id: 'coder', command: ['node', AGENT], roles: ['implementer'] },
+          { id: 'slow', command: ['node', AGENT], timeout: '1s' },
+        ],
+      }),
+    );
+    const r = await runCli(['run', '--keep-going', '--kill-grace', '1s'], repo, env(repo, ctl));
+    expect(r.code).toBe(1);
+    const log = readFileSync(path.join(ctl, 'agents.log'), 'utf8');
+    expect(log).toContain('flaky attempt=1');
+    expect(log).toContain('flaky attempt=2');
+    expect(r.stdout).toContain('✓ p/flaky');
+    expect(r.stdout).toContain('agent slow: timed out after 1000 ms');
+  });
+
+  it('refuses a repo without commits and a config without phases, with exit 2', async () => {
+    const empty = makeRepo({ 'orchestra.config.yaml': 'phases:\n  - id: p\n    tasks: []\n' });
+    const r = await runCli(['run'], empty);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('git repository with at least one commit');
+    const noPhases = makeRepo({ 'orchestra.config.yaml': 'gates: {}\n' });
+    expect((await runCli(['run'], noPhases)).stderr).toContain('the config has no phases to run');
+  });
+});
