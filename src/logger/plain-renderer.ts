@@ -19,7 +19,11 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
   const nodes = new Map<string, NodeInfo>();
   const label = (id: string): string => {
     const n = nodes.get(id);
-    return n ? nodeLabel(n) : id;
+    if (n) return nodeLabel(n);
+    // A fix agent's round runs under its fix node's id plus '#round'.
+    const [base, round] = id.split('#');
+    const parent = base === undefined ? undefined : nodes.get(base);
+    return parent && round ? `${nodeLabel(parent)}, round ${round}` : id;
   };
   return {
     subscriber(e) {

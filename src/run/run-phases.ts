@@ -227,6 +227,11 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       const phaseFrom = await (phaseBase.get(phase) ?? Promise.resolve(base));
       const diff = await repo.diff(phaseFrom, 'HEAD', integration);
       const prompt = fixPrompt(template, phase, round, node.attempts, failing, diff);
+      // What the gates left behind (build output, caches) is not the fix agent's to commit.
+      await integrationLock.run(async () => {
+        await repo.raw(['checkout', '--', '.'], integration);
+        await repo.raw(['clean', '-fdq'], integration);
+      });
       const { outcome } = await integrationLock.run(() => runAgent(`${node.id}#${round}`, node.agent, phase, `fix-${round}`, prompt, integration, signal));
       if (!outcome.ok) note(node.id, `round ${round}: the fix agent failed (${outcome.failure?.reason ?? 'failed'})`);
       await integrationLock.run(() => repo.commitAll(integration, `orchestra(${phase}): fix round ${round}\n\nrun: ${runId}`));

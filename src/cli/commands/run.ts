@@ -9,6 +9,7 @@ import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
+import { writeFileAtomic } from '../../util/write-atomic.js';
 import { handleSignals, setupOutput, type ReporterChoice } from './check.js';
 import { loadOrReport } from './validate.js';
 
@@ -50,6 +51,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   mkdirSync(runDir, { recursive: true });
   const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const { bus, collector, record, renderer, prettyStream } = await setupOutput(reporters, runDir);
+  const { AgentLedger, runReportMarkdown } = await import('../../report/run-report.js');
+  const ledger = new AgentLedger();
+  bus.subscribe(ledger.subscriber);
   const { WorkerPool } = await import('../../exec/pool.js');
   const { runPhases } = await import('../../run/run-phases.js');
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
@@ -64,6 +68,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     await pool.destroy();
     signals.dispose();
   }
+  const repo = new Repo(config.root);
+  const diffStat = await repo.raw(['diff', '--stat', result.base, result.integrationBranch]).catch(() => '');
+  const files = await repo.changedPaths(result.base, result.integrationBranch).catch(() => []);
+  const reportFile = path.join(runDir, 'report.md');
+  writeFileAtomic(reportFile, runReportMarkdown(collector.run, ledger, { branch: result.integrationBranch, base: result.base, diffStat, files }));
   if (renderer) {
     await renderer.finish();
     const style = styleFor(prettyStream);
@@ -73,6 +82,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
         ? `the work is on branch ${result.integrationBranch}; your working tree was not touched. To take it: git merge ${result.integrationBranch}\n`
         : `what was done so far is on branch ${result.integrationBranch}; the worktrees are kept in ${path.relative(process.cwd(), path.join(stateDir, 'worktrees', runId)) || '.'}\n`,
     );
+    prettyStream.write(`report: ${path.relative(process.cwd(), reportFile) || reportFile}\n`);
   }
   if (reporters.some((r) => r.name === 'json')) process.stdout.write((await import('../../report/json.js')).jsonReport(collector.run));
   if (result.interrupted) return EXIT.interrupted;

@@ -1,0 +1,67 @@
+import { formatDuration } from '../config/duration.js';
+import type { OrchestraEvent } from '../exec/events.js';
+import type { RunResults } from './results.js';
+
+/** Agent work per node, from the events: who did it, attempts, tokens, cost. */
+export class AgentLedger {
+  readonly byNode = new Map<string, { agent: string; runs: number; inputTokens: number; outputTokens: number; costUsd?: number }>();
+
+  readonly subscriber = (e: OrchestraEvent): void => {
+    if (e.type !== 'agent-finished') return;
+    const id = e.nodeId.split('#')[0] as string;
+    const row = this.byNode.get(id) ?? { agent: e.agent, runs: 0, inputTokens: 0, outputTokens: 0 };
+    row.runs++;
+    row.inputTokens += e.usage.inputTokens ?? 0;
+    row.outputTokens += e.usage.outputTokens ?? 0;
+    if (e.usage.costUsd !== undefined) row.costUsd = (row.costUsd ?? 0) + e.usage.costUsd;
+    this.byNode.set(id, row);
+  };
+}
+
+export interface RunFacts {
+  readonly branch: string;
+  readonly base: string;
+  /** `git diff --stat base..branch`: what changed, from git, not from the agents. */
+  readonly diffStat: string;
+  readonly files: readonly string[];
+}
+
+/**
+ * The run's report: only what orchestra observed. Files and lines come from
+ * git; a gate "passed" because its command exited 0 in the integration tree.
+ */
+export function runReportMarkdown(run: RunResults, ledger: AgentLedger, facts: RunFacts): string {
+  const rows = run.results.map((r) => {
+    const a = ledger.byNode.get(r.id);
+    const usage = a ? `${a.inputTokens || '-'} / ${a.outputTokens || '-'}${a.costUsd !== undefined ? ` · $${a.costUsd.toFixed(4)}` : ''}` : '';
+    return `| ${r.kind} | ${r.name} | ${r.status}${r.message ? ` (${r.message.replace(/\|/g, '\\|')})` : r.skipReason ? ` (${r.skipReason})` : ''} | ${a ? `${a.agent} ×${a.runs}` : ''} | ${usage} | ${formatDuration(r.durationMs)} |`;
+  });
+  const tasks = run.results.filter((r) => r.kind === 'task' && r.status === 'passed').map((r) => r.name);
+  const subject = run.ok ? `${tasks.length} ${tasks.length === 1 ? 'task' : 'tasks'} by orchestra run ${run.runId}` : `partial work of orchestra run ${run.runId}`;
+  return [
+    `# orchestra run ${run.runId}`,
+    '',
+    `${run.ok ? 'Every phase held.' : run.interrupted ? 'Interrupted.' : 'Not every phase held.'} Branch \`${facts.branch}\`, from \`${facts.base.slice(0, 10)}\`, ${formatDuration(run.durationMs)}.`,
+    '',
+    '| kind | name | result | agent | tokens in / out · cost | time |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    '## Changes (from git)',
+    '',
+    '```',
+    facts.diffStat.trim() || '(none)',
+    '```',
+    '',
+    '## Suggested commit message',
+    '',
+    '```',
+    subject,
+    '',
+    ...tasks.map((t) => `- ${t}`),
+    '',
+    `Files: ${facts.files.length}. Gates passed in the integration tree: ${run.results.filter((r) => r.kind === 'gate' && r.status === 'passed').map((r) => r.name).join(', ') || 'none'}.`,
+    '```',
+    '',
+  ].join('\n');
+}
