@@ -19,6 +19,18 @@ function timeCommand(args, cwd) {
   return timeExternal(process.execPath, args, cwd);
 }
 
+/** Median of a few runs of a slow command (no warm-up runs). */
+function timeOnce(args, cwd, runs) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
 function timeExternal(command, args, cwd) {
   const times = [];
   for (let i = 0; i < RUNS + 2; i++) {
@@ -162,6 +174,25 @@ try {
     } else {
       rows.push([`300 no-op gates, ${shape}: orchestra, no cache`, cold, 'make not installed: no comparison']);
       rows.push([`  orchestra check, all cached`, warm, '']);
+    }
+  }
+
+  // --- run: orchestra's own overhead per agent task (worktree, commit, scope check, merge) ---
+  {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
+    dirs.push(dir);
+    const tasks = Array.from({ length: 50 }, (_, i) => `      - { id: t${i}, agent: noop, prompt: "write one file", scope: { touch: ["out/t${i}.txt"] } }`).join('\n');
+    writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\n`);
+    // The agent: one small process that writes its file, about as cheap as an agent can be.
+    writeFileSync(path.join(dir, 'team.json'), JSON.stringify({ agents: [{ id: 'noop', command: ['sh', '-c', 'mkdir -p out && echo done > out/$ORCHESTRA_TASK.txt'], concurrency: 50 }] }));
+    writeFileSync(path.join(dir, '.gitignore'), '.orchestra/\n');
+    spawnSync('git', ['init', '-q'], { cwd: dir });
+    spawnSync('git', ['add', '-A'], { cwd: dir });
+    spawnSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x'], { cwd: dir });
+    const agentAlone = timeExternal('sh', ['-c', 'mkdir -p /tmp/orchestra-bench-noop && echo done > /tmp/orchestra-bench-noop/x.txt'], dir);
+    for (const c of [1, 2]) {
+      const t = timeOnce([bin, 'run', '--concurrency', String(c)], dir, 3);
+      rows.push([`run: 50 tasks with a no-op agent, --concurrency ${c}`, t, `${((t - node) / 50).toFixed(1)} ms per task (the agent alone: ${agentAlone.toFixed(1)} ms; aim: < 100 ms on top)`]);
     }
   }
 
