@@ -116,6 +116,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
+  withCommonOptions(program.command('apply'))
+    .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
+    .argument('[run-id]', 'the run (default: the latest that held)')
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean }) => {
+      const { applyCommand } = await import('./commands/runs.js');
+      setExit(await applyCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}) }));
+    });
+
+  withCommonOptions(program.command('clean'))
+    .description("remove runs' worktrees and their merged branches")
+    .argument('[run-id]', 'only this run (default: all)')
+    .option('-f, --force', 'also delete branches with commits not merged into the current branch')
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; force?: boolean }) => {
+      const { cleanCommand } = await import('./commands/runs.js');
+      setExit(await cleanCommand({ ...commonOptions(opts), force: opts.force === true, ...(runId ? { runId } : {}) }));
+    });
+
   program
     .command('rules')
     .description('list every builtin rule with its description, default files and options')

@@ -172,3 +172,46 @@ phases:
     expect((await runCli(['run'], noPhases)).stderr).toContain('the config has no phases to run');
   });
 });
+
+describe.concurrent('orchestra apply and clean', () => {
+  const CONFIG = `phases:
+  - id: p
+    tasks:
+      - { id: t, agent: implementer, prompt: "@write out/t.txt\\nmade by the run\\n@end", scope: { touch: ["out/**"] } }
+`;
+
+  it('apply merges the run into the current branch only when the tree is clean', async () => {
+    const { repo, ctl } = repoWith(CONFIG);
+    const r = await runCli(['run'], repo, env(repo, ctl));
+    expect(r.code).toBe(0);
+    const refused = await runCli(['apply'], repo);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('uncommitted changes; nothing was merged');
+    expect(existsSync(path.join(repo, 'out/t.txt'))).toBe(false);
+    git(repo, 'checkout', '--', 'NOTES.md');
+    const applied = await runCli(['apply'], repo);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(`merged ${branchOf(r.stdout)} into main`);
+    expect(readFileSync(path.join(repo, 'out/t.txt'), 'utf8')).toBe('made by the run\n');
+  });
+
+  it('clean removes worktrees of a failed run and keeps branches with unmerged work unless --force', async () => {
+    const { repo, ctl } = repoWith(`phases:
+  - id: p
+    tasks:
+      - { id: t, agent: implementer, prompt: "@write out/t.txt\\nx\\n@end\\n@write elsewhere.txt\\nx\\n@end", scope: { touch: ["out/**"] } }
+`);
+    const r = await runCli(['run'], repo, env(repo, ctl));
+    expect(r.code).toBe(1);
+    const runId = branchOf(r.stdout).slice('orchestra/'.length);
+    expect(existsSync(path.join(repo, '.orchestra', 'worktrees', runId, 't'))).toBe(true);
+    const clean = await runCli(['clean'], repo);
+    expect(clean.code).toBe(0);
+    expect(existsSync(path.join(repo, '.orchestra', 'worktrees', runId, 't'))).toBe(false);
+    expect(clean.stdout).toContain(`kept orchestra-task/${runId}/t: it has commits not merged`);
+    expect(git(repo, 'branch', '--list', `orchestra-task/${runId}/t`)).not.toBe('');
+    const forced = await runCli(['clean', '--force'], repo);
+    expect(forced.stdout).toContain(`deleted orchestra-task/${runId}/t`);
+    expect(git(repo, 'branch', '--list', 'orchestra*')).toBe('');
+  });
+});

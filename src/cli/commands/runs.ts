@@ -1,0 +1,91 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Repo } from '../../git/repo.js';
+import { stateDirOf } from '../../exec/state-dir.js';
+import { styleFor } from '../../logger/style.js';
+import { EXIT, type CommonOptions } from '../exit-codes.js';
+import { loadOrReport } from './validate.js';
+
+interface RunState {
+  readonly runId: string;
+  readonly base: string;
+  readonly integrationBranch: string;
+  readonly ok: boolean;
+}
+
+function runStates(stateDir: string): RunState[] {
+  const dir = path.join(stateDir, 'runs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((id) => {
+      const file = path.join(dir, id, 'state.json');
+      if (!existsSync(file)) return [];
+      try {
+        return [JSON.parse(readFileSync(file, 'utf8')) as RunState];
+      } catch {
+        return [];
+      }
+    });
+}
+
+function fail(message: string, hint?: string): number {
+  process.stderr.write(`orchestra: error: ${message}\n${hint ? `  ${hint}\n` : ''}`);
+  return EXIT.usage;
+}
+
+/** `orchestra apply [run-id]`: merge a run's integration branch into the current branch, only on a clean tree. */
+export async function applyCommand(opts: CommonOptions & { runId?: string }): Promise<number> {
+  const { config } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const runs = runStates(stateDirOf(config.root));
+  const run = opts.runId ? runs.find((r) => r.runId === opts.runId) : runs.filter((r) => r.ok).at(-1);
+  if (!run) return fail(opts.runId ? `no run '${opts.runId}'` : 'no run that held to apply', "runs are listed in .orchestra/runs/; 'orchestra run' makes one");
+  if (!run.ok && !opts.runId) return fail(`run ${run.runId} did not hold`);
+  const repo = new Repo(config.root);
+  const dirty = (await repo.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
+  if (dirty !== '') return fail('the working tree has uncommitted changes; nothing was merged', 'commit or stash them, then apply again');
+  try {
+    await repo.raw(['merge', '--no-ff', '--no-edit', '-m', `Merge orchestra run ${run.runId}`, run.integrationBranch]);
+  } catch (e) {
+    await repo.raw(['merge', '--abort']).catch(() => undefined);
+    process.stderr.write(`orchestra: the merge of ${run.integrationBranch} conflicts; it was aborted and nothing changed\n  ${(e as Error).message.split('\n')[0]}\n`);
+    return EXIT.failed;
+  }
+  process.stdout.write(`${styleFor(process.stdout).green('merged')} ${run.integrationBranch} into ${(await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim()}\n`);
+  return EXIT.ok;
+}
+
+/**
+ * `orchestra clean [run-id]`: removes runs' worktrees and the branches whose
+ * commits are all merged elsewhere; a branch with unmerged commits stays
+ * unless --force.
+ */
+export async function cleanCommand(opts: CommonOptions & { runId?: string; force: boolean }): Promise<number> {
+  const { config } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const stateDir = stateDirOf(config.root);
+  const repo = new Repo(config.root);
+  const worktrees = path.join(stateDir, 'worktrees');
+  const ids = opts.runId ? [opts.runId] : existsSync(worktrees) ? readdirSync(worktrees) : [];
+  const style = styleFor(process.stdout);
+  for (const id of ids) {
+    const dir = path.join(worktrees, id);
+    for (const wt of existsSync(dir) ? readdirSync(dir) : []) await repo.removeWorktree(path.join(dir, wt));
+  }
+  await repo.raw(['worktree', 'prune']);
+  const branches = (await repo.raw(['for-each-ref', '--format=%(refname:short)', 'refs/heads/orchestra-task/', 'refs/heads/orchestra/'])).split('\n').filter(Boolean);
+  const chosen = opts.runId ? branches.filter((b) => b.includes(`/${opts.runId}`)) : branches;
+  const kept: string[] = [];
+  for (const b of chosen) {
+    try {
+      await repo.raw(['branch', opts.force ? '-D' : '-d', b]);
+      process.stdout.write(`${style.green('deleted')} ${b}\n`);
+    } catch {
+      kept.push(b);
+    }
+  }
+  for (const b of kept) process.stdout.write(`kept ${b}: it has commits not merged into your branch (--force deletes it)\n`);
+  process.stdout.write(`removed the worktrees of ${ids.length} ${ids.length === 1 ? 'run' : 'runs'}\n`);
+  return EXIT.ok;
+}
