@@ -116,6 +116,37 @@ export function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
+  withCommonOptions(program.command('resume'))
+    .description('continue a run that did not finish (a crash, Ctrl-C, a failed phase) from its last checkpoint')
+    .argument('[run-id]', 'the run (default: the latest that did not hold)')
+    .option('--concurrency <n>', 'how many nodes run at once (default: config, else CPU cores)', positiveInt)
+    .option('--keep-going', 'after a failure, still run everything that does not depend on it')
+    .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter, [])
+    .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
+    .action(async (runId: string | undefined, opts: CheckCliOptions) => {
+      const { resumeCommand } = await import('./commands/runs.js');
+      setExit(
+        await resumeCommand({
+          ...commonOptions(opts),
+          phases: [],
+          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+          keepGoing: opts.keepGoing === true,
+          reporters: opts.reporter,
+          graceMs: opts.killGrace,
+          ...(runId ? { runId } : {}),
+        }),
+      );
+    });
+
+  withCommonOptions(program.command('rollback'))
+    .description("move a run's integration branch back to a phase's checkpoint")
+    .argument('<phase>', 'the phase whose checkpoint to go back to')
+    .option('--run <run-id>', 'the run (default: the latest with that checkpoint)')
+    .action(async (phase: string, opts: { cwd?: string; config?: string; cache?: boolean; run?: string }) => {
+      const { rollbackCommand } = await import('./commands/runs.js');
+      setExit(await rollbackCommand({ ...commonOptions(opts), phase, ...(opts.run ? { runId: opts.run } : {}) }));
+    });
+
   withCommonOptions(program.command('apply'))
     .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
     .argument('[run-id]', 'the run (default: the latest that held)')

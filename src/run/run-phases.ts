@@ -30,6 +30,19 @@ export interface PhaseRunOptions {
   readonly bus: EventBus;
   readonly pool: WorkerPool;
   readonly signal: AbortSignal;
+  /** Continue an earlier run: its phases with a checkpoint are not redone. */
+  readonly resume?: RunState;
+}
+
+/** What `.orchestra/runs/<run-id>/state.json` holds, rewritten atomically as the run goes. */
+export interface RunState {
+  readonly runId: string;
+  readonly base: string;
+  readonly integrationBranch: string;
+  readonly ok: boolean;
+  readonly finished: boolean;
+  /** Phases whose checkpoint is committed and tagged, with the checkpoint commit. */
+  readonly checkpoints: Readonly<Record<string, string>>;
 }
 
 export interface PhaseRunResult {
@@ -55,14 +68,19 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   const { config, graph, bus, runId } = opts;
   const started = Date.now();
   const repo = new Repo(config.root);
-  const base = await repo.head();
+  const base = opts.resume?.base ?? (await repo.head());
   const integrationBranch = `orchestra/${runId}`;
   const runDir = path.join(opts.stateDir, 'runs', runId);
   const wtRoot = path.join(opts.stateDir, 'worktrees', runId);
   const integration = path.join(wtRoot, '_integration');
   for (const d of ['logs', 'prompts']) mkdirSync(path.join(runDir, d), { recursive: true });
   mkdirSync(wtRoot, { recursive: true });
-  await repo.addWorktree(integration, integrationBranch, base);
+  const checkpoints: Record<string, string> = { ...(opts.resume?.checkpoints ?? {}) };
+  const saveState = (finished: boolean, ok: boolean): void =>
+    writeFileAtomic(path.join(runDir, 'state.json'), `${JSON.stringify({ runId, base, integrationBranch, ok, finished, checkpoints } satisfies RunState, null, 2)}\n`);
+  if (opts.resume) await prepareResume(repo, opts.resume, integration);
+  else await repo.addWorktree(integration, integrationBranch, base);
+  saveState(false, false);
 
   const needs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
   for (const e of graph.edges) needs.get(e.to)?.push(e.from);
@@ -165,6 +183,9 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     const from = await (phaseBase.get(phase) as Promise<string>);
     const wt = path.join(wtRoot, task.id.replace(/[^A-Za-z0-9_.-]+/g, '_'));
     const branch = `orchestra-task/${runId}/${task.id}`;
+    // A task interrupted before restarts from its phase base.
+    await repo.removeWorktree(wt);
+    await repo.raw(['branch', '-D', branch]).catch(() => undefined);
     await repo.addWorktree(wt, branch, from);
     const scopeNote = task.scope.touch.length ? `\n\nYou may change only files matching: ${task.scope.touch.join(', ')}.` : '';
     const forbidNote = task.scope.forbid.length ? `\nDo not change files matching: ${task.scope.forbid.join(', ')}.` : '';
@@ -252,6 +273,8 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     bus.emit({ type: 'node-started', ts: t0, nodeId, attempt: 1 });
     const sha = await integrationLock.run(() => repo.commitEmpty(integration, `orchestra: checkpoint ${phase}\n\nrun: ${runId}`));
     await repo.tag(`orchestra/${runId}/${phase}`, sha);
+    checkpoints[phase] = sha;
+    saveState(false, false);
     note(nodeId, `tagged orchestra/${runId}/${phase} at ${sha.slice(0, 10)}`);
     return finish(nodeId, t0, { status: 'passed' });
   };
@@ -259,6 +282,11 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   const runNode = async (id: string, signal: AbortSignal): Promise<Outcome> => {
     const node = byId.get(id);
     if (!node) throw new Error(`unknown node ${id}`);
+    if (node.phase !== null && checkpoints[node.phase] !== undefined && opts.resume) {
+      // Done before the interruption: its checkpoint holds, so it is not redone.
+      bus.emit({ type: 'node-finished', ts: Date.now(), nodeId: id, status: 'cached', durationMs: 0, exitCode: null, signal: null, attempts: 0 });
+      return { status: 'cached' };
+    }
     switch (node.kind) {
       case 'task':
         return runTask(node, signal);
@@ -288,12 +316,24 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   for (const s of statuses.values()) counts[s]++;
   const interrupted = opts.signal.aborted;
   const ok = !interrupted && counts.failed === 0 && counts.skipped === 0;
-  writeFileAtomic(
-    path.join(runDir, 'state.json'),
-    `${JSON.stringify({ runId, base, integrationBranch, ok, interrupted, nodes: Object.fromEntries(statuses) }, null, 2)}\n`,
-  );
+  saveState(true, ok);
   // A run that held leaves only its branch and tags; a failed one keeps its worktrees to look at.
   if (ok) await repo.removeWorktree(integration);
   bus.emit({ type: 'run-finished', ts: Date.now(), ok, interrupted, durationMs: Date.now() - started, counts });
   return { ok, interrupted, integrationBranch, base, statuses };
+}
+
+/**
+ * Brings back a run's integration worktree at its last checkpoint: phases
+ * after it are redone from there (exact for phases that run one after another;
+ * two unfinished phases that ran side by side both start again).
+ */
+async function prepareResume(repo: Repo, state: RunState, integration: string): Promise<void> {
+  await repo.removeWorktree(integration);
+  await repo.raw(['worktree', 'prune']);
+  const history = (await repo.raw(['rev-list', state.integrationBranch])).split('\n').filter(Boolean);
+  const done = new Set(Object.values(state.checkpoints));
+  const last = history.find((c) => done.has(c)) ?? state.base;
+  await repo.raw(['branch', '-f', state.integrationBranch, last]);
+  await repo.raw(['worktree', 'add', '-q', integration, state.integrationBranch]);
 }

@@ -215,3 +215,59 @@ describe.concurrent('orchestra apply and clean', () => {
     expect(git(repo, 'branch', '--list', 'orchestra*')).toBe('');
   });
 });
+
+describe('orchestra resume and rollback', () => {
+  const CONFIG = `phases:
+  - id: first
+    tasks:
+      - { id: t1, agent: implementer, prompt: "@write a.txt\\nfrom the first phase\\n@end", scope: { touch: [a.txt] } }
+  - id: second
+    tasks:
+      - { id: t2, agent: implementer, prompt: "@block b\\n@write b.txt\\nfrom the second phase\\n@end", scope: { touch: [b.txt] } }
+`;
+
+  it('after kill -9 mid-phase, resume finishes from the last checkpoint with the same tree as an uninterrupted run', async () => {
+    const { repo, ctl } = repoWith(CONFIG);
+    let pid = 0;
+    const first = runCli(['run'], repo, env(repo, ctl), (child) => (pid = child.pid ?? 0));
+    await waitFor('the second phase to start', () => existsSync(path.join(ctl, 'b.started')));
+    process.kill(pid, 'SIGKILL');
+    await first;
+    const runId = git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/orchestra/').split('/')[1] as string;
+    const state = JSON.parse(readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'state.json'), 'utf8')) as { finished: boolean; checkpoints: Record<string, string> };
+    expect(state.finished).toBe(false);
+    expect(Object.keys(state.checkpoints)).toEqual(['first']);
+    // The orphaned agent finishes on its own; its half-done worktree must not leak into the resumed run.
+    writeFileSync(path.join(ctl, 'b.release'), '');
+    await waitFor('the orphan to finish', () => existsSync(path.join(repo, '.orchestra', 'worktrees', runId, 't2', 'b.txt')));
+
+    const resumed = await runCli(['resume'], repo, env(repo, ctl));
+    expect(resumed.stderr).toContain(`resuming ${runId} after first`);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain('◌ first/t1 cached');
+    expect(readFileSync(path.join(ctl, 'agents.log'), 'utf8').match(/^t1 /gm)).toHaveLength(1);
+
+    const other = repoWith(CONFIG);
+    writeFileSync(path.join(other.ctl, 'b.release'), '');
+    const straight = await runCli(['run'], other.repo, env(other.repo, other.ctl));
+    expect(straight.code).toBe(0);
+    const tree = (dir: string, branch: string) => git(dir, 'rev-parse', `${branch}^{tree}`);
+    expect(tree(repo, `orchestra/${runId}`)).toBe(tree(other.repo, branchOf(straight.stdout)));
+    expect(git(repo, 'status', '--porcelain', '--', '.', ':(exclude)ctl')).toBe('M NOTES.md');
+  });
+
+  it('rollback moves the integration branch back to a checkpoint; resume redoes what follows', async () => {
+    const { repo, ctl } = repoWith(CONFIG);
+    writeFileSync(path.join(ctl, 'b.release'), '');
+    const r = await runCli(['run'], repo, env(repo, ctl));
+    expect(r.code).toBe(0);
+    const branch = branchOf(r.stdout);
+    const back = await runCli(['rollback', 'first'], repo);
+    expect(back.code).toBe(0);
+    expect(() => show(repo, branch, 'b.txt')).toThrow();
+    expect(show(repo, branch, 'a.txt')).toBe('from the first phase');
+    const again = await runCli(['resume'], repo, env(repo, ctl));
+    expect(again.code).toBe(0);
+    expect(show(repo, branch, 'b.txt')).toBe('from the second phase');
+  });
+});

@@ -11,6 +11,7 @@ import { styleFor } from '../../logger/style.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import { handleSignals, setupOutput, type ReporterChoice } from './check.js';
+import type { RunState } from '../../run/run-phases.js';
 import { loadOrReport } from './validate.js';
 
 export interface RunOptions extends CommonOptions {
@@ -19,6 +20,8 @@ export interface RunOptions extends CommonOptions {
   readonly keepGoing: boolean;
   readonly reporters: readonly ReporterChoice[];
   readonly graceMs: number;
+  /** `orchestra resume`: the earlier run to continue. */
+  readonly resume?: RunState;
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
@@ -45,8 +48,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
 
   const stateDir = ensureStateDir(stateDirOf(config.root));
-  pruneRuns(stateDir, RUNS_KEPT - 1);
-  const runId = newRunId();
+  if (!opts.resume) pruneRuns(stateDir, RUNS_KEPT - 1);
+  const runId = opts.resume?.runId ?? newRunId();
   const runDir = path.join(stateDir, 'runs', runId);
   mkdirSync(runDir, { recursive: true });
   const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
@@ -62,7 +65,19 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const signals = handleSignals(pool, abort);
   let result;
   try {
-    result = await runPhases({ config, graph: selected.graph, runId, stateDir, concurrency, keepGoing: opts.keepGoing, graceMs: opts.graceMs, bus, pool, signal: abort.signal });
+    result = await runPhases({
+      config,
+      graph: selected.graph,
+      runId,
+      stateDir,
+      concurrency,
+      keepGoing: opts.keepGoing,
+      graceMs: opts.graceMs,
+      bus,
+      pool,
+      signal: abort.signal,
+      ...(opts.resume ? { resume: opts.resume } : {}),
+    });
   } finally {
     record.close();
     await pool.destroy();

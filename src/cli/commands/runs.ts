@@ -6,12 +6,9 @@ import { styleFor } from '../../logger/style.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
 
-interface RunState {
-  readonly runId: string;
-  readonly base: string;
-  readonly integrationBranch: string;
-  readonly ok: boolean;
-}
+import type { RunState } from '../../run/run-phases.js';
+import type { RunOptions } from './run.js';
+import { writeFileAtomic } from '../../util/write-atomic.js';
 
 function runStates(stateDir: string): RunState[] {
   const dir = path.join(stateDir, 'runs');
@@ -87,5 +84,47 @@ export async function cleanCommand(opts: CommonOptions & { runId?: string; force
   }
   for (const b of kept) process.stdout.write(`kept ${b}: it has commits not merged into your branch (--force deletes it)\n`);
   process.stdout.write(`removed the worktrees of ${ids.length} ${ids.length === 1 ? 'run' : 'runs'}\n`);
+  return EXIT.ok;
+}
+
+/** `orchestra resume [run-id]`: continue a run that did not finish, from its last checkpoint. */
+export async function resumeCommand(opts: Omit<RunOptions, 'resume'> & { runId?: string }): Promise<number> {
+  const { config } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const runs = runStates(stateDirOf(config.root));
+  const state = opts.runId ? runs.find((r) => r.runId === opts.runId) : runs.filter((r) => !r.ok).at(-1);
+  if (!state) return fail(opts.runId ? `no run '${opts.runId}'` : 'no unfinished run to resume');
+  if (state.ok) return fail(`run ${state.runId} already held; there is nothing to resume`);
+  const done = Object.keys(state.checkpoints);
+  process.stderr.write(`orchestra: resuming ${state.runId}${done.length ? ` after ${done.join(', ')}` : ' from its start'}\n`);
+  const { runCommand } = await import('./run.js');
+  return runCommand({ ...opts, resume: state });
+}
+
+/** `orchestra rollback <phase> [--run id]`: move the run's integration branch back to that phase's checkpoint. */
+export async function rollbackCommand(opts: CommonOptions & { phase: string; runId?: string }): Promise<number> {
+  const { config } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const stateDir = stateDirOf(config.root);
+  const runs = runStates(stateDir);
+  const state = opts.runId ? runs.find((r) => r.runId === opts.runId) : runs.filter((r) => r.checkpoints[opts.phase] !== undefined).at(-1);
+  if (!state) return fail(opts.runId ? `no run '${opts.runId}'` : `no run has a checkpoint for phase '${opts.phase}'`);
+  const target = state.checkpoints[opts.phase];
+  if (!target) return fail(`run ${state.runId} has no checkpoint for phase '${opts.phase}'`, `checkpoints: ${Object.keys(state.checkpoints).join(', ') || 'none'}`);
+  const repo = new Repo(config.root);
+  const worktree = path.join(stateDir, 'worktrees', state.runId, '_integration');
+  if (existsSync(worktree)) await repo.raw(['reset', '-q', '--hard', target], worktree);
+  else await repo.raw(['branch', '-f', state.integrationBranch, target]);
+  // Checkpoints after the target are no longer on the branch.
+  const kept: Record<string, string> = {};
+  for (const [phase, sha] of Object.entries(state.checkpoints)) {
+    const onBranch = await repo.raw(['merge-base', '--is-ancestor', sha, target]).then(
+      () => true,
+      () => false,
+    );
+    if (onBranch) kept[phase] = sha;
+  }
+  writeFileAtomic(path.join(stateDir, 'runs', state.runId, 'state.json'), `${JSON.stringify({ ...state, ok: false, finished: false, checkpoints: kept }, null, 2)}\n`);
+  process.stdout.write(`${styleFor(process.stdout).green('rolled back')} ${state.integrationBranch} to the checkpoint of ${opts.phase} (${target.slice(0, 10)}); 'orchestra resume ${state.runId}' redoes what follows\n`);
   return EXIT.ok;
 }
