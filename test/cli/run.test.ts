@@ -271,3 +271,28 @@ describe('orchestra resume and rollback', () => {
     expect(show(repo, branch, 'b.txt')).toBe('from the second phase');
   });
 });
+
+describe('a builtin adapter inside a run', () => {
+  it('drives `claude` through its documented flags and records what its output says (messages, tokens, cost)', async () => {
+    const bin = path.join(makeRepo({}), 'bin');
+    execFileSync('mkdir', ['-p', bin]);
+    execFileSync('ln', ['-s', path.join(ROOT, 'test', 'fixtures', 'fake-claude.mjs'), path.join(bin, 'claude')]);
+    const { repo, ctl } = repoWith(
+      `phases:
+  - id: p
+    tasks:
+      - { id: health, agent: implementer, prompt: "@write app/api.py\\nprint('ok')\\n@end", scope: { touch: ["app/**"] } }
+`,
+      JSON.stringify({ agents: [{ id: 'claude', use: 'claude-code', roles: ['implementer'] }] }),
+    );
+    const r = await runCli(['run'], repo, { ...env(repo, ctl), PATH: `${bin}:${process.env['PATH']}` });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('p/health: agent claude done · 74061 in / 497 out tokens · $0.0527');
+    const runId = branchOf(r.stdout).slice('orchestra/'.length);
+    const events = readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; event?: { kind: string } });
+    expect(events.filter((e) => e.type === 'agent-event').map((e) => e.event?.kind)).toContain('tool-use');
+    expect(show(repo, branchOf(r.stdout), 'app/api.py')).toBe("print('ok')");
+    const report = readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'report.md'), 'utf8');
+    expect(report).toContain('| task | health | passed | claude ×1 | 74061 / 497 · $0.0527 |');
+  });
+});
