@@ -147,6 +147,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await rollbackCommand({ ...commonOptions(opts), phase, ...(opts.run ? { runId: opts.run } : {}) }));
     });
 
+  withCommonOptions(program.command('patterns'))
+    .description('list the fixes orchestra learned: failures that a fix round turned green, with the change that did it')
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean; json?: boolean }) => {
+      const { patternsCommand } = await import('./commands/runs.js');
+      setExit(await patternsCommand({ ...commonOptions(opts), json: opts.json === true }));
+    });
+
   withCommonOptions(program.command('apply'))
     .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
     .argument('[run-id]', 'the run (default: the latest that held)')

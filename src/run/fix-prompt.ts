@@ -10,6 +10,8 @@ export interface GateFailure {
   readonly message: string;
   readonly findings: readonly Finding[];
   readonly tail: string;
+  /** A diff that fixed the same failure before (from .orchestra/patterns.jsonl). */
+  readonly earlierFix?: string;
 }
 
 const DEFAULT_TEMPLATE = fileURLToPath(new URL('../../presets/prompts/fix.md', import.meta.url));
@@ -30,6 +32,7 @@ export function fixPrompt(template: string, phase: string, round: number, attemp
       if (f.findings.length) lines.push('findings:', ...f.findings.slice(0, 100).map((x) => `- ${x.file}:${x.line}:${x.column}: ${x.message} (${x.rule})`));
       const tail = f.tail.trim().split('\n').slice(-TAIL_LINES).join('\n');
       if (tail) lines.push('output (last lines):', '```', tail, '```');
+      if (f.earlierFix) lines.push('The same failure was fixed before by this change; it may apply again:', '```diff', f.earlierFix.trim(), '```');
       return lines.join('\n');
     })
     .join('\n\n');

@@ -16,6 +16,7 @@ import { unreachable } from '../util/unreachable.js';
 import { writeFileAtomic } from '../util/write-atomic.js';
 import { AgentSlots, Mutex } from './agent-slots.js';
 import { failureSignature, fixPrompt, fixTemplate, type GateFailure } from './fix-prompt.js';
+import { earlierFix, readPatterns, recordPattern } from './patterns.js';
 import { scopeViolations } from './scope.js';
 
 export interface PhaseRunOptions {
@@ -240,6 +241,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       return finish(node.id, t0, { status: 'passed' });
     }
     const template = fixTemplate(opts.stateDir);
+    const learned = readPatterns(opts.stateDir);
     let previous = '';
     for (let round = 1; round <= node.attempts; round++) {
       const signature = failureSignature(failing);
@@ -247,7 +249,11 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       previous = signature;
       const phaseFrom = await (phaseBase.get(phase) ?? Promise.resolve(base));
       const diff = await repo.diff(phaseFrom, 'HEAD', integration);
-      const prompt = fixPrompt(template, phase, round, node.attempts, failing, diff);
+      const withHistory = failing.map((f) => {
+        const p = earlierFix(learned, f);
+        return p ? { ...f, earlierFix: p.diff } : f;
+      });
+      const prompt = fixPrompt(template, phase, round, node.attempts, withHistory, diff);
       // What the gates left behind (build output, caches) is not the fix agent's to commit.
       await integrationLock.run(async () => {
         await repo.raw(['checkout', '--', '.'], integration);
@@ -255,11 +261,18 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       });
       const { outcome } = await integrationLock.run(() => runAgent(`${node.id}#${round}`, node.agent, phase, `fix-${round}`, prompt, integration, signal));
       if (!outcome.ok) note(node.id, `round ${round}: the fix agent failed (${outcome.failure?.reason ?? 'failed'})`);
+      const beforeRound = await repo.revParse('HEAD', integration);
       await integrationLock.run(() => repo.commitAll(integration, `orchestra(${phase}): fix round ${round}\n\nrun: ${runId}`));
       if (signal.aborted) return finish(node.id, t0, { status: 'failed', reason: 'interrupted', message: 'interrupted' });
       // The failed gates and everything after them: here, every gate of the phase, in order.
       for (const g of gateNodes) await runPhaseGate(g, signal);
+      const before = failing;
       failing = failures();
+      const healed = before.filter((f) => !failing.some((x) => x.gate === f.gate));
+      if (healed.length > 0) {
+        const fixDiff = await repo.raw(['diff', beforeRound, 'HEAD'], integration);
+        if (fixDiff.trim()) for (const f of healed) recordPattern(opts.stateDir, f, phase, runId, fixDiff);
+      }
       if (failing.length === 0) {
         note(node.id, `round ${round} made every gate pass`);
         return finish(node.id, t0, { status: 'passed' });

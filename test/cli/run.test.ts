@@ -296,3 +296,32 @@ describe('a builtin adapter inside a run', () => {
     expect(report).toContain('| task | health | passed | claude ×1 | 74061 / 497 · $0.0527 |');
   });
 });
+
+describe('learning from fixes', () => {
+  it('records a fix that turned a gate green and shows it to the fix agent when the same failure returns', async () => {
+    const { repo, ctl } = repoWith(
+      `gates:
+  fixed:
+    run: [sh, -c, "grep -q fixed x.txt || { echo x.txt is broken; exit 1; }"]
+phases:
+  - id: p
+    tasks:
+      - { id: t, agent: implementer, prompt: "@write x.txt\\nbroken\\n@end", scope: { touch: [x.txt] } }
+    gates: [fixed]
+    fix: { agent: fix-executor }
+`,
+      team({}, ['x.txt', 'broken', 'fixed']),
+    );
+    const first = await runCli(['run'], repo, env(repo, ctl));
+    expect(first.code).toBe(0);
+    const patterns = await runCli(['patterns'], repo);
+    expect(patterns.stdout).toContain('fixed (phase p, run');
+    expect(patterns.stdout).toContain('fix touched: x.txt');
+    const second = await runCli(['run'], repo, env(repo, ctl));
+    expect(second.code).toBe(0);
+    const runId = branchOf(second.stdout).slice('orchestra/'.length);
+    const prompt = readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'prompts', 'fix_p_1.md'), 'utf8');
+    expect(prompt).toContain('The same failure was fixed before by this change');
+    expect(prompt).toContain('-broken\n+fixed');
+  });
+});

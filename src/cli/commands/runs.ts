@@ -128,3 +128,22 @@ export async function rollbackCommand(opts: CommonOptions & { phase: string; run
   process.stdout.write(`${styleFor(process.stdout).green('rolled back')} ${state.integrationBranch} to the checkpoint of ${opts.phase} (${target.slice(0, 10)}); 'orchestra resume ${state.runId}' redoes what follows\n`);
   return EXIT.ok;
 }
+
+/** `orchestra patterns`: the fixes orchestra has learned, newest first. */
+export async function patternsCommand(opts: CommonOptions & { json: boolean }): Promise<number> {
+  const { config } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const { readPatterns } = await import('../../run/patterns.js');
+  const patterns = readPatterns(stateDirOf(config.root)).reverse();
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(patterns, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (patterns.length === 0) process.stdout.write('no learned fixes yet: they are recorded when a fix round turns a failing gate green\n');
+  const style = styleFor(process.stdout);
+  for (const p of patterns) {
+    const files = [...p.diff.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]).join(', ');
+    process.stdout.write(`${style.bold(p.gate)} ${style.dim(`(phase ${p.phase}, run ${p.runId}, ${p.at})`)}\n  failure: ${p.signature.split('|').slice(0, 3).join(' | ').slice(0, 200)}\n  fix touched: ${files || '(no files)'}\n`);
+  }
+  return EXIT.ok;
+}
