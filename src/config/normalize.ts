@@ -19,7 +19,7 @@ import { didYouMean } from './suggest.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import { optionProblems } from '../rules/types.js';
 import { durationError } from './team.js';
-import { HOOK_NAMES, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type Task, type Team } from './types.js';
+import { HOOK_NAMES, type Budget, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type Task, type Team } from './types.js';
 
 export interface NormalizeInput {
   readonly raw: PlainObject;
@@ -80,6 +80,7 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
   checkAgents(phases, team, input.teamFile, diagnostics);
 
   const concurrency = getNumber(raw, 'concurrency');
+  const budget = budgetOf(raw);
   const config: Config = {
     file,
     root: path.dirname(file),
@@ -90,8 +91,17 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
     phases,
     hooks,
     ...(team ? { team } : {}),
+    ...(budget ? { budget } : {}),
   };
   return { config, diagnostics };
+}
+
+function budgetOf(obj: PlainObject): Budget | undefined {
+  const b = getObject(obj, 'budget');
+  if (!b) return undefined;
+  const minutes = getNumber(b, 'minutes');
+  const usd = getNumber(b, 'usd');
+  return { ...(minutes !== undefined ? { minutes } : {}), ...(usd !== undefined ? { usd } : {}) };
 }
 
 function timeoutOf(obj: PlainObject, fallback: Loc, diagnostics: Diagnostic[]): number | undefined {
@@ -218,6 +228,7 @@ function readPhases(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnostic[]): 
     const fixAgent = fixRaw ? getRef(fixRaw, 'agent', at) : undefined;
     const description = getString(value, 'description');
     const needs = getRefs(value, 'needs', at);
+    const budget = budgetOf(value);
     phases.push({
       id,
       loc: at,
@@ -225,7 +236,8 @@ function readPhases(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnostic[]): 
       ...(needs ? { needs } : {}),
       tasks,
       gates: getRefs(value, 'gates', at) ?? [],
-      ...(fixRaw && fixAgent ? { fix: { agent: fixAgent, attempts: getNumber(fixRaw, 'attempts') ?? 3 } } : {}),
+      ...(fixRaw && fixAgent ? { fix: { agent: fixAgent, attempts: getNumber(fixRaw, 'attempts') ?? 2 } } : {}),
+      ...(budget ? { budget } : {}),
       origin: 'config',
     });
   }

@@ -76,6 +76,13 @@ export interface Phase {
   readonly fix?: { readonly agent: Ref; readonly attempts: number };
   /** Where the phase came from: the config or a SPEC.md. */
   readonly origin: 'config' | 'spec';
+  readonly budget?: Budget;
+}
+
+/** No new agent starts once either limit is spent. */
+export interface Budget {
+  readonly minutes?: number;
+  readonly usd?: number;
 }
 
 export const HOOK_NAMES = ['pre-commit', 'pre-push', 'commit-msg', 'post-merge', 'post-checkout'] as const;
@@ -94,6 +101,7 @@ export interface Config {
   readonly phases: readonly Phase[];
   readonly hooks: Readonly<Partial<Record<HookName, readonly Ref[]>>>;
   readonly team?: Team;
+  readonly budget?: Budget;
 }
 
 export type AdapterName = 'claude-code' | 'codex' | 'gemini' | 'aider';

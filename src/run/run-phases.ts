@@ -115,8 +115,27 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     return outcome;
   };
 
+  // Budgets: spent minutes since the run (or the phase) started, and agent cost as the CLIs report it.
+  let spentUsd = 0;
+  const phaseStarted = new Map<string, number>();
+  const phaseUsd = new Map<string, number>();
+  const phaseBudget = new Map(config.phases.map((p) => [p.id, p.budget]));
+  const overBudget = (phase: string): string | undefined => {
+    const now = Date.now();
+    const run = config.budget;
+    const ph = phaseBudget.get(phase);
+    if (run?.minutes !== undefined && now - started > run.minutes * 60_000) return `the run's budget of ${run.minutes} minutes is spent`;
+    if (run?.usd !== undefined && spentUsd >= run.usd) return `the run's budget of $${run.usd} is spent ($${spentUsd.toFixed(4)})`;
+    if (ph?.minutes !== undefined && now - (phaseStarted.get(phase) ?? now) > ph.minutes * 60_000) return `phase ${phase}'s budget of ${ph.minutes} minutes is spent`;
+    if (ph?.usd !== undefined && (phaseUsd.get(phase) ?? 0) >= ph.usd) return `phase ${phase}'s budget of $${ph.usd} is spent ($${(phaseUsd.get(phase) ?? 0).toFixed(4)})`;
+    return undefined;
+  };
+
   /** Runs an agent on a prompt in a directory: transient failures retried with backoff, an environment failure corrected once. */
   const runAgent = async (nodeId: string, ref: string, phase: string, taskName: string, prompt: string, cwd: string, signal: AbortSignal, timeoutMs?: number): Promise<{ agent?: Agent; outcome: AgentOutcome; tail: string }> => {
+    if (!phaseStarted.has(phase)) phaseStarted.set(phase, Date.now());
+    const spent = overBudget(phase);
+    if (spent) return { outcome: { ok: false, failure: { class: 'final', reason: `no agent started: ${spent}` }, usage: {} }, tail: '' };
     const agent = await slots.acquire(ref, signal);
     if (!agent) return { outcome: { ok: false, failure: { class: 'final', reason: signal.aborted ? 'interrupted' : `no agent has id or role '${ref}'` }, usage: {} }, tail: '' };
     try {
@@ -154,6 +173,8 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
                   : // A plain command agent that crashed may well succeed on a second try.
                     { ok: false, failure: { class: 'transient', reason: result.exitCode === null ? `killed by ${result.signal}` : `exit code ${result.exitCode}` }, usage: {} }));
         bus.emit({ type: 'agent-finished', ts: Date.now(), nodeId, agent: agent.id, ok: outcome.ok, usage: outcome.usage, ...(outcome.failure ? { failure: outcome.failure } : {}) });
+        spentUsd += outcome.usage.costUsd ?? 0;
+        phaseUsd.set(phase, (phaseUsd.get(phase) ?? 0) + (outcome.usage.costUsd ?? 0));
         if (outcome.ok || signal.aborted) return { agent, outcome, tail: result.tail };
         if (outcome.failure?.class === 'transient' && attempt <= TRANSIENT_RETRIES) {
           note(nodeId, `${outcome.failure.reason}: trying again (${attempt + 1} of ${TRANSIENT_RETRIES + 1})`);

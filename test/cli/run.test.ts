@@ -325,3 +325,27 @@ phases:
     expect(prompt).toContain('-broken\n+fixed');
   });
 });
+
+describe('budgets', () => {
+  it('starts no new agent once the run budget in dollars is spent, and says so', async () => {
+    const bin = path.join(makeRepo({}), 'bin');
+    execFileSync('mkdir', ['-p', bin]);
+    execFileSync('ln', ['-s', path.join(ROOT, 'test', 'fixtures', 'fake-claude.mjs'), path.join(bin, 'claude')]);
+    const { repo, ctl } = repoWith(
+      `budget: { usd: 0.05 }
+phases:
+  - id: one
+    tasks:
+      - { id: a, agent: implementer, prompt: "@write a.txt\\na\\n@end", scope: { touch: [a.txt] } }
+  - id: two
+    tasks:
+      - { id: b, agent: implementer, prompt: "@write b.txt\\nb\\n@end", scope: { touch: [b.txt] } }
+`,
+      JSON.stringify({ agents: [{ id: 'claude', use: 'claude-code', roles: ['implementer'] }] }),
+    );
+    const r = await runCli(['run'], repo, { ...env(repo, ctl), PATH: `${bin}:${process.env['PATH']}` });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('✓ one/a');
+    expect(r.stdout).toContain("no agent started: the run's budget of $0.05 is spent ($0.0527)");
+  });
+});
