@@ -15,14 +15,28 @@ import type { FileIndex } from './file-index.js';
  */
 function matcher(globs: readonly string[]): (file: string) => boolean {
   const prefixes: string[] = [];
+  const suffixes: string[] = [];
   const rest: string[] = [];
   for (const g of globs) {
-    const m = /^((?:[\w.@-]+\/)+)\*\*$/.exec(g.replace(/^\.\//, ''));
-    if (m && !(m[1] as string).split('/').some((seg) => seg === '.' || seg === '..')) prefixes.push(m[1] as string);
+    const glob = g.replace(/^\.\//, '');
+    const dir = /^((?:[\w.@-]+\/)+)\*\*$/.exec(glob);
+    const ext = /^\*\*\/\*(\.[\w-]+)$/.exec(glob);
+    if (dir && !(dir[1] as string).split('/').some((seg) => seg === '.' || seg === '..')) prefixes.push(dir[1] as string);
+    else if (ext) suffixes.push(ext[1] as string); // `**/*.json`: any file, at any depth, with that extension
     else rest.push(g);
   }
-  const slow = rest.length ? picomatch(rest, { dot: true }) : undefined;
-  return (file) => prefixes.some((p) => file.startsWith(p)) || (slow !== undefined && slow(file));
+  const slow = rest.length ? compiled(rest) : undefined;
+  return (file) => prefixes.some((p) => file.startsWith(p)) || suffixes.some((x) => file.endsWith(x)) || (slow !== undefined && slow(file));
+}
+
+const matchers = new Map<string, (file: string) => boolean>();
+
+/** picomatch compiles a glob to a regular expression: once per set of globs per process. */
+function compiled(globs: readonly string[]): (file: string) => boolean {
+  const key = globs.join('\0');
+  let m = matchers.get(key);
+  if (!m) matchers.set(key, (m = picomatch([...globs], { dot: true })));
+  return m;
 }
 
 /** Files a gate's globs select, `exclude` applied. */
