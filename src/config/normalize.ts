@@ -229,6 +229,8 @@ function readPhases(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnostic[]): 
     const description = getString(value, 'description');
     const needs = getRefs(value, 'needs', at);
     const budget = budgetOf(value);
+    const reviewRaw = getObject(value, 'review');
+    const reviewAgent = reviewRaw ? getRef(reviewRaw, 'agent', at) : undefined;
     phases.push({
       id,
       loc: at,
@@ -238,6 +240,7 @@ function readPhases(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnostic[]): 
       gates: getRefs(value, 'gates', at) ?? [],
       ...(fixRaw && fixAgent ? { fix: { agent: fixAgent, attempts: getNumber(fixRaw, 'attempts') ?? 2 } } : {}),
       ...(budget ? { budget } : {}),
+      ...(reviewAgent ? { review: { agent: reviewAgent } } : {}),
       origin: 'config',
     });
   }
@@ -268,6 +271,11 @@ function checkAgents(phases: readonly Phase[], team: Team | undefined, teamFile:
   for (const phase of phases) {
     for (const task of phase.tasks) refs.push(task.agent);
     if (phase.fix) refs.push(phase.fix.agent);
+    if (phase.review) {
+      refs.push(phase.review.agent);
+      // Changes a reviewer asks for go to the fix agent: the default role when the phase names none.
+      if (!phase.fix) refs.push({ id: 'fix-executor', loc: phase.review.agent.loc });
+    }
   }
   if (refs.length === 0) return;
   if (!team) {

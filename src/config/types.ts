@@ -74,6 +74,7 @@ export interface Phase {
   readonly tasks: readonly Task[];
   readonly gates: readonly Ref[];
   readonly fix?: { readonly agent: Ref; readonly attempts: number };
+  readonly review?: { readonly agent: Ref };
   /** Where the phase came from: the config or a SPEC.md. */
   readonly origin: 'config' | 'spec';
   readonly budget?: Budget;

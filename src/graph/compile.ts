@@ -101,10 +101,21 @@ export function compile(config: Config, options: CompileOptions = {}): { graph?:
     const sinks = [...set].filter((n) => !needed.has(n)).map((n) => nodeId.gate(n, phase.id));
 
     let closing = sinks.length > 0 ? sinks : taskIds.length > 0 ? taskIds : entry;
-    if (phase.fix && sinks.length > 0) {
+    if ((phase.fix && sinks.length > 0) || phase.review) {
       const id = nodeId.fix(phase.id);
-      nodes.push({ kind: 'fix', id, name: phase.id, phase: phase.id, loc: phase.fix.agent.loc, agent: phase.fix.agent.id, attempts: phase.fix.attempts, gates: [...set] });
-      for (const from of sinks) edge(from, id);
+      const loc = phase.fix?.agent.loc ?? (phase.review as NonNullable<Phase['review']>).agent.loc;
+      nodes.push({
+        kind: 'fix',
+        id,
+        name: phase.id,
+        phase: phase.id,
+        loc,
+        agent: phase.fix?.agent.id ?? 'fix-executor',
+        attempts: phase.fix?.attempts ?? 2,
+        gates: [...set],
+        ...(phase.review ? { review: phase.review.agent.id } : {}),
+      });
+      for (const from of closing) edge(from, id);
       closing = [id];
     } else if (phase.fix) {
       diagnostics.push(warning(`phase '${phase.id}' has 'fix' but no gates: there is nothing for the fix agent to fix`, phase.fix.agent.loc));

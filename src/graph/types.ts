@@ -33,6 +33,8 @@ export interface FixNode extends NodeBase {
   readonly attempts: number;
   /** The phase gates whose failures this node hands to the fix agent. */
   readonly gates: readonly string[];
+  /** A reviewer (agent or role) who must approve once the gates pass. */
+  readonly review?: string;
 }
 
 export interface CheckpointNode extends NodeBase {

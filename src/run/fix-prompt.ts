@@ -67,3 +67,33 @@ export function normalizeOutput(tail: string): string {
     .replace(/\/(?:tmp|var\/folders|private\/tmp)\/[^\s:'"]+/g, '<tmp>')
     .replace(/\d+(?:\.\d+)?/g, '#');
 }
+
+/** What a reviewer is asked. */
+export function reviewPrompt(phase: string, diff: string): string {
+  const cut = diff.length > DIFF_CHARS ? `${diff.slice(0, DIFF_CHARS)}\n… (diff cut at ${DIFF_CHARS} characters)` : diff;
+  return [
+    `Review the changes of phase '${phase}'. Do not change any file.`,
+    'Answer on the last line with {"verdict": "approve"} or {"verdict": "changes", "comments": "what must change"}',
+    '(or exit 0 to approve and non-zero to ask for changes, with your comments as output).',
+    '',
+    cut || '(no changes)',
+    '',
+  ].join('\n');
+}
+
+/** A reviewer's answer: the last JSON verdict in its output, else its exit code (comments from its output). Pure. */
+export function parseVerdict(final: string, tail: string, exitCode: number): { approve: boolean; comments: string } {
+  const lines = `${tail}\n${final}`.split('\n').reverse();
+  for (const line of lines) {
+    const m = /\{.*"verdict".*\}/.exec(line);
+    if (!m) continue;
+    try {
+      const v = JSON.parse(m[0]) as { verdict?: unknown; comments?: unknown };
+      if (v.verdict === 'approve') return { approve: true, comments: '' };
+      if (v.verdict === 'changes') return { approve: false, comments: typeof v.comments === 'string' ? v.comments : 'changes requested' };
+    } catch {
+      // not JSON after all: keep looking
+    }
+  }
+  return exitCode === 0 ? { approve: true, comments: '' } : { approve: false, comments: tail.trim().split('\n').slice(-20).join('\n') || 'changes requested' };
+}

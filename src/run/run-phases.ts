@@ -15,7 +15,7 @@ import { commandText } from '../graph/types.js';
 import { unreachable } from '../util/unreachable.js';
 import { writeFileAtomic } from '../util/write-atomic.js';
 import { AgentSlots, Mutex } from './agent-slots.js';
-import { failureSignature, fixPrompt, fixTemplate, type GateFailure } from './fix-prompt.js';
+import { failureSignature, fixPrompt, fixTemplate, parseVerdict, reviewPrompt, type GateFailure } from './fix-prompt.js';
 import { earlierFix, readPatterns, recordPattern } from './patterns.js';
 import { scopeViolations } from './scope.js';
 
@@ -132,7 +132,18 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   };
 
   /** Runs an agent on a prompt in a directory: transient failures retried with backoff, an environment failure corrected once. */
-  const runAgent = async (nodeId: string, ref: string, phase: string, taskName: string, prompt: string, cwd: string, signal: AbortSignal, timeoutMs?: number): Promise<{ agent?: Agent; outcome: AgentOutcome; tail: string }> => {
+  const runAgent = async (
+    nodeId: string,
+    ref: string,
+    phase: string,
+    taskName: string,
+    prompt: string,
+    cwd: string,
+    signal: AbortSignal,
+    timeoutMs?: number,
+    /** A reviewer's exit code is its answer, not a crash to retry. */
+    answers = false,
+  ): Promise<{ agent?: Agent; outcome: AgentOutcome; tail: string; exitCode?: number | null }> => {
     if (!phaseStarted.has(phase)) phaseStarted.set(phase, Date.now());
     const spent = overBudget(phase);
     if (spent) return { outcome: { ok: false, failure: { class: 'final', reason: `no agent started: ${spent}` }, usage: {} }, tail: '' };
@@ -175,7 +186,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
         bus.emit({ type: 'agent-finished', ts: Date.now(), nodeId, agent: agent.id, ok: outcome.ok, usage: outcome.usage, ...(outcome.failure ? { failure: outcome.failure } : {}) });
         spentUsd += outcome.usage.costUsd ?? 0;
         phaseUsd.set(phase, (phaseUsd.get(phase) ?? 0) + (outcome.usage.costUsd ?? 0));
-        if (outcome.ok || signal.aborted) return { agent, outcome, tail: result.tail };
+        if (outcome.ok || signal.aborted || (answers && result.exitCode !== null && !result.agent)) return { agent, outcome, tail: result.tail, exitCode: result.exitCode };
         if (outcome.failure?.class === 'transient' && attempt <= TRANSIENT_RETRIES) {
           note(nodeId, `${outcome.failure.reason}: trying again (${attempt + 1} of ${TRANSIENT_RETRIES + 1})`);
           await repo.raw(['checkout', '--', '.'], cwd).catch(() => undefined);
@@ -255,11 +266,26 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       [...(gateResults.get(phase) ?? new Map<string, OnceResult & { command: string }>()).entries()]
         .filter(([, r]) => r.reason !== undefined)
         .map(([gate, r]) => ({ gate, command: r.command, exitCode: r.exitCode, message: r.message ?? 'failed', findings: r.findings ?? [], tail: r.tail }));
+    /** Once the gates pass, the reviewer's verdict: undefined to approve, or the changes asked for as a failure. */
+    const review = async (round: number): Promise<GateFailure | undefined> => {
+      if (!node.review) return undefined;
+      const phaseFrom = await (phaseBase.get(phase) ?? Promise.resolve(base));
+      const diff = await repo.diff(phaseFrom, 'HEAD', integration);
+      const prompt = reviewPrompt(phase, diff);
+      const r = await integrationLock.run(() => runAgent(`${node.id}#review${round}`, node.review as string, phase, `review-${round}`, prompt, integration, signal, undefined, true));
+      const verdict = parseVerdict(r.outcome.final ?? '', r.tail, r.exitCode ?? (r.outcome.ok ? 0 : 1));
+      note(node.id, verdict.approve ? `review ${round}: approved` : `review ${round}: changes asked for`);
+      return verdict.approve ? undefined : { gate: 'review', command: `review by ${r.agent?.id ?? node.review}`, exitCode: r.exitCode ?? null, message: 'the reviewer asked for changes', findings: [], tail: verdict.comments };
+    };
     let failing = failures();
     bus.emit({ type: 'node-started', ts: t0, nodeId: node.id, attempt: 1 });
     if (failing.length === 0) {
-      note(node.id, 'every gate passed: nothing to fix');
-      return finish(node.id, t0, { status: 'passed' });
+      const asked = await review(0);
+      if (!asked) {
+        note(node.id, node.review ? 'every gate passed and the reviewer approved' : 'every gate passed: nothing to fix');
+        return finish(node.id, t0, { status: 'passed' });
+      }
+      failing = [asked];
     }
     const template = fixTemplate(opts.stateDir);
     const learned = readPatterns(opts.stateDir);
@@ -289,13 +315,17 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       for (const g of gateNodes) await runPhaseGate(g, signal);
       const before = failing;
       failing = failures();
-      const healed = before.filter((f) => !failing.some((x) => x.gate === f.gate));
+      if (failing.length === 0) {
+        const asked = await review(round);
+        if (asked) failing = [asked];
+      }
+      const healed = before.filter((f) => f.gate !== 'review' && !failing.some((x) => x.gate === f.gate));
       if (healed.length > 0) {
         const fixDiff = await repo.raw(['diff', beforeRound, 'HEAD'], integration);
         if (fixDiff.trim()) for (const f of healed) recordPattern(opts.stateDir, f, phase, runId, fixDiff);
       }
       if (failing.length === 0) {
-        note(node.id, `round ${round} made every gate pass`);
+        note(node.id, `round ${round} made every gate pass${node.review ? ' and the reviewer approved' : ''}`);
         return finish(node.id, t0, { status: 'passed' });
       }
     }

@@ -349,3 +349,41 @@ phases:
     expect(r.stdout).toContain("no agent started: the run's budget of $0.05 is spent ($0.0527)");
   });
 });
+
+describe('review', () => {
+  it('a reviewer that asks for changes sends them to the fix agent, then approves', async () => {
+    const { repo, ctl } = repoWith(
+      `phases:
+  - id: p
+    tasks:
+      - { id: t, agent: implementer, prompt: "@write x.txt\\nTODO-REVIEW\\n@end", scope: { touch: [x.txt] } }
+    review: { agent: reviewer }
+`,
+      JSON.stringify({
+        agents: [
+          { id: 'coder', command: ['node', AGENT], roles: ['implementer'] },
+          { id: 'critic', command: ['node', AGENT, '--review', 'TODO-REVIEW'], roles: ['reviewer'] },
+          { id: 'fixer', command: ['node', AGENT, '--fix', 'x.txt', 'TODO-REVIEW', 'done'], roles: ['fix-executor'] },
+        ],
+      }),
+    );
+    const r = await runCli(['run'], repo, env(repo, ctl));
+    expect(r.stdout).toContain('fix p: review 0: changes asked for');
+    expect(r.stdout).toContain('fix p: review 1: approved');
+    expect(r.code).toBe(0);
+    expect(show(repo, branchOf(r.stdout), 'x.txt')).toBe('done');
+    const runId = branchOf(r.stdout).slice('orchestra/'.length);
+    expect(readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'prompts', 'fix_p_1.md'), 'utf8')).toContain('remove TODO-REVIEW');
+  });
+
+  it('validate checks the reviewer and the implied fix-executor against the team', async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': 'phases:\n  - id: p\n    tasks: []\n    review: { agent: critic }\n',
+      'team.json': JSON.stringify({ agents: [{ id: 'a', command: ['x'], roles: ['implementer'] }] }),
+    });
+    const r = await runCli(['validate'], repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown agent or role 'critic'");
+    expect(r.stderr).toContain("unknown agent or role 'fix-executor'");
+  });
+});
