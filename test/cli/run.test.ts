@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/gates.js';
@@ -385,5 +385,21 @@ describe('review', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown agent or role 'critic'");
     expect(r.stderr).toContain("unknown agent or role 'fix-executor'");
+  });
+});
+
+describe('a noisy agent', () => {
+  it('prints 64 MB into its log, not into orchestra, and its work is merged', async () => {
+    const { repo, ctl } = repoWith(`phases:
+  - id: p
+    tasks:
+      - { id: loud, agent: implementer, prompt: "@print-bytes 67108864\\n@write out.txt\\nquiet now\\n@end", scope: { touch: [out.txt] } }
+`);
+    const r = await runCli(['run'], repo, env(repo, ctl));
+    expect(r.code).toBe(0);
+    const runId = branchOf(r.stdout).slice('orchestra/'.length);
+    const log = path.join(repo, '.orchestra', 'runs', runId, 'logs', 'task_p_loud.log');
+    expect(statSync(log).size).toBeGreaterThan(64 * 1024 * 1024);
+    expect(show(repo, branchOf(r.stdout), 'out.txt')).toBe('quiet now');
   });
 });
