@@ -2,14 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config, Gate } from '../config/types.js';
 import type { Graph, GateNode } from '../graph/types.js';
-import { unreachable } from '../util/unreachable.js';
 import { orchestraVersion } from '../util/version.js';
 import type { EventBus, FailReason, Finding, NodeInfo, NodeStatus } from './events.js';
 import { indexFiles, type FileIndex } from './file-index.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
 import type { WorkerPool } from './pool.js';
-import { schedule, type Outcome } from './scheduler.js';
+import { walk, type Outcome } from './scheduler.js';
 
 export interface GateRunOptions {
   readonly config: Config;
@@ -96,22 +95,12 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
     }
   };
 
-  const statuses = await schedule(
+  const { statuses, counts, ok, interrupted } = await walk(
     nodes.map((n) => ({ id: n.id, needs: n.needs })),
     runNode,
-    {
-      concurrency: opts.concurrency,
-      keepGoing: opts.keepGoing,
-      signal: opts.signal,
-      onSkip: (nodeId, reason) => bus.emit({ type: 'node-skipped', ts: Date.now(), nodeId, reason }),
-      label: (nodeId) => gates.get(nodeId)?.name ?? nodeId,
-    },
+    { concurrency: opts.concurrency, keepGoing: opts.keepGoing, signal: opts.signal, bus, label: (nodeId) => gates.get(nodeId)?.name ?? nodeId },
   );
   await cache.flush();
-  const counts: Record<NodeStatus, number> = { passed: 0, failed: 0, cached: 0, skipped: 0 };
-  for (const s of statuses.values()) counts[s]++;
-  const interrupted = opts.signal.aborted;
-  const ok = !interrupted && counts.failed === 0 && counts.skipped === 0;
   bus.emit({ type: 'run-finished', ts: Date.now(), ok, interrupted, durationMs: Date.now() - started, counts });
   return { ok, interrupted, statuses };
 }
@@ -187,25 +176,6 @@ export async function runGateOnce(gate: Gate, id: string, logFile: string, signa
   return errors > 0
     ? { reason: 'findings', exitCode: null, signal: null, tail, findings, message: `${errors} ${errors === 1 ? 'finding' : 'findings'}` }
     : { exitCode: 0, signal: null, tail, findings };
-}
-
-export function describeReason(reason: FailReason): string {
-  switch (reason) {
-    case 'exit-code':
-      return 'the command failed';
-    case 'timeout':
-      return 'it timed out';
-    case 'interrupted':
-      return 'it was interrupted';
-    case 'spawn-error':
-      return 'the command could not start';
-    case 'findings':
-      return 'the rule found problems';
-    case 'unsupported':
-      return 'the rule cannot run';
-    default:
-      return unreachable(reason);
-  }
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -1,4 +1,4 @@
-import type { FailReason, FinishedStatus, NodeStatus } from './events.js';
+import type { EventBus, FailReason, FinishedStatus, NodeStatus } from './events.js';
 
 export interface SchedulerNode {
   readonly id: string;
@@ -108,4 +108,28 @@ export async function schedule(
     options.signal.addEventListener('abort', pump, { once: true });
     pump();
   });
+}
+
+export interface Walked {
+  readonly statuses: Map<string, NodeStatus>;
+  readonly counts: Record<NodeStatus, number>;
+  /** Every node passed or was cached, and nothing interrupted the walk. */
+  readonly ok: boolean;
+  readonly interrupted: boolean;
+}
+
+/** `schedule`, with skips reported as events and the outcome counted: what `check` and `run` share. */
+export async function walk(
+  nodes: readonly SchedulerNode[],
+  run: (id: string, signal: AbortSignal) => Promise<Outcome>,
+  options: Omit<SchedulerOptions, 'onSkip'> & { readonly bus: EventBus },
+): Promise<Walked> {
+  const statuses = await schedule(nodes, run, {
+    ...options,
+    onSkip: (nodeId, reason) => options.bus.emit({ type: 'node-skipped', ts: Date.now(), nodeId, reason }),
+  });
+  const counts: Record<NodeStatus, number> = { passed: 0, failed: 0, cached: 0, skipped: 0 };
+  for (const s of statuses.values()) counts[s]++;
+  const interrupted = options.signal.aborted;
+  return { statuses, counts, interrupted, ok: !interrupted && counts.failed === 0 && counts.skipped === 0 };
 }

@@ -8,7 +8,7 @@ import type { EventBus, NodeInfo, NodeStatus } from '../exec/events.js';
 import { indexFiles } from '../exec/file-index.js';
 import type { WorkerPool } from '../exec/pool.js';
 import { runGateOnce, type GateEnv, type OnceResult } from '../exec/run-gates.js';
-import { schedule, type Outcome } from '../exec/scheduler.js';
+import { walk, type Outcome } from '../exec/scheduler.js';
 import { Repo } from '../git/repo.js';
 import type { FixNode, GateNode, Graph, TaskNode } from '../graph/types.js';
 import { commandText } from '../graph/types.js';
@@ -365,21 +365,11 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     }
   };
 
-  const statuses = await schedule(
+  const { statuses, counts, ok, interrupted } = await walk(
     nodes.map((n) => ({ id: n.id, needs: n.needs })),
     runNode,
-    {
-      concurrency: opts.concurrency,
-      keepGoing: opts.keepGoing,
-      signal: opts.signal,
-      onSkip: (nodeId, reason) => bus.emit({ type: 'node-skipped', ts: Date.now(), nodeId, reason }),
-      label: (nodeId) => byId.get(nodeId)?.name ?? nodeId,
-    },
+    { concurrency: opts.concurrency, keepGoing: opts.keepGoing, signal: opts.signal, bus, label: (nodeId) => byId.get(nodeId)?.name ?? nodeId },
   );
-  const counts: Record<NodeStatus, number> = { passed: 0, failed: 0, cached: 0, skipped: 0 };
-  for (const s of statuses.values()) counts[s]++;
-  const interrupted = opts.signal.aborted;
-  const ok = !interrupted && counts.failed === 0 && counts.skipped === 0;
   saveState(true, ok);
   // A run that held leaves only its branch and tags; a failed one keeps its worktrees to look at.
   if (ok) await repo.removeWorktree(integration);
