@@ -403,3 +403,31 @@ describe('a noisy agent', () => {
     expect(show(repo, branchOf(r.stdout), 'out.txt')).toBe('quiet now');
   });
 });
+
+describe('run --reporter json', () => {
+  it('lists tasks, gates and the fix node with its agent runs', async () => {
+    const { repo, ctl } = repoWith(
+      `gates:
+  fixed:
+    run: [sh, -c, "cat x.txt; grep -q fixed x.txt"]
+phases:
+  - id: p
+    tasks:
+      - { id: t, agent: implementer, prompt: "@write x.txt\\nbroken\\n@end", scope: { touch: [x.txt] } }
+    gates: [fixed]
+    fix: { agent: fix-executor, attempts: 3 }
+`,
+      team({}, ['x.txt', 'broken', 'half', 'half', 'fixed']),
+    );
+    const r = await runCli(['run', '--reporter', 'json'], repo, env(repo, ctl));
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { ok: boolean; results: Array<{ name: string; kind: string; status: string; agent?: string; agentRuns?: number }> };
+    expect(report.ok).toBe(true);
+    expect(report.results.map((x) => [x.kind, x.name, x.status, x.agent ?? null, x.agentRuns ?? null])).toEqual([
+      ['task', 't', 'passed', 'coder', 1],
+      ['gate', 'fixed', 'passed', null, null],
+      ['fix', 'p', 'passed', 'fixer', 2],
+      ['checkpoint', 'p', 'passed', null, null],
+    ]);
+  });
+});

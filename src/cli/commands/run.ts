@@ -99,7 +99,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     );
     prettyStream.write(`report: ${path.relative(process.cwd(), reportFile) || reportFile}\n`);
   }
-  if (reporters.some((r) => r.name === 'json')) process.stdout.write((await import('../../report/json.js')).jsonReport(collector.run));
+  if (reporters.some((r) => r.name === 'json')) {
+    // Tasks and fixes carry their agent work: who, how many runs (for a fix node: its rounds and reviews), tokens, cost.
+    const agentWork = (id: string) => {
+      const a = ledger.byNode.get(id);
+      return a ? { agent: a.agent, agentRuns: a.runs, inputTokens: a.inputTokens, outputTokens: a.outputTokens, ...(a.costUsd !== undefined ? { costUsd: a.costUsd } : {}) } : {};
+    };
+    process.stdout.write((await import('../../report/json.js')).jsonReport(collector.run, agentWork));
+  }
   if (result.interrupted) return EXIT.interrupted;
   return result.ok ? EXIT.ok : EXIT.failed;
 }
