@@ -16,6 +16,7 @@ import { plainRenderer, type Renderer } from '../../logger/plain-renderer.js';
 import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
 import { ResultCollector, type RunResults } from '../../report/results.js';
+import type { WorkerPool } from '../../exec/pool.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import { applyFixes, type FixOutcome } from '../../rules/apply-fixes.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
@@ -78,6 +79,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   const selected = selectGates(compiled.graph, opts, config.hooks);
   printDiagnostics(selected.diagnostics, outcome.sources);
   if (!selected.graph) return EXIT.usage;
+  const graph = selected.graph;
 
   const stateDir = ensureStateDir(stateDirOf(config.root));
   pruneRuns(stateDir, RUNS_KEPT - 1);
@@ -87,19 +89,13 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
 
   // With --fix this pass only finds (quietly); the pass after the fixes reports.
   const reporters: readonly ReporterChoice[] = opts.quiet || opts.fix ? [] : opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
-  const out = await setupOutput(reporters, runDir);
-  const { WorkerPool } = await import('../../exec/pool.js');
+  const { bus, collector, record, renderer, prettyStream } = await setupOutput(reporters, runDir);
   const { runGates } = await import('../../exec/run-gates.js');
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
-  const pool = new WorkerPool(concurrency);
-  const abort = new AbortController();
-  const signals = handleSignals(pool, abort);
-  const { bus, collector, record, renderer, prettyStream } = out;
-  let result;
-  try {
-    result = await runGates({
+  const result = await withPool(concurrency, record, (pool, signal) =>
+    runGates({
       config,
-      graph: selected.graph,
+      graph,
       runId,
       stateDir,
       concurrency,
@@ -110,13 +106,9 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
       graceMs: opts.graceMs,
       bus,
       pool,
-      signal: abort.signal,
-    });
-  } finally {
-    record.close();
-    await pool.destroy();
-    signals.dispose();
-  }
+      signal,
+    }),
+  );
   if (renderer) {
     await renderer.finish();
     prettyStream.write(formatRunSummary(collector.run, styleFor(prettyStream)));
@@ -218,4 +210,19 @@ export function handleSignals(pool: { killAll(): void }, abort: AbortController)
       process.off('exit', onExit);
     },
   };
+}
+
+/** A pool of `concurrency` workers and the signal handling around one piece of work; everything is released after. */
+export async function withPool<T>(concurrency: number, record: { close(): void }, work: (pool: WorkerPool, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const { WorkerPool: Pool } = await import('../../exec/pool.js');
+  const pool = new Pool(concurrency);
+  const abort = new AbortController();
+  const signals = handleSignals(pool, abort);
+  try {
+    return await work(pool, abort.signal);
+  } finally {
+    record.close();
+    await pool.destroy();
+    signals.dispose();
+  }
 }

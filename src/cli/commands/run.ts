@@ -10,7 +10,7 @@ import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
-import { handleSignals, setupOutput, type ReporterChoice } from './check.js';
+import { setupOutput, withPool, type ReporterChoice } from './check.js';
 import type { RunState } from '../../run/run-phases.js';
 import { loadOrReport } from './validate.js';
 
@@ -40,6 +40,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const selected = selectSubgraph(compiled.graph, opts.phases.length ? opts.phases : config.phases.map((p) => p.id), 'phase');
   print(selected.diagnostics);
   if (!selected.graph) return EXIT.usage;
+  const graph = selected.graph;
 
   const { Repo } = await import('../../git/repo.js');
   if (!(await new Repo(config.root).isRepo())) {
@@ -57,17 +58,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const { AgentLedger, runReportMarkdown } = await import('../../report/run-report.js');
   const ledger = new AgentLedger();
   bus.subscribe(ledger.subscriber);
-  const { WorkerPool } = await import('../../exec/pool.js');
   const { runPhases } = await import('../../run/run-phases.js');
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
-  const pool = new WorkerPool(concurrency);
-  const abort = new AbortController();
-  const signals = handleSignals(pool, abort);
-  let result;
-  try {
-    result = await runPhases({
+  const result = await withPool(concurrency, record, (pool, signal) =>
+    runPhases({
       config,
-      graph: selected.graph,
+      graph,
       runId,
       stateDir,
       concurrency,
@@ -75,14 +71,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       graceMs: opts.graceMs,
       bus,
       pool,
-      signal: abort.signal,
+      signal,
       ...(opts.resume ? { resume: opts.resume } : {}),
-    });
-  } finally {
-    record.close();
-    await pool.destroy();
-    signals.dispose();
-  }
+    }),
+  );
   const repo = new Repo(config.root);
   const diffStat = await repo.raw(['diff', '--stat', result.base, result.integrationBranch]).catch(() => '');
   const files = await repo.changedPaths(result.base, result.integrationBranch).catch(() => []);
