@@ -155,6 +155,47 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await patternsCommand({ ...commonOptions(opts), json: opts.json === true }));
     });
 
+  withCommonOptions(program.command('list'))
+    .description('recent runs with their outcome and duration')
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean }) => {
+      const { listCommand } = await import('./commands/watch.js');
+      setExit(await listCommand(commonOptions(opts)));
+    });
+
+  withCommonOptions(program.command('status'))
+    .description("a run's nodes: state, agent, attempt, elapsed; and what it has spent")
+    .argument('[run-id]', 'the run (default: the latest)')
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean }) => {
+      const { statusCommand } = await import('./commands/watch.js');
+      setExit(await statusCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}) }));
+    });
+
+  withCommonOptions(program.command('logs'))
+    .description("a task's or gate's output (-f follows it while the run goes on)")
+    .argument('<node>', 'a task or gate name, or phase/name')
+    .option('--run <run-id>', 'the run (default: the latest)')
+    .option('-f, --follow', 'keep printing while the run is working')
+    .option('--events', "the agent's normalized events (messages, tool use) instead of its raw output")
+    .action(async (node: string, opts: { cwd?: string; config?: string; cache?: boolean; run?: string; follow?: boolean; events?: boolean }) => {
+      const { logsCommand } = await import('./commands/watch.js');
+      setExit(await logsCommand({ ...commonOptions(opts), node, follow: opts.follow === true, events: opts.events === true, ...(opts.run ? { runId: opts.run } : {}) }));
+    });
+
+  withCommonOptions(program.command('report'))
+    .description("print a run's report")
+    .argument('[run-id]', 'the run (default: the latest)')
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean }) => {
+      const { reportCommand } = await import('./commands/watch.js');
+      setExit(await reportCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}) }));
+    });
+
+  withCommonOptions(program.command('abort'))
+    .description('stop the run working in this repository, as Ctrl-C would (resumable)')
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean }) => {
+      const { abortCommand } = await import('./commands/watch.js');
+      setExit(await abortCommand(commonOptions(opts)));
+    });
+
   withCommonOptions(program.command('apply'))
     .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
     .argument('[run-id]', 'the run (default: the latest that held)')

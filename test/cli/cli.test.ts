@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
 
-const COMMANDS = ['validate', 'init', 'plan', 'graph', 'check', 'run', 'resume', 'rollback', 'patterns', 'apply', 'clean', 'hooks', 'rules', 'presets'];
+const COMMANDS = ['validate', 'init', 'plan', 'graph', 'check', 'run', 'resume', 'rollback', 'patterns', 'apply', 'clean', 'list', 'status', 'logs', 'report', 'abort', 'hooks', 'rules', 'presets'];
 
 describe.concurrent('the command line', () => {
   it('prints the version from package.json', async () => {

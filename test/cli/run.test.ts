@@ -431,3 +431,37 @@ phases:
     ]);
   });
 });
+
+describe('watching a run from another terminal', () => {
+  it('one run at a time; status, logs and list while it works; abort stops it like Ctrl-C; report after', async () => {
+    const { repo, ctl } = repoWith(`phases:
+  - id: p
+    tasks:
+      - { id: slow, agent: implementer, prompt: "@block slow\\n@write s.txt\\ns\\n@end", scope: { touch: [s.txt] } }
+`);
+    let pid = 0;
+    const first = runCli(['run'], repo, env(repo, ctl), (child) => (pid = child.pid ?? 0));
+    await waitFor('the agent to start', () => existsSync(path.join(ctl, 'slow.started')));
+
+    const second = await runCli(['run'], repo, env(repo, ctl));
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/run [\w-]+ \(pid \d+\) is working in this repository; one run at a time/);
+
+    const status = await runCli(['status'], repo);
+    expect(status.stdout).toMatch(/running/);
+    expect(status.stdout).toMatch(/running +task +p\/slow/);
+    expect((await runCli(['logs', 'slow'], repo)).stdout).toContain('agent: working on slow in phase p');
+    expect((await runCli(['list'], repo)).stdout).toMatch(/run +running/);
+
+    const abort = await runCli(['abort'], repo);
+    expect(abort.stdout).toMatch(/stopped run [\w-]+; 'orchestra resume/);
+    expect((await first).code).toBe(130);
+    expect((await runCli(['list'], repo)).stdout).toMatch(/run +interrupted/);
+    expect((await runCli(['report'], repo)).stdout).toContain('Interrupted.');
+
+    // A stale lock left by a killed orchestra is taken over.
+    writeFileSync(path.join(repo, '.orchestra', 'run.lock'), JSON.stringify({ pid: 999999, runId: 'ghost', startedAt: '' }));
+    writeFileSync(path.join(ctl, 'slow.release'), '');
+    expect((await runCli(['run'], repo, env(repo, ctl))).code).toBe(0);
+  });
+});

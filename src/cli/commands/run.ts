@@ -12,6 +12,9 @@ import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import { setupOutput, withPool, type ReporterChoice } from './check.js';
 import type { RunState } from '../../run/run-phases.js';
+import type { Config } from '../../config/types.js';
+import type { Graph } from '../../graph/types.js';
+import { Repo } from '../../git/repo.js';
 import { loadOrReport } from './validate.js';
 
 export interface RunOptions extends CommonOptions {
@@ -42,15 +45,28 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (!selected.graph) return EXIT.usage;
   const graph = selected.graph;
 
-  const { Repo } = await import('../../git/repo.js');
   if (!(await new Repo(config.root).isRepo())) {
     print([error(`orchestra run works in a git repository with at least one commit; ${config.root} has none`)]);
     return EXIT.usage;
   }
 
   const stateDir = ensureStateDir(stateDirOf(config.root));
-  if (!opts.resume) pruneRuns(stateDir, RUNS_KEPT - 1);
   const runId = opts.resume?.runId ?? newRunId();
+  const { acquireLock } = await import('../../run/lock.js');
+  const lock = acquireLock(stateDir, runId);
+  if (!lock.ok) {
+    print([error(`run ${lock.holder.runId} (pid ${lock.holder.pid}) is working in this repository; one run at a time`, undefined, "wait for it, or stop it with 'orchestra abort'")]);
+    return EXIT.usage;
+  }
+  try {
+    return await runLocked(opts, config, graph, stateDir, runId);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(opts: RunOptions, config: Config, graph: Graph, stateDir: string, runId: string): Promise<number> {
+  if (!opts.resume) pruneRuns(stateDir, RUNS_KEPT - 1);
   const runDir = path.join(stateDir, 'runs', runId);
   mkdirSync(runDir, { recursive: true });
   const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];

@@ -1,0 +1,178 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { formatDuration } from '../../config/duration.js';
+import type { NodeInfo, OrchestraEvent } from '../../exec/events.js';
+import { stateDirOf } from '../../exec/state-dir.js';
+import { nodeLabel } from '../../logger/plain-renderer.js';
+import { formatRunSummary } from '../../logger/run-summary.js';
+import { styleFor } from '../../logger/style.js';
+import { ResultCollector } from '../../report/results.js';
+import { readLock } from '../../run/lock.js';
+import { EXIT, type CommonOptions } from '../exit-codes.js';
+import { loadOrReport } from './validate.js';
+
+/** Looking after runs: everything here reads `.orchestra/` (the event records, logs, the lock); nothing reaches into a running orchestra but `abort`'s signal. */
+function readEvents(runDir: string): OrchestraEvent[] {
+  const file = path.join(runDir, 'events.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((l) => {
+      try {
+        return l.trim() ? [JSON.parse(l) as OrchestraEvent] : [];
+      } catch {
+        return []; // a line being written right now
+      }
+    });
+}
+
+async function runsDir(opts: CommonOptions): Promise<{ stateDir: string; ids: string[] } | undefined> {
+  const { config } = await loadOrReport(opts);
+  if (!config) return undefined;
+  const stateDir = stateDirOf(config.root);
+  const dir = path.join(stateDir, 'runs');
+  return { stateDir, ids: existsSync(dir) ? readdirSync(dir).sort() : [] };
+}
+
+function pick(ids: readonly string[], wanted: string | undefined): string | undefined {
+  return wanted ? ids.find((id) => id === wanted) : ids.at(-1);
+}
+
+export async function listCommand(opts: CommonOptions): Promise<number> {
+  const found = await runsDir(opts);
+  if (!found) return EXIT.usage;
+  const style = styleFor(process.stdout);
+  const running = readLock(found.stateDir)?.runId;
+  for (const id of [...found.ids].reverse().slice(0, 20)) {
+    const events = readEvents(path.join(found.stateDir, 'runs', id));
+    const started = events.find((e) => e.type === 'run-started');
+    const finished = [...events].reverse().find((e) => e.type === 'run-finished');
+    const outcome = id === running ? style.cyan('running') : !finished ? style.yellow('unfinished') : finished.interrupted ? style.yellow('interrupted') : finished.ok ? style.green('held') : style.red('failed');
+    const what = started?.type === 'run-started' ? started.command : '?';
+    const took = finished ? formatDuration(finished.durationMs) : '';
+    process.stdout.write(`${id}  ${what.padEnd(5)}  ${outcome}  ${style.dim(took)}\n`);
+  }
+  if (found.ids.length === 0) process.stdout.write('no runs yet\n');
+  return EXIT.ok;
+}
+
+/** Each node's state now, from the record. */
+export function nodeStates(events: readonly OrchestraEvent[], now = Date.now()): Array<{ node: NodeInfo; state: string; agent?: string; attempts: number; elapsedMs: number; costUsd: number }> {
+  const start = events.find((e) => e.type === 'run-started');
+  if (!start || start.type !== 'run-started') return [];
+  const rows = new Map(start.nodes.map((n) => [n.id, { node: n, state: 'waiting', attempts: 0, elapsedMs: 0, costUsd: 0, startedAt: 0 } as { node: NodeInfo; state: string; agent?: string; attempts: number; elapsedMs: number; costUsd: number; startedAt: number }]));
+  for (const e of events) {
+    if (!('nodeId' in e)) continue;
+    const row = rows.get(e.nodeId) ?? rows.get(e.nodeId.split('#')[0] as string);
+    if (!row) continue;
+    if (e.type === 'node-started' && e.nodeId === row.node.id) Object.assign(row, { state: 'running', attempts: e.attempt, startedAt: e.ts });
+    else if (e.type === 'node-finished' && e.nodeId === row.node.id) Object.assign(row, { state: e.status, elapsedMs: e.durationMs });
+    else if (e.type === 'node-skipped') row.state = 'skipped';
+    else if (e.type === 'agent-finished') {
+      row.agent = e.agent;
+      row.costUsd += e.usage.costUsd ?? 0;
+    }
+  }
+  return [...rows.values()].map((r) => ({ ...r, elapsedMs: r.state === 'running' ? now - r.startedAt : r.elapsedMs }));
+}
+
+export async function statusCommand(opts: CommonOptions & { runId?: string }): Promise<number> {
+  const found = await runsDir(opts);
+  if (!found) return EXIT.usage;
+  const id = pick(found.ids, opts.runId);
+  if (!id) {
+    process.stderr.write(`orchestra: error: ${opts.runId ? `no run '${opts.runId}'` : 'no runs yet'}\n`);
+    return EXIT.usage;
+  }
+  const style = styleFor(process.stdout);
+  const events = readEvents(path.join(found.stateDir, 'runs', id));
+  const rows = nodeStates(events);
+  const running = readLock(found.stateDir)?.runId === id;
+  const cost = rows.reduce((n, r) => n + r.costUsd, 0);
+  process.stdout.write(`${style.bold(`run ${id}`)}  ${running ? style.cyan('running') : 'not running'}${cost ? `  $${cost.toFixed(4)} spent` : ''}\n`);
+  const color = (s: string) => (s === 'passed' || s === 'cached' ? style.green(s) : s === 'failed' ? style.red(s) : s === 'running' ? style.cyan(s) : style.dim(s));
+  for (const r of rows) {
+    const extra = [r.agent ? `agent ${r.agent}` : '', r.attempts > 1 ? `attempt ${r.attempts}` : '', r.elapsedMs ? formatDuration(r.elapsedMs) : ''].filter(Boolean).join(' · ');
+    process.stdout.write(`  ${color(r.state.padEnd(8))} ${r.node.kind.padEnd(10)} ${nodeLabel(r.node)}${extra ? style.dim(`  ${extra}`) : ''}\n`);
+  }
+  return EXIT.ok;
+}
+
+export async function logsCommand(opts: CommonOptions & { node: string; runId?: string; follow: boolean; events: boolean }): Promise<number> {
+  const found = await runsDir(opts);
+  if (!found) return EXIT.usage;
+  const id = pick(found.ids, opts.runId);
+  if (!id) {
+    process.stderr.write('orchestra: error: no runs yet\n');
+    return EXIT.usage;
+  }
+  const runDir = path.join(found.stateDir, 'runs', id);
+  const events = readEvents(runDir);
+  const start = events.find((e) => e.type === 'run-started');
+  const nodes = start?.type === 'run-started' ? start.nodes : [];
+  const node = nodes.find((n) => n.id === opts.node || n.name === opts.node || nodeLabel(n) === opts.node);
+  if (!node) {
+    process.stderr.write(`orchestra: error: run ${id} has no node '${opts.node}'\n  nodes: ${nodes.map((n) => n.name).join(', ')}\n`);
+    return EXIT.usage;
+  }
+  if (opts.events) {
+    for (const e of events) if (e.type === 'agent-event' && e.nodeId.split('#')[0] === node.id) process.stdout.write(`${JSON.stringify(e.event)}\n`);
+    return EXIT.ok;
+  }
+  const file = path.join(runDir, 'logs', `${node.id.replace(/[^A-Za-z0-9_.-]+/g, '_')}.log`);
+  let shown = 0;
+  const show = (): void => {
+    if (!existsSync(file)) return;
+    const size = statSync(file).size;
+    if (size <= shown) return;
+    process.stdout.write(readFileSync(file).subarray(shown, size));
+    shown = size;
+  };
+  show();
+  // -f: follow while the run that writes it holds the lock.
+  while (opts.follow && readLock(found.stateDir)?.runId === id) {
+    await new Promise((r) => setTimeout(r, 200));
+    show();
+  }
+  show();
+  return EXIT.ok;
+}
+
+export async function reportCommand(opts: CommonOptions & { runId?: string }): Promise<number> {
+  const found = await runsDir(opts);
+  if (!found) return EXIT.usage;
+  const id = pick(found.ids, opts.runId);
+  if (!id) {
+    process.stderr.write('orchestra: error: no runs yet\n');
+    return EXIT.usage;
+  }
+  const runDir = path.join(found.stateDir, 'runs', id);
+  const md = path.join(runDir, 'report.md');
+  if (existsSync(md)) process.stdout.write(readFileSync(md, 'utf8'));
+  else {
+    // A check run has no markdown report: its summary, rebuilt from the record.
+    const collector = new ResultCollector();
+    for (const e of readEvents(runDir)) collector.subscriber(e);
+    process.stdout.write(formatRunSummary(collector.run, styleFor(process.stdout)));
+  }
+  return EXIT.ok;
+}
+
+/** Stops the running run as Ctrl-C would: every process ended, state saved, resumable. */
+export async function abortCommand(opts: CommonOptions): Promise<number> {
+  const found = await runsDir(opts);
+  if (!found) return EXIT.usage;
+  const holder = readLock(found.stateDir);
+  if (!holder) {
+    process.stdout.write('no run is working in this repository\n');
+    return EXIT.ok;
+  }
+  process.kill(holder.pid, 'SIGINT');
+  for (let i = 0; i < 300 && readLock(found.stateDir); i++) await new Promise((r) => setTimeout(r, 100));
+  if (readLock(found.stateDir)) {
+    process.stderr.write(`orchestra: run ${holder.runId} (pid ${holder.pid}) is still stopping\n`);
+    return EXIT.failed;
+  }
+  process.stdout.write(`stopped run ${holder.runId}; 'orchestra resume ${holder.runId}' continues it\n`);
+  return EXIT.ok;
+}
