@@ -439,8 +439,7 @@ describe('watching a run from another terminal', () => {
     tasks:
       - { id: slow, agent: implementer, prompt: "@block slow\\n@write s.txt\\ns\\n@end", scope: { touch: [s.txt] } }
 `);
-    let pid = 0;
-    const first = runCli(['run'], repo, env(repo, ctl), (child) => (pid = child.pid ?? 0));
+    const first = runCli(['run'], repo, env(repo, ctl));
     await waitFor('the agent to start', () => existsSync(path.join(ctl, 'slow.started')));
 
     const second = await runCli(['run'], repo, env(repo, ctl));
