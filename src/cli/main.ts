@@ -165,9 +165,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
   withCommonOptions(program.command('status'))
     .description("a run's nodes: state, agent, attempt, elapsed; and what it has spent")
     .argument('[run-id]', 'the run (default: the latest)')
-    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean }) => {
+    .option('-w, --watch', 'refresh every second while the run works')
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; watch?: boolean }) => {
       const { statusCommand } = await import('./commands/watch.js');
-      setExit(await statusCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}) }));
+      setExit(await statusCommand({ ...commonOptions(opts), watch: opts.watch === true, ...(runId ? { runId } : {}) }));
     });
 
   withCommonOptions(program.command('logs'))

@@ -450,11 +450,16 @@ describe('watching a run from another terminal', () => {
     expect(status.stdout).toMatch(/running/);
     expect(status.stdout).toMatch(/running +task +p\/slow/);
     expect((await runCli(['logs', 'slow'], repo)).stdout).toContain('agent: working on slow in phase p');
+    const watching = runCli(['status', '--watch'], repo);
     expect((await runCli(['list'], repo)).stdout).toMatch(/run +running/);
 
     const abort = await runCli(['abort'], repo);
     expect(abort.stdout).toMatch(/stopped run [\w-]+; 'orchestra resume/);
     expect((await first).code).toBe(130);
+    // --watch ends with the run, its last view showing how the task ended.
+    const watched = (await watching).stdout;
+    expect(watched).toMatch(/running +task +p\/slow/);
+    expect(watched.split('run ').at(-1)).toMatch(/not running[\s\S]*failed +task +p\/slow/);
     expect((await runCli(['list'], repo)).stdout).toMatch(/run +interrupted/);
     expect((await runCli(['report'], repo)).stdout).toContain('Interrupted.');
 

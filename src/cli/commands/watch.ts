@@ -76,7 +76,7 @@ export function nodeStates(events: readonly OrchestraEvent[], now = Date.now()):
   return [...rows.values()].map((r) => ({ ...r, elapsedMs: r.state === 'running' ? now - r.startedAt : r.elapsedMs }));
 }
 
-export async function statusCommand(opts: CommonOptions & { runId?: string }): Promise<number> {
+export async function statusCommand(opts: CommonOptions & { runId?: string; watch?: boolean }): Promise<number> {
   const found = await runsDir(opts);
   if (!found) return EXIT.usage;
   const id = pick(found.ids, opts.runId);
@@ -84,10 +84,22 @@ export async function statusCommand(opts: CommonOptions & { runId?: string }): P
     process.stderr.write(`orchestra: error: ${opts.runId ? `no run '${opts.runId}'` : 'no runs yet'}\n`);
     return EXIT.usage;
   }
+  printStatus(found.stateDir, id);
+  // --watch: again every second while the run works, then once more with how it ended.
+  while (opts.watch && readLock(found.stateDir)?.runId === id) {
+    await new Promise((r) => setTimeout(r, 1000));
+    if (process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[H');
+    else process.stdout.write('\n');
+    printStatus(found.stateDir, id);
+  }
+  return EXIT.ok;
+}
+
+function printStatus(stateDir: string, id: string): void {
   const style = styleFor(process.stdout);
-  const events = readEvents(path.join(found.stateDir, 'runs', id));
+  const events = readEvents(path.join(stateDir, 'runs', id));
   const rows = nodeStates(events);
-  const running = readLock(found.stateDir)?.runId === id;
+  const running = readLock(stateDir)?.runId === id;
   const cost = rows.reduce((n, r) => n + r.costUsd, 0);
   process.stdout.write(`${style.bold(`run ${id}`)}  ${running ? style.cyan('running') : 'not running'}${cost ? `  $${cost.toFixed(4)} spent` : ''}\n`);
   const color = (s: string) => (s === 'passed' || s === 'cached' ? style.green(s) : s === 'failed' ? style.red(s) : s === 'running' ? style.cyan(s) : style.dim(s));
@@ -95,7 +107,6 @@ export async function statusCommand(opts: CommonOptions & { runId?: string }): P
     const extra = [r.agent ? `agent ${r.agent}` : '', r.attempts > 1 ? `attempt ${r.attempts}` : '', r.elapsedMs ? formatDuration(r.elapsedMs) : ''].filter(Boolean).join(' · ');
     process.stdout.write(`  ${color(r.state.padEnd(8))} ${r.node.kind.padEnd(10)} ${nodeLabel(r.node)}${extra ? style.dim(`  ${extra}`) : ''}\n`);
   }
-  return EXIT.ok;
 }
 
 export async function logsCommand(opts: CommonOptions & { node: string; runId?: string; follow: boolean; events: boolean }): Promise<number> {
