@@ -462,6 +462,9 @@ describe('watching a run from another terminal', () => {
     expect(watched.split('run ').at(-1)).toMatch(/not running[\s\S]*failed +task +p\/slow/);
     expect((await runCli(['list'], repo)).stdout).toMatch(/run +interrupted/);
     expect((await runCli(['report'], repo)).stdout).toContain('Interrupted.');
+    const unknown = await runCli(['logs', 'slow', '--run', 'nope'], repo);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("no run 'nope' in .orchestra/runs/");
 
     // A stale lock left by a killed orchestra is taken over.
     writeFileSync(path.join(repo, '.orchestra', 'run.lock'), JSON.stringify({ pid: 999999, runId: 'ghost', startedAt: '' }));

@@ -26,16 +26,24 @@ function readEvents(runDir: string): OrchestraEvent[] {
     });
 }
 
+/** The run a command is about (the named one, else the latest), or undefined after saying why. */
+async function findRun(opts: CommonOptions & { runId?: string }): Promise<{ stateDir: string; id: string; runDir: string } | undefined> {
+  const found = await runsDir(opts);
+  if (!found) return undefined;
+  const id = opts.runId ? found.ids.find((x) => x === opts.runId) : found.ids.at(-1);
+  if (!id) {
+    process.stderr.write(`orchestra: error: ${opts.runId ? `no run '${opts.runId}' in .orchestra/runs/ (see 'orchestra list')` : 'no runs yet'}\n`);
+    return undefined;
+  }
+  return { stateDir: found.stateDir, id, runDir: path.join(found.stateDir, 'runs', id) };
+}
+
 async function runsDir(opts: CommonOptions): Promise<{ stateDir: string; ids: string[] } | undefined> {
   const { config } = await loadOrReport(opts);
   if (!config) return undefined;
   const stateDir = stateDirOf(config.root);
   const dir = path.join(stateDir, 'runs');
   return { stateDir, ids: existsSync(dir) ? readdirSync(dir).sort() : [] };
-}
-
-function pick(ids: readonly string[], wanted: string | undefined): string | undefined {
-  return wanted ? ids.find((id) => id === wanted) : ids.at(-1);
 }
 
 export async function listCommand(opts: CommonOptions): Promise<number> {
@@ -77,13 +85,9 @@ export function nodeStates(events: readonly OrchestraEvent[], now = Date.now()):
 }
 
 export async function statusCommand(opts: CommonOptions & { runId?: string; watch?: boolean }): Promise<number> {
-  const found = await runsDir(opts);
+  const found = await findRun(opts);
   if (!found) return EXIT.usage;
-  const id = pick(found.ids, opts.runId);
-  if (!id) {
-    process.stderr.write(`orchestra: error: ${opts.runId ? `no run '${opts.runId}'` : 'no runs yet'}\n`);
-    return EXIT.usage;
-  }
+  const { id } = found;
   printStatus(found.stateDir, id);
   // --watch: again every second while the run works, then once more with how it ended.
   while (opts.watch && readLock(found.stateDir)?.runId === id) {
@@ -110,14 +114,9 @@ function printStatus(stateDir: string, id: string): void {
 }
 
 export async function logsCommand(opts: CommonOptions & { node: string; runId?: string; follow: boolean; events: boolean }): Promise<number> {
-  const found = await runsDir(opts);
+  const found = await findRun(opts);
   if (!found) return EXIT.usage;
-  const id = pick(found.ids, opts.runId);
-  if (!id) {
-    process.stderr.write('orchestra: error: no runs yet\n');
-    return EXIT.usage;
-  }
-  const runDir = path.join(found.stateDir, 'runs', id);
+  const { id, runDir } = found;
   const events = readEvents(runDir);
   const start = events.find((e) => e.type === 'run-started');
   const nodes = start?.type === 'run-started' ? start.nodes : [];
@@ -150,14 +149,9 @@ export async function logsCommand(opts: CommonOptions & { node: string; runId?: 
 }
 
 export async function reportCommand(opts: CommonOptions & { runId?: string }): Promise<number> {
-  const found = await runsDir(opts);
+  const found = await findRun(opts);
   if (!found) return EXIT.usage;
-  const id = pick(found.ids, opts.runId);
-  if (!id) {
-    process.stderr.write('orchestra: error: no runs yet\n');
-    return EXIT.usage;
-  }
-  const runDir = path.join(found.stateDir, 'runs', id);
+  const { runDir } = found;
   const md = path.join(runDir, 'report.md');
   if (existsSync(md)) process.stdout.write(readFileSync(md, 'utf8'));
   else {
