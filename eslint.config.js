@@ -15,4 +15,6 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The dashboard's page runs in the browser.
+  { files: ['dashboard/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -102,7 +102,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--keep-going', 'after a failure, still run everything that does not depend on it')
     .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter, [])
     .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
-    .action(async (phases: string[], opts: CheckCliOptions) => {
+    .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
+    .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0)
+    .action(async (phases: string[], opts: CheckCliOptions & { ui?: boolean; port: number }) => {
       const { runCommand } = await import('./commands/run.js');
       setExit(
         await runCommand({
@@ -112,6 +114,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           keepGoing: opts.keepGoing === true,
           reporters: opts.reporter,
           graceMs: opts.killGrace,
+          ...(opts.ui ? { ui: { port: opts.port } } : {}),
         }),
       );
     });
@@ -123,7 +126,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--keep-going', 'after a failure, still run everything that does not depend on it')
     .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter, [])
     .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
-    .action(async (runId: string | undefined, opts: CheckCliOptions) => {
+    .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
+    .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0)
+    .action(async (runId: string | undefined, opts: CheckCliOptions & { ui?: boolean; port: number }) => {
       const { resumeCommand } = await import('./commands/runs.js');
       setExit(
         await resumeCommand({
@@ -133,6 +138,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           keepGoing: opts.keepGoing === true,
           reporters: opts.reporter,
           graceMs: opts.killGrace,
+          ...(opts.ui ? { ui: { port: opts.port } } : {}),
           ...(runId ? { runId } : {}),
         }),
       );
@@ -197,6 +203,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await abortCommand(commonOptions(opts)));
     });
 
+  withCommonOptions(program.command('serve'))
+    .description("a live dashboard of this repo's runs in the browser, on 127.0.0.1 (the first line printed is its address)")
+    .argument('[run-id]', 'the run to open (default: the latest)')
+    .option('--port <n>', 'the port to listen on (default: a free one)', port, 0)
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; port: number }) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      setExit(await serveCommand({ ...commonOptions(opts), port: opts.port, ...(runId ? { runId } : {}) }));
+    });
+
   withCommonOptions(program.command('apply'))
     .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
     .argument('[run-id]', 'the run (default: the latest that held)')
@@ -256,6 +271,12 @@ interface CheckCliOptions {
   timeout?: number;
   killGrace: number;
   fix?: boolean;
+}
+
+function port(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: a free one).');
+  return n;
 }
 
 function positiveInt(value: string): number {

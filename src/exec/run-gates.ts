@@ -4,6 +4,7 @@ import type { Config, Gate } from '../config/types.js';
 import type { Graph, GateNode } from '../graph/types.js';
 import { orchestraVersion } from '../util/version.js';
 import type { EventBus, FailReason, Finding, NodeInfo, NodeStatus } from './events.js';
+import { fileSafe } from './state-dir.js';
 import { indexFiles, type FileIndex } from './file-index.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
@@ -73,7 +74,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       return { status: 'cached' };
     }
     const gate = node.gate;
-    const logFile = path.join(logDir, `${id.replace(/[^A-Za-z0-9_.-]+/g, '_')}.log`);
+    const logFile = path.join(logDir, `${fileSafe(id)}.log`);
     let attempt = 0;
     for (;;) {
       attempt++;

@@ -36,3 +36,8 @@ export function pruneRuns(stateDir: string, keep = RUNS_KEPT): void {
   }
   for (const name of names.slice(0, Math.max(0, names.length - keep))) rmSync(path.join(dir, name), { recursive: true, force: true });
 }
+
+/** A node id as a file name: the per-node log, prompt and worktree all use it. */
+export function fileSafe(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]+/g, '_');
+}

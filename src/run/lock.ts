@@ -41,7 +41,13 @@ export function acquireLock(stateDir: string, runId: string): { ok: true; releas
   for (let tries = 0; tries < 2; tries++) {
     try {
       writeFileSync(file, JSON.stringify(info), { flag: 'wx' });
-      return { ok: true, release: () => rmSync(file, { force: true }) };
+      let held = true;
+      // Once only: a second call must not remove the lock of a run that came after.
+      const release = (): void => {
+        if (held) rmSync(file, { force: true });
+        held = false;
+      };
+      return { ok: true, release };
     } catch {
       const holder = readLock(stateDir);
       if (holder) return { ok: false, holder };

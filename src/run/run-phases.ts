@@ -6,6 +6,7 @@ import type { AgentOutcome, Launch } from '../agents/types.js';
 import type { Agent, Config, Task } from '../config/types.js';
 import type { EventBus, NodeInfo, NodeStatus } from '../exec/events.js';
 import { indexFiles } from '../exec/file-index.js';
+import { fileSafe } from '../exec/state-dir.js';
 import type { WorkerPool } from '../exec/pool.js';
 import { runGateOnce, type GateEnv, type OnceResult } from '../exec/run-gates.js';
 import { walk, type Outcome } from '../exec/scheduler.js';
@@ -94,7 +95,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   const phaseBase = new Map<string, Promise<string>>();
   const gateResults = new Map<string, Map<string, OnceResult & { command: string }>>();
   const hasFix = new Set(graph.nodes.filter((n) => n.kind === 'fix').map((n) => n.phase));
-  const logFile = (id: string) => path.join(runDir, 'logs', `${id.replace(/[^A-Za-z0-9_.-]+/g, '_')}.log`);
+  const logFile = (id: string) => path.join(runDir, 'logs', `${fileSafe(id)}.log`);
   const gateEnv: GateEnv = { config, root: integration, runId, concurrency: opts.concurrency, graceMs: opts.graceMs, bus, pool: opts.pool };
   const note = (nodeId: string, message: string) => bus.emit({ type: 'note', ts: Date.now(), nodeId, message });
   const finish = (nodeId: string, t0: number, outcome: Outcome & { message?: string; tail?: string; exitCode?: number | null }): Outcome => {
@@ -150,7 +151,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     const agent = await slots.acquire(ref, signal);
     if (!agent) return { outcome: { ok: false, failure: { class: 'final', reason: signal.aborted ? 'interrupted' : `no agent has id or role '${ref}'` }, usage: {} }, tail: '' };
     try {
-      const promptFile = path.join(runDir, 'prompts', `${nodeId.replace(/[^A-Za-z0-9_.-]+/g, '_')}.md`);
+      const promptFile = path.join(runDir, 'prompts', `${fileSafe(nodeId)}.md`);
       writeFileSync(promptFile, prompt);
       let launch: Launch = launchFor(agent, { prompt, promptFile, workdir: cwd });
       let corrected = false;
@@ -214,7 +215,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     const phase = task.phase;
     if (!phaseBase.has(phase)) phaseBase.set(phase, integrationLock.run(() => repo.revParse('HEAD', integration)));
     const from = await (phaseBase.get(phase) as Promise<string>);
-    const wt = path.join(wtRoot, task.id.replace(/[^A-Za-z0-9_.-]+/g, '_'));
+    const wt = path.join(wtRoot, fileSafe(task.id));
     const branch = `orchestra-task/${runId}/${task.id}`;
     // A task interrupted before restarts from its phase base.
     await repo.removeWorktree(wt);

@@ -25,6 +25,8 @@ export interface RunOptions extends CommonOptions {
   readonly graceMs: number;
   /** `orchestra resume`: the earlier run to continue. */
   readonly resume?: RunState;
+  /** `--ui`: serve the dashboard for this run while it works. */
+  readonly ui?: { readonly port: number };
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
@@ -58,11 +60,38 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     print([error(`run ${lock.holder.runId} (pid ${lock.holder.pid}) is working in this repository; one run at a time`, undefined, "wait for it, or stop it with 'orchestra abort'")]);
     return EXIT.usage;
   }
+  const dashboard = opts.ui ? await startUi(opts, stateDir, runId) : undefined;
   try {
-    return await runLocked(opts, config, graph, stateDir, runId);
+    if (dashboard === null) return EXIT.usage;
+    let code: number;
+    try {
+      code = await runLocked(opts, config, graph, stateDir, runId);
+    } finally {
+      lock.release();
+    }
+    // At a terminal the page stays up to be looked at (the repo is free again); a script gets its exit at once.
+    if (dashboard && process.stdout.isTTY && code !== EXIT.interrupted) {
+      process.stderr.write(`the dashboard stays up at ${dashboard.url} until Ctrl-C\n`);
+      await new Promise((resolve) => process.once('SIGINT', resolve));
+    }
+    return code;
   } finally {
     lock.release();
+    await dashboard?.close();
   }
+}
+
+/** The dashboard for this run; its address is the first line printed (on stderr when JSON owns stdout). Null: the port would not do. */
+async function startUi(opts: RunOptions, stateDir: string, runId: string): Promise<{ url: string; close(): Promise<void> } | null> {
+  const port = opts.ui?.port ?? 0;
+  const { startDashboard } = await import('../../serve/server.js');
+  const { listen } = await import('./serve.js');
+  mkdirSync(path.join(stateDir, 'runs', runId), { recursive: true });
+  const dashboard = await listen(() => startDashboard({ stateDir, port, runId }), port);
+  if (!dashboard) return null;
+  const out = opts.reporters.some((r) => r.name === 'json') ? process.stderr : process.stdout;
+  out.write(`${dashboard.url}\n`);
+  return dashboard;
 }
 
 async function runLocked(opts: RunOptions, config: Config, graph: Graph, stateDir: string, runId: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { formatDuration } from '../../config/duration.js';
 import type { NodeInfo, OrchestraEvent } from '../../exec/events.js';
@@ -7,27 +7,16 @@ import { nodeLabel } from '../../logger/plain-renderer.js';
 import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
 import { ResultCollector } from '../../report/results.js';
+import { logFileOf, readEvents, runIds, runInfo } from '../../report/run-record.js';
 import { readLock } from '../../run/lock.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
 
-/** Looking after runs: everything here reads `.orchestra/` (the event records, logs, the lock); nothing reaches into a running orchestra but `abort`'s signal. */
-function readEvents(runDir: string): OrchestraEvent[] {
-  const file = path.join(runDir, 'events.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .flatMap((l) => {
-      try {
-        return l.trim() ? [JSON.parse(l) as OrchestraEvent] : [];
-      } catch {
-        return []; // a line being written right now
-      }
-    });
-}
+// Looking after runs: everything here reads `.orchestra/` (the event records, logs,
+// the lock); nothing reaches into a running orchestra but `abort`'s signal.
 
 /** The run a command is about (the named one, else the latest), or undefined after saying why. */
-async function findRun(opts: CommonOptions & { runId?: string }): Promise<{ stateDir: string; id: string; runDir: string } | undefined> {
+export async function findRun(opts: CommonOptions & { runId?: string }): Promise<{ stateDir: string; id: string; runDir: string } | undefined> {
   const found = await runsDir(opts);
   if (!found) return undefined;
   const id = opts.runId ? found.ids.find((x) => x === opts.runId) : found.ids.at(-1);
@@ -38,12 +27,11 @@ async function findRun(opts: CommonOptions & { runId?: string }): Promise<{ stat
   return { stateDir: found.stateDir, id, runDir: path.join(found.stateDir, 'runs', id) };
 }
 
-async function runsDir(opts: CommonOptions): Promise<{ stateDir: string; ids: string[] } | undefined> {
+export async function runsDir(opts: CommonOptions): Promise<{ stateDir: string; ids: string[] } | undefined> {
   const { config } = await loadOrReport(opts);
   if (!config) return undefined;
   const stateDir = stateDirOf(config.root);
-  const dir = path.join(stateDir, 'runs');
-  return { stateDir, ids: existsSync(dir) ? readdirSync(dir).sort() : [] };
+  return { stateDir, ids: runIds(stateDir) };
 }
 
 export async function listCommand(opts: CommonOptions): Promise<number> {
@@ -51,14 +39,11 @@ export async function listCommand(opts: CommonOptions): Promise<number> {
   if (!found) return EXIT.usage;
   const style = styleFor(process.stdout);
   const running = readLock(found.stateDir)?.runId;
+  const color = { running: style.cyan, unfinished: style.yellow, interrupted: style.yellow, held: style.green, failed: style.red } as const;
   for (const id of [...found.ids].reverse().slice(0, 20)) {
-    const events = readEvents(path.join(found.stateDir, 'runs', id));
-    const started = events.find((e) => e.type === 'run-started');
-    const finished = [...events].reverse().find((e) => e.type === 'run-finished');
-    const outcome = id === running ? style.cyan('running') : !finished ? style.yellow('unfinished') : finished.interrupted ? style.yellow('interrupted') : finished.ok ? style.green('held') : style.red('failed');
-    const what = started?.type === 'run-started' ? started.command : '?';
-    const took = finished ? formatDuration(finished.durationMs) : '';
-    process.stdout.write(`${id}  ${what.padEnd(5)}  ${outcome}  ${style.dim(took)}\n`);
+    const info = runInfo(id, readEvents(path.join(found.stateDir, 'runs', id)), running);
+    const took = info.durationMs !== undefined ? formatDuration(info.durationMs) : '';
+    process.stdout.write(`${id}  ${info.command.padEnd(5)}  ${color[info.outcome](info.outcome)}  ${style.dim(took)}\n`);
   }
   if (found.ids.length === 0) process.stdout.write('no runs yet\n');
   return EXIT.ok;
@@ -129,7 +114,7 @@ export async function logsCommand(opts: CommonOptions & { node: string; runId?: 
     for (const e of events) if (e.type === 'agent-event' && e.nodeId.split('#')[0] === node.id) process.stdout.write(`${JSON.stringify(e.event)}\n`);
     return EXIT.ok;
   }
-  const file = path.join(runDir, 'logs', `${node.id.replace(/[^A-Za-z0-9_.-]+/g, '_')}.log`);
+  const file = logFileOf(runDir, node.id);
   let shown = 0;
   const show = (): void => {
     if (!existsSync(file)) return;

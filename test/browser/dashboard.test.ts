@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATE, release, waitFor } from '../helpers/gates.js';
+import { makeRepo, ROOT } from '../helpers/repo.js';
+import { spawnServing } from '../helpers/serve.js';
+
+// Debian's Chromium, which .ci/run installs; where it cannot be installed these tests say so and do not run.
+const CHROMIUM = process.env.ORCHESTRA_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`browser tests not run: no Chromium at ${CHROMIUM} (install Debian's chromium, or set ORCHESTRA_CHROMIUM)`);
+
+const AGENT = path.join(ROOT, 'test', 'fixtures', 'agent.mjs');
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+describe.skipIf(!haveChromium)('the dashboard in a real browser', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    // Headless, in a new empty profile (playwright makes one per launch); without the networking flags Chromium's calls home fail on a closed network.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows the nodes, live agent output, a node turning from running to passed, and a failed gate with its findings', async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': `extends: [hygiene]
+gates:
+  waits:
+    run: [node, ${JSON.stringify(GATE)}, waits, --wait]
+  no-todo:
+    files: ["src/**"]
+phases:
+  - id: p
+    tasks:
+      - id: write
+        agent: implementer
+        prompt: "@block write\\n@write src/a.py\\nx = 1  # TODO: later\\n@end"
+        scope: { touch: ["src/**"] }
+    gates: [waits, no-todo]
+`,
+      'team.json': JSON.stringify({ agents: [{ id: 'coder', command: ['node', AGENT], roles: ['implementer'] }] }),
+      'ctl/.keep': '',
+    });
+    git(repo, 'add', '-A');
+    git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
+    const ctl = path.join(repo, 'ctl');
+    const served = await spawnServing(['run', '--ui', '--keep-going'], repo, { AGENT_CTL: ctl, GATE_DIR: ctl });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Once the run ends, run --ui's server goes and the browser logs its refused reconnects: expected, not a page error.
+    page.on('console', (m) => m.type() === 'error' && !m.text().includes('net::ERR_CONNECTION_REFUSED') && errors.push(m.text()));
+    try {
+      await page.goto(served.url);
+      const node = (id: string, state?: string) => page.locator(`g.node[data-node-id="${id}"]${state ? `[data-state="${state}"]` : ''}`);
+      await expect.poll(() => page.locator('g.node').count()).toBe(4);
+      for (const id of ['task:p/write', 'gate:p/waits', 'gate:p/no-todo', 'checkpoint:p']) expect(await node(id).count()).toBe(1);
+
+      // The agent is at work: its node is running and its output shows as it prints.
+      await waitFor('the agent to start', () => existsSync(path.join(ctl, 'write.started')));
+      await node('task:p/write', 'running').waitFor();
+      await node('task:p/write').click();
+      await expect.poll(() => page.locator('#output').textContent()).toContain('agent: working on write in phase p');
+      writeFileSync(path.join(ctl, 'write.release'), '');
+
+      // The waiting gate turns from running to passed while the page is open.
+      await node('gate:p/waits', 'running').waitFor();
+      await node('gate:p/no-todo', 'failed').waitFor();
+      release(ctl, 'waits');
+      await node('gate:p/waits', 'passed').waitFor();
+
+      // The failed gate shows its findings.
+      await node('gate:p/no-todo').click();
+      const finding = page.locator('#node-findings .finding');
+      await expect.poll(() => finding.count()).toBe(1);
+      expect(await finding.textContent()).toMatch(/src\/a\.py:1:\d+ error .*TODO/);
+      expect(await page.locator('#findings .finding').count()).toBe(1);
+      await page.locator('#run-state[data-state="failed"]').waitFor();
+      expect(await node('checkpoint:p').getAttribute('data-state')).toBe('skipped');
+      expect(errors).toEqual([]);
+      expect(await served.exited).toBe(1);
+    } finally {
+      await page.close();
+      served.child.kill('SIGINT');
+    }
+  });
+});
