@@ -78,7 +78,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--timeout <duration>', 'time limit for gates without a timeout of their own (e.g. 90s, 5m)', duration)
     .option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL', duration, 5000)
     .option('--fix', 'apply the fixes that rules offer (only to files the rule read), then check again')
-    .action(async (gates: string[], opts: CheckCliOptions) => {
+    .option('--shard <i/n>', "run one rule gate over a deterministic 1/n of its files (e.g. 2/4), for a CI matrix")
+    .option('--no-needs', 'run only the named gates; what they need is taken as done (a CI job whose needs: ran it)')
+    .option('--fingerprint', "print each gate's cache key ('<key>  <gate>'; '-' when never cached) and run nothing")
+    .action(async (gates: string[], opts: CheckCliOptions & { shard?: string; needs: boolean; fingerprint?: boolean }) => {
       const { checkCommand } = await import('./commands/check.js');
       setExit(
         await checkCommand({
@@ -91,6 +94,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
           ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
           graceMs: opts.killGrace,
           fix: opts.fix === true,
+          needs: opts.needs,
+          fingerprint: opts.fingerprint === true,
+          ...(opts.shard !== undefined ? { shard: opts.shard } : {}),
         }),
       );
     });
@@ -104,7 +110,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
     .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
     .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0)
-    .action(async (phases: string[], opts: CheckCliOptions & { ui?: boolean; port: number }) => {
+    .option('--no-needs', 'run only the named phases; the phases they need are taken as done (their work is in HEAD)')
+    .option('--run-id <id>', 'name the run (and its branch orchestra/<id>) instead of a fresh id, e.g. in CI')
+    .action(async (phases: string[], opts: CheckCliOptions & { ui?: boolean; port: number; needs: boolean; runId?: string }) => {
       const { runCommand } = await import('./commands/run.js');
       setExit(
         await runCommand({
@@ -114,6 +122,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
           keepGoing: opts.keepGoing === true,
           reporters: opts.reporter,
           graceMs: opts.killGrace,
+          needs: opts.needs,
+          ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
           ...(opts.ui ? { ui: { port: opts.port } } : {}),
         }),
       );
@@ -212,6 +222,29 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await serveCommand({ ...commonOptions(opts), port: opts.port, ...(runId ? { runId } : {}) }));
     });
 
+  withCommonOptions(program.command('export'))
+    .description('write the gates (and with --phases, the phases) as a CI workflow: one job per gate, needs: as in the graph, cached by orchestra\'s fingerprints')
+    .argument('[target]', 'github-actions')
+    .option('--out <file>', "where to write it ('-': stdout; default: .github/workflows/orchestra.yml)")
+    .option('--phases', 'also a job per phase of agent work, started by hand (workflow_dispatch)')
+    .option('--shard <gate=n>', 'fan a rule gate out over n matrix jobs; repeat for several', collectShard, {})
+    .option('--branch <name>', 'a branch whose pushes run the gates (default: main); repeat for several', collectList, [])
+    .option('--check', 'fail (exit 1) when a workflow orchestra wrote is not what exporting now would write')
+    .action(async (target: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; out?: string; phases?: boolean; shard: Record<string, number>; branch: string[]; check?: boolean }) => {
+      const { exportCommand } = await import('./commands/export.js');
+      setExit(
+        await exportCommand({
+          ...commonOptions(opts),
+          ...(target !== undefined ? { target } : {}),
+          ...(opts.out !== undefined ? { out: opts.out } : {}),
+          phases: opts.phases === true,
+          shards: opts.shard,
+          branches: opts.branch,
+          check: opts.check === true,
+        }),
+      );
+    });
+
   withCommonOptions(program.command('apply'))
     .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
     .argument('[run-id]', 'the run (default: the latest that held)')
@@ -271,6 +304,17 @@ interface CheckCliOptions {
   timeout?: number;
   killGrace: number;
   fix?: boolean;
+}
+
+function collectShard(value: string, previous: Record<string, number>): Record<string, number> {
+  const m = /^([^=]+)=(\d+)$/.exec(value);
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || n < 2 || n > 256) throw new InvalidArgumentError('expected gate=n with n from 2 to 256, such as timestamps=4.');
+  return { ...previous, [m[1] as string]: n };
+}
+
+function collectList(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function port(value: string): number {

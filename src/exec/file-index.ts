@@ -6,8 +6,10 @@ import path from 'node:path';
 /**
  * The repo's files as git sees them: tracked plus untracked-not-ignored,
  * honouring .gitignore. Clean tracked files are identified by git's own blob
- * hash (no read at all); only modified and untracked files are hashed here.
- * That keeps a warm `check` of a large repo to two git calls.
+ * hash (no read at all); only modified and untracked files are hashed here,
+ * the way git would hash them. That keeps a warm `check` of a large repo to two
+ * git calls, and makes a file's identity its content alone: the same bytes get
+ * the same id committed or not, on any machine, so cache entries travel.
  */
 export interface FileIndex {
   /** Paths relative to the root, forward slashes, sorted. */
@@ -22,9 +24,11 @@ function git(args: string[], cwd: string): Promise<string> {
   });
 }
 
+/** git's blob id of the file's bytes (`git hash-object`, without filters). */
 function contentHash(root: string, file: string): string {
   try {
-    return `w${createHash('sha1').update(readFileSync(path.join(root, file))).digest('hex')}`;
+    const bytes = readFileSync(path.join(root, file));
+    return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
   } catch {
     return 'missing';
   }
@@ -51,7 +55,7 @@ export async function indexFiles(root: string): Promise<FileIndex> {
   return {
     files,
     hashOf(file) {
-      if (!changed.has(file)) return `g${blob.get(file) ?? ''}`;
+      if (!changed.has(file)) return blob.get(file) ?? 'missing';
       let h = memo.get(file);
       if (h === undefined) memo.set(file, (h = contentHash(root, file)));
       return h;

@@ -7,6 +7,7 @@ import type { Gate } from '../config/types.js';
 import type { RuleTarget } from './rule-target.js';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { FileIndex } from './file-index.js';
+import { inShard, shardText, type Shard } from './shard.js';
 
 /**
  * A matcher for globs, with a fast path for the commonest shape, `dir/**`
@@ -49,8 +50,9 @@ export function selectFiles(index: FileIndex, include: readonly string[], exclud
 
 export const RULE_DEFAULT_EXCLUDE = ['**/node_modules/**', '.orchestra/**', '**/vendor/**', '**/third_party/**'];
 
-export function ruleFiles(index: FileIndex, gate: Gate, rule: RuleTarget): string[] {
-  return selectFiles(index, gate.files.length ? gate.files : rule.files, [...gate.exclude, ...rule.exclude, ...RULE_DEFAULT_EXCLUDE]);
+export function ruleFiles(index: FileIndex, gate: Gate, rule: RuleTarget, shard?: Shard): string[] {
+  const files = selectFiles(index, gate.files.length ? gate.files : rule.files, [...gate.exclude, ...rule.exclude, ...RULE_DEFAULT_EXCLUDE]);
+  return shard ? files.filter((f) => inShard(f, shard)) : files;
 }
 
 /**
@@ -65,15 +67,16 @@ export function gateFingerprint(
   index: FileIndex | undefined,
   needs: readonly (string | undefined)[],
   version: string,
+  shard?: Shard,
 ): string | undefined {
   if (!index || needs.some((n) => n === undefined)) return undefined;
-  const files = rule ? ruleFiles(index, gate, rule) : gate.inputs ? selectFiles(index, gate.inputs, gate.exclude) : undefined;
+  const files = rule ? ruleFiles(index, gate, rule, shard) : gate.inputs ? selectFiles(index, gate.inputs, gate.exclude) : undefined;
   if (!files) return undefined;
   const h = createHash('sha256');
   const definition = rule
     ? { rule: [rule.id, rule.definition, rule.severity] }
     : { run: gate.run, env: gate.env, cwd: gate.cwd ?? null };
-  h.update(JSON.stringify({ v: version, name: gate.name, definition, needs }));
+  h.update(JSON.stringify({ v: version, name: gate.name, definition, needs, ...(shard ? { shard: shardText(shard) } : {}) }));
   for (const f of files) h.update(`\0${f}\0${index.hashOf(f)}`);
   return h.digest('hex');
 }

@@ -8,6 +8,7 @@ import { fileSafe } from './state-dir.js';
 import { indexFiles, type FileIndex } from './file-index.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
+import type { Shard } from './shard.js';
 import type { WorkerPool } from './pool.js';
 import { walk, type Outcome } from './scheduler.js';
 
@@ -20,6 +21,14 @@ export interface GateRunOptions {
   readonly concurrency: number;
   readonly keepGoing: boolean;
   readonly useCache: boolean;
+  /**
+   * Run only these (`check --no-needs`: a CI job whose `needs:` ran the rest).
+   * The others still count toward fingerprints, so a cache entry is the same
+   * whoever made it.
+   */
+  readonly only?: ReadonlySet<string>;
+  /** `check <gate> --shard i/n`: that gate looks at its share of the files only. */
+  readonly sharded?: GateShard;
   /** Applies to gates without a `timeout:` of their own. */
   readonly defaultTimeoutMs?: number;
   readonly graceMs: number;
@@ -36,6 +45,31 @@ export interface GateRunResult {
 
 const TAIL_BYTES = 16 * 1024;
 
+export interface GateShard {
+  readonly gateId: string;
+  readonly shard: Shard;
+}
+
+/** Every gate's fingerprint, in graph order (a gate's needs come first); undefined: not cacheable. */
+export function gateFingerprints(config: Config, graph: Graph, index: FileIndex | undefined, shard?: GateShard): Map<string, string | undefined> {
+  const needs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
+  for (const e of graph.edges) needs.get(e.to)?.push(e.from);
+  const version = orchestraVersion();
+  const fingerprints = new Map<string, string | undefined>();
+  for (const n of graph.nodes) {
+    if (n.kind !== 'gate') continue;
+    const rule = ruleTarget(config, n.gate);
+    const own = shard?.gateId === n.id ? shard.shard : undefined;
+    fingerprints.set(n.id, gateFingerprint(n.gate, rule, index, (needs.get(n.id) ?? []).map((id) => fingerprints.get(id)), version, own));
+  }
+  return fingerprints;
+}
+
+/** Whether any of these gates needs the repo's file list: for its cache key, or as a rule's files. */
+export function wantsFileIndex(graph: Graph, forCache: boolean): boolean {
+  return graph.nodes.some((n) => n.kind === 'gate' && ((n.gate.inputs && forCache) || n.gate.rule));
+}
+
 /** Runs gates through the scheduler and the pool, with the cache in front; everything it does is an event. */
 export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   const { config, graph, bus } = opts;
@@ -43,23 +77,16 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   const needs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
   for (const e of graph.edges) needs.get(e.to)?.push(e.from);
   const gates = new Map(graph.nodes.filter((n): n is GateNode => n.kind === 'gate').map((n) => [n.id, n]));
-  const nodes: NodeInfo[] = graph.nodes.map((n) => ({ id: n.id, kind: n.kind, name: n.name, phase: n.phase, needs: needs.get(n.id) ?? [] }));
+  const running = (id: string) => !opts.only || opts.only.has(id);
+  const nodes: NodeInfo[] = graph.nodes.filter((n) => running(n.id)).map((n) => ({ id: n.id, kind: n.kind, name: n.name, phase: n.phase, needs: (needs.get(n.id) ?? []).filter(running) }));
   const logDir = path.join(opts.stateDir, 'runs', opts.runId, 'logs');
   mkdirSync(logDir, { recursive: true });
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
 
   // Listing the repo costs two git calls; only gates with inputs or rules need it.
-  const wantsIndex = [...gates.values()].some((n) => (n.gate.inputs && opts.useCache) || n.gate.rule);
-  const index: FileIndex | undefined = wantsIndex ? await indexFiles(config.root) : undefined;
-  const version = orchestraVersion();
-  const fingerprints = new Map<string, string | undefined>();
+  const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await indexFiles(config.root) : undefined;
   // --no-cache neither reads nor writes the cache, so nothing needs hashing.
-  for (const n of opts.useCache ? graph.nodes : []) {
-    const g = gates.get(n.id);
-    if (!g) continue;
-    const rule = ruleTarget(config, g.gate);
-    fingerprints.set(n.id, gateFingerprint(g.gate, rule, index, (needs.get(n.id) ?? []).map((id) => fingerprints.get(id)), version));
-  }
+  const fingerprints = opts.useCache ? gateFingerprints(config, graph, index, opts.sharded) : new Map<string, string | undefined>();
   const cache = new GateCache(opts.stateDir);
 
   const runNode = async (id: string, signal: AbortSignal): Promise<Outcome> => {
@@ -80,7 +107,9 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       attempt++;
       const t0 = Date.now();
       bus.emit({ type: 'node-started', ts: t0, nodeId: id, attempt });
-      const result = await runGateOnce(gate, id, logFile, signal, { ...opts, root: config.root }, index);
+      const shard = opts.sharded?.gateId === id ? { shard: opts.sharded.shard } : {};
+      const { sharded: _sharded, ...env } = opts;
+      const result = await runGateOnce(gate, id, logFile, signal, { ...env, root: config.root, ...shard }, index);
       const finished = { ts: Date.now(), nodeId: id, durationMs: Date.now() - t0, exitCode: result.exitCode, signal: result.signal, attempts: attempt, logFile };
       if (result.reason === undefined) {
         bus.emit({ type: 'node-finished', ...finished, status: 'passed' });
@@ -126,6 +155,8 @@ export interface GateEnv {
   readonly graceMs: number;
   readonly bus: EventBus;
   readonly pool: WorkerPool;
+  /** A rule gate's share of its files (`--shard`). */
+  readonly shard?: Shard;
 }
 
 /** Runs a gate once in `opts.root` (the repo, or a run's integration worktree). */
@@ -161,7 +192,7 @@ export async function runGateOnce(gate: Gate, id: string, logFile: string, signa
     writeFileSync(logFile, `orchestra: rule '${gate.rule?.id}' is not known\n`);
     return { reason: 'unsupported', exitCode: null, signal: null, tail: '', message: `rule '${gate.rule?.id}' cannot run` };
   }
-  const files = ruleFiles(index, gate, rule);
+  const files = ruleFiles(index, gate, rule, opts.shard);
   // Spread the files over the pool in batches; findings keep the files' order.
   const size = Math.max(50, Math.ceil(files.length / (opts.concurrency * 4)));
   const batches = rule.wholeRepo ? [files] : chunk(files, size);

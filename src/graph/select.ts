@@ -47,3 +47,18 @@ export function selectSubgraph(graph: Graph, names: readonly string[], kind: 'ph
     diagnostics: [],
   };
 }
+
+/**
+ * `run PHASE… --no-needs`: the named phases alone, their needed phases taken
+ * as done (their work is already in HEAD, as in a CI job that starts from the
+ * branch an earlier job pushed).
+ */
+export function onlyPhases(graph: Graph, phases: readonly string[]): Graph {
+  const keep = new Set(graph.nodes.filter((n) => n.phase !== null && phases.includes(n.phase)).map((n) => n.id));
+  return {
+    nodes: graph.nodes.filter((n) => keep.has(n.id)),
+    edges: graph.edges.filter((e) => keep.has(e.from) && keep.has(e.to)),
+    scopeDecisions: graph.scopeDecisions.filter((d) => keep.has(d.earlier) && keep.has(d.later)),
+    phases: graph.phases.filter((p) => phases.includes(p.id)),
+  };
+}

@@ -472,3 +472,30 @@ describe('watching a run from another terminal', () => {
     expect((await runCli(['run'], repo, env(repo, ctl))).code).toBe(0);
   });
 });
+
+describe('run in CI: one phase at a time', () => {
+  it('--no-needs runs only the named phase from HEAD; --run-id names the run and its branch', async () => {
+    const { repo, ctl } = repoWith(`phases:
+  - id: one
+    tasks:
+      - { id: first, agent: implementer, prompt: "@write one.txt\\n1\\n@end", scope: { touch: [one.txt] } }
+  - id: two
+    tasks:
+      - { id: second, agent: implementer, prompt: "@write two.txt\\n2\\n@end", scope: { touch: [two.txt] } }
+`);
+    const r = await runCli(['run', 'two', '--no-needs', '--run-id', 'ci-7-two'], repo, env(repo, ctl));
+    expect(r.code).toBe(0);
+    expect(readFileSync(path.join(ctl, 'agents.log'), 'utf8')).toBe('second attempt=1 role=implementer cwd=second\n');
+    expect(show(repo, 'orchestra/ci-7-two', 'two.txt')).toBe('2');
+    expect(git(repo, 'tag', '--list', 'orchestra/ci-7-two/*')).toBe('orchestra/ci-7-two/two');
+    const again = await runCli(['run', 'two', '--no-needs', '--run-id', 'ci-7-two'], repo, env(repo, ctl));
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('--run-id ci-7-two: a run by that name exists already');
+    const bad = await runCli(['run', '--run-id', '../x'], repo, env(repo, ctl));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--run-id ../x: expected letters, digits');
+    const unnamed = await runCli(['run', '--no-needs'], repo, env(repo, ctl));
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('--no-needs: name the phases to run');
+  });
+});

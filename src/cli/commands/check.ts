@@ -21,6 +21,8 @@ import { writeFileAtomic } from '../../util/write-atomic.js';
 import { applyFixes, type FixOutcome } from '../../rules/apply-fixes.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
+import type { Config } from '../../config/types.js';
+import type { CiSelection } from '../../exec/gate-selection.js';
 
 export type ReporterName = 'pretty' | 'json' | 'junit' | 'github' | 'sarif';
 export interface ReporterChoice {
@@ -41,6 +43,12 @@ export interface CheckOptions extends CommonOptions {
   readonly fix?: boolean;
   /** No renderer and no reporters: the first pass of --fix. */
   readonly quiet?: boolean;
+  /** `--shard i/n`: one rule gate's share of its files. */
+  readonly shard?: string;
+  /** False with `--no-needs`: only the named gates run; what they need is taken as done. */
+  readonly needs?: boolean;
+  /** Print each selected gate's cache key instead of running anything. */
+  readonly fingerprint?: boolean;
 }
 
 function printDiagnostics(ds: readonly Diagnostic[], sources: Parameters<typeof formatDiagnostics>[1]): void {
@@ -80,6 +88,11 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   printDiagnostics(selected.diagnostics, outcome.sources);
   if (!selected.graph) return EXIT.usage;
   const graph = selected.graph;
+  const { narrowForCi } = await import('../../exec/gate-selection.js');
+  const narrowed = narrowForCi(config, graph, opts.gates, { needs: opts.needs !== false, ...(opts.shard !== undefined ? { shard: opts.shard } : {}) });
+  printDiagnostics(narrowed.diagnostics, outcome.sources);
+  if (narrowed.diagnostics.length) return EXIT.usage;
+  if (opts.fingerprint) return printFingerprints(config, graph, narrowed);
 
   const stateDir = ensureStateDir(stateDirOf(config.root));
   pruneRuns(stateDir, RUNS_KEPT - 1);
@@ -102,6 +115,8 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
       keepGoing: opts.keepGoing,
       // Fixes need this tree's findings, not a replay.
       useCache: opts.cache && !opts.fix,
+      ...(narrowed.only ? { only: narrowed.only } : {}),
+      ...(narrowed.sharded ? { sharded: narrowed.sharded } : {}),
       ...(opts.timeoutMs !== undefined ? { defaultTimeoutMs: opts.timeoutMs } : {}),
       graceMs: opts.graceMs,
       bus,
@@ -128,6 +143,19 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     return checkCommand({ ...opts, fix: false, quiet: false });
   }
   return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * `--fingerprint`: each gate's cache key, `sha256sum`-style (`<key>  <gate>`;
+ * `-` for a gate that is never cached), for a CI cache step to key on.
+ */
+async function printFingerprints(config: Config, graph: Graph, narrowed: CiSelection): Promise<number> {
+  const { gateFingerprints, wantsFileIndex } = await import('../../exec/run-gates.js');
+  const { indexFiles } = await import('../../exec/file-index.js');
+  const index = wantsFileIndex(graph, true) ? await indexFiles(config.root) : undefined;
+  const fingerprints = gateFingerprints(config, graph, index, narrowed.sharded);
+  for (const n of graph.nodes) if (!narrowed.only || narrowed.only.has(n.id)) process.stdout.write(`${fingerprints.get(n.id) ?? '-'}  ${n.name}\n`);
+  return EXIT.ok;
 }
 
 /** Fixes from every finding of the run, limited to files the reporting gate was asked to read. */

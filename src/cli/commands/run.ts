@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { error } from '../../config/diagnostic.js';
 import { ensureStateDir, newRunId, pruneRuns, RUNS_KEPT, stateDirOf } from '../../exec/state-dir.js';
 import { compile } from '../../graph/compile.js';
-import { selectSubgraph } from '../../graph/select.js';
+import { onlyPhases, selectSubgraph } from '../../graph/select.js';
+import { RUN_ID } from '../../report/run-record.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
@@ -25,6 +26,10 @@ export interface RunOptions extends CommonOptions {
   readonly graceMs: number;
   /** `orchestra resume`: the earlier run to continue. */
   readonly resume?: RunState;
+  /** False with `--no-needs`: only the named phases; the phases they need are taken as done. */
+  readonly needs?: boolean;
+  /** `--run-id`: a name chosen by the caller (a CI job) instead of a fresh one. */
+  readonly runId?: string;
   /** `--ui`: serve the dashboard for this run while it works. */
   readonly ui?: { readonly port: number };
 }
@@ -45,7 +50,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const selected = selectSubgraph(compiled.graph, opts.phases.length ? opts.phases : config.phases.map((p) => p.id), 'phase');
   print(selected.diagnostics);
   if (!selected.graph) return EXIT.usage;
-  const graph = selected.graph;
+  if (opts.needs === false && opts.phases.length === 0) {
+    print([error('--no-needs: name the phases to run (a CI job names its own)')]);
+    return EXIT.usage;
+  }
+  const graph = opts.needs === false ? onlyPhases(selected.graph, opts.phases) : selected.graph;
 
   if (!(await new Repo(config.root).isRepo())) {
     print([error(`orchestra run works in a git repository with at least one commit; ${config.root} has none`)]);
@@ -53,7 +62,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
 
   const stateDir = ensureStateDir(stateDirOf(config.root));
-  const runId = opts.resume?.runId ?? newRunId();
+  if (opts.runId !== undefined && (!RUN_ID.test(opts.runId) || existsSync(path.join(stateDir, 'runs', opts.runId)))) {
+    print([error(`--run-id ${opts.runId}: ${RUN_ID.test(opts.runId) ? 'a run by that name exists already' : 'expected letters, digits, and . _ - (not first)'}`)]);
+    return EXIT.usage;
+  }
+  const runId = opts.resume?.runId ?? opts.runId ?? newRunId();
   const { acquireLock } = await import('../../run/lock.js');
   const lock = acquireLock(stateDir, runId);
   if (!lock.ok) {
