@@ -1,6 +1,6 @@
 // npm run bench: wall times of the CLI against bare node start-up, and the
 // compile of large generated configs. Prints a table; asserts nothing.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -144,6 +144,49 @@ try {
   const checkCold = timeCommand([bin, 'check', '--hook', 'pre-push', '--no-cache'], big);
   rows.push(['orchestra check --hook pre-push, 10 gates, 5,000 files, all cached', checkWarm, `+${(checkWarm - node).toFixed(0)} ms over node (aim: <= 150)`]);
   rows.push(['  the same gates, --no-cache (each runs node -e 0)', checkCold, `${(checkCold / checkWarm).toFixed(1)}x the cached run`]);
+
+  // --- CI: the export, and the cache-key step each exported job runs ---
+  const exportMs = timeCommand([bin, 'export', 'github-actions', '--out', '-'], medium);
+  rows.push(['orchestra export github-actions --out - (500 gates)', exportMs, `+${(exportMs - node).toFixed(0)} ms over node`]);
+  const keyMs = timeCommand([bin, 'check', 'g3', '--no-needs', '--fingerprint'], big);
+  rows.push(['orchestra check g3 --fingerprint (5,000 files)', keyMs, `+${(keyMs - node).toFixed(0)} ms over node: the cache-key step of an exported job`]);
+
+  // --- the dashboard: time to its address, and replaying a long record over SSE ---
+  {
+    const events = 20_000;
+    const runDir = path.join(big, '.orchestra', 'runs', 'bench-run');
+    mkdirSync(runDir, { recursive: true });
+    const nodes = Array.from({ length: 100 }, (_, i) => ({ id: `gate:g${i}`, kind: 'gate', name: `g${i}`, phase: null, needs: [] }));
+    const lines = [JSON.stringify({ type: 'run-started', ts: 1, runId: 'bench-run', command: 'check', root: big, nodes })];
+    for (let i = 1; i < events; i++) lines.push(JSON.stringify({ type: 'node-output', ts: 1 + i, nodeId: `gate:g${i % 100}`, line: `line ${i} of some output from a gate` }));
+    writeFileSync(path.join(runDir, 'events.jsonl'), `${lines.join('\n')}\n`);
+    const toUrl = [];
+    const replay = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const child = spawn(process.execPath, [bin, 'serve', 'bench-run'], { cwd: big, stdio: ['ignore', 'pipe', 'ignore'] });
+      const url = await new Promise((resolve) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (out.includes('\n')) resolve(out.split('\n')[0]);
+        });
+      });
+      toUrl.push(performance.now() - t0);
+      const t1 = performance.now();
+      const res = await fetch(new URL('/api/runs/bench-run/events', url));
+      const reader = res.body.getReader();
+      let text = '';
+      const decoder = new TextDecoder();
+      while (!text.includes(`id: ${events}\n`)) text += decoder.decode((await reader.read()).value, { stream: true });
+      replay.push(performance.now() - t1);
+      await reader.cancel();
+      child.kill('SIGINT');
+      await new Promise((r) => child.on('close', r));
+    }
+    rows.push(['orchestra serve: first line (its address) printed', median(toUrl), `+${(median(toUrl) - node).toFixed(0)} ms over node`]);
+    rows.push([`  replay of a ${events.toLocaleString('en')}-event record over SSE`, median(replay), `${(events / (median(replay) / 1000)).toFixed(0)} events/s`]);
+  }
 
   // --- orchestra against make -j on 300 no-op gates ---
   const hasMake = spawnSync('make', ['--version'], { stdio: 'ignore' }).status === 0;

@@ -74,7 +74,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--hook <name>', 'run the gates listed under hooks.<name> (ORCHESTRA_SKIP=1 skips)')
     .option('--concurrency <n>', 'how many gates run at once (default: config, else CPU cores)', positiveInt)
     .option('--keep-going', 'after a failure, still run everything that does not depend on it')
-    .option('--reporter <name>', 'pretty (default), json, github, junit[=FILE], sarif[=FILE]; repeat for several', collectReporter, [])
+    .option('--reporter <name>', 'pretty (default), json, github, junit[=FILE], sarif[=FILE]; repeat for several', collectReporter)
     .option('--timeout <duration>', 'time limit for gates without a timeout of their own (e.g. 90s, 5m)', duration)
     .option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL', duration, 5000)
     .option('--fix', 'apply the fixes that rules offer (only to files the rule read), then check again')
@@ -90,7 +90,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           ...(opts.hook !== undefined ? { hook: opts.hook } : {}),
           ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
           keepGoing: opts.keepGoing === true,
-          reporters: opts.reporter,
+          reporters: opts.reporter ?? [],
           ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
           graceMs: opts.killGrace,
           fix: opts.fix === true,
@@ -106,7 +106,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[phases...]', 'only these phases and what they need (default: all)')
     .option('--concurrency <n>', 'how many nodes run at once (default: config, else CPU cores)', positiveInt)
     .option('--keep-going', 'after a failure, still run everything that does not depend on it')
-    .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter, [])
+    .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter)
     .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
     .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
     .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0)
@@ -120,7 +120,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           phases,
           ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
           keepGoing: opts.keepGoing === true,
-          reporters: opts.reporter,
+          reporters: opts.reporter ?? [],
           graceMs: opts.killGrace,
           needs: opts.needs,
           ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
@@ -134,7 +134,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[run-id]', 'the run (default: the latest that did not hold)')
     .option('--concurrency <n>', 'how many nodes run at once (default: config, else CPU cores)', positiveInt)
     .option('--keep-going', 'after a failure, still run everything that does not depend on it')
-    .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter, [])
+    .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter)
     .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
     .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
     .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0)
@@ -146,7 +146,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           phases: [],
           ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
           keepGoing: opts.keepGoing === true,
-          reporters: opts.reporter,
+          reporters: opts.reporter ?? [],
           graceMs: opts.killGrace,
           ...(opts.ui ? { ui: { port: opts.port } } : {}),
           ...(runId ? { runId } : {}),
@@ -227,10 +227,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[target]', 'github-actions')
     .option('--out <file>', "where to write it ('-': stdout; default: .github/workflows/orchestra.yml)")
     .option('--phases', 'also a job per phase of agent work, started by hand (workflow_dispatch)')
-    .option('--shard <gate=n>', 'fan a rule gate out over n matrix jobs; repeat for several', collectShard, {})
-    .option('--branch <name>', 'a branch whose pushes run the gates (default: main); repeat for several', collectList, [])
+    .option('--shard <gate=n>', 'fan a rule gate out over n matrix jobs; repeat for several', collectShard)
+    .option('--branch <name>', 'a branch whose pushes run the gates (default: main); repeat for several', collectList)
     .option('--check', 'fail (exit 1) when a workflow orchestra wrote is not what exporting now would write')
-    .action(async (target: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; out?: string; phases?: boolean; shard: Record<string, number>; branch: string[]; check?: boolean }) => {
+    .action(async (target: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; out?: string; phases?: boolean; shard?: Record<string, number>; branch?: string[]; check?: boolean }) => {
       const { exportCommand } = await import('./commands/export.js');
       setExit(
         await exportCommand({
@@ -238,8 +238,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
           ...(target !== undefined ? { target } : {}),
           ...(opts.out !== undefined ? { out: opts.out } : {}),
           phases: opts.phases === true,
-          shards: opts.shard,
-          branches: opts.branch,
+          shards: opts.shard ?? {},
+          branches: opts.branch ?? [],
           check: opts.check === true,
         }),
       );
@@ -300,20 +300,20 @@ interface CheckCliOptions {
   hook?: string;
   concurrency?: number;
   keepGoing?: boolean;
-  reporter: Array<{ name: 'pretty' | 'json' | 'junit' | 'github' | 'sarif'; file?: string }>;
+  reporter?: Array<{ name: 'pretty' | 'json' | 'junit' | 'github' | 'sarif'; file?: string }>;
   timeout?: number;
   killGrace: number;
   fix?: boolean;
 }
 
-function collectShard(value: string, previous: Record<string, number>): Record<string, number> {
+function collectShard(value: string, previous: Record<string, number> = {}): Record<string, number> {
   const m = /^([^=]+)=(\d+)$/.exec(value);
   const n = m ? Number(m[2]) : NaN;
   if (!m || n < 2 || n > 256) throw new InvalidArgumentError('expected gate=n with n from 2 to 256, such as timestamps=4.');
   return { ...previous, [m[1] as string]: n };
 }
 
-function collectList(value: string, previous: string[]): string[] {
+function collectList(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -337,7 +337,7 @@ function duration(value: string): number {
 
 const REPORTERS = ['pretty', 'json', 'github', 'junit', 'sarif'] as const;
 
-function collectReporter(value: string, previous: CheckCliOptions['reporter']): CheckCliOptions['reporter'] {
+function collectReporter(value: string, previous: CheckCliOptions['reporter'] = []): CheckCliOptions['reporter'] {
   const [name, file] = value.split(/=(.*)/s, 2) as [string, string | undefined];
   if (!(REPORTERS as readonly string[]).includes(name)) throw new InvalidArgumentError(`expected one of ${REPORTERS.join(', ')}.`);
   if (file !== undefined && name !== 'junit' && name !== 'sarif') throw new InvalidArgumentError(`only junit and sarif write a file (${name}=FILE given).`);

@@ -12,10 +12,27 @@ const CONFIG = ['-c', 'user.name=orchestra', '-c', 'user.email=orchestra@localho
  * about 50 ms to each `worktree add`, `commit` and `worktree remove`, which
  * made a no-op task cost five times its git work.
  */
+/** git's words when another git process holds a lock it needs. */
+const LOCKED = /Unable to create '[^']*\.lock': File exists|could not lock config file [^:]*: File exists/;
+
 export class Repo {
   constructor(readonly root: string) {}
 
-  raw(args: string[], cwd = this.root): Promise<string> {
+  async raw(args: string[], cwd = this.root): Promise<string> {
+    // Tasks work side by side in one repository; git takes a lock file for each ref
+    // and config it writes, and a second writer fails rather than waits. Waiting a
+    // little and trying again is what git's own documentation advises.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(args, cwd);
+      } catch (err) {
+        if (attempt >= 5 || !LOCKED.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, 20 * attempt * attempt));
+      }
+    }
+  }
+
+  private once(args: string[], cwd: string): Promise<string> {
     return new Promise((resolve, reject) => {
       execFile('git', [...CONFIG, ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
         if (err) reject(new Error(`git ${args.join(' ')}: ${(stderr || err.message).trim()}`));

@@ -3,8 +3,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATE, release, waitFor } from '../helpers/gates.js';
-import { makeRepo, ROOT } from '../helpers/repo.js';
+import { gate, GATE, release, waitFor } from '../helpers/gates.js';
+import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
 import { spawnServing } from '../helpers/serve.js';
 
 // Debian's Chromium, which .ci/run installs; where it cannot be installed these tests say so and do not run.
@@ -87,6 +87,41 @@ phases:
       expect(await node('checkpoint:p').getAttribute('data-state')).toBe('skipped');
       expect(errors).toEqual([]);
       expect(await served.exited).toBe(1);
+    } finally {
+      await page.close();
+      served.child.kill('SIGINT');
+    }
+  });
+
+  it('reconnects after the server restarts and shows what happened meanwhile, each event once', async () => {
+    const dir = makeRepo({ 'orchestra.config.yaml': `gates:\n${gate('first')}${gate('slow', ['--wait'], '    needs: [first]\n')}`, 'ctl/.keep': '' });
+    const ctl = path.join(dir, 'ctl');
+    const check = runCli(['check'], dir, { GATE_DIR: ctl });
+    await waitFor('slow to start', () => existsSync(path.join(ctl, 'slow.pid')));
+    const served = await spawnServing(['serve'], dir);
+    const page = await browser.newPage();
+    try {
+      await page.goto(served.url);
+      const node = (id: string, state: string) => page.locator(`g.node[data-node-id="${id}"][data-state="${state}"]`);
+      await node('gate:slow', 'running').waitFor();
+      await node('gate:first', 'passed').waitFor();
+      // The server goes; the run finishes while nobody serves it; the server comes back on the same port.
+      served.child.kill('SIGINT');
+      await served.exited;
+      await page.locator('#connection:not(.live)').waitFor();
+      release(ctl, 'slow');
+      expect((await check).code).toBe(0);
+      const again = await spawnServing(['serve', '--port', new URL(served.url).port], dir);
+      try {
+        await node('gate:slow', 'passed').waitFor();
+        await page.locator('#run-state[data-state="held"]').waitFor();
+        await page.locator('#connection.live').waitFor();
+        // Last-Event-ID: nothing replayed twice (a second node-started would draw a second bar).
+        expect(await page.locator('#timeline .span').count()).toBe(2);
+      } finally {
+        again.child.kill('SIGINT');
+        await again.exited;
+      }
     } finally {
       await page.close();
       served.child.kill('SIGINT');

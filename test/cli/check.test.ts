@@ -4,6 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { alive, gate, logLines, release, waitFor } from '../helpers/gates.js';
 import { makeRepo, runCli, writeFiles } from '../helpers/repo.js';
 
+/** The lines of the (only) run's events.jsonl so far. */
+function recorded(repo: string): string[] {
+  try {
+    const runs = path.join(repo, '.orchestra', 'runs');
+    return readdirSync(runs).flatMap((id) => readFileSync(path.join(runs, id, 'events.jsonl'), 'utf8').split('\n'));
+  } catch {
+    return [];
+  }
+}
+
 function repoWith(gates: string[], extra = ''): { repo: string; dir: string } {
   const repo = makeRepo({ 'orchestra.config.yaml': `gates:\n${gates.join('')}${extra}`, 'ctl/.keep': '' });
   return { repo, dir: path.join(repo, 'ctl') };
@@ -56,7 +66,8 @@ describe.concurrent('orchestra check: scheduling', () => {
     const { repo, dir } = repoWith([gate('a', ['--exit', '1']), gate('b', ['--wait']), gate('c'), gate('d', [], '    needs: [b]\n')]);
     const run = runCli(['check', '--concurrency', '2'], repo, env(dir));
     await waitFor('b to start', () => logLines(dir).includes('start b'));
-    await waitFor('a to fail', () => logLines(dir).includes('end a 1'));
+    // orchestra (not just the gate) must know a failed before b frees a slot, or c would rightly start.
+    await waitFor('orchestra to record that a failed', () => recorded(repo).some((l) => l.includes('"node-finished"') && l.includes('"gate:a"')));
     release(dir, 'b');
     const r = await run;
     expect(r.code).toBe(1);
