@@ -34,9 +34,20 @@ async function main() {
   const picker = /** @type {HTMLSelectElement} */ ($('run-picker'));
   for (const r of list.runs) picker.append(h('option', r.id === id ? { value: r.id, selected: '' } : { value: r.id }, `${r.id} · ${r.command} · ${r.outcome}`));
   picker.addEventListener('change', () => (location.search = `?run=${encodeURIComponent(picker.value)}`));
-  if (!id) {
-    $('run-state').textContent = 'no runs yet';
-    return;
+  // Opened without a run named: follow the latest, so a run started later shows up by itself.
+  if (!params.get('run')) {
+    setInterval(async () => {
+      try {
+        if ((await (await fetch('/api/runs')).json()).default !== (id ?? null)) location.reload();
+      } catch {
+        // the server is away; the connection badge says so
+      }
+    }, 2000);
+  }
+  if (!id || !list.runs.some((/** @type {{id: string}} */ r) => r.id === id)) {
+    $('run-state').textContent = id ? `no run ${id} here` : 'no runs yet';
+    if (!id) return;
+    return setConnection('closed');
   }
   const source = new EventSource(`/api/runs/${encodeURIComponent(id)}/events`);
   source.onopen = () => setConnection('live');

@@ -228,7 +228,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <file>', "where to write it ('-': stdout; default: .github/workflows/orchestra.yml)")
     .option('--phases', 'also a job per phase of agent work, started by hand (workflow_dispatch)')
     .option('--shard <gate=n>', 'fan a rule gate out over n matrix jobs; repeat for several', collectShard)
-    .option('--branch <name>', 'a branch whose pushes run the gates (default: main); repeat for several', collectList)
+    .option('--branch <name>', "a branch whose pushes run the gates (default: origin's default branch, else main); repeat for several", collectList)
     .option('--check', 'fail (exit 1) when a workflow orchestra wrote is not what exporting now would write')
     .action(async (target: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; out?: string; phases?: boolean; shard?: Record<string, number>; branch?: string[]; check?: boolean }) => {
       const { exportCommand } = await import('./commands/export.js');

@@ -82,7 +82,8 @@ export function githubWorkflow(config: Config, graph: Graph, repo: RepoFacts, op
       );
     }
     steps.push({ name: `check ${node.name}`, run: `${orc} check ${node.name} --no-needs${shardFlag} --reporter github` });
-    const needs = (into.get(node.id) ?? []).filter((id) => id.startsWith('gate:')).map((id) => jobId('gate', id.slice('gate:'.length)));
+    // A disabled gate has no job, and nothing waits for it.
+    const needs = (into.get(node.id) ?? []).filter((id) => gates.some((g) => g.id === id)).map((id) => jobId('gate', id.slice('gate:'.length)));
     jobs[jobId('gate', node.name)] = {
       name: count > 1 ? `${node.name} (\${{ matrix.shard }}/${count})` : node.name,
       ...(needs.length ? { needs } : {}),

@@ -15,6 +15,18 @@ export function repoTop(root: string): string {
   }
 }
 
+/** The branch pushes to which should run the gates: origin's default, else git's init.defaultBranch, else main. */
+export function defaultBranch(top: string): string {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: top, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  return git('symbolic-ref', '--short', 'refs/remotes/origin/HEAD').replace(/^origin\//, '') || git('config', 'init.defaultBranch') || 'main';
+}
+
 const LOCKFILES: ReadonlyArray<[string, PackageManager]> = [
   ['pnpm-lock.yaml', 'pnpm'],
   ['bun.lock', 'bun'],

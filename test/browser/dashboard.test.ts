@@ -127,4 +127,24 @@ phases:
       served.child.kill('SIGINT');
     }
   });
+
+  it('opened with no run named, it follows the latest: a run started later shows up by itself', async () => {
+    const dir = makeRepo({ 'orchestra.config.yaml': `gates:\n${gate('later', ['--wait'])}`, 'ctl/.keep': '' });
+    const ctl = path.join(dir, 'ctl');
+    const served = await spawnServing(['serve'], dir);
+    const page = await browser.newPage();
+    try {
+      await page.goto(served.url);
+      await expect.poll(() => page.locator('#run-state').textContent()).toBe('no runs yet');
+      const check = runCli(['check'], dir, { GATE_DIR: ctl });
+      await page.locator('g.node[data-node-id="gate:later"][data-state="running"]').waitFor();
+      release(ctl, 'later');
+      await page.locator('g.node[data-node-id="gate:later"][data-state="passed"]').waitFor();
+      expect((await check).code).toBe(0);
+    } finally {
+      await page.close();
+      served.child.kill('SIGINT');
+      await served.exited;
+    }
+  });
 });

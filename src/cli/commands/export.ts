@@ -4,7 +4,7 @@ import { error } from '../../config/diagnostic.js';
 import { didYouMean } from '../../config/suggest.js';
 import type { Config } from '../../config/types.js';
 import { githubWorkflow, type ExportOptions } from '../../export/github-actions.js';
-import { repoFacts, repoTop } from '../../export/repo-facts.js';
+import { defaultBranch, repoFacts, repoTop } from '../../export/repo-facts.js';
 import { compile } from '../../graph/compile.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
@@ -28,7 +28,7 @@ function exportCommandLine(options: ExportOptions, out: string, top: string): st
   const flags = [
     options.phases ? ' --phases' : '',
     ...Object.entries(options.shards).map(([g, n]) => ` --shard ${g}=${n}`),
-    ...(options.branches.join(',') === 'main' ? [] : options.branches.map((b) => ` --branch ${b}`)),
+    ...options.branches.map((b) => ` --branch ${b}`),
     rel === DEFAULT_OUT ? '' : ` --out ${rel}`,
   ].join('');
   return `npx orchestra export github-actions${flags}`;
@@ -68,7 +68,7 @@ export async function exportCommand(opts: ExportCommandOptions): Promise<number>
   if (opts.target === undefined) return fail('name what to export to (orchestra export github-actions)', `targets: ${TARGETS.join(', ')}`);
 
   const file = opts.out === undefined || opts.out === '-' ? path.join(top, DEFAULT_OUT) : path.resolve(opts.cwd, opts.out);
-  const options: ExportOptions = { phases: opts.phases, shards: opts.shards, branches: opts.branches.length ? opts.branches : ['main'] };
+  const options: ExportOptions = { phases: opts.phases, shards: opts.shards, branches: opts.branches.length ? opts.branches : [defaultBranch(top)] };
   const { text, problems } = await render(config, options, top, file);
   if (!text) return fail(problems.join('\n'));
   if (opts.out === '-') {
