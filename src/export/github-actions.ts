@@ -39,6 +39,14 @@ const CHECKOUT = 'actions/checkout@v4';
 const SETUP_NODE = 'actions/setup-node@v4';
 const CACHE = 'actions/cache@v4';
 
+/**
+ * A path as one shell word. Gate and phase names need none of this (the schema
+ * allows only letters, digits and `_ . : / -`); paths from the file system might.
+ */
+export function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 /** GitHub job ids: letters, digits, `_` and `-`, not starting with a digit or `-`. */
 export function jobId(prefix: 'gate' | 'phase', name: string): string {
   return `${prefix}-${name.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
@@ -59,7 +67,7 @@ export function githubWorkflow(config: Config, graph: Graph, repo: RepoFacts, op
   for (const e of graph.edges) into.set(e.to, [...(into.get(e.to) ?? []), e.from]);
   const gates = graph.nodes.filter((n): n is GateNode => n.kind === 'gate' && n.phase === null && n.gate.enabled);
   const jobs: Record<string, Job> = {};
-  const orc = `${repo.orchestra}${repo.configArg ? ` --config ${repo.configArg}` : ''}`;
+  const orc = `${repo.orchestra}${repo.configArg ? ` --config ${shellWord(repo.configArg)}` : ''}`;
   const stateDir = repo.configDir ? `${repo.configDir}/.orchestra` : '.orchestra';
 
   for (const [name, count] of Object.entries(options.shards)) {

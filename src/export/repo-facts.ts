@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SEARCH_PLACES } from '../config/find.js';
 import type { Config } from '../config/types.js';
 import { orchestraVersion } from '../util/version.js';
-import type { PackageManager, RepoFacts } from './github-actions.js';
+import { shellWord, type PackageManager, type RepoFacts } from './github-actions.js';
 
 /** The repository's top folder (where .github/ lives), or the config's folder outside git. */
 export function repoTop(root: string): string {
@@ -69,7 +69,7 @@ function orchestraCommand(root: string, pm: PackageManager): string {
     // no package.json: a pinned download below
   }
   const ownBin = typeof pkg.bin === 'string' ? (pkg.name === 'orchestra' ? pkg.bin : undefined) : pkg.bin?.['orchestra'];
-  if (ownBin) return `node ${ownBin.replace(/^\.\//, '')}`;
+  if (ownBin) return `node ${shellWord(ownBin.replace(/^\.\//, ''))}`;
   if (pm !== 'none' && (pkg.dependencies?.['orchestra'] || pkg.devDependencies?.['orchestra'])) return pm === 'npm' ? 'npx orchestra' : `${pm === 'yarn-classic' ? 'yarn' : pm === 'bun' ? 'bunx' : pm} orchestra`;
   return `npx --yes orchestra@${orchestraVersion()}`;
 }

@@ -58,6 +58,16 @@ describe.concurrent('reporters', () => {
     expect(lines.every((l) => l.startsWith('::'))).toBe(true);
   });
 
+  it('github: with the config below the repository root, annotations name files from the root', async () => {
+    const repo = makeRepo({ 'services/api/orchestra.config.yaml': 'extends: [hygiene]\ngates:\n  no-todo:\n    files: ["src/**"]\n', 'services/api/src/app.py': 'x = 1  # TODO: later\n' });
+    const env = { GITHUB_WORKSPACE: repo };
+    const r = await runCli(['check', 'no-todo', '--reporter', 'github'], path.join(repo, 'services', 'api'), env);
+    expect(r.stdout).toMatch(/^::error file=services\/api\/src\/app\.py,line=1,/);
+    // Outside Actions, git says where the root is.
+    const local = await runCli(['check', 'no-todo', '--reporter', 'github'], path.join(repo, 'services', 'api'), { GITHUB_WORKSPACE: '' });
+    expect(local.stdout).toMatch(/^::error file=services\/api\/src\/app\.py,line=1,/);
+  });
+
   it('junit: a file that validates against the JUnit schema', async () => {
     const repo = fixtureRepo();
     const r = await runCli(['check', '--keep-going', '--reporter', 'junit=reports/junit.xml', '--reporter', 'pretty'], repo, { GATE_DIR: path.join(repo, 'ctl') });

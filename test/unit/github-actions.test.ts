@@ -67,6 +67,9 @@ gates:
     const sub = await exported(yaml, { ...NPM, configDir: 'services/api', configArg: 'ci/orchestra.yaml' });
     expect(sub.jobs['gate-lint']!.defaults).toEqual({ run: { 'working-directory': 'services/api' } });
     expect(runs(sub.jobs['gate-lint']!).at(-1)).toBe('npx orchestra --config ci/orchestra.yaml check lint --no-needs --reporter github');
+    // A path is one shell word however it is spelled.
+    const spaced = await exported(yaml, { ...NPM, configArg: "ci/my team's.yaml" });
+    expect(runs(spaced.jobs['gate-lint']!).at(-1)).toBe(`npx orchestra --config 'ci/my team'\\''s.yaml' check lint --no-needs --reporter github`);
   });
 
   it('fans a rule gate out as a matrix of shards, and refuses to shard what cannot be split', async () => {

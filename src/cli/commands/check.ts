@@ -165,6 +165,13 @@ function fixFindings(run: RunResults, root: string): FixOutcome[] {
   return applyFixes(root, findings, (file) => readByRule.has(file));
 }
 
+/** Where the config sits below the repository root ('' at the root): in Actions, below GITHUB_WORKSPACE. */
+async function configUnderRepo(root: string): Promise<string> {
+  const top = process.env['GITHUB_WORKSPACE'] || (await import('../../export/repo-facts.js')).repoTop(root);
+  const rel = path.relative(top, root);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? '' : rel.split(path.sep).join('/');
+}
+
 async function writeReports(reporters: readonly ReporterChoice[], run: RunResults, root: string, stateDir: string): Promise<void> {
   for (const r of reporters) {
     switch (r.name) {
@@ -174,7 +181,7 @@ async function writeReports(reporters: readonly ReporterChoice[], run: RunResult
         process.stdout.write((await import('../../report/json.js')).jsonReport(run));
         break;
       case 'github':
-        process.stdout.write((await import('../../report/github.js')).githubReport(run));
+        process.stdout.write((await import('../../report/github.js')).githubReport(run, await configUnderRepo(root)));
         break;
       case 'junit':
       case 'sarif': {
