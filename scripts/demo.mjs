@@ -15,7 +15,8 @@ sh('git', ['init', '-q', '-b', 'main']);
 sh('git', ['add', '-A']);
 sh('git', ['-c', 'user.name=demo', '-c', 'user.email=demo@localhost', 'commit', '-qm', 'the orders service, before the agents']);
 console.log(`\n# a copy of examples/orders in ${dir}\n`);
-for (const args of [['validate'], ['plan'], ['run']]) {
+// Extra arguments go to `run` (npm run demo -- --ui: the same, watched in the browser).
+for (const args of [['validate'], ['plan'], ['run', ...process.argv.slice(2)]]) {
   console.log(`\n$ orchestra ${args.join(' ')}`);
   const code = sh(process.execPath, [bin, ...args]);
   if (code !== 0) process.exit(code);

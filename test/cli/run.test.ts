@@ -347,6 +347,7 @@ phases:
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✓ one/a');
     expect(r.stdout).toContain("no agent started: the run's budget of $0.05 is spent ($0.0527)");
+    expect((await runCli(['status'], repo)).stdout).toMatch(/^run [\w-]+ {2}not running {2}spent \$0\.0527 of \$0\.05\n/);
   });
 });
 

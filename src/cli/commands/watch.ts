@@ -11,12 +11,13 @@ import { logFileOf, readEvents, runIds, runInfo } from '../../report/run-record.
 import { readLock } from '../../run/lock.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
+import type { Budget, Config } from '../../config/types.js';
 
 // Looking after runs: everything here reads `.orchestra/` (the event records, logs,
 // the lock); nothing reaches into a running orchestra but `abort`'s signal.
 
 /** The run a command is about (the named one, else the latest), or undefined after saying why. */
-export async function findRun(opts: CommonOptions & { runId?: string }): Promise<{ stateDir: string; id: string; runDir: string } | undefined> {
+export async function findRun(opts: CommonOptions & { runId?: string }): Promise<{ stateDir: string; id: string; runDir: string; config: Config } | undefined> {
   const found = await runsDir(opts);
   if (!found) return undefined;
   const id = opts.runId ? found.ids.find((x) => x === opts.runId) : found.ids.at(-1);
@@ -24,14 +25,14 @@ export async function findRun(opts: CommonOptions & { runId?: string }): Promise
     process.stderr.write(`orchestra: error: ${opts.runId ? `no run '${opts.runId}' in .orchestra/runs/ (see 'orchestra list')` : 'no runs yet'}\n`);
     return undefined;
   }
-  return { stateDir: found.stateDir, id, runDir: path.join(found.stateDir, 'runs', id) };
+  return { stateDir: found.stateDir, id, runDir: path.join(found.stateDir, 'runs', id), config: found.config };
 }
 
-export async function runsDir(opts: CommonOptions): Promise<{ stateDir: string; ids: string[] } | undefined> {
+export async function runsDir(opts: CommonOptions): Promise<{ stateDir: string; ids: string[]; config: Config } | undefined> {
   const { config } = await loadOrReport(opts);
   if (!config) return undefined;
   const stateDir = stateDirOf(config.root);
-  return { stateDir, ids: runIds(stateDir) };
+  return { stateDir, ids: runIds(stateDir), config };
 }
 
 export async function listCommand(opts: CommonOptions): Promise<number> {
@@ -73,29 +74,41 @@ export async function statusCommand(opts: CommonOptions & { runId?: string; watc
   const found = await findRun(opts);
   if (!found) return EXIT.usage;
   const { id } = found;
-  printStatus(found.stateDir, id);
+  printStatus(found.stateDir, id, found.config.budget);
   // --watch: again every second while the run works, then once more with how it ended.
   while (opts.watch && readLock(found.stateDir)?.runId === id) {
     await new Promise((r) => setTimeout(r, 1000));
     if (process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[H');
     else process.stdout.write('\n');
-    printStatus(found.stateDir, id);
+    printStatus(found.stateDir, id, found.config.budget);
   }
   return EXIT.ok;
 }
 
-function printStatus(stateDir: string, id: string): void {
+function printStatus(stateDir: string, id: string, budget: Budget | undefined): void {
   const style = styleFor(process.stdout);
   const events = readEvents(path.join(stateDir, 'runs', id));
   const rows = nodeStates(events);
   const running = readLock(stateDir)?.runId === id;
   const cost = rows.reduce((n, r) => n + r.costUsd, 0);
-  process.stdout.write(`${style.bold(`run ${id}`)}  ${running ? style.cyan('running') : 'not running'}${cost ? `  $${cost.toFixed(4)} spent` : ''}\n`);
+  process.stdout.write(`${style.bold(`run ${id}`)}  ${running ? style.cyan('running') : 'not running'}${spent(events, cost, budget)}\n`);
   const color = (s: string) => (s === 'passed' || s === 'cached' ? style.green(s) : s === 'failed' ? style.red(s) : s === 'running' ? style.cyan(s) : style.dim(s));
   for (const r of rows) {
     const extra = [r.agent ? `agent ${r.agent}` : '', r.attempts > 1 ? `attempt ${r.attempts}` : '', r.elapsedMs ? formatDuration(r.elapsedMs) : ''].filter(Boolean).join(' · ');
     process.stdout.write(`  ${color(r.state.padEnd(8))} ${r.node.kind.padEnd(10)} ${nodeLabel(r.node)}${extra ? style.dim(`  ${extra}`) : ''}\n`);
   }
+}
+
+/** What the run has spent, against the config's budget where it sets one: `$0.4100 of $5 · 12m of 60m`. */
+function spent(events: readonly OrchestraEvent[], cost: number, budget: Budget | undefined): string {
+  const first = events.find((e) => e.type === 'run-started');
+  const last = [...events].reverse().find((e) => e.type === 'run-finished');
+  const elapsed = first ? (last?.type === 'run-finished' ? last.durationMs : Date.now() - first.ts) : 0;
+  const parts = [
+    cost || budget?.usd !== undefined ? `$${cost.toFixed(4)}${budget?.usd !== undefined ? ` of $${budget.usd}` : ''}` : '',
+    budget?.minutes !== undefined ? `${formatDuration(elapsed)} of ${budget.minutes}m` : '',
+  ].filter(Boolean);
+  return parts.length ? `  spent ${parts.join(' · ')}` : '';
 }
 
 export async function logsCommand(opts: CommonOptions & { node: string; runId?: string; follow: boolean; events: boolean }): Promise<number> {
