@@ -229,8 +229,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--phases', 'also a job per phase of agent work, started by hand (workflow_dispatch)')
     .option('--shard <gate=n>', 'fan a rule gate out over n matrix jobs; repeat for several', collectShard)
     .option('--branch <name>', "a branch whose pushes run the gates (default: origin's default branch, else main); repeat for several", collectList)
+    .option('--setup <file>', "a YAML list of steps every job runs after installing (a Python, a service): the generated file is not for editing")
     .option('--check', 'fail (exit 1) when a workflow orchestra wrote is not what exporting now would write')
-    .action(async (target: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; out?: string; phases?: boolean; shard?: Record<string, number>; branch?: string[]; check?: boolean }) => {
+    .action(async (target: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; out?: string; phases?: boolean; shard?: Record<string, number>; branch?: string[]; setup?: string; check?: boolean }) => {
       const { exportCommand } = await import('./commands/export.js');
       setExit(
         await exportCommand({
@@ -240,6 +241,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           phases: opts.phases === true,
           shards: opts.shard ?? {},
           branches: opts.branch ?? [],
+          ...(opts.setup !== undefined ? { setup: opts.setup } : {}),
           check: opts.check === true,
         }),
       );

@@ -2,6 +2,7 @@ import type { AdapterName, Config } from '../config/types.js';
 import { ruleTarget } from '../exec/rule-target.js';
 import type { GateNode, Graph } from '../graph/types.js';
 import { unreachable } from '../util/unreachable.js';
+import type { Step } from './setup-steps.js';
 
 /**
  * `orchestra export github-actions`: the same DAG as a GitHub Actions
@@ -16,6 +17,8 @@ export interface ExportOptions {
   readonly shards: Readonly<Record<string, number>>;
   /** Branches whose pushes run the gates (pull requests always do). */
   readonly branches: readonly string[];
+  /** A YAML file of steps every job runs after installing (relative to the repository root). */
+  readonly setup?: string;
 }
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'yarn-classic' | 'bun' | 'none';
@@ -32,7 +35,6 @@ export interface RepoFacts {
   readonly configArg?: string;
 }
 
-type Step = Record<string, unknown>;
 type Job = Record<string, unknown>;
 
 const CHECKOUT = 'actions/checkout@v4';
@@ -61,7 +63,7 @@ function cacheable(graph: Graph, node: GateNode, into: ReadonlyMap<string, reado
   });
 }
 
-export function githubWorkflow(config: Config, graph: Graph, repo: RepoFacts, options: ExportOptions): { workflow: Record<string, unknown>; problems: string[] } {
+export function githubWorkflow(config: Config, graph: Graph, repo: RepoFacts, options: ExportOptions, extraSteps: readonly Step[] = []): { workflow: Record<string, unknown>; problems: string[] } {
   const problems: string[] = [];
   const into = new Map<string, string[]>();
   for (const e of graph.edges) into.set(e.to, [...(into.get(e.to) ?? []), e.from]);
@@ -81,7 +83,7 @@ export function githubWorkflow(config: Config, graph: Graph, repo: RepoFacts, op
   for (const node of gates) {
     const count = options.shards[node.name] ?? 1;
     const shardFlag = count > 1 ? ` --shard \${{ matrix.shard }}/${count}` : '';
-    const steps: Step[] = [{ uses: CHECKOUT }, ...setupSteps(repo)];
+    const steps: Step[] = [{ uses: CHECKOUT }, ...setupSteps(repo), ...extraSteps];
     if (cacheable(graph, node, into)) {
       // orchestra's own fingerprint is the key: an unchanged gate restores its entry and reports `cached`, as it would locally.
       steps.push(
@@ -103,7 +105,7 @@ export function githubWorkflow(config: Config, graph: Graph, repo: RepoFacts, op
     };
   }
 
-  if (options.phases) Object.assign(jobs, phaseJobs(config, graph, repo, orc));
+  if (options.phases) Object.assign(jobs, phaseJobs(config, graph, repo, orc, extraSteps));
 
   const on: Record<string, unknown> = { push: { branches: [...options.branches] }, pull_request: null };
   if (options.phases) on['workflow_dispatch'] = null;
@@ -155,7 +157,7 @@ const AGENT_CLI: Readonly<Record<AdapterName, { install: string; secrets: readon
  * branches its needed phases pushed, runs its phase alone, and pushes its
  * integration branch as `orchestra/ci-<run>/<phase>` for the phases after it.
  */
-function phaseJobs(config: Config, graph: Graph, repo: RepoFacts, orc: string): Record<string, Job> {
+function phaseJobs(config: Config, graph: Graph, repo: RepoFacts, orc: string, extraSteps: readonly Step[]): Record<string, Job> {
   const phaseOf = new Map(graph.nodes.map((n) => [n.id, n.phase]));
   const uses = [...new Set((config.team?.agents ?? []).flatMap((a) => (a.use ? [a.use] : [])))].sort();
   const secrets = [...new Set(uses.flatMap((u) => AGENT_CLI[u].secrets))].sort();
@@ -182,6 +184,7 @@ function phaseJobs(config: Config, graph: Graph, repo: RepoFacts, orc: string): 
       steps: [
         { uses: CHECKOUT, with: { 'fetch-depth': 0 } },
         ...setupSteps(repo),
+        ...extraSteps,
         ...uses.map((u) => ({ name: `install ${u}`, run: AGENT_CLI[u].install })),
         { name: 'git identity for checkpoints', run: 'git config user.name "orchestra" && git config user.email "orchestra@users.noreply.github.com"' },
         ...(start.length ? [{ name: 'start from the phases it needs', run: start.join('\n') }] : []),

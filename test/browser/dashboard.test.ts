@@ -8,7 +8,7 @@ import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
 import { spawnServing } from '../helpers/serve.js';
 
 // Debian's Chromium, which .ci/run installs; where it cannot be installed these tests say so and do not run.
-const CHROMIUM = process.env.ORCHESTRA_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.ORCHESTRA_CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`browser tests not run: no Chromium at ${CHROMIUM} (install Debian's chromium, or set ORCHESTRA_CHROMIUM)`);
 

@@ -65,6 +65,32 @@ describe.concurrent('orchestra export', () => {
     expect((await runCli(['export', '--check'], repo)).code).toBe(0);
   });
 
+  it("--setup: the repo's own steps in every job after the install; a change to them makes the workflow stale; a bad file is pointed at", async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': CONFIG,
+      'team.json': TEAM,
+      'ci/setup.yml': '- uses: actions/setup-python@v5\n  with:\n    python-version: "3.12"\n- run: pip install ruff\n',
+    });
+    expect((await runCli(['export', 'github-actions', '--phases', '--setup', 'ci/setup.yml'], repo)).code).toBe(0);
+    const text = readFileSync(path.join(repo, '.github', 'workflows', 'orchestra.yml'), 'utf8');
+    expect(await workflowProblems(text)).toEqual([]);
+    const wf = parse(text) as { jobs: Record<string, { steps: Array<Record<string, unknown>> }> };
+    for (const job of ['gate-build', 'phase-api']) {
+      const steps = wf.jobs[job]!.steps;
+      const python = steps.findIndex((st) => st['uses'] === 'actions/setup-python@v5');
+      expect(steps[python]).toEqual({ uses: 'actions/setup-python@v5', with: { 'python-version': '3.12' } });
+      expect(steps[python + 1]).toEqual({ run: 'pip install ruff' });
+      expect(python).toBeGreaterThan(steps.findIndex((st) => st['uses'] === 'actions/setup-node@v4'));
+    }
+    expect(text).toContain('# Change the config, then run: npx orchestra export github-actions --phases --branch main --setup ci/setup.yml');
+    writeFileSync(path.join(repo, 'ci', 'setup.yml'), '- run: pip install ruff==0.6\n');
+    expect((await runCli(['export', '--check'], repo)).code).toBe(1);
+    writeFileSync(path.join(repo, 'ci', 'setup.yml'), '- run: ok\n- with: { a: 1 }\n');
+    const bad = await runCli(['export', 'github-actions', '--setup', 'ci/setup.yml'], repo);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("ci/setup.yml:2:3: error: expected a step with 'uses: owner/action@ref' or 'run: command'");
+  });
+
   it('bad input is exit 2 with the flag named, and nothing is written', async () => {
     const repo = makeRepo({ 'orchestra.config.yaml': CONFIG, 'team.json': TEAM });
     const cases: Array<[string[], string]> = [

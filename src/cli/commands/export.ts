@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { error } from '../../config/diagnostic.js';
+import { error, type Diagnostic } from '../../config/diagnostic.js';
+import type { SourceStore } from '../../config/source-text.js';
+import { readSetupSteps } from '../../export/setup-steps.js';
 import { didYouMean } from '../../config/suggest.js';
 import type { Config } from '../../config/types.js';
 import { githubWorkflow, type ExportOptions } from '../../export/github-actions.js';
@@ -29,17 +31,20 @@ function exportCommandLine(options: ExportOptions, out: string, top: string): st
     options.phases ? ' --phases' : '',
     ...Object.entries(options.shards).map(([g, n]) => ` --shard ${g}=${n}`),
     ...options.branches.map((b) => ` --branch ${b}`),
+    options.setup ? ` --setup ${options.setup}` : '',
     rel === DEFAULT_OUT ? '' : ` --out ${rel}`,
   ].join('');
   return `npx orchestra export github-actions${flags}`;
 }
 
 /** The file's text: a header that says it is generated (and with which options, for --check), then the workflow. */
-async function render(config: Config, options: ExportOptions, top: string, out: string): Promise<{ text?: string; problems: string[] }> {
+async function render(config: Config, options: ExportOptions, top: string, out: string, sources: SourceStore): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
   const compiled = compile(config);
-  if (!compiled.graph) return { problems: ['the config does not compile; see orchestra validate'] };
-  const { workflow, problems } = githubWorkflow(config, compiled.graph, repoFacts(config, top), options);
-  if (problems.length) return { problems };
+  if (!compiled.graph) return { diagnostics: [error('the config does not compile; see orchestra validate')] };
+  const setup = options.setup ? await readSetupSteps(path.resolve(top, options.setup), sources) : { steps: [], diagnostics: [] };
+  if (!setup.steps) return { diagnostics: setup.diagnostics };
+  const { workflow, problems } = githubWorkflow(config, compiled.graph, repoFacts(config, top), options, setup.steps);
+  if (problems.length) return { diagnostics: problems.map((p) => error(p)) };
   const { stringify } = await import('yaml');
   const configRel = path.relative(top, config.file).split(path.sep).join('/');
   const header = [
@@ -49,28 +54,30 @@ async function render(config: Config, options: ExportOptions, top: string, out: 
     `${MARKER}${JSON.stringify({ target: 'github-actions', ...options })}`,
     '',
   ].join('\n');
-  return { text: header + stringify(workflow, { lineWidth: 0, aliasDuplicateObjects: false, nullStr: '' }), problems: [] };
+  return { text: header + stringify(workflow, { lineWidth: 0, aliasDuplicateObjects: false, nullStr: '' }), diagnostics: [] };
 }
 
 export async function exportCommand(opts: ExportCommandOptions): Promise<number> {
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const stderr = styleFor(process.stderr);
-  const fail = (message: string, hint?: string): number => {
-    process.stderr.write(`${formatDiagnostics([error(message, undefined, hint)], outcome.sources, process.cwd(), stderr)}\n`);
+  const report = (ds: readonly Diagnostic[]): number => {
+    process.stderr.write(`${formatDiagnostics(ds, outcome.sources, process.cwd(), stderr)}\n`);
     return EXIT.usage;
   };
+  const fail = (message: string, hint?: string): number => report([error(message, undefined, hint)]);
   if (opts.target !== undefined && !(TARGETS as readonly string[]).includes(opts.target)) {
     return fail(`unknown export target '${opts.target}'`, didYouMean(opts.target, TARGETS) ?? `targets: ${TARGETS.join(', ')}`);
   }
   const top = repoTop(config.root);
-  if (opts.check) return checkExports(config, top, opts.out === undefined ? undefined : path.resolve(opts.cwd, opts.out), fail);
+  if (opts.check) return checkExports(config, top, opts.out === undefined ? undefined : path.resolve(opts.cwd, opts.out), outcome.sources, report);
   if (opts.target === undefined) return fail('name what to export to (orchestra export github-actions)', `targets: ${TARGETS.join(', ')}`);
 
   const file = opts.out === undefined || opts.out === '-' ? path.join(top, DEFAULT_OUT) : path.resolve(opts.cwd, opts.out);
-  const options: ExportOptions = { phases: opts.phases, shards: opts.shards, branches: opts.branches.length ? opts.branches : [defaultBranch(top)] };
-  const { text, problems } = await render(config, options, top, file);
-  if (!text) return fail(problems.join('\n'));
+  const setup = opts.setup === undefined ? {} : { setup: path.relative(top, path.resolve(opts.cwd, opts.setup)).split(path.sep).join('/') };
+  const options: ExportOptions = { phases: opts.phases, shards: opts.shards, branches: opts.branches.length ? opts.branches : [defaultBranch(top)], ...setup };
+  const { text, diagnostics } = await render(config, options, top, file, outcome.sources);
+  if (!text) return report(diagnostics);
   if (opts.out === '-') {
     process.stdout.write(text);
     return EXIT.ok;
@@ -82,7 +89,8 @@ export async function exportCommand(opts: ExportCommandOptions): Promise<number>
 }
 
 /** `--check`: every workflow orchestra wrote (or the one named) is what exporting now would write. */
-async function checkExports(config: Config, top: string, named: string | undefined, fail: (m: string, hint?: string) => number): Promise<number> {
+async function checkExports(config: Config, top: string, named: string | undefined, sources: SourceStore, report: (ds: readonly Diagnostic[]) => number): Promise<number> {
+  const fail = (message: string, hint?: string): number => report([error(message, undefined, hint)]);
   const dir = path.join(top, '.github', 'workflows');
   const candidates = named ? [named] : existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(dir, f)) : [];
   const generated = candidates.filter((f) => existsSync(f) && readFileSync(f, 'utf8').includes(`\n${MARKER}`));
@@ -97,12 +105,12 @@ async function checkExports(config: Config, top: string, named: string | undefin
     let recorded: ExportOptions;
     try {
       const parsed = JSON.parse(line.slice(MARKER.length)) as Partial<ExportOptions>;
-      recorded = { phases: parsed.phases === true, shards: parsed.shards ?? {}, branches: parsed.branches ?? ['main'] };
+      recorded = { phases: parsed.phases === true, shards: parsed.shards ?? {}, branches: parsed.branches ?? ['main'], ...(parsed.setup ? { setup: parsed.setup } : {}) };
     } catch {
       return fail(`${path.relative(process.cwd(), file)}: its '${MARKER.trim()}' line is not the JSON orchestra wrote`, 'export it again');
     }
-    const { text, problems } = await render(config, recorded, top, file);
-    if (!text) return fail(`${path.relative(process.cwd(), file)}: ${problems.join('; ')}`);
+    const { text, diagnostics } = await render(config, recorded, top, file, sources);
+    if (!text) return report(diagnostics);
     const rel = path.relative(process.cwd(), file) || file;
     if (text === current) {
       process.stdout.write(`${style.green('fresh')} ${rel}\n`);
