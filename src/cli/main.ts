@@ -1,7 +1,9 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from '../config/duration.js';
+import { Command, CommanderError, Option } from 'commander';
+import type { ReporterChoice } from './commands/check.js';
+import { collectList, collectReporter, collectShard, duration, port, positiveInt } from './option-parsers.js';
 import { orchestraVersion } from '../util/version.js';
 import { EXIT, type CommonOptions } from './exit-codes.js';
+import type { RunOptions } from './commands/run.js';
 
 /**
  * The command line. Only commander is loaded at start-up: each command's
@@ -19,6 +21,31 @@ function withCommonOptions(cmd: Command): Command {
 
 export function commonOptions(opts: { cwd?: string; config?: string; cache?: boolean }): CommonOptions {
   return { cwd: opts.cwd ?? process.cwd(), cache: opts.cache !== false, ...(opts.config !== undefined ? { config: opts.config } : {}) };
+}
+
+/** What `run` and `resume` share: how many at once, after a failure, output, stopping, the dashboard. */
+function withRunOptions(cmd: Command): Command {
+  return withCommonOptions(cmd)
+    .option('--concurrency <n>', 'how many nodes run at once (default: config, else CPU cores)', positiveInt)
+    .option('--keep-going', 'after a failure, still run everything that does not depend on it')
+    .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter)
+    .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
+    .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
+    .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0);
+}
+
+type RunCliOptions = CheckCliOptions & { ui?: boolean; port: number };
+
+function runOptions(opts: RunCliOptions, phases: string[]): RunOptions {
+  return {
+    ...commonOptions(opts),
+    phases,
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+    keepGoing: opts.keepGoing === true,
+    reporters: opts.reporter ?? [],
+    graceMs: opts.killGrace,
+    ...(opts.ui ? { ui: { port: opts.port } } : {}),
+  };
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -101,57 +128,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
-  withCommonOptions(program.command('run'))
+  withRunOptions(program.command('run'))
     .description('drive the team through the phases (all, or the named ones and what they need): worktrees, scopes, gates, fixes, checkpoints')
     .argument('[phases...]', 'only these phases and what they need (default: all)')
-    .option('--concurrency <n>', 'how many nodes run at once (default: config, else CPU cores)', positiveInt)
-    .option('--keep-going', 'after a failure, still run everything that does not depend on it')
-    .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter)
-    .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
-    .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
-    .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0)
     .option('--no-needs', 'run only the named phases; the phases they need are taken as done (their work is in HEAD)')
     .option('--run-id <id>', 'name the run (and its branch orchestra/<id>) instead of a fresh id, e.g. in CI')
-    .action(async (phases: string[], opts: CheckCliOptions & { ui?: boolean; port: number; needs: boolean; runId?: string }) => {
+    .action(async (phases: string[], opts: RunCliOptions & { needs: boolean; runId?: string }) => {
       const { runCommand } = await import('./commands/run.js');
-      setExit(
-        await runCommand({
-          ...commonOptions(opts),
-          phases,
-          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-          keepGoing: opts.keepGoing === true,
-          reporters: opts.reporter ?? [],
-          graceMs: opts.killGrace,
-          needs: opts.needs,
-          ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
-          ...(opts.ui ? { ui: { port: opts.port } } : {}),
-        }),
-      );
+      setExit(await runCommand({ ...runOptions(opts, phases), needs: opts.needs, ...(opts.runId !== undefined ? { runId: opts.runId } : {}) }));
     });
 
-  withCommonOptions(program.command('resume'))
+  withRunOptions(program.command('resume'))
     .description('continue a run that did not finish (a crash, Ctrl-C, a failed phase) from its last checkpoint')
     .argument('[run-id]', 'the run (default: the latest that did not hold)')
-    .option('--concurrency <n>', 'how many nodes run at once (default: config, else CPU cores)', positiveInt)
-    .option('--keep-going', 'after a failure, still run everything that does not depend on it')
-    .option('--reporter <name>', 'pretty (default) or json; repeat for both', collectReporter)
-    .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
-    .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
-    .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0)
-    .action(async (runId: string | undefined, opts: CheckCliOptions & { ui?: boolean; port: number }) => {
+    .action(async (runId: string | undefined, opts: RunCliOptions) => {
       const { resumeCommand } = await import('./commands/runs.js');
-      setExit(
-        await resumeCommand({
-          ...commonOptions(opts),
-          phases: [],
-          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-          keepGoing: opts.keepGoing === true,
-          reporters: opts.reporter ?? [],
-          graceMs: opts.killGrace,
-          ...(opts.ui ? { ui: { port: opts.port } } : {}),
-          ...(runId ? { runId } : {}),
-        }),
-      );
+      setExit(await resumeCommand({ ...runOptions(opts, []), ...(runId ? { runId } : {}) }));
     });
 
   withCommonOptions(program.command('rollback'))
@@ -302,48 +294,10 @@ interface CheckCliOptions {
   hook?: string;
   concurrency?: number;
   keepGoing?: boolean;
-  reporter?: Array<{ name: 'pretty' | 'json' | 'junit' | 'github' | 'sarif'; file?: string }>;
+  reporter?: ReporterChoice[];
   timeout?: number;
   killGrace: number;
   fix?: boolean;
-}
-
-function collectShard(value: string, previous: Record<string, number> = {}): Record<string, number> {
-  const m = /^([^=]+)=(\d+)$/.exec(value);
-  const n = m ? Number(m[2]) : NaN;
-  if (!m || n < 2 || n > 256) throw new InvalidArgumentError('expected gate=n with n from 2 to 256, such as timestamps=4.');
-  return { ...previous, [m[1] as string]: n };
-}
-
-function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function port(value: string): number {
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535 (0: a free one).');
-  return n;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
-  return n;
-}
-
-function duration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 90s, 5m or 1h.');
-  return ms;
-}
-
-const REPORTERS = ['pretty', 'json', 'github', 'junit', 'sarif'] as const;
-
-function collectReporter(value: string, previous: CheckCliOptions['reporter'] = []): CheckCliOptions['reporter'] {
-  const [name, file] = value.split(/=(.*)/s, 2) as [string, string | undefined];
-  if (!(REPORTERS as readonly string[]).includes(name)) throw new InvalidArgumentError(`expected one of ${REPORTERS.join(', ')}.`);
-  if (file !== undefined && name !== 'junit' && name !== 'sarif') throw new InvalidArgumentError(`only junit and sarif write a file (${name}=FILE given).`);
-  return [...previous, { name: name as (typeof REPORTERS)[number], ...(file ? { file } : {}) }];
 }
 
 /** Runs the CLI and returns the exit code; never throws for anything a user can cause. */
