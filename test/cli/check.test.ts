@@ -142,8 +142,11 @@ describe.concurrent('orchestra check: processes', () => {
     const { repo, dir } = repoWith([gate('a', ['--wait', '--child']), gate('b', ['--wait', '--child'])]);
     let pid = 0;
     const run = runCli(['check', '--concurrency', '2'], repo, env(dir), (child) => (pid = child.pid ?? 0));
-    await waitFor('both grandchildren', () => ['a.child', 'b.child'].every((f) => readdirSync(dir).includes(f)));
-    const pids = ['a.pid', 'a.child', 'b.pid', 'b.child'].map((f) => Number(readFileSync(path.join(dir, f), 'utf8')));
+    // A pid file can be seen before its number is in it (and Number('') is 0, which signals our own group).
+    const pidIn = (f: string) => (readdirSync(dir).includes(f) ? Number(readFileSync(path.join(dir, f), 'utf8')) : 0);
+    const files = ['a.pid', 'a.child', 'b.pid', 'b.child'];
+    await waitFor('both gates and their grandchildren', () => files.every((f) => pidIn(f) > 0));
+    const pids = files.map(pidIn);
     expect(pids.every(alive)).toBe(true);
     process.kill(pid, 'SIGINT');
     const r = await run;

@@ -99,7 +99,7 @@ function printStatus(stateDir: string, id: string, budget: Budget | undefined): 
   }
 }
 
-/** What the run has spent, against the config's budget where it sets one: `$0.4100 of $5 · 12m of 60m`. */
+/** What the run has spent, against the config's budget where it sets one: `$0.4100 of $5 · 12m3s of 60m`. */
 function spent(events: readonly OrchestraEvent[], cost: number, budget: Budget | undefined): string {
   const first = events.find((e) => e.type === 'run-started');
   const last = [...events].reverse().find((e) => e.type === 'run-finished');
