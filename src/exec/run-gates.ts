@@ -4,7 +4,7 @@ import type { Config, Gate } from '../config/types.js';
 import type { Graph, GateNode } from '../graph/types.js';
 import { orchestraVersion } from '../util/version.js';
 import type { EventBus, FailReason, Finding, NodeInfo, NodeStatus } from './events.js';
-import { fileSafe } from './state-dir.js';
+import { logFileOf } from './state-dir.js';
 import { indexFiles, type FileIndex } from './file-index.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
@@ -79,8 +79,8 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   const gates = new Map(graph.nodes.filter((n): n is GateNode => n.kind === 'gate').map((n) => [n.id, n]));
   const running = (id: string) => !opts.only || opts.only.has(id);
   const nodes: NodeInfo[] = graph.nodes.filter((n) => running(n.id)).map((n) => ({ id: n.id, kind: n.kind, name: n.name, phase: n.phase, needs: (needs.get(n.id) ?? []).filter(running) }));
-  const logDir = path.join(opts.stateDir, 'runs', opts.runId, 'logs');
-  mkdirSync(logDir, { recursive: true });
+  const runDir = path.join(opts.stateDir, 'runs', opts.runId);
+  mkdirSync(path.join(runDir, 'logs'), { recursive: true });
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
 
   // Listing the repo costs two git calls; only gates with inputs or rules need it.
@@ -101,15 +101,14 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       return { status: 'cached' };
     }
     const gate = node.gate;
-    const logFile = path.join(logDir, `${fileSafe(id)}.log`);
+    const logFile = logFileOf(runDir, id);
+    const shard = opts.sharded?.gateId === id ? { shard: opts.sharded.shard } : {};
     let attempt = 0;
     for (;;) {
       attempt++;
       const t0 = Date.now();
       bus.emit({ type: 'node-started', ts: t0, nodeId: id, attempt });
-      const shard = opts.sharded?.gateId === id ? { shard: opts.sharded.shard } : {};
-      const { sharded: _sharded, ...env } = opts;
-      const result = await runGateOnce(gate, id, logFile, signal, { ...env, root: config.root, ...shard }, index);
+      const result = await runGateOnce(gate, id, logFile, signal, { ...opts, root: config.root, ...shard }, index);
       const finished = { ts: Date.now(), nodeId: id, durationMs: Date.now() - t0, exitCode: result.exitCode, signal: result.signal, attempts: attempt, logFile };
       if (result.reason === undefined) {
         bus.emit({ type: 'node-finished', ...finished, status: 'passed' });

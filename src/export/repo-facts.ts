@@ -1,31 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SEARCH_PLACES } from '../config/find.js';
 import type { Config } from '../config/types.js';
 import { orchestraVersion } from '../util/version.js';
 import { shellWord, type PackageManager, type RepoFacts } from './github-actions.js';
-
-/** The repository's top folder (where .github/ lives), or the config's folder outside git. */
-export function repoTop(root: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return root;
-  }
-}
-
-/** The branch pushes to which should run the gates: origin's default, else git's init.defaultBranch, else main. */
-export function defaultBranch(top: string): string {
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, { cwd: top, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return '';
-    }
-  };
-  return git('symbolic-ref', '--short', 'refs/remotes/origin/HEAD').replace(/^origin\//, '') || git('config', 'init.defaultBranch') || 'main';
-}
 
 const LOCKFILES: ReadonlyArray<[string, PackageManager]> = [
   ['pnpm-lock.yaml', 'pnpm'],

@@ -41,6 +41,17 @@ export class Repo {
     });
   }
 
+  /** The repository's top folder (where .github/ lives); the root itself outside git. */
+  async topLevel(): Promise<string> {
+    return (await this.raw(['rev-parse', '--show-toplevel']).catch(() => '')).trim() || this.root;
+  }
+
+  /** The branch a CI workflow should run on pushes to: origin's default, else init.defaultBranch, else main. */
+  async defaultBranch(): Promise<string> {
+    const git = async (...args: string[]) => (await this.raw(args).catch(() => '')).trim();
+    return (await git('symbolic-ref', '--short', 'refs/remotes/origin/HEAD')).replace(/^origin\//, '') || (await git('config', 'init.defaultBranch')) || 'main';
+  }
+
   async head(): Promise<string> {
     return (await this.raw(['rev-parse', 'HEAD'])).trim();
   }

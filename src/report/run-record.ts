@@ -1,7 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OrchestraEvent } from '../exec/events.js';
-import { fileSafe } from '../exec/state-dir.js';
 
 /** Reading a run's record back: `.orchestra/runs/<id>/events.jsonl`, as the watch commands and the dashboard see it. */
 export function readEvents(runDir: string): OrchestraEvent[] {
@@ -30,15 +29,6 @@ export interface RunInfo {
   readonly durationMs?: number;
 }
 
-/** Run ids in `.orchestra/runs/`, oldest first (ids sort by time). */
-export function runIds(stateDir: string): string[] {
-  const dir = path.join(stateDir, 'runs');
-  return existsSync(dir) ? readdirSync(dir).filter((d) => RUN_ID.test(d)).sort() : [];
-}
-
-/** What a run id may look like; anything else never reaches a path. */
-export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
 export function runInfo(id: string, events: readonly OrchestraEvent[], runningId: string | undefined): RunInfo {
   const started = events.find((e) => e.type === 'run-started');
   const finished = [...events].reverse().find((e) => e.type === 'run-finished');
@@ -51,9 +41,4 @@ export function runInfo(id: string, events: readonly OrchestraEvent[], runningId
     ...(started ? { startedAt: started.ts } : {}),
     ...(finished?.type === 'run-finished' && outcome !== 'running' ? { durationMs: finished.durationMs } : {}),
   };
-}
-
-/** The log file a node (or a fix round, `fix:x#2`) writes. */
-export function logFileOf(runDir: string, nodeId: string): string {
-  return path.join(runDir, 'logs', `${fileSafe(nodeId)}.log`);
 }

@@ -6,7 +6,7 @@ import type { AgentOutcome, Launch } from '../agents/types.js';
 import type { Agent, Config, Task } from '../config/types.js';
 import type { EventBus, NodeInfo, NodeStatus } from '../exec/events.js';
 import { indexFiles } from '../exec/file-index.js';
-import { fileSafe } from '../exec/state-dir.js';
+import { fileSafe, logFileOf } from '../exec/state-dir.js';
 import type { WorkerPool } from '../exec/pool.js';
 import { runGateOnce, type GateEnv, type OnceResult } from '../exec/run-gates.js';
 import { walk, type Outcome } from '../exec/scheduler.js';
@@ -95,7 +95,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   const phaseBase = new Map<string, Promise<string>>();
   const gateResults = new Map<string, Map<string, OnceResult & { command: string }>>();
   const hasFix = new Set(graph.nodes.filter((n) => n.kind === 'fix').map((n) => n.phase));
-  const logFile = (id: string) => path.join(runDir, 'logs', `${fileSafe(id)}.log`);
+  const logFile = (id: string) => logFileOf(runDir, id);
   const gateEnv: GateEnv = { config, root: integration, runId, concurrency: opts.concurrency, graceMs: opts.graceMs, bus, pool: opts.pool };
   const note = (nodeId: string, message: string) => bus.emit({ type: 'note', ts: Date.now(), nodeId, message });
   const finish = (nodeId: string, t0: number, outcome: Outcome & { message?: string; tail?: string; exitCode?: number | null }): Outcome => {

@@ -167,7 +167,7 @@ function fixFindings(run: RunResults, root: string): FixOutcome[] {
 
 /** Where the config sits below the repository root ('' at the root): in Actions, below GITHUB_WORKSPACE. */
 async function configUnderRepo(root: string): Promise<string> {
-  const top = process.env['GITHUB_WORKSPACE'] || (await import('../../export/repo-facts.js')).repoTop(root);
+  const top = process.env['GITHUB_WORKSPACE'] || (await new (await import('../../git/repo.js')).Repo(root).topLevel());
   const rel = path.relative(top, root);
   return rel.startsWith('..') || path.isAbsolute(rel) ? '' : rel.split(path.sep).join('/');
 }

@@ -6,7 +6,8 @@ import { readSetupSteps } from '../../export/setup-steps.js';
 import { didYouMean } from '../../config/suggest.js';
 import type { Config } from '../../config/types.js';
 import { githubWorkflow, type ExportOptions } from '../../export/github-actions.js';
-import { defaultBranch, repoFacts, repoTop } from '../../export/repo-facts.js';
+import { repoFacts } from '../../export/repo-facts.js';
+import { Repo } from '../../git/repo.js';
 import { compile } from '../../graph/compile.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
@@ -69,13 +70,14 @@ export async function exportCommand(opts: ExportCommandOptions): Promise<number>
   if (opts.target !== undefined && !(TARGETS as readonly string[]).includes(opts.target)) {
     return fail(`unknown export target '${opts.target}'`, didYouMean(opts.target, TARGETS) ?? `targets: ${TARGETS.join(', ')}`);
   }
-  const top = repoTop(config.root);
+  const repo = new Repo(config.root);
+  const top = await repo.topLevel();
   if (opts.check) return checkExports(config, top, opts.out === undefined ? undefined : path.resolve(opts.cwd, opts.out), outcome.sources, report);
   if (opts.target === undefined) return fail('name what to export to (orchestra export github-actions)', `targets: ${TARGETS.join(', ')}`);
 
   const file = opts.out === undefined || opts.out === '-' ? path.join(top, DEFAULT_OUT) : path.resolve(opts.cwd, opts.out);
   const setup = opts.setup === undefined ? {} : { setup: path.relative(top, path.resolve(opts.cwd, opts.setup)).split(path.sep).join('/') };
-  const options: ExportOptions = { phases: opts.phases, shards: opts.shards, branches: opts.branches.length ? opts.branches : [defaultBranch(top)], ...setup };
+  const options: ExportOptions = { phases: opts.phases, shards: opts.shards, branches: opts.branches.length ? opts.branches : [await repo.defaultBranch()], ...setup };
   const { text, diagnostics } = await render(config, options, top, file, outcome.sources);
   if (!text) return report(diagnostics);
   if (opts.out === '-') {

@@ -2,10 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { error } from '../../config/diagnostic.js';
-import { ensureStateDir, newRunId, pruneRuns, RUNS_KEPT, stateDirOf } from '../../exec/state-dir.js';
+import { ensureStateDir, newRunId, pruneRuns, RUN_ID, RUNS_KEPT, stateDirOf } from '../../exec/state-dir.js';
 import { compile } from '../../graph/compile.js';
 import { onlyPhases, selectSubgraph } from '../../graph/select.js';
-import { RUN_ID } from '../../report/run-record.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
@@ -73,12 +72,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     print([error(`run ${lock.holder.runId} (pid ${lock.holder.pid}) is working in this repository; one run at a time`, undefined, "wait for it, or stop it with 'orchestra abort'")]);
     return EXIT.usage;
   }
-  const dashboard = opts.ui ? await startUi(opts, stateDir, runId) : undefined;
+  let dashboard: Awaited<ReturnType<typeof startUi>> | undefined;
   try {
-    if (dashboard === null) return EXIT.usage;
     let code: number;
     try {
-      code = await runLocked(opts, config, graph, stateDir, runId);
+      dashboard = opts.ui ? await startUi(opts, stateDir, runId) : undefined;
+      code = dashboard === null ? EXIT.usage : await runLocked(opts, config, graph, stateDir, runId);
     } finally {
       lock.release();
     }
@@ -89,7 +88,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     }
     return code;
   } finally {
-    lock.release();
+    // Even after a bug: an open server would keep the process alive.
     await dashboard?.close();
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Repo } from '../../git/repo.js';
-import { stateDirOf } from '../../exec/state-dir.js';
+import { runIds, stateDirOf } from '../../exec/state-dir.js';
 import { styleFor } from '../../logger/style.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
@@ -11,19 +11,15 @@ import type { RunOptions } from './run.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 
 function runStates(stateDir: string): RunState[] {
-  const dir = path.join(stateDir, 'runs');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .flatMap((id) => {
-      const file = path.join(dir, id, 'state.json');
-      if (!existsSync(file)) return [];
-      try {
-        return [JSON.parse(readFileSync(file, 'utf8')) as RunState];
-      } catch {
-        return [];
-      }
-    });
+  return runIds(stateDir).flatMap((id) => {
+    const file = path.join(stateDir, 'runs', id, 'state.json');
+    if (!existsSync(file)) return [];
+    try {
+      return [JSON.parse(readFileSync(file, 'utf8')) as RunState];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function fail(message: string, hint?: string): number {
