@@ -24,8 +24,10 @@ function h(tag, attrs = {}, ...children) {
 }
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-const label = (/** @type {any} */ n) => (n.kind === 'checkpoint' || n.kind === 'fix' ? `${n.kind} ${n.name}` : n.phase === null ? n.name : `${n.phase}/${n.name}`);
-const secs = (/** @type {number} */ ms) => (ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`);
+const label = (/** @type {any} */ n) =>
+  n.kind === 'checkpoint' || n.kind === 'fix' ? `${n.kind} ${n.name}` : n.phase === null ? n.name : `${n.phase}/${n.name}`;
+const secs = (/** @type {number} */ ms) =>
+  ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
 
 async function main() {
   const params = new URLSearchParams(location.search);
@@ -79,7 +81,9 @@ function render() {
   const c = counts(run);
   const spent = run.costUsd ? ` · $${run.costUsd.toFixed(4)}` : '';
   const tokens = run.inputTokens + run.outputTokens ? ` · ${run.inputTokens.toLocaleString()} in / ${run.outputTokens.toLocaleString()} out tokens` : '';
-  $('run-facts').textContent = `${run.command ?? ''} ${run.runId ?? ''} · ${run.startedAt ? secs(now - run.startedAt) : ''} · ${Object.entries(c).map(([k, v]) => `${v} ${k}`).join(', ')}${spent}${tokens}`;
+  $('run-facts').textContent = `${run.command ?? ''} ${run.runId ?? ''} · ${run.startedAt ? secs(now - run.startedAt) : ''} · ${Object.entries(c)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')}${spent}${tokens}`;
   renderGraph();
   renderFindings();
   renderTimeline(now);
@@ -100,7 +104,13 @@ function renderGraph() {
     for (const e of edges) svg.append(h('svg:path', { class: 'edge', d: edgePath(/** @type {any} */ (at.get(e.from)), /** @type {any} */ (at.get(e.to))) }));
     for (const n of nodes) {
       const p = /** @type {{x: number, y: number}} */ (at.get(n.id));
-      const g = h('svg:g', { class: 'node', 'data-node-id': n.id, transform: `translate(${p.x},${p.y})`, tabindex: '0' }, h('svg:rect', { width: String(NODE_W), height: String(NODE_H) }), h('svg:text', { x: '10', y: '18' }, clip(label(n), 24)), h('svg:text', { x: '10', y: '35', class: 'sub' }, ''));
+      const g = h(
+        'svg:g',
+        { class: 'node', 'data-node-id': n.id, transform: `translate(${p.x},${p.y})`, tabindex: '0' },
+        h('svg:rect', { width: String(NODE_W), height: String(NODE_H) }),
+        h('svg:text', { x: '10', y: '18' }, clip(label(n), 24)),
+        h('svg:text', { x: '10', y: '35', class: 'sub' }, ''),
+      );
       g.append(h('svg:title', {}, `${n.kind} ${label(n)}`));
       g.addEventListener('click', () => select(n.id));
       g.addEventListener('keydown', (ev) => /** @type {KeyboardEvent} */ (ev).key === 'Enter' && select(n.id));
@@ -113,7 +123,10 @@ function renderGraph() {
     g.setAttribute('class', `node s-${n.state}${n.id === selected ? ' selected' : ''}`);
     g.setAttribute('data-state', n.state);
     const sub = /** @type {SVGTextElement} */ (g.querySelector('text.sub'));
-    sub.textContent = clip([n.kind, n.state, n.agent ?? '', n.durationMs !== null && n.state !== 'running' ? secs(n.durationMs) : ''].filter(Boolean).join(' · '), 28);
+    sub.textContent = clip(
+      [n.kind, n.state, n.agent ?? '', n.durationMs !== null && n.state !== 'running' ? secs(n.durationMs) : ''].filter(Boolean).join(' · '),
+      28,
+    );
   }
 }
 
@@ -128,7 +141,15 @@ function renderFindings() {
 }
 
 function findingItem(/** @type {any} */ n, /** @type {any} */ f) {
-  return h('li', { class: `finding ${f.severity}`, 'data-node-id': n.id }, h('span', { class: 'where' }, `${f.file}:${f.line}:${f.column}`), ' ', h('span', { class: 'sev' }, f.severity), ` ${f.message} `, h('span', { class: 'dim' }, `${f.rule} · ${label(n)}`));
+  return h(
+    'li',
+    { class: `finding ${f.severity}`, 'data-node-id': n.id },
+    h('span', { class: 'where' }, `${f.file}:${f.line}:${f.column}`),
+    ' ',
+    h('span', { class: 'sev' }, f.severity),
+    ` ${f.message} `,
+    h('span', { class: 'dim' }, `${f.rule} · ${label(n)}`),
+  );
 }
 
 function renderTimeline(/** @type {number} */ now) {
@@ -140,12 +161,16 @@ function renderTimeline(/** @type {number} */ now) {
   box.replaceChildren(
     ...rows.flatMap((n) => [
       h('div', { class: 'dim' }, label(n)),
-      h('div', { class: 'track' }, ...n.spans.map((s) => {
-        const el = h('div', { class: `span s-${s.end === null ? 'running' : s.status}`, title: `${s.status} ${secs((s.end ?? now) - s.start)}` });
-        el.style.left = `${(((s.start - t0) / total) * 100).toFixed(2)}%`;
-        el.style.width = `${((((s.end ?? now) - s.start) / total) * 100).toFixed(2)}%`;
-        return el;
-      })),
+      h(
+        'div',
+        { class: 'track' },
+        ...n.spans.map((s) => {
+          const el = h('div', { class: `span s-${s.end === null ? 'running' : s.status}`, title: `${s.status} ${secs((s.end ?? now) - s.start)}` });
+          el.style.left = `${(((s.start - t0) / total) * 100).toFixed(2)}%`;
+          el.style.width = `${((((s.end ?? now) - s.start) / total) * 100).toFixed(2)}%`;
+          return el;
+        }),
+      ),
     ]),
   );
 }
@@ -192,20 +217,24 @@ function renderDetail(/** @type {number} */ now) {
     ['needs', n.needs.join(', ')],
     ['why', n.message],
   ].filter(([, v]) => v);
-  $('facts').replaceChildren(...facts.flatMap(([k, v]) => [h('dt', {}, /** @type {string} */ (k)), h('dd', k === 'state' ? { 'data-state': n.state } : {}, /** @type {string} */ (v))]));
+  $('facts').replaceChildren(
+    ...facts.flatMap(([k, v]) => [h('dt', {}, /** @type {string} */ (k)), h('dd', k === 'state' ? { 'data-state': n.state } : {}, /** @type {string} */ (v))]),
+  );
   const picks = $('log-picks');
   if (n.logIds.length > 1 && picks.childElementCount !== n.logIds.length) {
-    picks.replaceChildren(...n.logIds.map((lid) => {
-      const b = h('button', { class: `log-pick${lid === selectedLog ? ' on' : ''}` }, lid.includes('#') ? `round ${lid.split('#')[1]}` : 'node');
-      b.addEventListener('click', () => {
-        selectedLog = lid;
-        logNext = -1;
-        $('output').textContent = '';
-        picks.replaceChildren();
-        void pollLog();
-      });
-      return b;
-    }));
+    picks.replaceChildren(
+      ...n.logIds.map((lid) => {
+        const b = h('button', { class: `log-pick${lid === selectedLog ? ' on' : ''}` }, lid.includes('#') ? `round ${lid.split('#')[1]}` : 'node');
+        b.addEventListener('click', () => {
+          selectedLog = lid;
+          logNext = -1;
+          $('output').textContent = '';
+          picks.replaceChildren();
+          void pollLog();
+        });
+        return b;
+      }),
+    );
   }
   const fl = $('node-findings');
   if (fl.childElementCount !== n.findings.length) fl.replaceChildren(...n.findings.map((f) => findingItem(n, f)));
@@ -219,7 +248,16 @@ function renderDetail(/** @type {number} */ now) {
 }
 
 function agentItem(/** @type {any} */ e) {
-  const text = e.kind === 'message' ? e.text : e.kind === 'tool-use' ? `${e.name} ${e.input === undefined ? '' : clip(JSON.stringify(e.input), 200)}` : e.kind === 'tool-result' ? `${e.ok ? 'ok' : 'error'} ${clip(e.output ?? '', 200)}` : e.kind === 'session' ? `${e.id}${e.model ? ` (${e.model})` : ''}` : (e.message ?? '');
+  const text =
+    e.kind === 'message'
+      ? e.text
+      : e.kind === 'tool-use'
+        ? `${e.name} ${e.input === undefined ? '' : clip(JSON.stringify(e.input), 200)}`
+        : e.kind === 'tool-result'
+          ? `${e.ok ? 'ok' : 'error'} ${clip(e.output ?? '', 200)}`
+          : e.kind === 'session'
+            ? `${e.id}${e.model ? ` (${e.model})` : ''}`
+            : (e.message ?? '');
   return h('li', {}, h('span', { class: 'kind' }, e.kind), ` ${text}`);
 }
 

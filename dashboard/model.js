@@ -39,7 +39,26 @@ export function applyEvent(run, e) {
     run.ok = null;
     for (const n of e.nodes) {
       if (run.nodes.has(n.id)) continue;
-      run.nodes.set(n.id, { ...n, state: 'waiting', attempts: 0, startedAt: null, finishedAt: null, durationMs: null, agent: null, costUsd: 0, inputTokens: 0, outputTokens: 0, lastLine: '', message: '', findings: [], earlierFindings: [], agentEvents: [], notes: [], logIds: [], spans: [] });
+      run.nodes.set(n.id, {
+        ...n,
+        state: 'waiting',
+        attempts: 0,
+        startedAt: null,
+        finishedAt: null,
+        durationMs: null,
+        agent: null,
+        costUsd: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        lastLine: '',
+        message: '',
+        findings: [],
+        earlierFindings: [],
+        agentEvents: [],
+        notes: [],
+        logIds: [],
+        spans: [],
+      });
     }
     return run;
   }

@@ -15,7 +15,13 @@ const MIX = process.env.BENCH_MIX === 'models' ? 1 : 10; // one file in MIX is a
 const Q3 = '"'.repeat(3);
 
 const model = (i) => {
-  const lines = [`${Q3}Models of service ${i}.${Q3}`, 'from datetime import datetime', 'import sqlalchemy as sa', 'from sqlalchemy import Column, DateTime, Integer, String, func', ''];
+  const lines = [
+    `${Q3}Models of service ${i}.${Q3}`,
+    'from datetime import datetime',
+    'import sqlalchemy as sa',
+    'from sqlalchemy import Column, DateTime, Integer, String, func',
+    '',
+  ];
   for (let c = 0; c < 24; c++) {
     lines.push(
       `class Model${i}_${c}(Base):`,
@@ -23,7 +29,9 @@ const model = (i) => {
       '    id = Column(Integer, primary_key=True)',
       `    name = Column(String(${c + 10}), nullable=False)  # a comment`,
       '    created_at = Column(DateTime(timezone=True), server_default=func.now())',
-      c === 0 && i % (MIX * 10) === 0 ? '    updated_at = Column(DateTime)' : '    updated_at = Column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())',
+      c === 0 && i % (MIX * 10) === 0
+        ? '    updated_at = Column(DateTime)'
+        : '    updated_at = Column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())',
       '    def describe(self):',
       `        return f"{self.name} created {self.created_at:%Y-%m-%d} and padded to look like real code ${'x'.repeat(40)}"`,
       '',

@@ -62,11 +62,19 @@ function generate({ gates, phases, tasks, phaseNeeds, gatesPerPhase }) {
   out.push('phases:');
   for (let p = 0; p < phases; p++) {
     out.push(`  - id: p${p}`);
-    const needs = [1, 2, 3].map((k) => p - k * 7).filter((n) => n >= 0).map((n) => `p${n}`);
+    const needs = [1, 2, 3]
+      .map((k) => p - k * 7)
+      .filter((n) => n >= 0)
+      .map((n) => `p${n}`);
     if (phaseNeeds && p > 0) out.push(`    needs: [${needs.length ? needs.join(', ') : `p${p - 1}`}]`);
     out.push('    tasks:');
     for (let t = 0; t < tasks; t++) {
-      out.push(`      - id: p${p}-t${t}`, `        agent: implementer`, `        prompt: Build module ${t} of phase ${p}.`, `        scope: { touch: ["src/p${p}/m${t}/**"] }`);
+      out.push(
+        `      - id: p${p}-t${t}`,
+        `        agent: implementer`,
+        `        prompt: Build module ${t} of phase ${p}.`,
+        `        scope: { touch: ["src/p${p}/m${t}/**"] }`,
+      );
     }
     const named = Array.from({ length: gatesPerPhase }, (_, k) => `g${(p * 3 + k * 5) % gates}`);
     out.push(`    gates: [${[...new Set(named)].join(', ')}]`, '    fix: { agent: fix-executor, attempts: 2 }');
@@ -115,7 +123,11 @@ try {
       times.push(performance.now() - t0);
     }
     const tasks = config.phases.reduce((n, p) => n + p.tasks.length, 0);
-    rows.push([`${label}: ${tasks} tasks, ${graph.nodes.length} nodes, ${graph.edges.length} edges`, median(times.slice(2)), `compile + waves, in process (aim: ${aim})`]);
+    rows.push([
+      `${label}: ${tasks} tasks, ${graph.nodes.length} nodes, ${graph.edges.length} edges`,
+      median(times.slice(2)),
+      `compile + waves, in process (aim: ${aim})`,
+    ]);
   };
   const large = repoWith(generate({ gates: 200, phases: 500, tasks: 20, phaseNeeds: true, gatesPerPhase: 2 }));
   dirs.push(large);
@@ -136,8 +148,14 @@ try {
     mkdirSync(path.join(big, `pkg${d}`, 'src'), { recursive: true });
     for (let f = 0; f < 100; f++) writeFileSync(path.join(big, `pkg${d}`, 'src', `f${f}.ts`), `export const v${f} = ${d * 100 + f};\n`);
   }
-  const tenGates = Array.from({ length: 10 }, (_, g) => `  g${g}:\n    run: [node, -e, "0"]\n    inputs: ["pkg${g * 5}/**", "pkg${g * 5 + 1}/**", "**/*.json"]\n`).join('');
-  writeFileSync(path.join(big, 'orchestra.config.yaml'), `gates:\n${tenGates}hooks:\n  pre-push: [${Array.from({ length: 10 }, (_, g) => `g${g}`).join(', ')}]\n`);
+  const tenGates = Array.from(
+    { length: 10 },
+    (_, g) => `  g${g}:\n    run: [node, -e, "0"]\n    inputs: ["pkg${g * 5}/**", "pkg${g * 5 + 1}/**", "**/*.json"]\n`,
+  ).join('');
+  writeFileSync(
+    path.join(big, 'orchestra.config.yaml'),
+    `gates:\n${tenGates}hooks:\n  pre-push: [${Array.from({ length: 10 }, (_, g) => `g${g}`).join(', ')}]\n`,
+  );
   gitIn('add', '-A');
   gitIn('-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x');
   const checkWarm = timeCommand([bin, 'check', '--hook', 'pre-push'], big);
@@ -158,7 +176,8 @@ try {
     mkdirSync(runDir, { recursive: true });
     const nodes = Array.from({ length: 100 }, (_, i) => ({ id: `gate:g${i}`, kind: 'gate', name: `g${i}`, phase: null, needs: [] }));
     const lines = [JSON.stringify({ type: 'run-started', ts: 1, runId: 'bench-run', command: 'check', root: big, nodes })];
-    for (let i = 1; i < events; i++) lines.push(JSON.stringify({ type: 'node-output', ts: 1 + i, nodeId: `gate:g${i % 100}`, line: `line ${i} of some output from a gate` }));
+    for (let i = 1; i < events; i++)
+      lines.push(JSON.stringify({ type: 'node-output', ts: 1 + i, nodeId: `gate:g${i % 100}`, line: `line ${i} of some output from a gate` }));
     writeFileSync(path.join(runDir, 'events.jsonl'), `${lines.join('\n')}\n`);
     const toUrl = [];
     const replay = [];
@@ -185,7 +204,11 @@ try {
       await new Promise((r) => child.on('close', r));
     }
     rows.push(['orchestra serve: first line (its address) printed', median(toUrl), `+${(median(toUrl) - node).toFixed(0)} ms over node`]);
-    rows.push([`  replay of a ${events.toLocaleString('en')}-event record over SSE`, median(replay), `${(events / (median(replay) / 1000)).toFixed(0)} events/s`]);
+    rows.push([
+      `  replay of a ${events.toLocaleString('en')}-event record over SSE`,
+      median(replay),
+      `${(events / (median(replay) / 1000)).toFixed(0)} events/s`,
+    ]);
   }
 
   // --- orchestra against make -j on 300 no-op gates ---
@@ -194,7 +217,8 @@ try {
   for (const shape of ['fan-out', 'layered 10x30']) {
     const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
     dirs.push(dir);
-    const deps = (i) => (shape === 'fan-out' ? (i === 0 ? [] : ['n0']) : i < 10 ? [] : Array.from({ length: 10 }, (_, k) => `n${Math.floor(i / 10) * 10 - 10 + k}`));
+    const deps = (i) =>
+      shape === 'fan-out' ? (i === 0 ? [] : ['n0']) : i < 10 ? [] : Array.from({ length: 10 }, (_, k) => `n${Math.floor(i / 10) * 10 - 10 + k}`);
     mkdirSync(path.join(dir, 'in'));
     let yaml = 'gates:\n';
     let make = `.PHONY: all ${Array.from({ length: 300 }, (_, i) => `n${i}`).join(' ')}\nall: ${Array.from({ length: 300 }, (_, i) => `n${i}`).join(' ')}\n`;
@@ -224,10 +248,16 @@ try {
   {
     const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
     dirs.push(dir);
-    const tasks = Array.from({ length: 50 }, (_, i) => `      - { id: t${i}, agent: noop, prompt: "write one file", scope: { touch: ["out/t${i}.txt"] } }`).join('\n');
+    const tasks = Array.from(
+      { length: 50 },
+      (_, i) => `      - { id: t${i}, agent: noop, prompt: "write one file", scope: { touch: ["out/t${i}.txt"] } }`,
+    ).join('\n');
     writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\n`);
     // The agent: one small process that writes its file, about as cheap as an agent can be.
-    writeFileSync(path.join(dir, 'team.json'), JSON.stringify({ agents: [{ id: 'noop', command: ['sh', '-c', 'mkdir -p out && echo done > out/$ORCHESTRA_TASK.txt'], concurrency: 50 }] }));
+    writeFileSync(
+      path.join(dir, 'team.json'),
+      JSON.stringify({ agents: [{ id: 'noop', command: ['sh', '-c', 'mkdir -p out && echo done > out/$ORCHESTRA_TASK.txt'], concurrency: 50 }] }),
+    );
     writeFileSync(path.join(dir, '.gitignore'), '.orchestra/\n');
     spawnSync('git', ['init', '-q'], { cwd: dir });
     spawnSync('git', ['add', '-A'], { cwd: dir });
@@ -235,7 +265,11 @@ try {
     const agentAlone = timeExternal('sh', ['-c', 'mkdir -p /tmp/orchestra-bench-noop && echo done > /tmp/orchestra-bench-noop/x.txt'], dir);
     for (const c of [1, 2]) {
       const t = timeOnce([bin, 'run', '--concurrency', String(c)], dir, 3);
-      rows.push([`run: 50 tasks with a no-op agent, --concurrency ${c}`, t, `${((t - node) / 50).toFixed(1)} ms per task (the agent alone: ${agentAlone.toFixed(1)} ms; aim: < 100 ms on top)`]);
+      rows.push([
+        `run: 50 tasks with a no-op agent, --concurrency ${c}`,
+        t,
+        `${((t - node) / 50).toFixed(1)} ms per task (the agent alone: ${agentAlone.toFixed(1)} ms; aim: < 100 ms on top)`,
+      ]);
     }
   }
 

@@ -82,7 +82,8 @@ export function jsonLine(text: string): Record<string, unknown> | undefined {
 
 export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-export const obj = (v: unknown): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+export const obj = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 const TRANSIENT = /rate.?limit|\b429\b|\b5\d\d\b|overloaded|timeout|timed out|ECONNRESET|ETIMEDOUT|stream disconnected|temporarily|try again|unavailable/i;
 const AUTH = /auth|api key|credential|unauthori[sz]ed|\b401\b|\b403\b|forbidden|usage limit|quota|billing/i;

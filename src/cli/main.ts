@@ -11,7 +11,6 @@ import type { RunOptions } from './commands/run.js';
  * runs, so `orchestra --version` stays fast.
  */
 
-
 function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('--config <path>', 'config file to use instead of searching from --cwd upwards')
@@ -82,7 +81,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--strict-scopes', 'treat tasks with overlapping scopes as an error instead of ordering them')
     .action(async (phases: string[], opts: { cwd?: string; config?: string; cache?: boolean; json?: boolean; write?: boolean; strictScopes?: boolean }) => {
       const { planCommand } = await import('./commands/plan.js');
-      setExit(await planCommand({ ...commonOptions(opts), phases, json: opts.json === true, write: opts.write === true, strictScopes: opts.strictScopes === true }));
+      setExit(
+        await planCommand({ ...commonOptions(opts), phases, json: opts.json === true, write: opts.write === true, strictScopes: opts.strictScopes === true }),
+      );
     });
 
   withCommonOptions(program.command('graph'))
@@ -105,7 +106,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--timeout <duration>', 'time limit for gates without a timeout of their own (e.g. 90s, 5m)', duration)
     .option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL', duration, 5000)
     .option('--fix', 'apply the fixes that rules offer (only to files the rule read), then check again')
-    .option('--shard <i/n>', "run one rule gate over a deterministic 1/n of its files (e.g. 2/4), for a CI matrix")
+    .option('--shard <i/n>', 'run one rule gate over a deterministic 1/n of its files (e.g. 2/4), for a CI matrix')
     .option('--no-needs', 'run only the named gates; what they need is taken as done (a CI job whose needs: ran it)')
     .option('--fingerprint', "print each gate's cache key ('<key>  <gate>'; '-' when never cached) and run nothing")
     .action(async (gates: string[], opts: CheckCliOptions & { shard?: string; needs: boolean; fingerprint?: boolean }) => {
@@ -187,7 +188,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--events', "the agent's normalized events (messages, tool use) instead of its raw output")
     .action(async (node: string, opts: { cwd?: string; config?: string; cache?: boolean; run?: string; follow?: boolean; events?: boolean }) => {
       const { logsCommand } = await import('./commands/watch.js');
-      setExit(await logsCommand({ ...commonOptions(opts), node, follow: opts.follow === true, events: opts.events === true, ...(opts.run ? { runId: opts.run } : {}) }));
+      setExit(
+        await logsCommand({
+          ...commonOptions(opts),
+          node,
+          follow: opts.follow === true,
+          events: opts.events === true,
+          ...(opts.run ? { runId: opts.run } : {}),
+        }),
+      );
     });
 
   withCommonOptions(program.command('report'))
@@ -215,29 +224,46 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   withCommonOptions(program.command('export'))
-    .description('write the gates (and with --phases, the phases) as a CI workflow: one job per gate, needs: as in the graph, cached by orchestra\'s fingerprints')
+    .description(
+      "write the gates (and with --phases, the phases) as a CI workflow: one job per gate, needs: as in the graph, cached by orchestra's fingerprints",
+    )
     .argument('[target]', 'github-actions')
     .option('--out <file>', "where to write it ('-': stdout; default: .github/workflows/orchestra.yml)")
     .option('--phases', 'also a job per phase of agent work, started by hand (workflow_dispatch)')
     .option('--shard <gate=n>', 'fan a rule gate out over n matrix jobs; repeat for several', collectShard)
     .option('--branch <name>', "a branch whose pushes run the gates (default: origin's default branch, else main); repeat for several", collectList)
-    .option('--setup <file>', "a YAML list of steps every job runs after installing (a Python, a service): the generated file is not for editing")
+    .option('--setup <file>', 'a YAML list of steps every job runs after installing (a Python, a service): the generated file is not for editing')
     .option('--check', 'fail (exit 1) when a workflow orchestra wrote is not what exporting now would write')
-    .action(async (target: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; out?: string; phases?: boolean; shard?: Record<string, number>; branch?: string[]; setup?: string; check?: boolean }) => {
-      const { exportCommand } = await import('./commands/export.js');
-      setExit(
-        await exportCommand({
-          ...commonOptions(opts),
-          ...(target !== undefined ? { target } : {}),
-          ...(opts.out !== undefined ? { out: opts.out } : {}),
-          phases: opts.phases === true,
-          shards: opts.shard ?? {},
-          branches: opts.branch ?? [],
-          ...(opts.setup !== undefined ? { setup: opts.setup } : {}),
-          check: opts.check === true,
-        }),
-      );
-    });
+    .action(
+      async (
+        target: string | undefined,
+        opts: {
+          cwd?: string;
+          config?: string;
+          cache?: boolean;
+          out?: string;
+          phases?: boolean;
+          shard?: Record<string, number>;
+          branch?: string[];
+          setup?: string;
+          check?: boolean;
+        },
+      ) => {
+        const { exportCommand } = await import('./commands/export.js');
+        setExit(
+          await exportCommand({
+            ...commonOptions(opts),
+            ...(target !== undefined ? { target } : {}),
+            ...(opts.out !== undefined ? { out: opts.out } : {}),
+            phases: opts.phases === true,
+            shards: opts.shard ?? {},
+            branches: opts.branch ?? [],
+            ...(opts.setup !== undefined ? { setup: opts.setup } : {}),
+            check: opts.check === true,
+          }),
+        );
+      },
+    );
 
   withCommonOptions(program.command('apply'))
     .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
@@ -276,7 +302,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const hooks = program.command('hooks').description('install or remove git hooks that run the gates listed under hooks: in the config');
   for (const action of ['install', 'uninstall'] as const) {
     withCommonOptions(hooks.command(action))
-      .description(action === 'install' ? 'write a git hook for every list under hooks: (respects core.hooksPath and husky)' : 'remove the hooks orchestra wrote, and only those')
+      .description(
+        action === 'install'
+          ? 'write a git hook for every list under hooks: (respects core.hooksPath and husky)'
+          : 'remove the hooks orchestra wrote, and only those',
+      )
       .option('-f, --force', action === 'install' ? 'replace a hook that orchestra did not write' : 'no effect; uninstall never removes hooks it did not write')
       .action(async (opts: { cwd?: string; config?: string; cache?: boolean; force?: boolean }) => {
         const { hooksCommand } = await import('./commands/hooks.js');

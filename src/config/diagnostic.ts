@@ -30,8 +30,7 @@ export interface Related {
 }
 
 export type Result<T> =
-  | { readonly ok: true; readonly value: T; readonly warnings: readonly Diagnostic[] }
-  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+  { readonly ok: true; readonly value: T; readonly warnings: readonly Diagnostic[] } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export function error(message: string, loc?: Loc, hint?: string): Diagnostic {
   return { severity: 'error', message, ...(loc ? { loc } : {}), ...(hint ? { hint } : {}) };

@@ -62,7 +62,11 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
     file = findConfigFile(options.cwd);
     if (file === undefined) {
       diagnostics.push(
-        error(`no orchestra config found in ${options.cwd} or any folder above it (looked for orchestra.config.yaml, .orchestrarc*, and an "orchestra" key in package.json)`, undefined, "run 'orchestra init' to create one"),
+        error(
+          `no orchestra config found in ${options.cwd} or any folder above it (looked for orchestra.config.yaml, .orchestrarc*, and an "orchestra" key in package.json)`,
+          undefined,
+          "run 'orchestra init' to create one",
+        ),
       );
       return done();
     }

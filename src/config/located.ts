@@ -65,7 +65,13 @@ export function copyKeyLoc(target: object, targetKey: string | number, source: u
  * returns the position of the last step.
  */
 export function locAtPointer(root: unknown, pointer: string, part: 'key' | 'value' = 'value'): Loc | undefined {
-  const segments = pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments =
+    pointer === ''
+      ? []
+      : pointer
+          .slice(1)
+          .split('/')
+          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let current: unknown = root;
   let loc = locOf(root);
   for (let i = 0; i < segments.length; i++) {

@@ -24,7 +24,11 @@ export function mergeLayers(base: PlainObject, over: PlainObject): PlainObject {
     if ((key === 'gates' || key === 'rules') && isPlainObject(below) && isPlainObject(value)) {
       put(key, mergeMap(below, value, mergeEntry), over);
     } else if (key === 'hooks' && isPlainObject(below) && isPlainObject(value)) {
-      put(key, mergeMap(below, value, (_b, o) => o), over);
+      put(
+        key,
+        mergeMap(below, value, (_b, o) => o),
+        over,
+      );
     } else if (key === 'phases' && Array.isArray(below) && Array.isArray(value)) {
       put(key, mergePhases(below, value), over);
     } else {

@@ -3,18 +3,7 @@ import type { Diagnostic, Loc } from './diagnostic.js';
 import { error, withRelated } from './diagnostic.js';
 import { parseDuration } from './duration.js';
 import { isPlainObject, locOf, type PlainObject } from './located.js';
-import {
-  getBoolean,
-  getNumber,
-  getObject,
-  getObjects,
-  getRef,
-  getRefs,
-  getString,
-  getStringMap,
-  getStrings,
-  loc,
-} from './read.js';
+import { getBoolean, getNumber, getObject, getObjects, getRef, getRefs, getString, getStringMap, getStrings, loc } from './read.js';
 import { didYouMean } from './suggest.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import { optionProblems } from '../rules/types.js';
@@ -46,16 +35,20 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
   const gates = readGates(raw, fileLoc, diagnostics);
   for (const g of input.spec?.gates ?? []) {
     const taken = gates.get(g.name);
-    if (taken) diagnostics.push(withRelated(error(`the spec's test gate '${g.name}' has the name of a gate in the config`, g.loc), { loc: taken.loc, message: 'that gate is here' }));
+    if (taken)
+      diagnostics.push(
+        withRelated(error(`the spec's test gate '${g.name}' has the name of a gate in the config`, g.loc), { loc: taken.loc, message: 'that gate is here' }),
+      );
     else gates.set(g.name, g);
   }
   const phases = [...readPhases(raw, fileLoc, diagnostics), ...(input.spec?.phases ?? [])];
   const hooks: Partial<Record<(typeof HOOK_NAMES)[number], Ref[]>> = {};
   const rawHooks = getObject(raw, 'hooks');
-  if (rawHooks) for (const hook of HOOK_NAMES) {
-    const refs = getRefs(rawHooks, hook, fileLoc);
-    if (refs) hooks[hook] = refs;
-  }
+  if (rawHooks)
+    for (const hook of HOOK_NAMES) {
+      const refs = getRefs(rawHooks, hook, fileLoc);
+      if (refs) hooks[hook] = refs;
+    }
 
   // References.
   const gateNames = [...gates.keys()];
@@ -68,7 +61,8 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
     if (gate.rule) {
       const builtin = BUILTIN_RULES.get(gate.rule.id);
       check(gate.rule, [...rules.keys(), ...BUILTIN_RULES.keys()], 'rule', ": not a builtin rule (see 'orchestra rules') nor one declared under 'rules:'");
-      if (builtin) for (const p of optionProblems(builtin, gate.options)) diagnostics.push(error(p.message, locOf(gate.options, p.key, 'key') ?? gate.rule.loc));
+      if (builtin)
+        for (const p of optionProblems(builtin, gate.options)) diagnostics.push(error(p.message, locOf(gate.options, p.key, 'key') ?? gate.rule.loc));
     }
   }
   const phaseIds = phases.map((p) => p.id);
@@ -290,7 +284,9 @@ function checkAgents(phases: readonly Phase[], team: Team | undefined, teamFile:
   }
   for (const ref of refs) {
     if (!names.has(ref.id)) {
-      diagnostics.push(error(`unknown agent or role '${ref.id}': the team (${teamFile}) has no agent with that id or role`, ref.loc, didYouMean(ref.id, names)));
+      diagnostics.push(
+        error(`unknown agent or role '${ref.id}': the team (${teamFile}) has no agent with that id or role`, ref.loc, didYouMean(ref.id, names)),
+      );
     }
   }
 }

@@ -25,7 +25,10 @@ export const noParseCache: ParseCache = { get: () => undefined, set: () => undef
 export function openParseCache(stateDir: string, version: string): ParseCache {
   const dir = path.join(stateDir, 'cache', 'parse');
   const keyOf = (file: string, text: string): string =>
-    createHash('sha256').update(`${FORMAT}\0${version}\0${path.extname(file)}\0${path.basename(file) === 'package.json'}\0`).update(text).digest('hex');
+    createHash('sha256')
+      .update(`${FORMAT}\0${version}\0${path.extname(file)}\0${path.basename(file) === 'package.json'}\0`)
+      .update(text)
+      .digest('hex');
   return {
     get(file, text) {
       try {

@@ -77,7 +77,6 @@ export function fromYamlDocument(doc: Document, file: string): { value: unknown;
   return { value, diagnostics };
 }
 
-
 const yamlMessages: Record<string, (text: string) => string> = {
   DUPLICATE_KEY: (key) => `duplicate key '${key}': each key may appear once in a mapping`,
   TAB_AS_INDENT: () => 'tabs are not allowed for indentation in YAML; indent with spaces',

@@ -105,7 +105,10 @@ function explainOne(e: ErrorObject, root: unknown, file: string): Diagnostic {
     case 'minItems':
       return error(`${where}: must not be an empty list`, at);
     case 'pattern':
-      return error(`${where}: ${describeValue(e.data)} is not valid: ${(e.parentSchema as { description?: string } | undefined)?.description ?? `must match ${String(params['pattern'])}`}`, at);
+      return error(
+        `${where}: ${describeValue(e.data)} is not valid: ${(e.parentSchema as { description?: string } | undefined)?.description ?? `must match ${String(params['pattern'])}`}`,
+        at,
+      );
     default:
       return error(`${where}: ${e.message ?? 'is not valid'}`, at);
   }

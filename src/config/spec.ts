@@ -90,9 +90,14 @@ export function parseSpec(file: string, text: string): SpecResult {
       const rest = (label[2] as string).replace(/[*_]{2}$/, '').trim();
       const valueStart = line.indexOf(rest.charAt(0) || ':', line.indexOf(':'));
       if (name === 'modules') {
-        const names = rest.split(',').map((s) => s.trim().replace(/^`|`$/g, '').replace(/\/+$/, '')).filter(Boolean);
+        const names = rest
+          .split(',')
+          .map((s) => s.trim().replace(/^`|`$/g, '').replace(/\/+$/, ''))
+          .filter(Boolean);
         if (names.length === 0) diagnostics.push(error("'Modules:' lists no modules: name the folders this phase builds, separated by commas", locOf()));
-        for (const n of names) if (!MODULE_NAME.test(n)) diagnostics.push(error(`'${n}' is not a module name: use a folder path such as backend or services/api`, locOf(valueStart)));
+        for (const n of names)
+          if (!MODULE_NAME.test(n))
+            diagnostics.push(error(`'${n}' is not a module name: use a folder path such as backend or services/api`, locOf(valueStart)));
         phase.modules = { names: names.filter((n) => MODULE_NAME.test(n)), loc: locOf(valueStart) };
       } else if (name === 'test command') {
         const command = rest.replace(/^`+|`+$/g, '').trim();
@@ -110,7 +115,8 @@ export function parseSpec(file: string, text: string): SpecResult {
 
   const start: Loc = { file, start: 0, end: Math.min(1, text.length) };
   if (!sectionLoc) diagnostics.push(error("no '## Implementation Phases' section: orchestra reads phases from it", start));
-  else if (drafts.length === 0 && diagnostics.length === 0) diagnostics.push(error("the '## Implementation Phases' section has no '### Phase N: Title' headings", sectionLoc));
+  else if (drafts.length === 0 && diagnostics.length === 0)
+    diagnostics.push(error("the '## Implementation Phases' section has no '### Phase N: Title' headings", sectionLoc));
 
   const phases: Phase[] = [];
   const gates: Gate[] = [];

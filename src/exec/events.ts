@@ -36,7 +36,14 @@ export interface NodeInfo {
 }
 
 export type OrchestraEvent =
-  | { readonly type: 'run-started'; readonly ts: number; readonly runId: string; readonly command: 'check' | 'run'; readonly root: string; readonly nodes: readonly NodeInfo[] }
+  | {
+      readonly type: 'run-started';
+      readonly ts: number;
+      readonly runId: string;
+      readonly command: 'check' | 'run';
+      readonly root: string;
+      readonly nodes: readonly NodeInfo[];
+    }
   | { readonly type: 'node-started'; readonly ts: number; readonly nodeId: string; readonly attempt: number }
   /** The latest line a running node printed (throttled); the full output is in its log file. */
   | { readonly type: 'node-output'; readonly ts: number; readonly nodeId: string; readonly line: string }
@@ -61,7 +68,15 @@ export type OrchestraEvent =
   | { readonly type: 'node-skipped'; readonly ts: number; readonly nodeId: string; readonly reason: string }
   /** What an agent did, normalized by its adapter (message, tool use, …), and its usage at the end. */
   | { readonly type: 'agent-event'; readonly ts: number; readonly nodeId: string; readonly agent: string; readonly event: AgentEvent }
-  | { readonly type: 'agent-finished'; readonly ts: number; readonly nodeId: string; readonly agent: string; readonly ok: boolean; readonly usage: Usage; readonly failure?: { readonly class: string; readonly reason: string } }
+  | {
+      readonly type: 'agent-finished';
+      readonly ts: number;
+      readonly nodeId: string;
+      readonly agent: string;
+      readonly ok: boolean;
+      readonly usage: Usage;
+      readonly failure?: { readonly class: string; readonly reason: string };
+    }
   | { readonly type: 'note'; readonly ts: number; readonly nodeId: string; readonly message: string }
   | {
       readonly type: 'run-finished';

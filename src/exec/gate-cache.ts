@@ -23,7 +23,8 @@ function matcher(globs: readonly string[]): (file: string) => boolean {
     const dir = /^((?:[\w.@-]+\/)+)\*\*$/.exec(glob);
     const ext = /^\*\*\/\*(\.[\w-]+)$/.exec(glob);
     if (dir && !(dir[1] as string).split('/').some((seg) => seg === '.' || seg === '..')) prefixes.push(dir[1] as string);
-    else if (ext) suffixes.push(ext[1] as string); // `**/*.json`: any file, at any depth, with that extension
+    else if (ext)
+      suffixes.push(ext[1] as string); // `**/*.json`: any file, at any depth, with that extension
     else rest.push(g);
   }
   const slow = rest.length ? compiled(rest) : undefined;
@@ -73,9 +74,7 @@ export function gateFingerprint(
   const files = rule ? ruleFiles(index, gate, rule, shard) : gate.inputs ? selectFiles(index, gate.inputs, gate.exclude) : undefined;
   if (!files) return undefined;
   const h = createHash('sha256');
-  const definition = rule
-    ? { rule: [rule.id, rule.definition, rule.severity] }
-    : { run: gate.run, env: gate.env, cwd: gate.cwd ?? null };
+  const definition = rule ? { rule: [rule.id, rule.definition, rule.severity] } : { run: gate.run, env: gate.env, cwd: gate.cwd ?? null };
   h.update(JSON.stringify({ v: version, name: gate.name, definition, needs, ...(shard ? { shard: shardText(shard) } : {}) }));
   for (const f of files) h.update(`\0${f}\0${index.hashOf(f)}`);
   return h.digest('hex');

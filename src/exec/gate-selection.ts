@@ -27,9 +27,14 @@ export function narrowForCi(config: Config, graph: Graph, names: readonly string
     const gate = names.length === 1 ? graph.nodes.find((n) => n.id === nodeId.gate(names[0] as string)) : undefined;
     const rule = gate?.kind === 'gate' ? ruleTarget(config, gate.gate) : undefined;
     if (!shard) diagnostics.push(error(`--shard ${flags.shard}: expected i/n with 1 <= i <= n, such as 1/4`));
-    else if (names.length !== 1) diagnostics.push(error(`--shard ${flags.shard}: name exactly one gate to shard (given: ${names.length ? names.join(', ') : 'none'})`));
-    else if (gate?.kind === 'gate' && !gate.gate.rule) diagnostics.push(error(`--shard ${shardText(shard)}: gate '${gate.name}' runs a command; only a rule gate's files can be split`, gate.gate.loc));
-    else if (gate?.kind === 'gate' && rule?.wholeRepo) diagnostics.push(error(`--shard ${shardText(shard)}: rule '${rule.id}' of gate '${gate.name}' looks at the repo as a whole and cannot be split`, gate.gate.loc));
+    else if (names.length !== 1)
+      diagnostics.push(error(`--shard ${flags.shard}: name exactly one gate to shard (given: ${names.length ? names.join(', ') : 'none'})`));
+    else if (gate?.kind === 'gate' && !gate.gate.rule)
+      diagnostics.push(error(`--shard ${shardText(shard)}: gate '${gate.name}' runs a command; only a rule gate's files can be split`, gate.gate.loc));
+    else if (gate?.kind === 'gate' && rule?.wholeRepo)
+      diagnostics.push(
+        error(`--shard ${shardText(shard)}: rule '${rule.id}' of gate '${gate.name}' looks at the repo as a whole and cannot be split`, gate.gate.loc),
+      );
     else if (gate) sharded = { gateId: gate.id, shard };
   }
   const only = flags.needs ? undefined : new Set(names.map((n) => nodeId.gate(n)));

@@ -31,7 +31,12 @@ export class WorkerPool {
     return this.#pool;
   }
 
-  async runCommand(spec: CommandSpec, onLine: (line: string) => void, signal: AbortSignal, parseAs?: Extract<Job, { kind: 'command' }>['parseAs']): Promise<CommandJobResult> {
+  async runCommand(
+    spec: CommandSpec,
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+    parseAs?: Extract<Job, { kind: 'command' }>['parseAs'],
+  ): Promise<CommandJobResult> {
     const jobId = this.#nextJob++;
     let pid: number | undefined;
     this.#listeners.set(jobId, (m) => {

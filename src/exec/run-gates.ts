@@ -60,7 +60,17 @@ export function gateFingerprints(config: Config, graph: Graph, index: FileIndex 
     if (n.kind !== 'gate') continue;
     const rule = ruleTarget(config, n.gate);
     const own = shard?.gateId === n.id ? shard.shard : undefined;
-    fingerprints.set(n.id, gateFingerprint(n.gate, rule, index, (needs.get(n.id) ?? []).map((id) => fingerprints.get(id)), version, own));
+    fingerprints.set(
+      n.id,
+      gateFingerprint(
+        n.gate,
+        rule,
+        index,
+        (needs.get(n.id) ?? []).map((id) => fingerprints.get(id)),
+        version,
+        own,
+      ),
+    );
   }
   return fingerprints;
 }
@@ -78,7 +88,9 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   for (const e of graph.edges) needs.get(e.to)?.push(e.from);
   const gates = new Map(graph.nodes.filter((n): n is GateNode => n.kind === 'gate').map((n) => [n.id, n]));
   const running = (id: string) => !opts.only || opts.only.has(id);
-  const nodes: NodeInfo[] = graph.nodes.filter((n) => running(n.id)).map((n) => ({ id: n.id, kind: n.kind, name: n.name, phase: n.phase, needs: (needs.get(n.id) ?? []).filter(running) }));
+  const nodes: NodeInfo[] = graph.nodes
+    .filter((n) => running(n.id))
+    .map((n) => ({ id: n.id, kind: n.kind, name: n.name, phase: n.phase, needs: (needs.get(n.id) ?? []).filter(running) }));
   const runDir = path.join(opts.stateDir, 'runs', opts.runId);
   mkdirSync(path.join(runDir, 'logs'), { recursive: true });
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
@@ -109,7 +121,15 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       const t0 = Date.now();
       bus.emit({ type: 'node-started', ts: t0, nodeId: id, attempt });
       const result = await runGateOnce(gate, id, logFile, signal, { ...opts, root: config.root, ...shard }, index);
-      const finished = { ts: Date.now(), nodeId: id, durationMs: Date.now() - t0, exitCode: result.exitCode, signal: result.signal, attempts: attempt, logFile };
+      const finished = {
+        ts: Date.now(),
+        nodeId: id,
+        durationMs: Date.now() - t0,
+        exitCode: result.exitCode,
+        signal: result.signal,
+        attempts: attempt,
+        logFile,
+      };
       if (result.reason === undefined) {
         bus.emit({ type: 'node-finished', ...finished, status: 'passed' });
         if (fingerprint) cache.put(fingerprint, { gate: gate.name, durationMs: finished.durationMs, findings: result.findings ?? [] });
@@ -119,7 +139,14 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
         bus.emit({ type: 'node-retry', ts: Date.now(), nodeId: id, attempt: attempt + 1, reason: result.reason });
         continue;
       }
-      bus.emit({ type: 'node-finished', ...finished, status: 'failed', reason: result.reason, tail: result.tail, ...(result.message ? { message: result.message } : {}) });
+      bus.emit({
+        type: 'node-finished',
+        ...finished,
+        status: 'failed',
+        reason: result.reason,
+        tail: result.tail,
+        ...(result.message ? { message: result.message } : {}),
+      });
       return { status: 'failed', reason: result.reason };
     }
   };
@@ -159,7 +186,14 @@ export interface GateEnv {
 }
 
 /** Runs a gate once in `opts.root` (the repo, or a run's integration worktree). */
-export async function runGateOnce(gate: Gate, id: string, logFile: string, signal: AbortSignal, opts: GateEnv, index: FileIndex | undefined): Promise<OnceResult> {
+export async function runGateOnce(
+  gate: Gate,
+  id: string,
+  logFile: string,
+  signal: AbortSignal,
+  opts: GateEnv,
+  index: FileIndex | undefined,
+): Promise<OnceResult> {
   const { config, bus } = opts;
   if (gate.run) {
     const r = await opts.pool.runCommand(
@@ -167,7 +201,7 @@ export async function runGateOnce(gate: Gate, id: string, logFile: string, signa
         command: gate.run,
         cwd: gate.cwd ? path.resolve(opts.root, gate.cwd) : opts.root,
         env: { ...gate.env, ORCHESTRA_RUN_ID: opts.runId, ORCHESTRA_GATE: gate.name },
-        ...(gate.timeoutMs ?? opts.defaultTimeoutMs ? { timeoutMs: gate.timeoutMs ?? opts.defaultTimeoutMs } : {}),
+        ...((gate.timeoutMs ?? opts.defaultTimeoutMs) ? { timeoutMs: gate.timeoutMs ?? opts.defaultTimeoutMs } : {}),
         graceMs: opts.graceMs,
         logFile,
         tailBytes: TAIL_BYTES,
@@ -178,7 +212,10 @@ export async function runGateOnce(gate: Gate, id: string, logFile: string, signa
     const base = { exitCode: r.exitCode, signal: r.signal, tail: r.tail };
     if (r.spawnError !== undefined) {
       const missing = /ENOENT/.test(r.spawnError) && 'argv' in gate.run ? gate.run.argv[0] : undefined;
-      const message = missing !== undefined ? `'${missing}' is not installed or not on PATH (install it, or set enabled: false on gate ${gate.name})` : `could not start: ${r.spawnError}`;
+      const message =
+        missing !== undefined
+          ? `'${missing}' is not installed or not on PATH (install it, or set enabled: false on gate ${gate.name})`
+          : `could not start: ${r.spawnError}`;
       return { ...base, reason: 'spawn-error', message, tail: `${base.tail}${message}\n` };
     }
     if (r.timedOut) return { ...base, reason: 'timeout', message: `timed out after ${gate.timeoutMs ?? opts.defaultTimeoutMs} ms` };
@@ -195,7 +232,9 @@ export async function runGateOnce(gate: Gate, id: string, logFile: string, signa
   // Spread the files over the pool in batches; findings keep the files' order.
   const size = Math.max(50, Math.ceil(files.length / (opts.concurrency * 4)));
   const batches = rule.wholeRepo ? [files] : chunk(files, size);
-  const parts = await Promise.all(batches.map((batch) => opts.pool.runRule({ kind: 'rule', rule: rule.spec, severity: rule.severity, root: opts.root, files: batch })));
+  const parts = await Promise.all(
+    batches.map((batch) => opts.pool.runRule({ kind: 'rule', rule: rule.spec, severity: rule.severity, root: opts.root, files: batch })),
+  );
   const result = { findings: parts.flatMap((p) => p.findings), filesChecked: parts.reduce((n, p) => n + p.filesChecked, 0) };
   const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.rule})`);
   for (const finding of result.findings) bus.emit({ type: 'finding', ts: Date.now(), nodeId: id, finding });

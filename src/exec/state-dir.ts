@@ -56,7 +56,10 @@ export function runIds(stateDir: string): string[] {
       return id;
     }
   };
-  return names.map((id) => [when(id), id] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, id]) => id);
+  return names
+    .map((id) => [when(id), id] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, id]) => id);
 }
 
 /** The log a node (or a fix round, `fix:x#2`) writes: `<run>/logs/<node>.log`. */

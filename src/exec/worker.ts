@@ -29,7 +29,8 @@ export type Job =
       readonly files: readonly string[];
     };
 
-export type WorkerMessage = { readonly type: 'spawned'; readonly jobId: number; readonly pid: number } | { readonly type: 'line'; readonly jobId: number; readonly line: string };
+export type WorkerMessage =
+  { readonly type: 'spawned'; readonly jobId: number; readonly pid: number } | { readonly type: 'line'; readonly jobId: number; readonly line: string };
 export type ControlMessage = { readonly type: 'stop'; readonly jobId: number; readonly now: boolean };
 
 /**
@@ -68,14 +69,26 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 type FileCheck = (file: string, text: string) => Finding[];
 
 /** A rule about the file list itself (hygiene/files-exist) runs once over all the files, reading none. */
-async function repoCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity: 'error' | 'warning'): Promise<((files: readonly string[]) => Finding[]) | undefined> {
+async function repoCheck(
+  rule: Extract<Job, { kind: 'rule' }>['rule'],
+  severity: 'error' | 'warning',
+): Promise<((files: readonly string[]) => Finding[]) | undefined> {
   if (!('builtin' in rule)) return undefined;
   const { BUILTIN_RULES } = await import('../rules/registry.js');
   const builtin = BUILTIN_RULES.get(rule.builtin);
   if (!builtin?.checkFiles) return undefined;
   const options = withDefaults(builtin, rule.options);
   return (files) =>
-    (builtin.checkFiles?.(files, options) ?? []).map((f) => ({ rule: builtin.id, file: f.file, line: 1, column: 1, endLine: 1, endColumn: 1, severity, message: f.message }));
+    (builtin.checkFiles?.(files, options) ?? []).map((f) => ({
+      rule: builtin.id,
+      file: f.file,
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 1,
+      severity,
+      message: f.message,
+    }));
 }
 
 async function ruleCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity: 'error' | 'warning'): Promise<FileCheck> {
@@ -91,7 +104,17 @@ async function ruleCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity:
     return raw.map((f) => {
       const start = position(starts, f.start);
       const end = position(starts, Math.max(f.start, f.end));
-      return { rule: builtin.id, file, line: start.line, column: start.column, endLine: end.line, endColumn: end.column, severity, message: f.message, ...(f.fix ? { fix: f.fix } : {}) };
+      return {
+        rule: builtin.id,
+        file,
+        line: start.line,
+        column: start.column,
+        endLine: end.line,
+        endColumn: end.column,
+        severity,
+        message: f.message,
+        ...(f.fix ? { fix: f.fix } : {}),
+      };
     });
   };
 }

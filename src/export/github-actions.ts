@@ -63,7 +63,13 @@ function cacheable(graph: Graph, node: GateNode, into: ReadonlyMap<string, reado
   });
 }
 
-export function githubWorkflow(config: Config, graph: Graph, repo: RepoFacts, options: ExportOptions, extraSteps: readonly Step[] = []): { workflow: Record<string, unknown>; problems: string[] } {
+export function githubWorkflow(
+  config: Config,
+  graph: Graph,
+  repo: RepoFacts,
+  options: ExportOptions,
+  extraSteps: readonly Step[] = [],
+): { workflow: Record<string, unknown>; problems: string[] } {
   const problems: string[] = [];
   const into = new Map<string, string[]>();
   for (const e of graph.edges) into.set(e.to, [...(into.get(e.to) ?? []), e.from]);
@@ -87,7 +93,11 @@ export function githubWorkflow(config: Config, graph: Graph, repo: RepoFacts, op
     if (cacheable(graph, node, into)) {
       // orchestra's own fingerprint is the key: an unchanged gate restores its entry and reports `cached`, as it would locally.
       steps.push(
-        { name: 'orchestra cache key', id: 'key', run: `echo "key=$(${orc} check ${node.name} --no-needs${shardFlag} --fingerprint | cut -d' ' -f1)" >> "$GITHUB_OUTPUT"` },
+        {
+          name: 'orchestra cache key',
+          id: 'key',
+          run: `echo "key=$(${orc} check ${node.name} --no-needs${shardFlag} --fingerprint | cut -d' ' -f1)" >> "$GITHUB_OUTPUT"`,
+        },
         { name: 'orchestra cache', uses: CACHE, with: { path: `${stateDir}/cache/gates`, key: `orchestra-gate-\${{ steps.key.outputs.key }}` } },
       );
     }
@@ -164,7 +174,9 @@ function phaseJobs(config: Config, graph: Graph, repo: RepoFacts, orc: string, e
   const jobs: Record<string, Job> = {};
   const branch = (phase: string) => `orchestra/ci-\${{ github.run_id }}/${phase}`;
   for (const phase of graph.phases) {
-    const needs = [...new Set(graph.edges.filter((e) => phaseOf.get(e.to) === phase.id && phaseOf.get(e.from) !== phase.id).map((e) => phaseOf.get(e.from)))].filter((p): p is string => typeof p === 'string');
+    const needs = [
+      ...new Set(graph.edges.filter((e) => phaseOf.get(e.to) === phase.id && phaseOf.get(e.from) !== phase.id).map((e) => phaseOf.get(e.from))),
+    ].filter((p): p is string => typeof p === 'string');
     const start = needs.length
       ? [
           `git fetch --no-tags origin ${needs.map((p) => `"+refs/heads/${branch(p)}:refs/remotes/origin/${branch(p)}"`).join(' ')}`,

@@ -26,9 +26,13 @@ export function repoFacts(config: Config, top: string): RepoFacts {
       break find;
     }
   }
-  const nodeVersionFile = ['.nvmrc', '.node-version'].flatMap((f) => dirs.filter((d) => existsSync(path.join(d, f))).map((d) => path.relative(top, path.join(d, f)))).at(0);
+  const nodeVersionFile = ['.nvmrc', '.node-version']
+    .flatMap((f) => dirs.filter((d) => existsSync(path.join(d, f))).map((d) => path.relative(top, path.join(d, f))))
+    .at(0);
   const configDir = path.relative(top, config.root).split(path.sep).join('/');
-  const configArg = (SEARCH_PLACES as readonly string[]).includes(path.basename(config.file)) ? undefined : path.relative(config.root, config.file).split(path.sep).join('/');
+  const configArg = (SEARCH_PLACES as readonly string[]).includes(path.basename(config.file))
+    ? undefined
+    : path.relative(config.root, config.file).split(path.sep).join('/');
   return {
     packageManager,
     ...(nodeVersionFile ? { nodeVersionFile: nodeVersionFile.split(path.sep).join('/') } : {}),
@@ -48,6 +52,7 @@ function orchestraCommand(root: string, pm: PackageManager): string {
   }
   const ownBin = typeof pkg.bin === 'string' ? (pkg.name === 'orchestra' ? pkg.bin : undefined) : pkg.bin?.['orchestra'];
   if (ownBin) return `node ${shellWord(ownBin.replace(/^\.\//, ''))}`;
-  if (pm !== 'none' && (pkg.dependencies?.['orchestra'] || pkg.devDependencies?.['orchestra'])) return pm === 'npm' ? 'npx orchestra' : `${pm === 'yarn-classic' ? 'yarn' : pm === 'bun' ? 'bunx' : pm} orchestra`;
+  if (pm !== 'none' && (pkg.dependencies?.['orchestra'] || pkg.devDependencies?.['orchestra']))
+    return pm === 'npm' ? 'npx orchestra' : `${pm === 'yarn-classic' ? 'yarn' : pm === 'bun' ? 'bunx' : pm} orchestra`;
   return `npx --yes orchestra@${orchestraVersion()}`;
 }

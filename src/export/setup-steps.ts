@@ -26,8 +26,11 @@ export async function readSetupSteps(file: string, sources: SourceStore): Promis
   const list = doc.contents;
   if (!isSeq(list)) return { diagnostics: [error('expected a list of steps (- uses: … or - run: …)', at(list?.range))] };
   for (const item of list.items) {
-    const ok = isMap(item) && item.items.some((p) => isScalar(p.key) && (p.key.value === 'uses' || p.key.value === 'run') && isScalar(p.value) && typeof p.value.value === 'string');
-    if (!ok) diagnostics.push(error("expected a step with 'uses: owner/action@ref' or 'run: command'", at((item as { range?: readonly number[] } | null)?.range)));
+    const ok =
+      isMap(item) &&
+      item.items.some((p) => isScalar(p.key) && (p.key.value === 'uses' || p.key.value === 'run') && isScalar(p.value) && typeof p.value.value === 'string');
+    if (!ok)
+      diagnostics.push(error("expected a step with 'uses: owner/action@ref' or 'run: command'", at((item as { range?: readonly number[] } | null)?.range)));
   }
   return diagnostics.length ? { diagnostics } : { steps: list.toJSON() as Step[], diagnostics: [] };
 }

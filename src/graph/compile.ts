@@ -23,9 +23,15 @@ export function phaseNeeds(phases: readonly Phase[]): Map<string, NeedEdge[]> {
   const needs = new Map<string, NeedEdge[]>();
   phases.forEach((phase, i) => {
     const previous = phases[i - 1];
-    if (phase.needs) needs.set(phase.id, phase.needs.map((r) => ({ from: phase.id, to: r.id, loc: r.loc })));
+    if (phase.needs)
+      needs.set(
+        phase.id,
+        phase.needs.map((r) => ({ from: phase.id, to: r.id, loc: r.loc })),
+      );
     else if (previous)
-      needs.set(phase.id, [{ from: phase.id, to: previous.id, loc: phase.loc, note: `'${phase.id}' has no 'needs', so it runs after '${previous.id}', the phase before it` }]);
+      needs.set(phase.id, [
+        { from: phase.id, to: previous.id, loc: phase.loc, note: `'${phase.id}' has no 'needs', so it runs after '${previous.id}', the phase before it` },
+      ]);
     else needs.set(phase.id, []);
   });
   return needs;
@@ -48,7 +54,13 @@ export function compile(config: Config, options: CompileOptions = {}): { graph?:
   const byId = new Map(phases.map((p) => [p.id, p]));
   const needs = phaseNeeds(phases);
   const phaseEdges = [...needs.values()].flat().filter((e) => byId.has(e.to));
-  diagnostics.push(...findCycles(phases.map((p) => p.id), phaseEdges, 'phase'));
+  diagnostics.push(
+    ...findCycles(
+      phases.map((p) => p.id),
+      phaseEdges,
+      'phase',
+    ),
+  );
   if (diagnostics.length > 0) return { diagnostics };
 
   const nodes: GraphNode[] = [];

@@ -64,7 +64,8 @@ export function buildPlan(config: Config, graph: Graph): PlanModel {
         };
       }),
       gates: graph.nodes.filter((n) => n.kind === 'gate' && n.phase === p.id).map((n) => n.name),
-      fix: fixNode && fixNode.kind === 'fix' ? { agent: fixNode.agent, assignedTo: assignment.get(fixNode.id)?.agent ?? null, attempts: fixNode.attempts } : null,
+      fix:
+        fixNode && fixNode.kind === 'fix' ? { agent: fixNode.agent, assignedTo: assignment.get(fixNode.id)?.agent ?? null, attempts: fixNode.attempts } : null,
     };
   });
   return {

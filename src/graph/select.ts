@@ -18,7 +18,14 @@ export function selectSubgraph(graph: Graph, names: readonly string[], kind: 'ph
   for (const name of names) {
     const id = kind === 'phase' ? nodeId.checkpoint(name) : nodeId.gate(name);
     if (ids.has(id)) targets.push(id);
-    else diagnostics.push(error(`unknown ${kind} '${name}'`, undefined, didYouMean(name, known) ?? (known.length ? `${kind}s: ${known.join(', ')}` : `the config has no ${kind}s`)));
+    else
+      diagnostics.push(
+        error(
+          `unknown ${kind} '${name}'`,
+          undefined,
+          didYouMean(name, known) ?? (known.length ? `${kind}s: ${known.join(', ')}` : `the config has no ${kind}s`),
+        ),
+      );
   }
   if (diagnostics.length > 0) return { diagnostics };
 

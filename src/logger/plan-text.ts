@@ -74,13 +74,18 @@ export function formatPlanMarkdown(plan: PlanModel, configName: string, validati
     '| Phase | Task | Agent | Touch | Forbid | Waits for |',
     '| --- | --- | --- | --- | --- | --- |',
     ...plan.phases.flatMap((p) =>
-      p.tasks.map((t) => `| ${cell(p.id)} | ${cell(t.id)} | ${cell(agentText(t))} | ${cell(t.touch.join(', '))} | ${cell(t.forbid.join(', ') || '-')} | ${cell(t.waitsFor.join(', ') || '-')} |`),
+      p.tasks.map(
+        (t) =>
+          `| ${cell(p.id)} | ${cell(t.id)} | ${cell(agentText(t))} | ${cell(t.touch.join(', '))} | ${cell(t.forbid.join(', ') || '-')} | ${cell(t.waitsFor.join(', ') || '-')} |`,
+      ),
     ),
     '',
     '## Scope decisions',
     '',
     ...(plan.scopeDecisions.length
-      ? plan.scopeDecisions.map((d) => `- ${short(d.later)} waits for ${short(d.earlier)}: \`${d.patterns[0]}\` and \`${d.patterns[1]}\` may touch the same files`)
+      ? plan.scopeDecisions.map(
+          (d) => `- ${short(d.later)} waits for ${short(d.earlier)}: \`${d.patterns[0]}\` and \`${d.patterns[1]}\` may touch the same files`,
+        )
       : ['None: no two tasks that could run together share files.']),
     '',
     '## Critical path',

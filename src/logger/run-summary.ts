@@ -15,7 +15,10 @@ export function formatRunSummary(run: RunResults, style: Style): string {
   for (const r of run.results.filter((x) => x.status === 'failed')) {
     out.push('', style.red(style.bold(`✗ ${r.kind} ${r.name}: ${r.message ?? 'failed'}`)));
     if (r.findings.length) {
-      for (const f of r.findings.slice(0, 50)) out.push(`  ${f.file}:${f.line}:${f.column}: ${f.severity === 'error' ? style.red('error') : style.yellow('warning')}: ${f.message} ${style.dim(`(${f.rule})`)}`);
+      for (const f of r.findings.slice(0, 50))
+        out.push(
+          `  ${f.file}:${f.line}:${f.column}: ${f.severity === 'error' ? style.red('error') : style.yellow('warning')}: ${f.message} ${style.dim(`(${f.rule})`)}`,
+        );
       if (r.findings.length > 50) out.push(style.dim(`  … and ${r.findings.length - 50} more`));
     } else if (r.tail && r.tail.trim()) {
       const lines = r.tail.replace(/\s+$/, '').split(/\r?\n/);

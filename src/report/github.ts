@@ -23,7 +23,9 @@ export function githubReport(run: RunResults, under = ''): string {
     if (r.status === 'failed' && r.findings.length === 0) {
       const last = (r.tail ?? '').trim().split('\n').slice(-10).join('\n');
       const log = relativeLog(run, r.logFile);
-      lines.push(`::error title=${prop(`orchestra: ${r.kind} ${r.name} failed`)}::${data(`${r.message ?? 'failed'}${log ? ` (log: ${log})` : ''}${last ? `\n${last}` : ''}`)}`);
+      lines.push(
+        `::error title=${prop(`orchestra: ${r.kind} ${r.name} failed`)}::${data(`${r.message ?? 'failed'}${log ? ` (log: ${log})` : ''}${last ? `\n${last}` : ''}`)}`,
+      );
     }
   }
   return lines.length ? `${lines.join('\n')}\n` : '';

@@ -33,7 +33,15 @@ export function runInfo(id: string, events: readonly OrchestraEvent[], runningId
   const started = events.find((e) => e.type === 'run-started');
   const finished = [...events].reverse().find((e) => e.type === 'run-finished');
   const outcome: RunOutcome =
-    id === runningId ? 'running' : !finished || finished.type !== 'run-finished' ? 'unfinished' : finished.interrupted ? 'interrupted' : finished.ok ? 'held' : 'failed';
+    id === runningId
+      ? 'running'
+      : !finished || finished.type !== 'run-finished'
+        ? 'unfinished'
+        : finished.interrupted
+          ? 'interrupted'
+          : finished.ok
+            ? 'held'
+            : 'failed';
   return {
     id,
     command: started?.type === 'run-started' ? started.command : '?',

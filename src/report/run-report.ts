@@ -37,7 +37,9 @@ export function runReportMarkdown(run: RunResults, ledger: AgentLedger, facts: R
     return `| ${r.kind} | ${r.name} | ${r.status}${r.message ? ` (${r.message.replace(/\|/g, '\\|')})` : r.skipReason ? ` (${r.skipReason})` : ''} | ${a ? `${a.agent} ×${a.runs}` : ''} | ${usage} | ${formatDuration(r.durationMs)} |`;
   });
   const tasks = run.results.filter((r) => r.kind === 'task' && r.status === 'passed').map((r) => r.name);
-  const subject = run.ok ? `${tasks.length} ${tasks.length === 1 ? 'task' : 'tasks'} by orchestra run ${run.runId}` : `partial work of orchestra run ${run.runId}`;
+  const subject = run.ok
+    ? `${tasks.length} ${tasks.length === 1 ? 'task' : 'tasks'} by orchestra run ${run.runId}`
+    : `partial work of orchestra run ${run.runId}`;
   return [
     `# orchestra run ${run.runId}`,
     '',
@@ -60,7 +62,12 @@ export function runReportMarkdown(run: RunResults, ledger: AgentLedger, facts: R
     '',
     ...tasks.map((t) => `- ${t}`),
     '',
-    `Files: ${facts.files.length}. Gates passed in the integration tree: ${run.results.filter((r) => r.kind === 'gate' && r.status === 'passed').map((r) => r.name).join(', ') || 'none'}.`,
+    `Files: ${facts.files.length}. Gates passed in the integration tree: ${
+      run.results
+        .filter((r) => r.kind === 'gate' && r.status === 'passed')
+        .map((r) => r.name)
+        .join(', ') || 'none'
+    }.`,
     '```',
     '',
   ].join('\n');

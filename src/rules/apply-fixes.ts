@@ -42,7 +42,10 @@ export function applyFixes(root: string, findings: readonly Finding[], allowed: 
     const abs = path.resolve(root, file);
     if (!abs.startsWith(path.resolve(root) + path.sep)) continue;
     const text = readFileSync(abs, 'utf8');
-    const { text: fixed } = applyEdits(text, list.flatMap((f) => f.fix ?? []));
+    const { text: fixed } = applyEdits(
+      text,
+      list.flatMap((f) => f.fix ?? []),
+    );
     if (fixed === text) continue;
     writeFileAtomic(abs, fixed);
     out.push({ file, fixed: list.length });

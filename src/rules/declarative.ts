@@ -33,7 +33,17 @@ export function checkDeclarative(rule: RuleSpec, file: string, text: string, sev
     const start = position(starts, m.index);
     const end = position(starts, m.index + Math.max(1, m[0].length));
     const fix = one && rule.fix !== undefined ? [{ start: m.index, end: m.index + m[0].length, text: m[0].replace(one, rule.fix) }] : undefined;
-    findings.push({ rule: rule.id, file, line: start.line, column: start.column, endLine: end.line, endColumn: end.column, severity, message: rule.message, ...(fix ? { fix } : {}) });
+    findings.push({
+      rule: rule.id,
+      file,
+      line: start.line,
+      column: start.column,
+      endLine: end.line,
+      endColumn: end.column,
+      severity,
+      message: rule.message,
+      ...(fix ? { fix } : {}),
+    });
     if (findings.length >= 1000) break; // a pattern that matches everything says enough with a thousand
   }
   return findings;

@@ -53,7 +53,11 @@ export function optionProblems(rule: BuiltinRule, given: Readonly<Record<string,
       continue;
     }
     const ok =
-      spec.type === 'string[]' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : spec.type === 'boolean' ? typeof value === 'boolean' : typeof value === 'string';
+      spec.type === 'string[]'
+        ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+        : spec.type === 'boolean'
+          ? typeof value === 'boolean'
+          : typeof value === 'string';
     if (!ok) problems.push({ key, message: `option '${key}' of ${rule.id} must be ${spec.type === 'string[]' ? 'a list of strings' : `a ${spec.type}`}` });
   }
   return problems;

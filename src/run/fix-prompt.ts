@@ -52,7 +52,13 @@ export function fixPrompt(template: string, phase: string, round: number, attemp
  */
 export function failureSignature(failures: readonly GateFailure[]): string {
   return failures
-    .map((f) => `${f.gate}|${f.exitCode}|${f.findings.map((x) => `${x.rule}@${x.file}:${x.message}`).sort().join(';')}|${normalizeOutput(f.tail)}`)
+    .map(
+      (f) =>
+        `${f.gate}|${f.exitCode}|${f.findings
+          .map((x) => `${x.rule}@${x.file}:${x.message}`)
+          .sort()
+          .join(';')}|${normalizeOutput(f.tail)}`,
+    )
     .sort()
     .join('\n');
 }

@@ -79,7 +79,10 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   mkdirSync(wtRoot, { recursive: true });
   const checkpoints: Record<string, string> = { ...(opts.resume?.checkpoints ?? {}) };
   const saveState = (finished: boolean, ok: boolean): void =>
-    writeFileAtomic(path.join(runDir, 'state.json'), `${JSON.stringify({ runId, base, integrationBranch, ok, finished, checkpoints } satisfies RunState, null, 2)}\n`);
+    writeFileAtomic(
+      path.join(runDir, 'state.json'),
+      `${JSON.stringify({ runId, base, integrationBranch, ok, finished, checkpoints } satisfies RunState, null, 2)}\n`,
+    );
   if (opts.resume) await prepareResume(repo, opts.resume, integration);
   else await repo.addWorktree(integration, integrationBranch, base);
   saveState(false, false);
@@ -127,8 +130,10 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     const ph = phaseBudget.get(phase);
     if (run?.minutes !== undefined && now - started > run.minutes * 60_000) return `the run's budget of ${run.minutes} minutes is spent`;
     if (run?.usd !== undefined && spentUsd >= run.usd) return `the run's budget of $${run.usd} is spent ($${spentUsd.toFixed(4)})`;
-    if (ph?.minutes !== undefined && now - (phaseStarted.get(phase) ?? now) > ph.minutes * 60_000) return `phase ${phase}'s budget of ${ph.minutes} minutes is spent`;
-    if (ph?.usd !== undefined && (phaseUsd.get(phase) ?? 0) >= ph.usd) return `phase ${phase}'s budget of $${ph.usd} is spent ($${(phaseUsd.get(phase) ?? 0).toFixed(4)})`;
+    if (ph?.minutes !== undefined && now - (phaseStarted.get(phase) ?? now) > ph.minutes * 60_000)
+      return `phase ${phase}'s budget of ${ph.minutes} minutes is spent`;
+    if (ph?.usd !== undefined && (phaseUsd.get(phase) ?? 0) >= ph.usd)
+      return `phase ${phase}'s budget of $${ph.usd} is spent ($${(phaseUsd.get(phase) ?? 0).toFixed(4)})`;
     return undefined;
   };
 
@@ -149,7 +154,11 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     const spent = overBudget(phase);
     if (spent) return { outcome: { ok: false, failure: { class: 'final', reason: `no agent started: ${spent}` }, usage: {} }, tail: '' };
     const agent = await slots.acquire(ref, signal);
-    if (!agent) return { outcome: { ok: false, failure: { class: 'final', reason: signal.aborted ? 'interrupted' : `no agent has id or role '${ref}'` }, usage: {} }, tail: '' };
+    if (!agent)
+      return {
+        outcome: { ok: false, failure: { class: 'final', reason: signal.aborted ? 'interrupted' : `no agent has id or role '${ref}'` }, usage: {} },
+        tail: '',
+      };
     try {
       const promptFile = path.join(runDir, 'prompts', `${fileSafe(nodeId)}.md`);
       writeFileSync(promptFile, prompt);
@@ -183,11 +192,24 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
                 : result.exitCode === 0
                   ? { ok: true, usage: {} }
                   : // A plain command agent that crashed may well succeed on a second try.
-                    { ok: false, failure: { class: 'transient', reason: result.exitCode === null ? `killed by ${result.signal}` : `exit code ${result.exitCode}` }, usage: {} }));
-        bus.emit({ type: 'agent-finished', ts: Date.now(), nodeId, agent: agent.id, ok: outcome.ok, usage: outcome.usage, ...(outcome.failure ? { failure: outcome.failure } : {}) });
+                    {
+                      ok: false,
+                      failure: { class: 'transient', reason: result.exitCode === null ? `killed by ${result.signal}` : `exit code ${result.exitCode}` },
+                      usage: {},
+                    }));
+        bus.emit({
+          type: 'agent-finished',
+          ts: Date.now(),
+          nodeId,
+          agent: agent.id,
+          ok: outcome.ok,
+          usage: outcome.usage,
+          ...(outcome.failure ? { failure: outcome.failure } : {}),
+        });
         spentUsd += outcome.usage.costUsd ?? 0;
         phaseUsd.set(phase, (phaseUsd.get(phase) ?? 0) + (outcome.usage.costUsd ?? 0));
-        if (outcome.ok || signal.aborted || (answers && result.exitCode !== null && !result.agent)) return { agent, outcome, tail: result.tail, exitCode: result.exitCode };
+        if (outcome.ok || signal.aborted || (answers && result.exitCode !== null && !result.agent))
+          return { agent, outcome, tail: result.tail, exitCode: result.exitCode };
         if (outcome.failure?.class === 'transient' && attempt <= TRANSIENT_RETRIES) {
           note(nodeId, `${outcome.failure.reason}: trying again (${attempt + 1} of ${TRANSIENT_RETRIES + 1})`);
           await repo.raw(['checkout', '--', '.'], cwd).catch(() => undefined);
@@ -195,7 +217,8 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
           await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
           continue;
         }
-        const fixedLaunch = outcome.failure?.class === 'environment' && !corrected && agent.use ? ADAPTERS[agent.use].correct(launch, outcome, result.tail) : undefined;
+        const fixedLaunch =
+          outcome.failure?.class === 'environment' && !corrected && agent.use ? ADAPTERS[agent.use].correct(launch, outcome, result.tail) : undefined;
         if (fixedLaunch) {
           note(nodeId, `${outcome.failure?.reason}: restarting with a corrected command line`);
           launch = fixedLaunch;
@@ -213,7 +236,11 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     const t0 = Date.now();
     const task: Task = node.task;
     const phase = task.phase;
-    if (!phaseBase.has(phase)) phaseBase.set(phase, integrationLock.run(() => repo.revParse('HEAD', integration)));
+    if (!phaseBase.has(phase))
+      phaseBase.set(
+        phase,
+        integrationLock.run(() => repo.revParse('HEAD', integration)),
+      );
     const from = await (phaseBase.get(phase) as Promise<string>);
     const wt = path.join(wtRoot, fileSafe(task.id));
     const branch = `orchestra-task/${runId}/${task.id}`;
@@ -223,8 +250,23 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     await repo.addWorktree(wt, branch, from);
     const scopeNote = task.scope.touch.length ? `\n\nYou may change only files matching: ${task.scope.touch.join(', ')}.` : '';
     const forbidNote = task.scope.forbid.length ? `\nDo not change files matching: ${task.scope.forbid.join(', ')}.` : '';
-    const { agent, outcome, tail } = await runAgent(node.id, task.agent.id, phase, task.id, `${task.prompt}${scopeNote}${forbidNote}\n`, wt, signal, task.timeoutMs);
-    if (!outcome.ok) return finish(node.id, t0, { status: 'failed', reason: signal.aborted ? 'interrupted' : 'exit-code', message: `agent ${agent?.id ?? task.agent.id}: ${outcome.failure?.reason ?? 'failed'}`, tail });
+    const { agent, outcome, tail } = await runAgent(
+      node.id,
+      task.agent.id,
+      phase,
+      task.id,
+      `${task.prompt}${scopeNote}${forbidNote}\n`,
+      wt,
+      signal,
+      task.timeoutMs,
+    );
+    if (!outcome.ok)
+      return finish(node.id, t0, {
+        status: 'failed',
+        reason: signal.aborted ? 'interrupted' : 'exit-code',
+        message: `agent ${agent?.id ?? task.agent.id}: ${outcome.failure?.reason ?? 'failed'}`,
+        tail,
+      });
     const commit = await repo.commitAll(wt, `orchestra(${phase}): ${task.id}\n\nagent: ${agent?.id}\nrun: ${runId}`);
     if (!commit) {
       note(node.id, 'the agent changed nothing');
@@ -238,7 +280,8 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       return finish(node.id, t0, { status: 'failed', reason: 'exit-code', message: `changed files outside its scope, so nothing was merged: ${list}`, tail });
     }
     const merged = await integrationLock.run(() => repo.merge(integration, branch, `orchestra(${phase}): merge ${task.id}`));
-    if (!merged.ok) return finish(node.id, t0, { status: 'failed', reason: 'exit-code', message: `could not merge into ${integrationBranch}: ${merged.conflict}`, tail });
+    if (!merged.ok)
+      return finish(node.id, t0, { status: 'failed', reason: 'exit-code', message: `could not merge into ${integrationBranch}: ${merged.conflict}`, tail });
     note(node.id, `${changed.length} ${changed.length === 1 ? 'file' : 'files'} changed, merged into ${integrationBranch}`);
     await repo.removeWorktree(wt);
     return finish(node.id, t0, { status: 'passed', tail });
@@ -254,7 +297,13 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     if (!gateResults.has(phase)) gateResults.set(phase, new Map());
     gateResults.get(phase)?.set(node.gate.name, { ...result, command });
     const failed = result.reason !== undefined;
-    finish(node.id, t0, { status: failed ? 'failed' : 'passed', ...(result.reason ? { reason: result.reason } : {}), ...(result.message ? { message: result.message } : {}), tail: result.tail, exitCode: result.exitCode });
+    finish(node.id, t0, {
+      status: failed ? 'failed' : 'passed',
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(result.message ? { message: result.message } : {}),
+      tail: result.tail,
+      exitCode: result.exitCode,
+    });
     // With a fix loop, a failing gate is the fix node's to handle: the phase goes on to it.
     return { status: failed && !hasFix.has(phase) ? 'failed' : 'passed' };
   };
@@ -273,10 +322,21 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       const phaseFrom = await (phaseBase.get(phase) ?? Promise.resolve(base));
       const diff = await repo.diff(phaseFrom, 'HEAD', integration);
       const prompt = reviewPrompt(phase, diff);
-      const r = await integrationLock.run(() => runAgent(`${node.id}#review${round}`, node.review as string, phase, `review-${round}`, prompt, integration, signal, undefined, true));
+      const r = await integrationLock.run(() =>
+        runAgent(`${node.id}#review${round}`, node.review as string, phase, `review-${round}`, prompt, integration, signal, undefined, true),
+      );
       const verdict = parseVerdict(r.outcome.final ?? '', r.tail, r.exitCode ?? (r.outcome.ok ? 0 : 1));
       note(node.id, verdict.approve ? `review ${round}: approved` : `review ${round}: changes asked for`);
-      return verdict.approve ? undefined : { gate: 'review', command: `review by ${r.agent?.id ?? node.review}`, exitCode: r.exitCode ?? null, message: 'the reviewer asked for changes', findings: [], tail: verdict.comments };
+      return verdict.approve
+        ? undefined
+        : {
+            gate: 'review',
+            command: `review by ${r.agent?.id ?? node.review}`,
+            exitCode: r.exitCode ?? null,
+            message: 'the reviewer asked for changes',
+            findings: [],
+            tail: verdict.comments,
+          };
     };
     let failing = failures();
     bus.emit({ type: 'node-started', ts: t0, nodeId: node.id, attempt: 1 });
@@ -293,7 +353,12 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     let previous = '';
     for (let round = 1; round <= node.attempts; round++) {
       const signature = failureSignature(failing);
-      if (signature === previous) return finish(node.id, t0, { status: 'failed', reason: 'exit-code', message: `no progress: round ${round - 1} left the same failures (${failing.map((f) => f.gate).join(', ')})` });
+      if (signature === previous)
+        return finish(node.id, t0, {
+          status: 'failed',
+          reason: 'exit-code',
+          message: `no progress: round ${round - 1} left the same failures (${failing.map((f) => f.gate).join(', ')})`,
+        });
       previous = signature;
       const phaseFrom = await (phaseBase.get(phase) ?? Promise.resolve(base));
       const diff = await repo.diff(phaseFrom, 'HEAD', integration);
@@ -330,7 +395,11 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
         return finish(node.id, t0, { status: 'passed' });
       }
     }
-    return finish(node.id, t0, { status: 'failed', reason: 'exit-code', message: `gates still fail after ${node.attempts} ${node.attempts === 1 ? 'round' : 'rounds'}: ${failing.map((f) => f.gate).join(', ')}` });
+    return finish(node.id, t0, {
+      status: 'failed',
+      reason: 'exit-code',
+      message: `gates still fail after ${node.attempts} ${node.attempts === 1 ? 'round' : 'rounds'}: ${failing.map((f) => f.gate).join(', ')}`,
+    });
   };
 
   const runCheckpoint = async (nodeId: string, phase: string): Promise<Outcome> => {

@@ -37,7 +37,11 @@ const ASSETS: Readonly<Record<string, string>> = {
   '/dag.js': 'dag.js',
   '/style.css': 'style.css',
 };
-const TYPES: Readonly<Record<string, string>> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
 /** The most of a log one request returns; the page asks again from where it got to. */
 const LOG_CHUNK = 256 * 1024;
 

@@ -28,12 +28,7 @@ interface JsonReport {
 
 describe.concurrent('orchestra check: scheduling', () => {
   it('starts a node as soon as its needs pass and a slot is free, never more than --concurrency at once', async () => {
-    const { repo, dir } = repoWith([
-      gate('a', ['--wait']),
-      gate('b', ['--wait']),
-      gate('c', ['--wait']),
-      gate('d', ['--wait'], '    needs: [a, b]\n'),
-    ]);
+    const { repo, dir } = repoWith([gate('a', ['--wait']), gate('b', ['--wait']), gate('c', ['--wait']), gate('d', ['--wait'], '    needs: [a, b]\n')]);
     const run = runCli(['check', '--concurrency', '2'], repo, env(dir));
     await waitFor('two gates to start', () => logLines(dir).length === 2);
     const first = logLines(dir).map((l) => l.split(' ')[1]);
@@ -94,7 +89,11 @@ describe.concurrent('orchestra check: scheduling', () => {
     const { repo, dir } = repoWith([gate('a'), gate('b', [], '    needs: [a]\n'), gate('c')]);
     const r = await runCli(['check', 'b'], repo, env(dir));
     expect(r.code).toBe(0);
-    expect(logLines(dir).filter((l) => l.startsWith('start')).sort()).toEqual(['start a', 'start b']);
+    expect(
+      logLines(dir)
+        .filter((l) => l.startsWith('start'))
+        .sort(),
+    ).toEqual(['start a', 'start b']);
   });
 
   it('--hook runs the hook list; ORCHESTRA_SKIP=1 skips it', async () => {
@@ -172,7 +171,8 @@ describe.concurrent('orchestra check: processes', () => {
 
   it('runs a shell string through the shell and an argv without one', async () => {
     const repo = makeRepo({
-      'orchestra.config.yaml': 'gates:\n  shell:\n    run: echo "$((6 * 7))" > shell.out\n  argv:\n    run: [node, -e, "require(\'fs\').writeFileSync(\'argv.out\', process.argv[1])", "$((6 * 7))"]\n',
+      'orchestra.config.yaml':
+        'gates:\n  shell:\n    run: echo "$((6 * 7))" > shell.out\n  argv:\n    run: [node, -e, "require(\'fs\').writeFileSync(\'argv.out\', process.argv[1])", "$((6 * 7))"]\n',
     });
     const r = await runCli(['check'], repo);
     expect(r.code).toBe(0);

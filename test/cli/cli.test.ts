@@ -2,7 +2,27 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
 
-const COMMANDS = ['validate', 'init', 'plan', 'graph', 'check', 'run', 'resume', 'rollback', 'patterns', 'apply', 'clean', 'list', 'status', 'logs', 'report', 'abort', 'hooks', 'rules', 'presets'];
+const COMMANDS = [
+  'validate',
+  'init',
+  'plan',
+  'graph',
+  'check',
+  'run',
+  'resume',
+  'rollback',
+  'patterns',
+  'apply',
+  'clean',
+  'list',
+  'status',
+  'logs',
+  'report',
+  'abort',
+  'hooks',
+  'rules',
+  'presets',
+];
 
 describe.concurrent('the command line', () => {
   it('prints the version from package.json', async () => {
@@ -35,7 +55,7 @@ describe.concurrent('the command line', () => {
     const r = await runCli(['validate', '--strict'], ROOT);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown option '--strict'");
-    expect(r.stderr).toContain("orchestra --help");
+    expect(r.stderr).toContain('orchestra --help');
   });
 
   it('rejects a bad --format value with exit 2', async () => {

@@ -32,7 +32,14 @@ const TEAM = JSON.stringify({ agents: [{ id: 'coder', use: 'codex', roles: ['imp
 
 describe.concurrent('orchestra export', () => {
   it('writes a workflow that the GitHub workflow schema and actionlint accept, says it is generated, and --check tells fresh from stale', async () => {
-    const repo = makeRepo({ 'orchestra.config.yaml': CONFIG, 'team.json': TEAM, 'package.json': JSON.stringify({ devDependencies: { orchestra: '*' } }), 'package-lock.json': '{}', '.nvmrc': '20\n', 'src/a.ts': 'x\n' });
+    const repo = makeRepo({
+      'orchestra.config.yaml': CONFIG,
+      'team.json': TEAM,
+      'package.json': JSON.stringify({ devDependencies: { orchestra: '*' } }),
+      'package-lock.json': '{}',
+      '.nvmrc': '20\n',
+      'src/a.ts': 'x\n',
+    });
     const r = await runCli(['export', 'github-actions', '--phases', '--shard', 'no-todo=3'], repo);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -45,7 +52,15 @@ describe.concurrent('orchestra export', () => {
     ]);
     expect(await workflowProblems(text)).toEqual([]);
     const wf = parse(text) as { jobs: Record<string, { needs?: string[]; steps: Array<{ run?: string; with?: Record<string, string> }> }> };
-    expect(Object.keys(wf.jobs)).toEqual(['gate-conflict-markers', 'gate-no-todo', 'gate-no-placeholder', 'gate-build', 'gate-test', 'phase-models', 'phase-api']);
+    expect(Object.keys(wf.jobs)).toEqual([
+      'gate-conflict-markers',
+      'gate-no-todo',
+      'gate-no-placeholder',
+      'gate-build',
+      'gate-test',
+      'phase-models',
+      'phase-api',
+    ]);
     expect(wf.jobs['gate-test']?.needs).toEqual(['gate-build']);
     expect(wf.jobs['gate-build']?.steps.find((s) => s.with?.['node-version-file'])?.with).toEqual({ 'node-version-file': '.nvmrc', cache: 'npm' });
     expect(wf.jobs['gate-build']?.steps.map((s) => s.run).filter(Boolean)).toContain('npm ci');
@@ -119,7 +134,9 @@ describe.concurrent('orchestra export', () => {
 
 describe.concurrent('check for CI: --shard, --no-needs, --fingerprint, and a cache that travels', () => {
   it('--shard i/n splits a rule gate into disjoint parts that together are the whole', async () => {
-    const files: Record<string, string> = { 'orchestra.config.yaml': 'extends: [hygiene]\ngates:\n  no-todo:\n    files: ["src/**"]\n  cmd:\n    run: echo x\n' };
+    const files: Record<string, string> = {
+      'orchestra.config.yaml': 'extends: [hygiene]\ngates:\n  no-todo:\n    files: ["src/**"]\n  cmd:\n    run: echo x\n',
+    };
     for (let i = 0; i < 30; i++) files[`src/f${i}.py`] = `x = ${i}  # TODO ${i}\n`;
     const repo = makeRepo(files);
     const findings = async (args: string[]) => {

@@ -25,9 +25,23 @@ describe.concurrent('orchestra graph', () => {
     expect(r.code).toBe(0);
     const graph = JSON.parse(r.stdout) as { nodes: Array<Record<string, unknown>>; edges: Array<{ from: string; to: string }> };
     for (const n of graph.nodes) expect(Object.keys(n).slice(0, 6)).toEqual(['id', 'kind', 'name', 'phase', 'run', 'agent']);
-    expect(graph.nodes.find((n) => n.id === 'gate:unit')).toEqual({ id: 'gate:unit', kind: 'gate', name: 'unit', phase: null, run: ['npm', 'test'], agent: null });
+    expect(graph.nodes.find((n) => n.id === 'gate:unit')).toEqual({
+      id: 'gate:unit',
+      kind: 'gate',
+      name: 'unit',
+      phase: null,
+      run: ['npm', 'test'],
+      agent: null,
+    });
     expect(graph.nodes.find((n) => n.id === 'gate:models/typecheck')).toMatchObject({ phase: 'models', run: 'tsc --noEmit' });
-    expect(graph.nodes.find((n) => n.id === 'task:models/user')).toEqual({ id: 'task:models/user', kind: 'task', name: 'user', phase: 'models', run: null, agent: 'implementer' });
+    expect(graph.nodes.find((n) => n.id === 'task:models/user')).toEqual({
+      id: 'task:models/user',
+      kind: 'task',
+      name: 'user',
+      phase: 'models',
+      run: null,
+      agent: 'implementer',
+    });
     expect(graph.nodes.find((n) => n.kind === 'fix')).toMatchObject({ id: 'fix:models', agent: 'fix-executor' });
     expect(new Set(graph.nodes.map((n) => n.kind))).toEqual(new Set(['task', 'gate', 'fix', 'checkpoint']));
     const ids = new Set(graph.nodes.map((n) => n.id));

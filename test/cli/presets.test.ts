@@ -101,7 +101,11 @@ describe.concurrent('builtin presets in a real repo', () => {
   });
 
   it('go: gates that name go; without go installed the message says so', async () => {
-    const repo = makeRepo({ 'orchestra.config.yaml': 'extends: [go]\n', 'go.mod': 'module example.com/x\n\ngo 1.21\n', 'main.go': 'package main\n\nfunc main() {}\n' });
+    const repo = makeRepo({
+      'orchestra.config.yaml': 'extends: [go]\n',
+      'go.mod': 'module example.com/x\n\ngo 1.21\n',
+      'main.go': 'package main\n\nfunc main() {}\n',
+    });
     const r = await runCli(['check', '--reporter', 'json'], repo);
     if (onPath('go')) expect(r.code).toBe(0);
     else {
@@ -129,7 +133,8 @@ describe.concurrent('builtin presets in a real repo', () => {
 
   it('a declared rule finds its pattern and --fix applies its replacement', async () => {
     const repo = makeRepo({
-      'orchestra.config.yaml': 'rules:\n  no-print:\n    pattern: "print\\\\((.*)\\\\)"\n    files: ["app/**/*.py"]\n    message: use the logger\n    fix: "log.info($1)"\ngates:\n  no-print: { rule: no-print }\n',
+      'orchestra.config.yaml':
+        'rules:\n  no-print:\n    pattern: "print\\\\((.*)\\\\)"\n    files: ["app/**/*.py"]\n    message: use the logger\n    fix: "log.info($1)"\ngates:\n  no-print: { rule: no-print }\n',
       'app/a.py': 'x = 1\nprint("hello")\nprint(x)\n',
       'scripts/b.py': 'print("not in the gate\'s files")\n',
     });

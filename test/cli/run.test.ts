@@ -79,12 +79,15 @@ phases:
 `);
     const r = await runCli(['run'], repo, env(repo, ctl));
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('changed files outside its scope, so nothing was merged: docs/x.md (outside scope.touch (app/**, secrets/**)), secrets/.env (forbidden)');
+    expect(r.stdout).toContain(
+      'changed files outside its scope, so nothing was merged: docs/x.md (outside scope.touch (app/**, secrets/**)), secrets/.env (forbidden)',
+    );
     expect(() => show(repo, branchOf(r.stdout), 'app/ok.txt')).toThrow();
   });
 
   it('hands failing gates to the fix agent: round 1 fixes one finding, round 2 the other', async () => {
-    const models = 'from sqlalchemy import Column, DateTime, func\\nclass M(Base):\\n    created_at = Column(DateTime(timezone=True))\\n    updated_at = Column(DateTime(timezone=True))';
+    const models =
+      'from sqlalchemy import Column, DateTime, func\\nclass M(Base):\\n    created_at = Column(DateTime(timezone=True))\\n    updated_at = Column(DateTime(timezone=True))';
     const { repo, ctl } = repoWith(
       `extends: [sqlalchemy]
 phases:
@@ -234,7 +237,10 @@ describe('orchestra resume and rollback', () => {
     process.kill(pid, 'SIGKILL');
     await first;
     const runId = git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/orchestra/').split('/')[1] as string;
-    const state = JSON.parse(readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'state.json'), 'utf8')) as { finished: boolean; checkpoints: Record<string, string> };
+    const state = JSON.parse(readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'state.json'), 'utf8')) as {
+      finished: boolean;
+      checkpoints: Record<string, string>;
+    };
     expect(state.finished).toBe(false);
     expect(Object.keys(state.checkpoints)).toEqual(['first']);
     // The orphaned agent finishes on its own; its half-done worktree must not leak into the resumed run.
@@ -289,7 +295,10 @@ describe('a builtin adapter inside a run', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('p/health: agent claude done · 74061 in / 497 out tokens · $0.0527');
     const runId = branchOf(r.stdout).slice('orchestra/'.length);
-    const events = readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; event?: { kind: string } });
+    const events = readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; event?: { kind: string } });
     expect(events.filter((e) => e.type === 'agent-event').map((e) => e.event?.kind)).toContain('tool-use');
     expect(show(repo, branchOf(r.stdout), 'app/api.py')).toBe("print('ok')");
     const report = readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'report.md'), 'utf8');

@@ -54,7 +54,11 @@ describe.concurrent('orchestra serve', () => {
       const again = await spawnServing(['serve', runId, '--port', port], repo);
       try {
         expect(again.url).toBe(`http://127.0.0.1:${port}/?run=${runId}`);
-        const rest = await readSse(`${again.url.replace(/\?.*/, '')}api/runs/${runId}/events`, (es) => es.some((e) => e.data.includes('"run-finished"')), all.length - 2);
+        const rest = await readSse(
+          `${again.url.replace(/\?.*/, '')}api/runs/${runId}/events`,
+          (es) => es.some((e) => e.data.includes('"run-finished"')),
+          all.length - 2,
+        );
         expect(rest.map((e) => e.id)).toEqual([all.length - 1, all.length]);
       } finally {
         again.child.kill('SIGINT');
@@ -88,7 +92,8 @@ describe.concurrent('orchestra serve', () => {
 
   it('run --ui serves the running run, first line the address, and stops serving when the run ends', async () => {
     const repo = makeRepo({
-      'orchestra.config.yaml': 'phases:\n  - id: p\n    tasks:\n      - { id: slow, agent: implementer, prompt: "@block slow\\n@write s.txt\\ns\\n@end", scope: { touch: [s.txt] } }\n',
+      'orchestra.config.yaml':
+        'phases:\n  - id: p\n    tasks:\n      - { id: slow, agent: implementer, prompt: "@block slow\\n@write s.txt\\ns\\n@end", scope: { touch: [s.txt] } }\n',
       'team.json': JSON.stringify({ agents: [{ id: 'coder', command: ['node', AGENT], roles: ['implementer'] }] }),
       'ctl/.keep': '',
     });

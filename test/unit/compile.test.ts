@@ -74,8 +74,12 @@ describe('phase order', () => {
   });
 
   it('runs a gate that two phases name once per phase', async () => {
-    const config = await configOf(`gates:\n  unit: { run: npm test }\nphases:\n  - id: a\n    tasks: []\n    gates: [unit]\n  - id: b\n    tasks: []\n    gates: [unit]\n`);
-    const ids = compile(config).graph!.nodes.filter((n) => n.kind === 'gate').map((n) => n.id);
+    const config = await configOf(
+      `gates:\n  unit: { run: npm test }\nphases:\n  - id: a\n    tasks: []\n    gates: [unit]\n  - id: b\n    tasks: []\n    gates: [unit]\n`,
+    );
+    const ids = compile(config)
+      .graph!.nodes.filter((n) => n.kind === 'gate')
+      .map((n) => n.id);
     expect(ids).toEqual(['gate:unit', 'gate:a/unit', 'gate:b/unit']);
   });
 
@@ -83,7 +87,9 @@ describe('phase order', () => {
     const config = await configOf(`phases:\n  - id: a\n    tasks: []\n    fix: { agent: fix-executor }\n`);
     const { graph, diagnostics } = compile(config);
     expect(graph).toBeDefined();
-    expect(diagnostics.map((d) => [d.severity, d.message])).toEqual([['warning', "phase 'a' has 'fix' but no gates: there is nothing for the fix agent to fix"]]);
+    expect(diagnostics.map((d) => [d.severity, d.message])).toEqual([
+      ['warning', "phase 'a' has 'fix' but no gates: there is nothing for the fix agent to fix"],
+    ]);
   });
 });
 

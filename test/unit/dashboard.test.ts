@@ -41,7 +41,10 @@ describe('dashboard model', () => {
     expect(n('task:p/b').state).toBe('skipped');
     // The gate runs again after the fix: its earlier findings are kept apart from the new run's.
     expect(n('gate:p/lint')).toMatchObject({ state: 'running', findings: [], earlierFindings: [finding] });
-    expect(n('gate:p/lint').spans).toEqual([{ start: 1050, end: 1070, status: 'failed' }, { start: 1100, end: null, status: 'running' }]);
+    expect(n('gate:p/lint').spans).toEqual([
+      { start: 1050, end: 1070, status: 'failed' },
+      { start: 1100, end: null, status: 'running' },
+    ]);
     // A fix round counts toward its fix node and has its own log.
     expect(n('fix:p')).toMatchObject({ state: 'running', agent: 'fixer', costUsd: 0.25, logIds: ['fix:p', 'fix:p#1'] });
     expect(run.costUsd).toBe(0.75);

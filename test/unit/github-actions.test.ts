@@ -6,7 +6,15 @@ import { configOf } from '../helpers/config.js';
 const NPM: RepoFacts = { packageManager: 'npm', orchestra: 'npx orchestra', configDir: '' };
 const OPTIONS = { phases: false, shards: {}, branches: ['main'] };
 
-type Job = { name: string; needs?: string[]; steps: Array<Record<string, unknown>>; strategy?: unknown; env?: Record<string, string>; if?: string; defaults?: unknown };
+type Job = {
+  name: string;
+  needs?: string[];
+  steps: Array<Record<string, unknown>>;
+  strategy?: unknown;
+  env?: Record<string, string>;
+  if?: string;
+  defaults?: unknown;
+};
 
 async function exported(yaml: string, repo: RepoFacts = NPM, options = OPTIONS, team?: string) {
   const config = await configOf(yaml, team ? { 'team.json': team } : {});
@@ -52,9 +60,16 @@ gates:
     const yaml = 'gates:\n  lint:\n    run: echo lint\n';
     const setup = async (repo: Partial<RepoFacts>) => {
       const { jobs } = await exported(yaml, { ...NPM, ...repo });
-      return { runs: runs(jobs['gate-lint']!), uses: uses(jobs['gate-lint']!), node: jobs['gate-lint']!.steps.find((s) => s['uses'] === 'actions/setup-node@v4')?.['with'] };
+      return {
+        runs: runs(jobs['gate-lint']!),
+        uses: uses(jobs['gate-lint']!),
+        node: jobs['gate-lint']!.steps.find((s) => s['uses'] === 'actions/setup-node@v4')?.['with'],
+      };
     };
-    expect(await setup({})).toMatchObject({ runs: ['npm ci', 'npx orchestra check lint --no-needs --reporter github'], node: { 'node-version': '20', cache: 'npm' } });
+    expect(await setup({})).toMatchObject({
+      runs: ['npm ci', 'npx orchestra check lint --no-needs --reporter github'],
+      node: { 'node-version': '20', cache: 'npm' },
+    });
     expect(await setup({ packageManager: 'pnpm', orchestra: 'pnpm orchestra', nodeVersionFile: '.nvmrc' })).toMatchObject({
       uses: ['actions/checkout@v4', 'pnpm/action-setup@v4', 'actions/setup-node@v4'],
       runs: ['pnpm install --frozen-lockfile', 'pnpm orchestra check lint --no-needs --reporter github'],
@@ -63,7 +78,9 @@ gates:
     expect((await setup({ packageManager: 'yarn' })).runs.slice(0, 2)).toEqual(['corepack enable', 'yarn install --immutable']);
     expect((await setup({ packageManager: 'yarn-classic' })).runs[0]).toBe('yarn install --frozen-lockfile');
     expect((await setup({ packageManager: 'bun' })).runs[0]).toBe('bun install --frozen-lockfile');
-    expect((await setup({ packageManager: 'none', orchestra: 'npx --yes orchestra@1.2.3' })).runs).toEqual(['npx --yes orchestra@1.2.3 check lint --no-needs --reporter github']);
+    expect((await setup({ packageManager: 'none', orchestra: 'npx --yes orchestra@1.2.3' })).runs).toEqual([
+      'npx --yes orchestra@1.2.3 check lint --no-needs --reporter github',
+    ]);
     const sub = await exported(yaml, { ...NPM, configDir: 'services/api', configArg: 'ci/orchestra.yaml' });
     expect(sub.jobs['gate-lint']!.defaults).toEqual({ run: { 'working-directory': 'services/api' } });
     expect(runs(sub.jobs['gate-lint']!).at(-1)).toBe('npx orchestra --config ci/orchestra.yaml check lint --no-needs --reporter github');

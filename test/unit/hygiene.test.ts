@@ -43,7 +43,8 @@ describe('hygiene/no-placeholder', () => {
   });
 
   it('finds "not implemented" throws in JS/TS, but not in comments', () => {
-    const ts = 'export function f() {\n  throw new Error("Not implemented");\n}\n// throw new Error("not implemented")\nthrow new Error(`TODO`);\nconst doc = "throw new Error(\'not implemented\')";\n';
+    const ts =
+      'export function f() {\n  throw new Error("Not implemented");\n}\n// throw new Error("not implemented")\nthrow new Error(`TODO`);\nconst doc = "throw new Error(\'not implemented\')";\n';
     expect(found(noPlaceholder, 'a.ts', ts).map((s) => s.split(':')[0])).toEqual(['2', '5']);
   });
 });

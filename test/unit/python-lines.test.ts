@@ -38,6 +38,8 @@ describe('logicalLineRanges', () => {
   it('tokenizes a range exactly as the full tokenizer tokenizes that line', () => {
     const ranges = logicalLineRanges(SRC);
     const full = tokenize(SRC);
-    expect(ranges.map((r) => tokenizeRange(SRC, r).tokens.map((t) => `${t.start}:${t.text}`))).toEqual(full.map((l) => l.tokens.map((t) => `${t.start}:${t.text}`)));
+    expect(ranges.map((r) => tokenizeRange(SRC, r).tokens.map((t) => `${t.start}:${t.text}`))).toEqual(
+      full.map((l) => l.tokens.map((t) => `${t.start}:${t.text}`)),
+    );
   });
 });

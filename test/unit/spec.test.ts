@@ -89,7 +89,12 @@ describe('SPEC.md import', () => {
 
   it.each([
     ['no section', '# Title\n\n## Phases\n### Phase 1: A\nModules: a\n', 1, "no '## Implementation Phases' section"],
-    ['a section with no phases', '# Plan\n## Implementation Phases\n\nJust prose.\n', 2, "the '## Implementation Phases' section has no '### Phase N: Title' headings"],
+    [
+      'a section with no phases',
+      '# Plan\n## Implementation Phases\n\nJust prose.\n',
+      2,
+      "the '## Implementation Phases' section has no '### Phase N: Title' headings",
+    ],
     ['a heading without a number', '## Implementation Phases\n### Phase One: Setup\nModules: a\n', 2, "expected a phase heading like '### Phase 2: Title'"],
     ['a phase without modules', '## Implementation Phases\n### Phase 1: Setup\n- do things\n', 2, "phase 1 has no 'Modules:' line"],
     ['an empty modules line', '## Implementation Phases\n### Phase 1: Setup\nModules:\n', 3, "'Modules:' lists no modules"],

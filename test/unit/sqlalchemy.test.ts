@@ -11,7 +11,9 @@ import { withDefaults, type BuiltinRule, type RawFinding } from '../../src/rules
 import { ROOT } from '../helpers/repo.js';
 
 const DIR = path.join(ROOT, 'test', 'fixtures', 'sqlalchemy');
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.py')).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.py'))
+  .sort();
 const run = (rule: BuiltinRule, text: string): RawFinding[] => rule.check('x.py', text, withDefaults(rule, {}));
 const lineOf = (text: string, offset: number): number => text.slice(0, offset).split('\n').length;
 
@@ -90,7 +92,10 @@ describe('sqlalchemy rules over a corpus of model files', () => {
   it.each(FILES)('%s: --fix output still parses and leaves only what has no fix', (file) => {
     const text = readFileSync(path.join(DIR, file), 'utf8');
     const findings = [...run(timestampServerDefault, text), ...run(timezoneAware, text)];
-    const fixed = applyEdits(text, findings.flatMap((f) => f.fix ?? [])).text;
+    const fixed = applyEdits(
+      text,
+      findings.flatMap((f) => f.fix ?? []),
+    ).text;
     const tmp = path.join(mkdtempSync(path.join(tmpdir(), 'orchestra-py-')), file);
     writeFileSync(tmp, fixed);
     execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read())', tmp]);
@@ -106,6 +111,10 @@ describe('sqlalchemy rules over a corpus of model files', () => {
     expect(fixes.map((e) => e.text)).toContain(', server_default=db.func.now()');
     expect(fixes.some((e) => e.text.includes('import func'))).toBe(false);
     const classic = readFileSync(path.join(DIR, 'classic.py'), 'utf8');
-    expect(run(timestampServerDefault, classic).flatMap((f) => f.fix ?? []).some((e) => e.text.includes('import'))).toBe(false);
+    expect(
+      run(timestampServerDefault, classic)
+        .flatMap((f) => f.fix ?? [])
+        .some((e) => e.text.includes('import')),
+    ).toBe(false);
   });
 });

@@ -6,7 +6,8 @@ import { classifyText, type Adapter, type AgentEvent, type AgentOutcome, type Us
  * no edit applied, so success is read from the text: at least one "Applied
  * edit to" and no edit-format failure.
  */
-const TOKENS = /^Tokens: ([\d.]+k?) sent(?:, ([\d.]+k?) cache write)?(?:, ([\d.]+k?) cache hit)?, ([\d.]+k?) received\.(?: Cost: \$([\d.]+) message, \$([\d.]+) session\.)?/;
+const TOKENS =
+  /^Tokens: ([\d.]+k?) sent(?:, ([\d.]+k?) cache write)?(?:, ([\d.]+k?) cache hit)?, ([\d.]+k?) received\.(?: Cost: \$([\d.]+) message, \$([\d.]+) session\.)?/;
 const COST = /^Cost: \$([\d.]+) message, \$([\d.]+) session\./;
 
 function count(text: string | undefined): number {
@@ -18,7 +19,16 @@ export const aider: Adapter = {
   name: 'aider',
   launch(agent, ctx) {
     return {
-      argv: ['aider', '--message-file', ctx.promptFile, '--yes-always', '--no-auto-commits', '--no-pretty', ...(agent.model ? ['--model', agent.model] : []), ...agent.args],
+      argv: [
+        'aider',
+        '--message-file',
+        ctx.promptFile,
+        '--yes-always',
+        '--no-auto-commits',
+        '--no-pretty',
+        ...(agent.model ? ['--model', agent.model] : []),
+        ...agent.args,
+      ],
     };
   },
   parser() {
@@ -48,13 +58,22 @@ export const aider: Adapter = {
         } else if (/not able to authenticate|API key|RateLimitError|rate limit|APIConnectionError|Overloaded|InternalServerError/i.test(line)) {
           apiError ??= line;
           events.push({ kind: 'warning', message: line });
-        } else if (line.trim() !== '' && !/^(Aider v|Main model:|Model:|Weak model:|Git repo:|Repo-map:|Added .* to (the chat|\.gitignore)|Detected dumb terminal|You can skip this check)/.test(line)) {
+        } else if (
+          line.trim() !== '' &&
+          !/^(Aider v|Main model:|Model:|Weak model:|Git repo:|Repo-map:|Added .* to (the chat|\.gitignore)|Detected dumb terminal|You can skip this check)/.test(
+            line,
+          )
+        ) {
           prose.push(line);
         }
         return events;
       },
       finish(exitCode): AgentOutcome {
-        const final = prose.filter((l) => !/^(```|<<<<<<<|=======|>>>>>>>)/.test(l)).slice(0, 40).join('\n') || undefined;
+        const final =
+          prose
+            .filter((l) => !/^(```|<<<<<<<|=======|>>>>>>>)/.test(l))
+            .slice(0, 40)
+            .join('\n') || undefined;
         const base = { usage, ...(final !== undefined ? { final } : {}) };
         if (applied > 0 && !formatFailure && !apiError && (exitCode === 0 || exitCode === null)) return { ok: true, ...base };
         const reason = apiError ?? formatFailure ?? (exitCode !== 0 && exitCode !== null ? `exited ${exitCode}` : 'no edit was applied');

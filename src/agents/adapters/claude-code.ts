@@ -51,7 +51,12 @@ export const claudeCode: Adapter = {
             } else if (b['type'] === 'tool_result') {
               const c = b['content'];
               const output = typeof c === 'string' ? c : Array.isArray(c) ? c.map((x) => str(obj(x)?.['text']) ?? '').join('') : undefined;
-              events.push({ kind: 'tool-result', ok: b['is_error'] !== true, ...(str(b['tool_use_id']) ? { id: str(b['tool_use_id']) as string } : {}), ...(output !== undefined ? { output } : {}) });
+              events.push({
+                kind: 'tool-result',
+                ok: b['is_error'] !== true,
+                ...(str(b['tool_use_id']) ? { id: str(b['tool_use_id']) as string } : {}),
+                ...(output !== undefined ? { output } : {}),
+              });
             }
           }
         } else if (type === 'result') {
@@ -67,7 +72,9 @@ export const claudeCode: Adapter = {
         }
         const u = obj(result['usage']) ?? {};
         const usage: Usage = {
-          ...(num(u['input_tokens']) !== undefined ? { inputTokens: (num(u['input_tokens']) ?? 0) + (num(u['cache_creation_input_tokens']) ?? 0) + (num(u['cache_read_input_tokens']) ?? 0) } : {}),
+          ...(num(u['input_tokens']) !== undefined
+            ? { inputTokens: (num(u['input_tokens']) ?? 0) + (num(u['cache_creation_input_tokens']) ?? 0) + (num(u['cache_read_input_tokens']) ?? 0) }
+            : {}),
           ...(num(u['output_tokens']) !== undefined ? { outputTokens: num(u['output_tokens']) as number } : {}),
           ...(num(u['cache_read_input_tokens']) !== undefined ? { cachedInputTokens: num(u['cache_read_input_tokens']) as number } : {}),
           ...(num(result['total_cost_usd']) !== undefined ? { costUsd: num(result['total_cost_usd']) as number } : {}),
@@ -82,7 +89,15 @@ export const claudeCode: Adapter = {
         const reason = [subtype, ...errors].join(': ') + (status ? ` (API status ${status})` : '');
         const denied = Array.isArray(result['permission_denials']) && result['permission_denials'].length > 0;
         const cls =
-          status !== undefined ? (status === 429 || status >= 500 ? 'transient' : 'final') : denied ? 'environment' : subtype === 'error_during_execution' ? classifyText(reason) : 'final';
+          status !== undefined
+            ? status === 429 || status >= 500
+              ? 'transient'
+              : 'final'
+            : denied
+              ? 'environment'
+              : subtype === 'error_during_execution'
+                ? classifyText(reason)
+                : 'final';
         return { ok: false, failure: { class: cls, reason }, ...base };
       },
     };
@@ -92,7 +107,9 @@ export const claudeCode: Adapter = {
     // Tools were denied: run once more with edits accepted (never with permissions skipped).
     if (outcome.failure?.class === 'environment' && !launch.argv.includes('acceptEdits')) {
       const i = launch.argv.indexOf('--permission-mode');
-      return i === -1 ? { ...launch, argv: [...launch.argv, '--permission-mode', 'acceptEdits'] } : { ...launch, argv: launch.argv.map((a, k) => (k === i + 1 ? 'acceptEdits' : a)) };
+      return i === -1
+        ? { ...launch, argv: [...launch.argv, '--permission-mode', 'acceptEdits'] }
+        : { ...launch, argv: launch.argv.map((a, k) => (k === i + 1 ? 'acceptEdits' : a)) };
     }
     return undefined;
   },

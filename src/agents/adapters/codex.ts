@@ -36,9 +36,19 @@ export const codex: Adapter = {
             lastMessage = item['text'];
             events.push({ kind: 'message', text: item['text'] });
           } else if (itemType === 'command_execution' && type === 'item.started') {
-            events.push({ kind: 'tool-use', name: 'shell', ...(str(item['id']) ? { id: str(item['id']) as string } : {}), input: { command: item['command'] } });
+            events.push({
+              kind: 'tool-use',
+              name: 'shell',
+              ...(str(item['id']) ? { id: str(item['id']) as string } : {}),
+              input: { command: item['command'] },
+            });
           } else if (itemType === 'command_execution' && type === 'item.completed') {
-            events.push({ kind: 'tool-result', ok: item['exit_code'] === 0, ...(str(item['id']) ? { id: str(item['id']) as string } : {}), ...(str(item['aggregated_output']) !== undefined ? { output: str(item['aggregated_output']) as string } : {}) });
+            events.push({
+              kind: 'tool-result',
+              ok: item['exit_code'] === 0,
+              ...(str(item['id']) ? { id: str(item['id']) as string } : {}),
+              ...(str(item['aggregated_output']) !== undefined ? { output: str(item['aggregated_output']) as string } : {}),
+            });
           } else if (itemType === 'file_change' && type === 'item.completed') {
             events.push({ kind: 'tool-use', name: 'file_change', ...(str(item['id']) ? { id: str(item['id']) as string } : {}), input: item['changes'] });
           } else if (itemType === 'error' && typeof item['message'] === 'string') {

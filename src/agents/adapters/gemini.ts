@@ -30,10 +30,20 @@ export const gemini: Adapter = {
           events.push({ kind: 'message', text: m['content'] });
         } else if (type === 'tool_use') {
           text = '';
-          events.push({ kind: 'tool-use', name: str(m['tool_name']) ?? '?', ...(str(m['tool_id']) ? { id: str(m['tool_id']) as string } : {}), input: m['parameters'] });
+          events.push({
+            kind: 'tool-use',
+            name: str(m['tool_name']) ?? '?',
+            ...(str(m['tool_id']) ? { id: str(m['tool_id']) as string } : {}),
+            input: m['parameters'],
+          });
         } else if (type === 'tool_result') {
           text = '';
-          events.push({ kind: 'tool-result', ok: m['status'] === 'success', ...(str(m['tool_id']) ? { id: str(m['tool_id']) as string } : {}), ...(str(m['output']) !== undefined ? { output: str(m['output']) as string } : {}) });
+          events.push({
+            kind: 'tool-result',
+            ok: m['status'] === 'success',
+            ...(str(m['tool_id']) ? { id: str(m['tool_id']) as string } : {}),
+            ...(str(m['output']) !== undefined ? { output: str(m['output']) as string } : {}),
+          });
         } else if (type === 'error' && typeof m['message'] === 'string') {
           if (m['severity'] === 'error') fatal = m['message'];
           events.push({ kind: 'warning', message: m['message'] });
@@ -56,7 +66,12 @@ export const gemini: Adapter = {
         // In json mode a fatal error is a JSON object on stderr, maybe after "[ERROR] ".
         const stderrError = obj(jsonLine(stderr.replace(/^\[ERROR\]\s*/, '').replace(/\n/g, ' '))?.['error']);
         const reason = str(error?.['message']) ?? fatal ?? str(stderrError?.['message']) ?? (stderr.trim().split('\n').at(-1) || `exited ${exitCode}`);
-        const cls = exitCode === 52 ? 'environment' : exitCode === 41 || exitCode === 42 || exitCode === 53 || /TurnLimited|max session turns/i.test(reason) ? 'final' : classifyText(reason);
+        const cls =
+          exitCode === 52
+            ? 'environment'
+            : exitCode === 41 || exitCode === 42 || exitCode === 53 || /TurnLimited|max session turns/i.test(reason)
+              ? 'final'
+              : classifyText(reason);
         return { ok: false, failure: { class: cls, reason }, ...base };
       },
     };

@@ -8,13 +8,20 @@ import { EXIT } from '../exit-codes.js';
 export function rulesCommand(json: boolean): number {
   const rules = [...BUILTIN_RULES.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   if (json) {
-    process.stdout.write(`${JSON.stringify(rules.map((r) => ({ id: r.id, description: r.description, severity: r.severity, files: r.files, exclude: r.exclude, options: r.options })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        rules.map((r) => ({ id: r.id, description: r.description, severity: r.severity, files: r.files, exclude: r.exclude, options: r.options })),
+        null,
+        2,
+      )}\n`,
+    );
     return EXIT.ok;
   }
   const style = styleFor(process.stdout);
   for (const r of rules) {
     process.stdout.write(`${style.bold(r.id)} ${style.dim(`(${r.severity})`)}\n  ${r.description}\n  ${style.dim(`files: ${r.files.join(' ')}`)}\n`);
-    for (const [key, o] of Object.entries(r.options)) process.stdout.write(`  option ${style.cyan(key)}: ${o.description} ${style.dim(`default: ${JSON.stringify(o.default)}`)}\n`);
+    for (const [key, o] of Object.entries(r.options))
+      process.stdout.write(`  option ${style.cyan(key)}: ${o.description} ${style.dim(`default: ${JSON.stringify(o.default)}`)}\n`);
     process.stdout.write('\n');
   }
   process.stdout.write("A gate runs a rule with 'rule: <id>'; 'options:', 'files:', 'exclude:' and 'severity:' on the gate tune it.\n");

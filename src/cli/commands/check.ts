@@ -56,7 +56,11 @@ function printDiagnostics(ds: readonly Diagnostic[], sources: Parameters<typeof 
 }
 
 /** Which top-level gates to run: the named ones, a hook's list, or all; and what they need. */
-function selectGates(graph: Graph, opts: CheckOptions, hooks: Partial<Record<HookName, readonly { id: string }[]>>): { graph?: Graph; diagnostics: Diagnostic[] } {
+function selectGates(
+  graph: Graph,
+  opts: CheckOptions,
+  hooks: Partial<Record<HookName, readonly { id: string }[]>>,
+): { graph?: Graph; diagnostics: Diagnostic[] } {
   const topLevel: Graph = {
     nodes: graph.nodes.filter((n) => n.kind === 'gate' && n.phase === null),
     edges: graph.edges.filter((e) => e.from.startsWith('gate:') && e.to.startsWith('gate:') && !e.from.includes('/') && !e.to.includes('/')),
@@ -69,7 +73,11 @@ function selectGates(graph: Graph, opts: CheckOptions, hooks: Partial<Record<Hoo
     }
     const list = hooks[opts.hook as HookName];
     if (!list) return { diagnostics: [error(`--hook ${opts.hook}: the config has no 'hooks.${opts.hook}' list of gates`)] };
-    return selectSubgraph(topLevel, list.map((r) => r.id), 'gate');
+    return selectSubgraph(
+      topLevel,
+      list.map((r) => r.id),
+      'gate',
+    );
   }
   return selectSubgraph(topLevel, opts.gates, 'gate');
 }
@@ -136,7 +144,9 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     if (fixed.length === 0) process.stderr.write('orchestra: nothing to fix\n');
     else {
       const total = fixed.reduce((n, f) => n + f.fixed, 0);
-      process.stderr.write(`${style.green('fixed')} ${total} ${total === 1 ? 'finding' : 'findings'} in ${fixed.length} ${fixed.length === 1 ? 'file' : 'files'}:\n`);
+      process.stderr.write(
+        `${style.green('fixed')} ${total} ${total === 1 ? 'finding' : 'findings'} in ${fixed.length} ${fixed.length === 1 ? 'file' : 'files'}:\n`,
+      );
       for (const f of fixed) process.stderr.write(`  ${f.file} (${f.fixed})\n`);
     }
     // Check again, as a person would after fixing: this run's result is the answer.

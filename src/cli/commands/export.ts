@@ -39,7 +39,13 @@ function exportCommandLine(options: ExportOptions, out: string, top: string): st
 }
 
 /** The file's text: a header that says it is generated (and with which options, for --check), then the workflow. */
-async function render(config: Config, options: ExportOptions, top: string, out: string, sources: SourceStore): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
+async function render(
+  config: Config,
+  options: ExportOptions,
+  top: string,
+  out: string,
+  sources: SourceStore,
+): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
   const compiled = compile(config);
   if (!compiled.graph) return { diagnostics: [error('the config does not compile; see orchestra validate')] };
   const setup = options.setup ? await readSetupSteps(path.resolve(top, options.setup), sources) : { steps: [], diagnostics: [] };
@@ -77,7 +83,12 @@ export async function exportCommand(opts: ExportCommandOptions): Promise<number>
 
   const file = opts.out === undefined || opts.out === '-' ? path.join(top, DEFAULT_OUT) : path.resolve(opts.cwd, opts.out);
   const setup = opts.setup === undefined ? {} : { setup: path.relative(top, path.resolve(opts.cwd, opts.setup)).split(path.sep).join('/') };
-  const options: ExportOptions = { phases: opts.phases, shards: opts.shards, branches: opts.branches.length ? opts.branches : [await repo.defaultBranch()], ...setup };
+  const options: ExportOptions = {
+    phases: opts.phases,
+    shards: opts.shards,
+    branches: opts.branches.length ? opts.branches : [await repo.defaultBranch()],
+    ...setup,
+  };
   const { text, diagnostics } = await render(config, options, top, file, outcome.sources);
   if (!text) return report(diagnostics);
   if (opts.out === '-') {
@@ -91,13 +102,30 @@ export async function exportCommand(opts: ExportCommandOptions): Promise<number>
 }
 
 /** `--check`: every workflow orchestra wrote (or the one named) is what exporting now would write. */
-async function checkExports(config: Config, top: string, named: string | undefined, sources: SourceStore, report: (ds: readonly Diagnostic[]) => number): Promise<number> {
+async function checkExports(
+  config: Config,
+  top: string,
+  named: string | undefined,
+  sources: SourceStore,
+  report: (ds: readonly Diagnostic[]) => number,
+): Promise<number> {
   const fail = (message: string, hint?: string): number => report([error(message, undefined, hint)]);
   const dir = path.join(top, '.github', 'workflows');
-  const candidates = named ? [named] : existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(dir, f)) : [];
+  const candidates = named
+    ? [named]
+    : existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .map((f) => path.join(dir, f))
+      : [];
   const generated = candidates.filter((f) => existsSync(f) && readFileSync(f, 'utf8').includes(`\n${MARKER}`));
   if (generated.length === 0) {
-    return fail(named ? `${path.relative(process.cwd(), named) || named} was not written by orchestra export` : `no workflow in ${path.relative(process.cwd(), dir) || dir} was written by orchestra export`, "write one with 'orchestra export github-actions'");
+    return fail(
+      named
+        ? `${path.relative(process.cwd(), named) || named} was not written by orchestra export`
+        : `no workflow in ${path.relative(process.cwd(), dir) || dir} was written by orchestra export`,
+      "write one with 'orchestra export github-actions'",
+    );
   }
   let stale = 0;
   const style = styleFor(process.stdout);
@@ -107,7 +135,12 @@ async function checkExports(config: Config, top: string, named: string | undefin
     let recorded: ExportOptions;
     try {
       const parsed = JSON.parse(line.slice(MARKER.length)) as Partial<ExportOptions>;
-      recorded = { phases: parsed.phases === true, shards: parsed.shards ?? {}, branches: parsed.branches ?? ['main'], ...(parsed.setup ? { setup: parsed.setup } : {}) };
+      recorded = {
+        phases: parsed.phases === true,
+        shards: parsed.shards ?? {},
+        branches: parsed.branches ?? ['main'],
+        ...(parsed.setup ? { setup: parsed.setup } : {}),
+      };
     } catch {
       return fail(`${path.relative(process.cwd(), file)}: its '${MARKER.trim()}' line is not the JSON orchestra wrote`, 'export it again');
     }
@@ -122,7 +155,9 @@ async function checkExports(config: Config, top: string, named: string | undefin
     const a = current.split('\n');
     const b = text.split('\n');
     const at = a.findIndex((l, i) => l !== b[i]);
-    process.stdout.write(`${style.red('stale')} ${rel}: line ${at + 1} differs from what the config gives now\n  file:   ${a[at] ?? '(end)'}\n  config: ${b[at] ?? '(end)'}\n  write it again: ${exportCommandLine(recorded, file, top)}\n`);
+    process.stdout.write(
+      `${style.red('stale')} ${rel}: line ${at + 1} differs from what the config gives now\n  file:   ${a[at] ?? '(end)'}\n  config: ${b[at] ?? '(end)'}\n  write it again: ${exportCommandLine(recorded, file, top)}\n`,
+    );
   }
   return stale ? EXIT.failed : EXIT.ok;
 }

@@ -19,7 +19,8 @@ export async function hooksCommand(action: 'install' | 'uninstall', opts: Common
     if (action === 'uninstall') {
       for (const p of uninstallHooks(cwd, HOOK_NAMES)) {
         if (p.action === 'remove') process.stdout.write(`${style.green('removed')} ${displayPath(p.file, process.cwd())}\n`);
-        if (p.action === 'keep-foreign' && configured.includes(p.hook as HookName)) process.stdout.write(`kept ${displayPath(p.file, process.cwd())}: orchestra did not write it\n`);
+        if (p.action === 'keep-foreign' && configured.includes(p.hook as HookName))
+          process.stdout.write(`kept ${displayPath(p.file, process.cwd())}: orchestra did not write it\n`);
       }
       return EXIT.ok;
     }

@@ -31,7 +31,9 @@ export async function compileOrReport(opts: GraphOptions, whole: boolean): Promi
   if (!compiled.graph) return undefined;
   // A run covers the phases; with none, the plan is what `check` would run.
   const narrow = opts.phases.length > 0 || (!whole && config.phases.length > 0);
-  const selected = narrow ? selectSubgraph(compiled.graph, opts.phases.length ? opts.phases : config.phases.map((p) => p.id), 'phase') : { graph: compiled.graph, diagnostics: [] };
+  const selected = narrow
+    ? selectSubgraph(compiled.graph, opts.phases.length ? opts.phases : config.phases.map((p) => p.id), 'phase')
+    : { graph: compiled.graph, diagnostics: [] };
   print(selected.diagnostics);
   if (!selected.graph) return undefined;
   return { config, graph: selected.graph, warnings: [...outcome.diagnostics, ...compiled.diagnostics].filter((d) => d.severity === 'warning') };

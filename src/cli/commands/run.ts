@@ -62,14 +62,22 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   const stateDir = ensureStateDir(stateDirOf(config.root));
   if (opts.runId !== undefined && (!RUN_ID.test(opts.runId) || existsSync(path.join(stateDir, 'runs', opts.runId)))) {
-    print([error(`--run-id ${opts.runId}: ${RUN_ID.test(opts.runId) ? 'a run by that name exists already' : 'expected letters, digits, and . _ - (not first)'}`)]);
+    print([
+      error(`--run-id ${opts.runId}: ${RUN_ID.test(opts.runId) ? 'a run by that name exists already' : 'expected letters, digits, and . _ - (not first)'}`),
+    ]);
     return EXIT.usage;
   }
   const runId = opts.resume?.runId ?? opts.runId ?? newRunId();
   const { acquireLock } = await import('../../run/lock.js');
   const lock = acquireLock(stateDir, runId);
   if (!lock.ok) {
-    print([error(`run ${lock.holder.runId} (pid ${lock.holder.pid}) is working in this repository; one run at a time`, undefined, "wait for it, or stop it with 'orchestra abort'")]);
+    print([
+      error(
+        `run ${lock.holder.runId} (pid ${lock.holder.pid}) is working in this repository; one run at a time`,
+        undefined,
+        "wait for it, or stop it with 'orchestra abort'",
+      ),
+    ]);
     return EXIT.usage;
   }
   let dashboard: Awaited<ReturnType<typeof startUi>> | undefined;
@@ -152,7 +160,15 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, stateDi
     // Tasks and fixes carry their agent work: who, how many runs (for a fix node: its rounds and reviews), tokens, cost.
     const agentWork = (id: string) => {
       const a = ledger.byNode.get(id);
-      return a ? { agent: a.agent, agentRuns: a.runs, inputTokens: a.inputTokens, outputTokens: a.outputTokens, ...(a.costUsd !== undefined ? { costUsd: a.costUsd } : {}) } : {};
+      return a
+        ? {
+            agent: a.agent,
+            agentRuns: a.runs,
+            inputTokens: a.inputTokens,
+            outputTokens: a.outputTokens,
+            ...(a.costUsd !== undefined ? { costUsd: a.costUsd } : {}),
+          }
+        : {};
     };
     process.stdout.write((await import('../../report/json.js')).jsonReport(collector.run, agentWork));
   }

@@ -42,10 +42,14 @@ export async function applyCommand(opts: CommonOptions & { runId?: string }): Pr
     await repo.raw(['merge', '--no-ff', '--no-edit', '-m', `Merge orchestra run ${run.runId}`, run.integrationBranch]);
   } catch (e) {
     await repo.raw(['merge', '--abort']).catch(() => undefined);
-    process.stderr.write(`orchestra: the merge of ${run.integrationBranch} conflicts; it was aborted and nothing changed\n  ${(e as Error).message.split('\n')[0]}\n`);
+    process.stderr.write(
+      `orchestra: the merge of ${run.integrationBranch} conflicts; it was aborted and nothing changed\n  ${(e as Error).message.split('\n')[0]}\n`,
+    );
     return EXIT.failed;
   }
-  process.stdout.write(`${styleFor(process.stdout).green('merged')} ${run.integrationBranch} into ${(await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim()}\n`);
+  process.stdout.write(
+    `${styleFor(process.stdout).green('merged')} ${run.integrationBranch} into ${(await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim()}\n`,
+  );
   return EXIT.ok;
 }
 
@@ -67,7 +71,9 @@ export async function cleanCommand(opts: CommonOptions & { runId?: string; force
     for (const wt of existsSync(dir) ? readdirSync(dir) : []) await repo.removeWorktree(path.join(dir, wt));
   }
   await repo.raw(['worktree', 'prune']);
-  const branches = (await repo.raw(['for-each-ref', '--format=%(refname:short)', 'refs/heads/orchestra-task/', 'refs/heads/orchestra/'])).split('\n').filter(Boolean);
+  const branches = (await repo.raw(['for-each-ref', '--format=%(refname:short)', 'refs/heads/orchestra-task/', 'refs/heads/orchestra/']))
+    .split('\n')
+    .filter(Boolean);
   const chosen = opts.runId ? branches.filter((b) => b.includes(`/${opts.runId}`)) : branches;
   const kept: string[] = [];
   for (const b of chosen) {
@@ -106,7 +112,8 @@ export async function rollbackCommand(opts: CommonOptions & { phase: string; run
   const state = opts.runId ? runs.find((r) => r.runId === opts.runId) : runs.filter((r) => r.checkpoints[opts.phase] !== undefined).at(-1);
   if (!state) return fail(opts.runId ? `no run '${opts.runId}'` : `no run has a checkpoint for phase '${opts.phase}'`);
   const target = state.checkpoints[opts.phase];
-  if (!target) return fail(`run ${state.runId} has no checkpoint for phase '${opts.phase}'`, `checkpoints: ${Object.keys(state.checkpoints).join(', ') || 'none'}`);
+  if (!target)
+    return fail(`run ${state.runId} has no checkpoint for phase '${opts.phase}'`, `checkpoints: ${Object.keys(state.checkpoints).join(', ') || 'none'}`);
   const repo = new Repo(config.root);
   const worktree = path.join(stateDir, 'worktrees', state.runId, '_integration');
   if (existsSync(worktree)) await repo.raw(['reset', '-q', '--hard', target], worktree);
@@ -120,8 +127,13 @@ export async function rollbackCommand(opts: CommonOptions & { phase: string; run
     );
     if (onBranch) kept[phase] = sha;
   }
-  writeFileAtomic(path.join(stateDir, 'runs', state.runId, 'state.json'), `${JSON.stringify({ ...state, ok: false, finished: false, checkpoints: kept }, null, 2)}\n`);
-  process.stdout.write(`${styleFor(process.stdout).green('rolled back')} ${state.integrationBranch} to the checkpoint of ${opts.phase} (${target.slice(0, 10)}); 'orchestra resume ${state.runId}' redoes what follows\n`);
+  writeFileAtomic(
+    path.join(stateDir, 'runs', state.runId, 'state.json'),
+    `${JSON.stringify({ ...state, ok: false, finished: false, checkpoints: kept }, null, 2)}\n`,
+  );
+  process.stdout.write(
+    `${styleFor(process.stdout).green('rolled back')} ${state.integrationBranch} to the checkpoint of ${opts.phase} (${target.slice(0, 10)}); 'orchestra resume ${state.runId}' redoes what follows\n`,
+  );
   return EXIT.ok;
 }
 
@@ -139,7 +151,9 @@ export async function patternsCommand(opts: CommonOptions & { json: boolean }): 
   const style = styleFor(process.stdout);
   for (const p of patterns) {
     const files = [...p.diff.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]).join(', ');
-    process.stdout.write(`${style.bold(p.gate)} ${style.dim(`(phase ${p.phase}, run ${p.runId}, ${p.at})`)}\n  failure: ${p.signature.split('|').slice(0, 3).join(' | ').slice(0, 200)}\n  fix touched: ${files || '(no files)'}\n`);
+    process.stdout.write(
+      `${style.bold(p.gate)} ${style.dim(`(phase ${p.phase}, run ${p.runId}, ${p.at})`)}\n  failure: ${p.signature.split('|').slice(0, 3).join(' | ').slice(0, 200)}\n  fix touched: ${files || '(no files)'}\n`,
+    );
   }
   return EXIT.ok;
 }

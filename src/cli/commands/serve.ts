@@ -30,7 +30,9 @@ export async function listen<T>(start: () => Promise<T>, port: number): Promise<
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
-    process.stderr.write(`orchestra: error: --port ${port}: ${code === 'EADDRINUSE' ? 'that port is in use' : 'not allowed to listen there'}; pick another, or leave --port out for a free one\n`);
+    process.stderr.write(
+      `orchestra: error: --port ${port}: ${code === 'EADDRINUSE' ? 'that port is in use' : 'not allowed to listen there'}; pick another, or leave --port out for a free one\n`,
+    );
     return undefined;
   }
 }

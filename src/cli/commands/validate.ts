@@ -30,7 +30,13 @@ export async function validateCommand(opts: CommonOptions): Promise<number> {
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const style = styleFor(process.stdout);
-  const presets = config.files.length > 1 ? ` (with ${config.files.slice(0, -1).map((f) => path.basename(f, '.yaml')).join(', ')})` : '';
+  const presets =
+    config.files.length > 1
+      ? ` (with ${config.files
+          .slice(0, -1)
+          .map((f) => path.basename(f, '.yaml'))
+          .join(', ')})`
+      : '';
   process.stdout.write(`${style.green('✓')} ${displayPath(config.file, process.cwd())} is valid: ${summarize(config)}${presets}\n`);
   return EXIT.ok;
 }

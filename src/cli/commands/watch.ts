@@ -51,10 +51,26 @@ export async function listCommand(opts: CommonOptions): Promise<number> {
 }
 
 /** Each node's state now, from the record. */
-export function nodeStates(events: readonly OrchestraEvent[], now = Date.now()): Array<{ node: NodeInfo; state: string; agent?: string; attempts: number; elapsedMs: number; costUsd: number }> {
+export function nodeStates(
+  events: readonly OrchestraEvent[],
+  now = Date.now(),
+): Array<{ node: NodeInfo; state: string; agent?: string; attempts: number; elapsedMs: number; costUsd: number }> {
   const start = events.find((e) => e.type === 'run-started');
   if (!start || start.type !== 'run-started') return [];
-  const rows = new Map(start.nodes.map((n) => [n.id, { node: n, state: 'waiting', attempts: 0, elapsedMs: 0, costUsd: 0, startedAt: 0 } as { node: NodeInfo; state: string; agent?: string; attempts: number; elapsedMs: number; costUsd: number; startedAt: number }]));
+  const rows = new Map(
+    start.nodes.map((n) => [
+      n.id,
+      { node: n, state: 'waiting', attempts: 0, elapsedMs: 0, costUsd: 0, startedAt: 0 } as {
+        node: NodeInfo;
+        state: string;
+        agent?: string;
+        attempts: number;
+        elapsedMs: number;
+        costUsd: number;
+        startedAt: number;
+      },
+    ]),
+  );
   for (const e of events) {
     if (!('nodeId' in e)) continue;
     const row = rows.get(e.nodeId) ?? rows.get(e.nodeId.split('#')[0] as string);
@@ -92,9 +108,12 @@ function printStatus(stateDir: string, id: string, budget: Budget | undefined): 
   const running = readLock(stateDir)?.runId === id;
   const cost = rows.reduce((n, r) => n + r.costUsd, 0);
   process.stdout.write(`${style.bold(`run ${id}`)}  ${running ? style.cyan('running') : 'not running'}${spent(events, cost, budget)}\n`);
-  const color = (s: string) => (s === 'passed' || s === 'cached' ? style.green(s) : s === 'failed' ? style.red(s) : s === 'running' ? style.cyan(s) : style.dim(s));
+  const color = (s: string) =>
+    s === 'passed' || s === 'cached' ? style.green(s) : s === 'failed' ? style.red(s) : s === 'running' ? style.cyan(s) : style.dim(s);
   for (const r of rows) {
-    const extra = [r.agent ? `agent ${r.agent}` : '', r.attempts > 1 ? `attempt ${r.attempts}` : '', r.elapsedMs ? formatDuration(r.elapsedMs) : ''].filter(Boolean).join(' · ');
+    const extra = [r.agent ? `agent ${r.agent}` : '', r.attempts > 1 ? `attempt ${r.attempts}` : '', r.elapsedMs ? formatDuration(r.elapsedMs) : '']
+      .filter(Boolean)
+      .join(' · ');
     process.stdout.write(`  ${color(r.state.padEnd(8))} ${r.node.kind.padEnd(10)} ${nodeLabel(r.node)}${extra ? style.dim(`  ${extra}`) : ''}\n`);
   }
 }

@@ -5,7 +5,20 @@ import type { BuiltinRule, RawFinding } from '../types.js';
 
 const SOURCE = ['**/*.{py,ts,tsx,js,jsx,mjs,cjs,go,rs,java,kt,rb,c,h,cc,cpp,cs,swift,scala,php,sh}'];
 /** Tests, vendored code and generated state are not where an agent's leftovers matter. */
-const EXCLUDE = ['**/node_modules/**', '**/vendor/**', '**/third_party/**', '.orchestra/**', '**/test/**', '**/tests/**', '**/__tests__/**', '**/*.test.*', '**/*.spec.*', '**/test_*.py', '**/*_test.py', '**/*_test.go'];
+const EXCLUDE = [
+  '**/node_modules/**',
+  '**/vendor/**',
+  '**/third_party/**',
+  '.orchestra/**',
+  '**/test/**',
+  '**/tests/**',
+  '**/__tests__/**',
+  '**/*.test.*',
+  '**/*.spec.*',
+  '**/test_*.py',
+  '**/*_test.py',
+  '**/*_test.go',
+];
 
 export const noTodo: BuiltinRule = {
   id: 'hygiene/no-todo',
@@ -20,7 +33,11 @@ export const noTodo: BuiltinRule = {
     const findings: RawFinding[] = [];
     for (const [start, end] of commentSpans(text, commentStyle(file))) {
       for (const m of text.slice(start, end).matchAll(re)) {
-        findings.push({ start: start + m.index, end: start + m.index + m[0].length, message: `a ${m[0]} note was left in a comment: finish the work or track it elsewhere` });
+        findings.push({
+          start: start + m.index,
+          end: start + m.index + m[0].length,
+          message: `a ${m[0]} note was left in a comment: finish the work or track it elsewhere`,
+        });
       }
     }
     return findings;
@@ -36,7 +53,8 @@ export const noConflictMarkers: BuiltinRule = {
   options: {},
   check(_file, text) {
     const findings: RawFinding[] = [];
-    for (const m of text.matchAll(/^(<{7}|={7}|>{7})(?= |$)/gm)) findings.push({ start: m.index, end: m.index + 7, message: 'a git conflict marker was left in the file' });
+    for (const m of text.matchAll(/^(<{7}|={7}|>{7})(?= |$)/gm))
+      findings.push({ start: m.index, end: m.index + 7, message: 'a git conflict marker was left in the file' });
     return findings;
   },
 };
@@ -64,10 +82,15 @@ function pythonPlaceholders(file: string, text: string): RawFinding[] {
     if (first.text === 'def' || (first.text === 'async' && t[1]?.text === 'def')) {
       const body = lines[i + 1];
       const after = lines[i + 2];
-      const onlyEllipsis = body && body.indent > line.indent && body.tokens.length === 1 && body.tokens[0]?.text === '...' && (!after || after.indent <= line.indent);
+      const onlyEllipsis =
+        body && body.indent > line.indent && body.tokens.length === 1 && body.tokens[0]?.text === '...' && (!after || after.indent <= line.indent);
       const inline = t.at(-1)?.text === '...' && t.at(-2)?.text === ':';
       if ((onlyEllipsis || inline) && !stub && !isInterface(lines, i)) {
-        findings.push({ start: first.start, end: (t[first.text === 'def' ? 1 : 2] ?? first).end, message: "a function whose body is only '...': placeholder code outside a stub or protocol" });
+        findings.push({
+          start: first.start,
+          end: (t[first.text === 'def' ? 1 : 2] ?? first).end,
+          message: "a function whose body is only '...': placeholder code outside a stub or protocol",
+        });
       }
     }
   });
@@ -94,7 +117,8 @@ function isInterface(lines: readonly LogicalLine[], defIndex: number): boolean {
 
 export const noPlaceholder: BuiltinRule = {
   id: 'hygiene/no-placeholder',
-  description: "Code that only pretends: raise NotImplementedError, 'pass  # placeholder', throw new Error('not implemented'), bodies that are only '...' outside stubs and protocols.",
+  description:
+    "Code that only pretends: raise NotImplementedError, 'pass  # placeholder', throw new Error('not implemented'), bodies that are only '...' outside stubs and protocols.",
   severity: 'error',
   files: SOURCE,
   exclude: EXCLUDE,
@@ -108,7 +132,8 @@ export const noPlaceholder: BuiltinRule = {
     const inComment = (offset: number) => nonCode.some(([s, e]) => offset >= s && offset < e);
     const findings: RawFinding[] = [];
     for (const m of text.matchAll(/throw\s+new\s+Error\(\s*(['"`])\s*(not\s+implemented|todo|unimplemented)/gi)) {
-      if (!inComment(m.index)) findings.push({ start: m.index, end: m.index + m[0].length, message: 'throws "not implemented": placeholder code instead of an implementation' });
+      if (!inComment(m.index))
+        findings.push({ start: m.index, end: m.index + m[0].length, message: 'throws "not implemented": placeholder code instead of an implementation' });
     }
     for (const m of text.matchAll(/\b(unimplemented!|todo!)\(\)|panic\(\s*"(not implemented|todo|unimplemented)/gi)) {
       if (!inComment(m.index)) findings.push({ start: m.index, end: m.index + m[0].length, message: 'a placeholder instead of an implementation' });

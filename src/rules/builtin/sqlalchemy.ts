@@ -25,7 +25,9 @@ function isTimestampType(tokens: readonly Token[], types: readonly string[]): bo
 /** `Mapped[datetime]`, `Mapped[Optional[datetime]]`, `Mapped[datetime | None]`, `Mapped["datetime.datetime"]`. */
 function annotatedDatetime(annotation: readonly Token[] | undefined): boolean {
   if (!annotation || !annotation.some((t) => t.kind === 'name' && t.text === 'Mapped')) return false;
-  const names = annotation.flatMap((t) => (t.kind === 'name' ? [t.text] : t.kind === 'string' ? t.text.replace(/^[^'"]*['"]+|['"]+$/g, '').split(/[.[\]| ,]+/) : []));
+  const names = annotation.flatMap((t) =>
+    t.kind === 'name' ? [t.text] : t.kind === 'string' ? t.text.replace(/^[^'"]*['"]+|['"]+$/g, '').split(/[.[\]| ,]+/) : [],
+  );
   return names.includes('datetime') && !names.some((n) => n === 'date' || n === 'time' || n === 'timedelta');
 }
 
@@ -92,8 +94,16 @@ export const timestampServerDefault: BuiltinRule = {
   files: PY_FILES,
   exclude: PY_EXCLUDE,
   options: {
-    names: { type: 'string[]', description: 'Column names that count as timestamps.', default: ['created_at', 'updated_at', 'modified_at', 'created_on', 'updated_on'] },
-    updatedNames: { type: 'string[]', description: 'Those of them that must also change on UPDATE (onupdate or server_onupdate).', default: ['updated_at', 'modified_at', 'updated_on'] },
+    names: {
+      type: 'string[]',
+      description: 'Column names that count as timestamps.',
+      default: ['created_at', 'updated_at', 'modified_at', 'created_on', 'updated_on'],
+    },
+    updatedNames: {
+      type: 'string[]',
+      description: 'Those of them that must also change on UPDATE (onupdate or server_onupdate).',
+      default: ['updated_at', 'modified_at', 'updated_on'],
+    },
     types: { type: 'string[]', description: 'Column types that count, with any module prefix, called or not.', default: ['DateTime', 'TIMESTAMP'] },
   },
   check(_file, text, options) {
@@ -165,7 +175,8 @@ export const timezoneAware: BuiltinRule = {
       const nameEnd = (type[dottedName(type).length * 2 - 2] as Token).end;
       let fix: TextEdit[] | undefined;
       if (!typeCall) fix = [{ start: nameEnd, end: nameEnd, text: '(timezone=True)' }];
-      else if (!tz && typeCall.positional.length === 0 && typeCall.keywords.size === 0) fix = [{ start: typeCall.close.start, end: typeCall.close.start, text: 'timezone=True' }];
+      else if (!tz && typeCall.positional.length === 0 && typeCall.keywords.size === 0)
+        fix = [{ start: typeCall.close.start, end: typeCall.close.start, text: 'timezone=True' }];
       else if (tz && tz.length === 1 && tz[0]?.text === 'False') fix = [{ start: (tz[0] as Token).start, end: (tz[0] as Token).end, text: 'True' }];
       findings.push({
         start: (type[0] as Token).start,
