@@ -7,6 +7,7 @@ import { loadLayers } from './layers.js';
 import { locOf } from './located.js';
 import { normalizeConfig } from './normalize.js';
 import { parseFile } from './parse.js';
+import { Workspace } from '../workspace/layout.js';
 import { noParseCache, openParseCache, type ParseCache } from './parse-cache.js';
 import { orchestraVersion } from '../util/version.js';
 import { checkSchema } from './schema-check.js';
@@ -72,7 +73,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
     }
   }
 
-  const cache = options.cache === false ? noParseCache : openParseCache(path.join(path.dirname(file), '.orchestra'), orchestraVersion());
+  const cache = options.cache === false ? noParseCache : openParseCache(Workspace.of(path.dirname(file)), orchestraVersion());
   const { merged, files } = await loadLayers(file, sources, diagnostics, cache);
 
   const teamValue = merged['team'];

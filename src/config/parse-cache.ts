@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { ensureStateDir } from '../exec/state-dir.js';
+import type { Workspace } from '../workspace/layout.js';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/write-atomic.js';
 import { exportLocated, importLocated } from './located.js';
@@ -22,8 +22,8 @@ const KEEP = 64;
 
 export const noParseCache: ParseCache = { get: () => undefined, set: () => undefined };
 
-export function openParseCache(stateDir: string, version: string): ParseCache {
-  const dir = path.join(stateDir, 'cache', 'parse');
+export function openParseCache(ws: Workspace, version: string): ParseCache {
+  const dir = ws.parseCacheDir;
   const keyOf = (file: string, text: string): string =>
     createHash('sha256')
       .update(`${FORMAT}\0${version}\0${path.extname(file)}\0${path.basename(file) === 'package.json'}\0`)
@@ -41,7 +41,7 @@ export function openParseCache(stateDir: string, version: string): ParseCache {
     set(file, text, value) {
       try {
         if (!existsSync(dir)) {
-          ensureStateDir(stateDir);
+          ws.ensure();
           mkdirSync(dir, { recursive: true });
         }
         writeFileAtomic(path.join(dir, `${keyOf(file, text)}.json`), JSON.stringify(exportLocated(value)));

@@ -1,4 +1,5 @@
 import type { Loc } from './diagnostic.js';
+import type { RuleSpec } from '../rules/types.js';
 
 /**
  * The fully resolved configuration: presets merged, references checked,
@@ -36,17 +37,12 @@ export interface Gate {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-export interface Rule {
-  readonly id: string;
+/** A rule declared in the config: a regular expression over files (see rules/declarative). */
+export interface Rule extends RuleSpec {
   readonly loc: Loc;
   readonly description?: string;
-  readonly pattern: string;
-  readonly flags: string;
   readonly files: readonly string[];
   readonly exclude: readonly string[];
-  readonly message: string;
-  readonly severity: 'error' | 'warning';
-  readonly fix?: string;
 }
 
 export interface Scope {

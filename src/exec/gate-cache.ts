@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { Finding } from './events.js';
+import type { Finding } from '../rules/types.js';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Gate } from '../config/types.js';
@@ -86,8 +86,9 @@ export class GateCache {
   readonly #writes: Promise<void>[] = [];
   #made = false;
 
-  constructor(stateDir: string) {
-    this.#dir = path.join(stateDir, 'cache', 'gates');
+  /** `dir`: the workspace's gate cache folder. */
+  constructor(dir: string) {
+    this.#dir = dir;
   }
 
   has(fingerprint: string): boolean {

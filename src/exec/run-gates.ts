@@ -3,8 +3,9 @@ import path from 'node:path';
 import type { Config, Gate } from '../config/types.js';
 import type { Graph, GateNode } from '../graph/types.js';
 import { orchestraVersion } from '../util/version.js';
-import type { EventBus, FailReason, Finding, NodeInfo, NodeStatus } from './events.js';
-import { logFileOf } from './state-dir.js';
+import type { EventBus, FailReason, NodeInfo, NodeStatus } from '../events/events.js';
+import type { Finding } from '../rules/types.js';
+import type { Workspace } from '../workspace/layout.js';
 import { indexFiles, type FileIndex } from './file-index.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
@@ -17,7 +18,7 @@ export interface GateRunOptions {
   /** Top-level gate nodes only (what `check` runs). */
   readonly graph: Graph;
   readonly runId: string;
-  readonly stateDir: string;
+  readonly ws: Workspace;
   readonly concurrency: number;
   readonly keepGoing: boolean;
   readonly useCache: boolean;
@@ -91,15 +92,15 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   const nodes: NodeInfo[] = graph.nodes
     .filter((n) => running(n.id))
     .map((n) => ({ id: n.id, kind: n.kind, name: n.name, phase: n.phase, needs: (needs.get(n.id) ?? []).filter(running) }));
-  const runDir = path.join(opts.stateDir, 'runs', opts.runId);
-  mkdirSync(path.join(runDir, 'logs'), { recursive: true });
+  const runDir = opts.ws.run(opts.runId);
+  mkdirSync(runDir.logs, { recursive: true });
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
 
   // Listing the repo costs two git calls; only gates with inputs or rules need it.
   const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await indexFiles(config.root) : undefined;
   // --no-cache neither reads nor writes the cache, so nothing needs hashing.
   const fingerprints = opts.useCache ? gateFingerprints(config, graph, index, opts.sharded) : new Map<string, string | undefined>();
-  const cache = new GateCache(opts.stateDir);
+  const cache = new GateCache(opts.ws.gateCacheDir);
 
   const runNode = async (id: string, signal: AbortSignal): Promise<Outcome> => {
     const node = gates.get(id);
@@ -113,7 +114,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       return { status: 'cached' };
     }
     const gate = node.gate;
-    const logFile = logFileOf(runDir, id);
+    const logFile = runDir.logFile(id);
     const shard = opts.sharded?.gateId === id ? { shard: opts.sharded.shard } : {};
     let attempt = 0;
     for (;;) {

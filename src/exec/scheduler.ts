@@ -1,4 +1,4 @@
-import type { EventBus, FailReason, FinishedStatus, NodeStatus } from './events.js';
+import type { EventBus, FailReason, FinishedStatus, NodeStatus } from '../events/events.js';
 
 export interface SchedulerNode {
   readonly id: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { checkDeclarative, lineStarts, position, type RuleSpec } from '../rules/declarative.js';
 import { withDefaults } from '../rules/types.js';
-import type { Finding } from './events.js';
+import type { Finding } from '../rules/types.js';
 import type { AgentEvent, AgentOutcome } from '../agents/types.js';
 import { startCommand, type CommandResult, type CommandSpec, type RunningCommand } from './process-runner.js';
 

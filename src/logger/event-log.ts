@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { OrchestraEvent, Subscriber } from '../exec/events.js';
+import type { OrchestraEvent, Subscriber } from '../events/events.js';
 
 /**
  * The run's record: `.orchestra/runs/<run-id>/events.jsonl`, append-only,

@@ -1,5 +1,5 @@
 import { formatDuration } from '../config/duration.js';
-import type { NodeInfo, OrchestraEvent } from '../exec/events.js';
+import type { NodeInfo, OrchestraEvent } from '../events/events.js';
 import { nodeLabel, type Renderer } from './plain-renderer.js';
 import type { Style } from './style.js';
 

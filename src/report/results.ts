@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { FailReason, Finding, NodeInfo, NodeStatus, OrchestraEvent } from '../exec/events.js';
+import type { FailReason, NodeInfo, NodeStatus, OrchestraEvent } from '../events/events.js';
+import type { Finding } from '../rules/types.js';
 
 /** What every reporter reads: one entry per node, built from the events alone. */
 export interface NodeResult {

@@ -1,10 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { OrchestraEvent } from '../exec/events.js';
+import type { OrchestraEvent } from '../events/events.js';
 
-/** Reading a run's record back: `.orchestra/runs/<id>/events.jsonl`, as the watch commands and the dashboard see it. */
-export function readEvents(runDir: string): OrchestraEvent[] {
-  const file = path.join(runDir, 'events.jsonl');
+/** Reading a run's record back (its events file), as the watch commands and the dashboard see it. */
+export function readEvents(file: string): OrchestraEvent[] {
   if (!existsSync(file)) return [];
   return parseEventLines(readFileSync(file, 'utf8'));
 }

@@ -1,5 +1,5 @@
 import { formatDuration } from '../config/duration.js';
-import type { OrchestraEvent } from '../exec/events.js';
+import type { OrchestraEvent } from '../events/events.js';
 import type { RunResults } from './results.js';
 
 /** Agent work per node, from the events: who did it, attempts, tokens, cost. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding } from '../exec/events.js';
+import type { Finding } from './types.js';
 import type { TextEdit } from './types.js';
 import { writeFileAtomic } from '../util/write-atomic.js';
 

@@ -1,8 +1,6 @@
-import type { Rule } from '../config/types.js';
-import type { Finding } from '../exec/events.js';
+import type { Finding, RuleSpec } from './types.js';
 
-/** The plain data of a declared rule that crosses into a worker. */
-export type RuleSpec = Pick<Rule, 'id' | 'pattern' | 'flags' | 'message' | 'severity' | 'fix'>;
+export type { RuleSpec };
 
 export function lineStarts(text: string): number[] {
   const starts = [0];

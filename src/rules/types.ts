@@ -17,6 +17,16 @@ export interface RawFinding {
   readonly fix?: readonly TextEdit[];
 }
 
+/** The plain data of a declared (regex) rule: what crosses into a worker. */
+export interface RuleSpec {
+  readonly id: string;
+  readonly pattern: string;
+  readonly flags: string;
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+  readonly fix?: string;
+}
+
 export interface OptionSpec {
   readonly type: 'string[]' | 'boolean' | 'string';
   readonly description: string;
@@ -61,4 +71,20 @@ export function optionProblems(rule: BuiltinRule, given: Readonly<Record<string,
     if (!ok) problems.push({ key, message: `option '${key}' of ${rule.id} must be ${spec.type === 'string[]' ? 'a list of strings' : `a ${spec.type}`}` });
   }
   return problems;
+}
+
+/** A finding as reported: positioned in a file, with its rule and severity. */
+export interface Finding {
+  readonly rule: string;
+  /** Relative to the repo root, forward slashes. */
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  /** Text edits that fix it (offsets into the file as it was read), for `check --fix`. */
+  readonly fix?: ReadonlyArray<{ readonly start: number; readonly end: number; readonly text: string }>;
 }

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Finding } from '../exec/events.js';
+import type { Finding } from '../rules/types.js';
 
 export interface GateFailure {
   readonly gate: string;
@@ -19,8 +18,7 @@ const TAIL_LINES = 40;
 const DIFF_CHARS = 12_000;
 
 /** The template: the user's `.orchestra/prompts/fix.md` when there is one, else orchestra's. */
-export function fixTemplate(stateDir: string): string {
-  const own = path.join(stateDir, 'prompts', 'fix.md');
+export function fixTemplate(own: string): string {
   return readFileSync(existsSync(own) ? own : DEFAULT_TEMPLATE, 'utf8');
 }
 

@@ -1,5 +1,4 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { failureSignature, type GateFailure } from './fix-prompt.js';
 
 /**
@@ -19,12 +18,8 @@ export interface Pattern {
 
 const DIFF_CHARS = 8000;
 
-export function patternsFile(stateDir: string): string {
-  return path.join(stateDir, 'patterns.jsonl');
-}
-
-export function readPatterns(stateDir: string): Pattern[] {
-  const file = patternsFile(stateDir);
+/** `file`: the workspace's patterns file. */
+export function readPatterns(file: string): Pattern[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
@@ -37,7 +32,7 @@ export function readPatterns(stateDir: string): Pattern[] {
     });
 }
 
-export function recordPattern(stateDir: string, failure: GateFailure, phase: string, runId: string, diff: string): void {
+export function recordPattern(file: string, failure: GateFailure, phase: string, runId: string, diff: string): void {
   const pattern: Pattern = {
     signature: failureSignature([failure]),
     gate: failure.gate,
@@ -46,7 +41,7 @@ export function recordPattern(stateDir: string, failure: GateFailure, phase: str
     at: new Date().toISOString(),
     diff: diff.length > DIFF_CHARS ? `${diff.slice(0, DIFF_CHARS)}\n…` : diff,
   };
-  appendFileSync(patternsFile(stateDir), `${JSON.stringify(pattern)}\n`);
+  appendFileSync(file, `${JSON.stringify(pattern)}\n`);
 }
 
 /** The most recent earlier fix of the same failure, if any. */

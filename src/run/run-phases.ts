@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { ADAPTERS } from '../agents/adapters/index.js';
 import { agentEnv, launchFor } from '../agents/launch.js';
 import type { AgentOutcome, Launch } from '../agents/types.js';
 import type { Agent, Config, Task } from '../config/types.js';
-import type { EventBus, NodeInfo, NodeStatus } from '../exec/events.js';
+import type { EventBus, NodeInfo, NodeStatus } from '../events/events.js';
 import { indexFiles } from '../exec/file-index.js';
-import { fileSafe, logFileOf } from '../exec/state-dir.js';
+import type { Workspace } from '../workspace/layout.js';
+import { RunStateStore, type RunState } from '../workspace/run-state.js';
 import type { WorkerPool } from '../exec/pool.js';
 import { runGateOnce, type GateEnv, type OnceResult } from '../exec/run-gates.js';
 import { walk, type Outcome } from '../exec/scheduler.js';
@@ -14,7 +14,6 @@ import { Repo } from '../git/repo.js';
 import type { FixNode, GateNode, Graph, TaskNode } from '../graph/types.js';
 import { commandText } from '../graph/types.js';
 import { unreachable } from '../util/unreachable.js';
-import { writeFileAtomic } from '../util/write-atomic.js';
 import { AgentSlots, Mutex } from './agent-slots.js';
 import { failureSignature, fixPrompt, fixTemplate, parseVerdict, reviewPrompt, type GateFailure } from './fix-prompt.js';
 import { earlierFix, readPatterns, recordPattern } from './patterns.js';
@@ -25,7 +24,7 @@ export interface PhaseRunOptions {
   /** Phase nodes only (tasks, phase gates, fixes, checkpoints). */
   readonly graph: Graph;
   readonly runId: string;
-  readonly stateDir: string;
+  readonly ws: Workspace;
   readonly concurrency: number;
   readonly keepGoing: boolean;
   readonly graceMs: number;
@@ -34,17 +33,6 @@ export interface PhaseRunOptions {
   readonly signal: AbortSignal;
   /** Continue an earlier run: its phases with a checkpoint are not redone. */
   readonly resume?: RunState;
-}
-
-/** What `.orchestra/runs/<run-id>/state.json` holds, rewritten atomically as the run goes. */
-export interface RunState {
-  readonly runId: string;
-  readonly base: string;
-  readonly integrationBranch: string;
-  readonly ok: boolean;
-  readonly finished: boolean;
-  /** Phases whose checkpoint is committed and tagged, with the checkpoint commit. */
-  readonly checkpoints: Readonly<Record<string, string>>;
 }
 
 export interface PhaseRunResult {
@@ -72,17 +60,13 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   const repo = new Repo(config.root);
   const base = opts.resume?.base ?? (await repo.head());
   const integrationBranch = `orchestra/${runId}`;
-  const runDir = path.join(opts.stateDir, 'runs', runId);
-  const wtRoot = path.join(opts.stateDir, 'worktrees', runId);
-  const integration = path.join(wtRoot, '_integration');
-  for (const d of ['logs', 'prompts']) mkdirSync(path.join(runDir, d), { recursive: true });
-  mkdirSync(wtRoot, { recursive: true });
+  const runDir = opts.ws.run(runId);
+  const worktrees = opts.ws.worktrees(runId);
+  const integration = worktrees.integration;
+  for (const d of [runDir.logs, runDir.prompts, worktrees.root]) mkdirSync(d, { recursive: true });
+  const store = new RunStateStore(opts.ws);
   const checkpoints: Record<string, string> = { ...(opts.resume?.checkpoints ?? {}) };
-  const saveState = (finished: boolean, ok: boolean): void =>
-    writeFileAtomic(
-      path.join(runDir, 'state.json'),
-      `${JSON.stringify({ runId, base, integrationBranch, ok, finished, checkpoints } satisfies RunState, null, 2)}\n`,
-    );
+  const saveState = (finished: boolean, ok: boolean): void => store.write({ runId, base, integrationBranch, ok, finished, checkpoints });
   if (opts.resume) await prepareResume(repo, opts.resume, integration);
   else await repo.addWorktree(integration, integrationBranch, base);
   saveState(false, false);
@@ -98,7 +82,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   const phaseBase = new Map<string, Promise<string>>();
   const gateResults = new Map<string, Map<string, OnceResult & { command: string }>>();
   const hasFix = new Set(graph.nodes.filter((n) => n.kind === 'fix').map((n) => n.phase));
-  const logFile = (id: string) => logFileOf(runDir, id);
+  const logFile = (id: string) => runDir.logFile(id);
   const gateEnv: GateEnv = { config, root: integration, runId, concurrency: opts.concurrency, graceMs: opts.graceMs, bus, pool: opts.pool };
   const note = (nodeId: string, message: string) => bus.emit({ type: 'note', ts: Date.now(), nodeId, message });
   const finish = (nodeId: string, t0: number, outcome: Outcome & { message?: string; tail?: string; exitCode?: number | null }): Outcome => {
@@ -160,7 +144,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
         tail: '',
       };
     try {
-      const promptFile = path.join(runDir, 'prompts', `${fileSafe(nodeId)}.md`);
+      const promptFile = runDir.promptFile(nodeId);
       writeFileSync(promptFile, prompt);
       let launch: Launch = launchFor(agent, { prompt, promptFile, workdir: cwd });
       let corrected = false;
@@ -242,7 +226,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
         integrationLock.run(() => repo.revParse('HEAD', integration)),
       );
     const from = await (phaseBase.get(phase) as Promise<string>);
-    const wt = path.join(wtRoot, fileSafe(task.id));
+    const wt = worktrees.task(task.id);
     const branch = `orchestra-task/${runId}/${task.id}`;
     // A task interrupted before restarts from its phase base.
     await repo.removeWorktree(wt);
@@ -348,8 +332,8 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       }
       failing = [asked];
     }
-    const template = fixTemplate(opts.stateDir);
-    const learned = readPatterns(opts.stateDir);
+    const template = fixTemplate(opts.ws.fixPromptFile);
+    const learned = readPatterns(opts.ws.patternsFile);
     let previous = '';
     for (let round = 1; round <= node.attempts; round++) {
       const signature = failureSignature(failing);
@@ -388,7 +372,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
       const healed = before.filter((f) => f.gate !== 'review' && !failing.some((x) => x.gate === f.gate));
       if (healed.length > 0) {
         const fixDiff = await repo.raw(['diff', beforeRound, 'HEAD'], integration);
-        if (fixDiff.trim()) for (const f of healed) recordPattern(opts.stateDir, f, phase, runId, fixDiff);
+        if (fixDiff.trim()) for (const f of healed) recordPattern(opts.ws.patternsFile, f, phase, runId, fixDiff);
       }
       if (failing.length === 0) {
         note(node.id, `round ${round} made every gate pass${node.review ? ' and the reviewer approved' : ''}`);

@@ -3,9 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { logFileOf, RUN_ID, runIds } from '../exec/state-dir.js';
+import type { RunDir, Workspace } from '../workspace/layout.js';
+import { RUN_ID, runIds } from '../workspace/run-ids.js';
 import { readEvents, runInfo } from '../report/run-record.js';
-import { readLock } from '../run/lock.js';
+import { readLock } from '../workspace/lock.js';
 import { EventTail } from './event-tail.js';
 import { resumePoint, sseFrame } from './sse.js';
 
@@ -16,7 +17,7 @@ import { resumePoint, sseFrame } from './sse.js';
  * and logs whether anyone watches or not.
  */
 export interface DashboardOptions {
-  readonly stateDir: string;
+  readonly ws: Workspace;
   /** 0: any free port. */
   readonly port: number;
   /** The run the page opens on; else the latest. */
@@ -71,23 +72,23 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const m = /^\/api\/runs\/([^/]+)\/(events|log)$/.exec(url.pathname);
     if (!m) return send(res, 404, 'text/plain', 'not found\n');
     const id = decodeURIComponent(m[1] as string);
-    const runDir = path.join(opts.stateDir, 'runs', id);
-    if (!RUN_ID.test(id) || !existsSync(runDir)) return send(res, 404, 'text/plain', `no run '${id}'\n`);
+    if (!RUN_ID.test(id) || !existsSync(opts.ws.run(id).dir)) return send(res, 404, 'text/plain', `no run '${id}'\n`);
+    const runDir = opts.ws.run(id);
     if (m[2] === 'events') return events(req, res, runDir, resumePoint(req.headers['last-event-id'], url.searchParams.get('after')));
     return log(res, runDir, url.searchParams.get('node') ?? '', url.searchParams.get('from'));
   }
 
   function runs(res: ServerResponse): void {
-    const running = readLock(opts.stateDir)?.runId;
-    const ids = runIds(opts.stateDir).reverse().slice(0, 50);
-    const list = ids.map((id) => runInfo(id, readEvents(path.join(opts.stateDir, 'runs', id)), running));
+    const running = readLock(opts.ws)?.runId;
+    const ids = runIds(opts.ws).reverse().slice(0, 50);
+    const list = ids.map((id) => runInfo(id, readEvents(opts.ws.run(id).events), running));
     send(res, 200, 'application/json', JSON.stringify({ default: opts.runId ?? ids[0] ?? null, runs: list }));
   }
 
-  function events(req: IncomingMessage, res: ServerResponse, runDir: string, after: number): void {
+  function events(req: IncomingMessage, res: ServerResponse, runDir: RunDir, after: number): void {
     res.writeHead(200, { ...HEADERS, 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
     res.write('retry: 1000\n\n');
-    const tail = new EventTail(path.join(runDir, 'events.jsonl'), after, (id, line) => res.write(sseFrame(id, line)));
+    const tail = new EventTail(runDir.events, after, (id, line) => res.write(sseFrame(id, line)));
     // A comment now and then keeps proxies and idle timeouts from closing a quiet stream.
     const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     const stop = (flush: boolean): void => {
@@ -102,9 +103,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     tail.start(pollMs);
   }
 
-  function log(res: ServerResponse, runDir: string, node: string, from: string | null): void {
+  function log(res: ServerResponse, runDir: RunDir, node: string, from: string | null): void {
     // The page asks every second while a node runs: a stat, not a read of the record. fileSafe keeps the name inside logs/.
-    const file = logFileOf(runDir, node);
+    const file = runDir.logFile(node);
     if (!node || !existsSync(file)) return send(res, 404, 'text/plain', `no output for '${node}' in this run (yet)\n`);
     const size = statSync(file).size;
     // No `from`: the last chunk, which is what a person opening a long log wants first.

@@ -5,8 +5,9 @@ import type { Diagnostic } from '../../config/diagnostic.js';
 import { error } from '../../config/diagnostic.js';
 import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
-import { EventBus } from '../../exec/events.js';
-import { ensureStateDir, newRunId, pruneRuns, RUNS_KEPT, stateDirOf } from '../../exec/state-dir.js';
+import { EventBus } from '../../events/events.js';
+import { Workspace, type RunDir } from '../../workspace/layout.js';
+import { newRunId, pruneRuns, RUNS_KEPT } from '../../workspace/run-ids.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
@@ -102,11 +103,11 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   if (narrowed.diagnostics.length) return EXIT.usage;
   if (opts.fingerprint) return printFingerprints(config, graph, narrowed);
 
-  const stateDir = ensureStateDir(stateDirOf(config.root));
-  pruneRuns(stateDir, RUNS_KEPT - 1);
+  const ws = Workspace.of(config.root).ensure();
+  pruneRuns(ws, RUNS_KEPT - 1);
   const runId = newRunId();
-  const runDir = path.join(stateDir, 'runs', runId);
-  mkdirSync(runDir, { recursive: true });
+  const runDir = ws.run(runId);
+  mkdirSync(runDir.dir, { recursive: true });
 
   // With --fix this pass only finds (quietly); the pass after the fixes reports.
   const reporters: readonly ReporterChoice[] = opts.quiet || opts.fix ? [] : opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
@@ -118,7 +119,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
       config,
       graph,
       runId,
-      stateDir,
+      ws,
       concurrency,
       keepGoing: opts.keepGoing,
       // Fixes need this tree's findings, not a replay.
@@ -136,7 +137,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     await renderer.finish();
     prettyStream.write(formatRunSummary(collector.run, styleFor(prettyStream)));
   }
-  await writeReports(reporters, collector.run, config.root, stateDir);
+  await writeReports(reporters, collector.run, config.root, ws);
   if (result.interrupted) return EXIT.interrupted;
   if (opts.fix) {
     const fixed = fixFindings(collector.run, config.root);
@@ -182,7 +183,7 @@ async function configUnderRepo(root: string): Promise<string> {
   return rel.startsWith('..') || path.isAbsolute(rel) ? '' : rel.split(path.sep).join('/');
 }
 
-async function writeReports(reporters: readonly ReporterChoice[], run: RunResults, root: string, stateDir: string): Promise<void> {
+async function writeReports(reporters: readonly ReporterChoice[], run: RunResults, root: string, ws: Workspace): Promise<void> {
   for (const r of reporters) {
     switch (r.name) {
       case 'pretty':
@@ -195,7 +196,7 @@ async function writeReports(reporters: readonly ReporterChoice[], run: RunResult
         break;
       case 'junit':
       case 'sarif': {
-        const file = path.resolve(root, r.file ?? path.join(stateDir, 'reports', r.name === 'junit' ? 'junit.xml' : 'orchestra.sarif'));
+        const file = path.resolve(root, r.file ?? ws.defaultReportFile(r.name));
         mkdirSync(path.dirname(file), { recursive: true });
         const text = r.name === 'junit' ? (await import('../../report/junit.js')).junitReport(run) : (await import('../../report/sarif.js')).sarifReport(run);
         writeFileAtomic(file, text);
@@ -215,9 +216,9 @@ export interface RunOutput {
 }
 
 /** The subscribers of a run: its JSONL record, the result collector, and the renderer the reporters ask for. */
-export async function setupOutput(reporters: readonly ReporterChoice[], runDir: string): Promise<RunOutput> {
+export async function setupOutput(reporters: readonly ReporterChoice[], runDir: RunDir): Promise<RunOutput> {
   const bus = new EventBus();
-  const record = eventLog(path.join(runDir, 'events.jsonl'));
+  const record = eventLog(runDir.events);
   bus.subscribe(record.subscriber);
   const collector = new ResultCollector();
   bus.subscribe(collector.subscriber);

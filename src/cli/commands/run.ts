@@ -2,7 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { error } from '../../config/diagnostic.js';
-import { ensureStateDir, newRunId, pruneRuns, RUN_ID, RUNS_KEPT, stateDirOf } from '../../exec/state-dir.js';
+import { Workspace } from '../../workspace/layout.js';
+import { newRunId, pruneRuns, RUN_ID, RUNS_KEPT } from '../../workspace/run-ids.js';
+import type { RunState } from '../../workspace/run-state.js';
 import { compile } from '../../graph/compile.js';
 import { onlyPhases, selectSubgraph } from '../../graph/select.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
@@ -11,7 +13,6 @@ import { styleFor } from '../../logger/style.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import { setupOutput, withPool, type ReporterChoice } from './check.js';
-import type { RunState } from '../../run/run-phases.js';
 import type { Config } from '../../config/types.js';
 import type { Graph } from '../../graph/types.js';
 import { Repo } from '../../git/repo.js';
@@ -60,16 +61,16 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     return EXIT.usage;
   }
 
-  const stateDir = ensureStateDir(stateDirOf(config.root));
-  if (opts.runId !== undefined && (!RUN_ID.test(opts.runId) || existsSync(path.join(stateDir, 'runs', opts.runId)))) {
+  const ws = Workspace.of(config.root).ensure();
+  if (opts.runId !== undefined && (!RUN_ID.test(opts.runId) || existsSync(ws.run(opts.runId).dir))) {
     print([
       error(`--run-id ${opts.runId}: ${RUN_ID.test(opts.runId) ? 'a run by that name exists already' : 'expected letters, digits, and . _ - (not first)'}`),
     ]);
     return EXIT.usage;
   }
   const runId = opts.resume?.runId ?? opts.runId ?? newRunId();
-  const { acquireLock } = await import('../../run/lock.js');
-  const lock = acquireLock(stateDir, runId);
+  const { acquireLock } = await import('../../workspace/lock.js');
+  const lock = acquireLock(ws, runId);
   if (!lock.ok) {
     print([
       error(
@@ -84,8 +85,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   try {
     let code: number;
     try {
-      dashboard = opts.ui ? await startUi(opts, stateDir, runId) : undefined;
-      code = dashboard === null ? EXIT.usage : await runLocked(opts, config, graph, stateDir, runId);
+      dashboard = opts.ui ? await startUi(opts, ws, runId) : undefined;
+      code = dashboard === null ? EXIT.usage : await runLocked(opts, config, graph, ws, runId);
     } finally {
       lock.release();
     }
@@ -102,22 +103,22 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 }
 
 /** The dashboard for this run; its address is the first line printed (on stderr when JSON owns stdout). Null: the port would not do. */
-async function startUi(opts: RunOptions, stateDir: string, runId: string): Promise<{ url: string; close(): Promise<void> } | null> {
+async function startUi(opts: RunOptions, ws: Workspace, runId: string): Promise<{ url: string; close(): Promise<void> } | null> {
   const port = opts.ui?.port ?? 0;
   const { startDashboard } = await import('../../serve/server.js');
   const { listen } = await import('./serve.js');
-  mkdirSync(path.join(stateDir, 'runs', runId), { recursive: true });
-  const dashboard = await listen(() => startDashboard({ stateDir, port, runId }), port);
+  mkdirSync(ws.run(runId).dir, { recursive: true });
+  const dashboard = await listen(() => startDashboard({ ws, port, runId }), port);
   if (!dashboard) return null;
   const out = opts.reporters.some((r) => r.name === 'json') ? process.stderr : process.stdout;
   out.write(`${dashboard.url}\n`);
   return dashboard;
 }
 
-async function runLocked(opts: RunOptions, config: Config, graph: Graph, stateDir: string, runId: string): Promise<number> {
-  if (!opts.resume) pruneRuns(stateDir, RUNS_KEPT - 1);
-  const runDir = path.join(stateDir, 'runs', runId);
-  mkdirSync(runDir, { recursive: true });
+async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Workspace, runId: string): Promise<number> {
+  if (!opts.resume) pruneRuns(ws, RUNS_KEPT - 1);
+  const runDir = ws.run(runId);
+  mkdirSync(runDir.dir, { recursive: true });
   const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const { bus, collector, record, renderer, prettyStream } = await setupOutput(reporters, runDir);
   const { AgentLedger, runReportMarkdown } = await import('../../report/run-report.js');
@@ -130,7 +131,7 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, stateDi
       config,
       graph,
       runId,
-      stateDir,
+      ws,
       concurrency,
       keepGoing: opts.keepGoing,
       graceMs: opts.graceMs,
@@ -143,7 +144,7 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, stateDi
   const repo = new Repo(config.root);
   const diffStat = await repo.raw(['diff', '--stat', result.base, result.integrationBranch]).catch(() => '');
   const files = await repo.changedPaths(result.base, result.integrationBranch).catch(() => []);
-  const reportFile = path.join(runDir, 'report.md');
+  const reportFile = runDir.report;
   writeFileAtomic(reportFile, runReportMarkdown(collector.run, ledger, { branch: result.integrationBranch, base: result.base, diffStat, files }));
   if (renderer) {
     await renderer.finish();
@@ -152,7 +153,7 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, stateDi
     prettyStream.write(
       result.ok
         ? `the work is on branch ${result.integrationBranch}; your working tree was not touched. To take it: git merge ${result.integrationBranch}\n`
-        : `what was done so far is on branch ${result.integrationBranch}; the worktrees are kept in ${path.relative(process.cwd(), path.join(stateDir, 'worktrees', runId)) || '.'}\n`,
+        : `what was done so far is on branch ${result.integrationBranch}; the worktrees are kept in ${path.relative(process.cwd(), ws.worktrees(runId).root) || '.'}\n`,
     );
     prettyStream.write(`report: ${path.relative(process.cwd(), reportFile) || reportFile}\n`);
   }

@@ -1,25 +1,29 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Repo } from '../../git/repo.js';
-import { runIds, stateDirOf } from '../../exec/state-dir.js';
+import { Workspace } from '../../workspace/layout.js';
+import { RUN_ID } from '../../workspace/run-ids.js';
+import { RunStateStore, type RunState } from '../../workspace/run-state.js';
 import { styleFor } from '../../logger/style.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
 
-import type { RunState } from '../../run/run-phases.js';
 import type { RunOptions } from './run.js';
-import { writeFileAtomic } from '../../util/write-atomic.js';
 
-function runStates(stateDir: string): RunState[] {
-  return runIds(stateDir).flatMap((id) => {
-    const file = path.join(stateDir, 'runs', id, 'state.json');
-    if (!existsSync(file)) return [];
-    try {
-      return [JSON.parse(readFileSync(file, 'utf8')) as RunState];
-    } catch {
-      return [];
-    }
-  });
+/** The runs with a state file; a state file that cannot be believed is said once, on stderr, and left out. */
+function runStates(ws: Workspace): RunState[] {
+  const { states, problems } = new RunStateStore(ws).list();
+  for (const p of problems) process.stderr.write(`orchestra: warning: ${p.file}: ${p.message}; that run is left out\n`);
+  return states;
+}
+
+/** The run a command names: its state, or exit 2 with what is wrong with the file. */
+function namedRun(ws: Workspace, runId: string): RunState | number {
+  const read = new RunStateStore(ws).read(runId);
+  if (read.ok) return read.state;
+  if (read.problem.kind === 'missing')
+    return fail(`no run '${runId}' with a state to read`, "runs are listed by 'orchestra list'; only 'orchestra run' leaves a state (check runs do not)");
+  return fail(`${read.problem.file}: ${read.problem.message}`, 'the file is not what orchestra wrote; nothing was changed');
 }
 
 function fail(message: string, hint?: string): number {
@@ -31,8 +35,14 @@ function fail(message: string, hint?: string): number {
 export async function applyCommand(opts: CommonOptions & { runId?: string }): Promise<number> {
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
-  const runs = runStates(stateDirOf(config.root));
-  const run = opts.runId ? runs.find((r) => r.runId === opts.runId) : runs.filter((r) => r.ok).at(-1);
+  const ws = Workspace.of(config.root);
+  const named = opts.runId !== undefined ? namedRun(ws, opts.runId) : undefined;
+  if (typeof named === 'number') return named;
+  const run =
+    named ??
+    runStates(ws)
+      .filter((r) => r.ok)
+      .at(-1);
   if (!run) return fail(opts.runId ? `no run '${opts.runId}'` : 'no run that held to apply', "runs are listed in .orchestra/runs/; 'orchestra run' makes one");
   if (!run.ok && !opts.runId) return fail(`run ${run.runId} did not hold`);
   const repo = new Repo(config.root);
@@ -61,10 +71,12 @@ export async function applyCommand(opts: CommonOptions & { runId?: string }): Pr
 export async function cleanCommand(opts: CommonOptions & { runId?: string; force: boolean }): Promise<number> {
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
-  const stateDir = stateDirOf(config.root);
+  const ws = Workspace.of(config.root);
   const repo = new Repo(config.root);
-  const worktrees = path.join(stateDir, 'worktrees');
-  const ids = opts.runId ? [opts.runId] : existsSync(worktrees) ? readdirSync(worktrees) : [];
+  const worktrees = ws.worktreesDir;
+  // A run id never reaches a path unchecked: `clean ../..` must not name a folder outside the workspace.
+  if (opts.runId !== undefined && !RUN_ID.test(opts.runId)) return fail(`'${opts.runId}' is not a run id (letters, digits, and . _ - after the first)`);
+  const ids = opts.runId ? [opts.runId] : existsSync(worktrees) ? readdirSync(worktrees).filter((d) => RUN_ID.test(d)) : [];
   const style = styleFor(process.stdout);
   for (const id of ids) {
     const dir = path.join(worktrees, id);
@@ -93,29 +105,42 @@ export async function cleanCommand(opts: CommonOptions & { runId?: string; force
 export async function resumeCommand(opts: Omit<RunOptions, 'resume'> & { runId?: string }): Promise<number> {
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
-  const runs = runStates(stateDirOf(config.root));
-  const state = opts.runId ? runs.find((r) => r.runId === opts.runId) : runs.filter((r) => !r.ok).at(-1);
+  const ws = Workspace.of(config.root);
+  const named = opts.runId !== undefined ? namedRun(ws, opts.runId) : undefined;
+  if (typeof named === 'number') return named;
+  const state =
+    named ??
+    runStates(ws)
+      .filter((r) => !r.ok)
+      .at(-1);
   if (!state) return fail(opts.runId ? `no run '${opts.runId}'` : 'no unfinished run to resume');
   if (state.ok) return fail(`run ${state.runId} already held; there is nothing to resume`);
   const done = Object.keys(state.checkpoints);
   process.stderr.write(`orchestra: resuming ${state.runId}${done.length ? ` after ${done.join(', ')}` : ' from its start'}\n`);
   const { runCommand } = await import('./run.js');
-  return runCommand({ ...opts, resume: state });
+  // The run's own id comes from its state: `--run-id` is for naming a new run.
+  const { runId: _named, ...rest } = opts;
+  return runCommand({ ...rest, resume: state });
 }
 
 /** `orchestra rollback <phase> [--run id]`: move the run's integration branch back to that phase's checkpoint. */
 export async function rollbackCommand(opts: CommonOptions & { phase: string; runId?: string }): Promise<number> {
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
-  const stateDir = stateDirOf(config.root);
-  const runs = runStates(stateDir);
-  const state = opts.runId ? runs.find((r) => r.runId === opts.runId) : runs.filter((r) => r.checkpoints[opts.phase] !== undefined).at(-1);
+  const ws = Workspace.of(config.root);
+  const named = opts.runId !== undefined ? namedRun(ws, opts.runId) : undefined;
+  if (typeof named === 'number') return named;
+  const state =
+    named ??
+    runStates(ws)
+      .filter((r) => r.checkpoints[opts.phase] !== undefined)
+      .at(-1);
   if (!state) return fail(opts.runId ? `no run '${opts.runId}'` : `no run has a checkpoint for phase '${opts.phase}'`);
   const target = state.checkpoints[opts.phase];
   if (!target)
     return fail(`run ${state.runId} has no checkpoint for phase '${opts.phase}'`, `checkpoints: ${Object.keys(state.checkpoints).join(', ') || 'none'}`);
   const repo = new Repo(config.root);
-  const worktree = path.join(stateDir, 'worktrees', state.runId, '_integration');
+  const worktree = ws.worktrees(state.runId).integration;
   if (existsSync(worktree)) await repo.raw(['reset', '-q', '--hard', target], worktree);
   else await repo.raw(['branch', '-f', state.integrationBranch, target]);
   // Checkpoints after the target are no longer on the branch.
@@ -127,10 +152,7 @@ export async function rollbackCommand(opts: CommonOptions & { phase: string; run
     );
     if (onBranch) kept[phase] = sha;
   }
-  writeFileAtomic(
-    path.join(stateDir, 'runs', state.runId, 'state.json'),
-    `${JSON.stringify({ ...state, ok: false, finished: false, checkpoints: kept }, null, 2)}\n`,
-  );
+  new RunStateStore(ws).write({ ...state, ok: false, finished: false, checkpoints: kept });
   process.stdout.write(
     `${styleFor(process.stdout).green('rolled back')} ${state.integrationBranch} to the checkpoint of ${opts.phase} (${target.slice(0, 10)}); 'orchestra resume ${state.runId}' redoes what follows\n`,
   );
@@ -142,7 +164,7 @@ export async function patternsCommand(opts: CommonOptions & { json: boolean }): 
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const { readPatterns } = await import('../../run/patterns.js');
-  const patterns = readPatterns(stateDirOf(config.root)).reverse();
+  const patterns = readPatterns(Workspace.of(config.root).patternsFile).reverse();
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(patterns, null, 2)}\n`);
     return EXIT.ok;

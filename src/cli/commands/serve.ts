@@ -11,10 +11,10 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const found = opts.runId ? await findRun(opts) : await runsDir(opts);
   if (!found) return EXIT.usage;
   const { startDashboard } = await import('../../serve/server.js');
-  const started = await listen(() => startDashboard({ stateDir: found.stateDir, port: opts.port, ...(opts.runId ? { runId: opts.runId } : {}) }), opts.port);
+  const started = await listen(() => startDashboard({ ws: found.ws, port: opts.port, ...(opts.runId ? { runId: opts.runId } : {}) }), opts.port);
   if (!started) return EXIT.usage;
   process.stdout.write(`${started.url}\n`);
-  process.stderr.write(`the dashboard of ${found.stateDir}; Ctrl-C stops it\n`);
+  process.stderr.write(`the dashboard of ${found.ws.stateDir}; Ctrl-C stops it\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

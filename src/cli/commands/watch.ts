@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { formatDuration } from '../../config/duration.js';
-import type { NodeInfo, OrchestraEvent } from '../../exec/events.js';
-import { logFileOf, runIds, stateDirOf } from '../../exec/state-dir.js';
+import type { NodeInfo, OrchestraEvent } from '../../events/events.js';
+import { Workspace, type RunDir } from '../../workspace/layout.js';
+import { runIds } from '../../workspace/run-ids.js';
 import { nodeLabel } from '../../logger/plain-renderer.js';
 import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
 import { ResultCollector } from '../../report/results.js';
 import { readEvents, runInfo } from '../../report/run-record.js';
-import { readLock } from '../../run/lock.js';
+import { readLock } from '../../workspace/lock.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
 import type { Budget, Config } from '../../config/types.js';
@@ -17,7 +17,7 @@ import type { Budget, Config } from '../../config/types.js';
 // the lock); nothing reaches into a running orchestra but `abort`'s signal.
 
 /** The run a command is about (the named one, else the latest), or undefined after saying why. */
-export async function findRun(opts: CommonOptions & { runId?: string }): Promise<{ stateDir: string; id: string; runDir: string; config: Config } | undefined> {
+export async function findRun(opts: CommonOptions & { runId?: string }): Promise<{ ws: Workspace; id: string; runDir: RunDir; config: Config } | undefined> {
   const found = await runsDir(opts);
   if (!found) return undefined;
   const id = opts.runId ? found.ids.find((x) => x === opts.runId) : found.ids.at(-1);
@@ -25,24 +25,24 @@ export async function findRun(opts: CommonOptions & { runId?: string }): Promise
     process.stderr.write(`orchestra: error: ${opts.runId ? `no run '${opts.runId}' in .orchestra/runs/ (see 'orchestra list')` : 'no runs yet'}\n`);
     return undefined;
   }
-  return { stateDir: found.stateDir, id, runDir: path.join(found.stateDir, 'runs', id), config: found.config };
+  return { ws: found.ws, id, runDir: found.ws.run(id), config: found.config };
 }
 
-export async function runsDir(opts: CommonOptions): Promise<{ stateDir: string; ids: string[]; config: Config } | undefined> {
+export async function runsDir(opts: CommonOptions): Promise<{ ws: Workspace; ids: string[]; config: Config } | undefined> {
   const { config } = await loadOrReport(opts);
   if (!config) return undefined;
-  const stateDir = stateDirOf(config.root);
-  return { stateDir, ids: runIds(stateDir), config };
+  const ws = Workspace.of(config.root);
+  return { ws, ids: runIds(ws), config };
 }
 
 export async function listCommand(opts: CommonOptions): Promise<number> {
   const found = await runsDir(opts);
   if (!found) return EXIT.usage;
   const style = styleFor(process.stdout);
-  const running = readLock(found.stateDir)?.runId;
+  const running = readLock(found.ws)?.runId;
   const color = { running: style.cyan, unfinished: style.yellow, interrupted: style.yellow, held: style.green, failed: style.red } as const;
   for (const id of [...found.ids].reverse().slice(0, 20)) {
-    const info = runInfo(id, readEvents(path.join(found.stateDir, 'runs', id)), running);
+    const info = runInfo(id, readEvents(found.ws.run(id).events), running);
     const took = info.durationMs !== undefined ? formatDuration(info.durationMs) : '';
     process.stdout.write(`${id}  ${info.command.padEnd(5)}  ${color[info.outcome](info.outcome)}  ${style.dim(took)}\n`);
   }
@@ -90,22 +90,22 @@ export async function statusCommand(opts: CommonOptions & { runId?: string; watc
   const found = await findRun(opts);
   if (!found) return EXIT.usage;
   const { id } = found;
-  printStatus(found.stateDir, id, found.config.budget);
+  printStatus(found.ws, id, found.config.budget);
   // --watch: again every second while the run works, then once more with how it ended.
-  while (opts.watch && readLock(found.stateDir)?.runId === id) {
+  while (opts.watch && readLock(found.ws)?.runId === id) {
     await new Promise((r) => setTimeout(r, 1000));
     if (process.stdout.isTTY) process.stdout.write('\u001b[2J\u001b[H');
     else process.stdout.write('\n');
-    printStatus(found.stateDir, id, found.config.budget);
+    printStatus(found.ws, id, found.config.budget);
   }
   return EXIT.ok;
 }
 
-function printStatus(stateDir: string, id: string, budget: Budget | undefined): void {
+function printStatus(ws: Workspace, id: string, budget: Budget | undefined): void {
   const style = styleFor(process.stdout);
-  const events = readEvents(path.join(stateDir, 'runs', id));
+  const events = readEvents(ws.run(id).events);
   const rows = nodeStates(events);
-  const running = readLock(stateDir)?.runId === id;
+  const running = readLock(ws)?.runId === id;
   const cost = rows.reduce((n, r) => n + r.costUsd, 0);
   process.stdout.write(`${style.bold(`run ${id}`)}  ${running ? style.cyan('running') : 'not running'}${spent(events, cost, budget)}\n`);
   const color = (s: string) =>
@@ -134,7 +134,7 @@ export async function logsCommand(opts: CommonOptions & { node: string; runId?: 
   const found = await findRun(opts);
   if (!found) return EXIT.usage;
   const { id, runDir } = found;
-  const events = readEvents(runDir);
+  const events = readEvents(runDir.events);
   const start = events.find((e) => e.type === 'run-started');
   const nodes = start?.type === 'run-started' ? start.nodes : [];
   const node = nodes.find((n) => n.id === opts.node || n.name === opts.node || nodeLabel(n) === opts.node);
@@ -146,7 +146,7 @@ export async function logsCommand(opts: CommonOptions & { node: string; runId?: 
     for (const e of events) if (e.type === 'agent-event' && e.nodeId.split('#')[0] === node.id) process.stdout.write(`${JSON.stringify(e.event)}\n`);
     return EXIT.ok;
   }
-  const file = logFileOf(runDir, node.id);
+  const file = runDir.logFile(node.id);
   let shown = 0;
   const show = (): void => {
     if (!existsSync(file)) return;
@@ -157,7 +157,7 @@ export async function logsCommand(opts: CommonOptions & { node: string; runId?: 
   };
   show();
   // -f: follow while the run that writes it holds the lock.
-  while (opts.follow && readLock(found.stateDir)?.runId === id) {
+  while (opts.follow && readLock(found.ws)?.runId === id) {
     await new Promise((r) => setTimeout(r, 200));
     show();
   }
@@ -169,12 +169,12 @@ export async function reportCommand(opts: CommonOptions & { runId?: string }): P
   const found = await findRun(opts);
   if (!found) return EXIT.usage;
   const { runDir } = found;
-  const md = path.join(runDir, 'report.md');
+  const md = runDir.report;
   if (existsSync(md)) process.stdout.write(readFileSync(md, 'utf8'));
   else {
     // A check run has no markdown report: its summary, rebuilt from the record.
     const collector = new ResultCollector();
-    for (const e of readEvents(runDir)) collector.subscriber(e);
+    for (const e of readEvents(runDir.events)) collector.subscriber(e);
     process.stdout.write(formatRunSummary(collector.run, styleFor(process.stdout)));
   }
   return EXIT.ok;
@@ -184,14 +184,14 @@ export async function reportCommand(opts: CommonOptions & { runId?: string }): P
 export async function abortCommand(opts: CommonOptions): Promise<number> {
   const found = await runsDir(opts);
   if (!found) return EXIT.usage;
-  const holder = readLock(found.stateDir);
+  const holder = readLock(found.ws);
   if (!holder) {
     process.stdout.write('no run is working in this repository\n');
     return EXIT.ok;
   }
   process.kill(holder.pid, 'SIGINT');
-  for (let i = 0; i < 300 && readLock(found.stateDir); i++) await new Promise((r) => setTimeout(r, 100));
-  if (readLock(found.stateDir)) {
+  for (let i = 0; i < 300 && readLock(found.ws); i++) await new Promise((r) => setTimeout(r, 100));
+  if (readLock(found.ws)) {
     process.stderr.write(`orchestra: run ${holder.runId} (pid ${holder.pid}) is still stopping\n`);
     return EXIT.failed;
   }

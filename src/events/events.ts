@@ -1,25 +1,6 @@
 import type { AgentEvent, Usage } from '../agents/types.js';
 import type { NodeKind } from '../graph/types.js';
-
-/**
- * Everything the executor does is one of these: typed, serialisable,
- * timestamped (ms since the epoch). The renderers, the JSONL record and the
- * reporters are subscribers; none of them reach back into the executor.
- */
-export interface Finding {
-  readonly rule: string;
-  /** Relative to the repo root, forward slashes. */
-  readonly file: string;
-  /** 1-based. */
-  readonly line: number;
-  readonly column: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-  readonly severity: 'error' | 'warning';
-  readonly message: string;
-  /** Text edits that fix it (offsets into the file as it was read), for `check --fix`. */
-  readonly fix?: ReadonlyArray<{ readonly start: number; readonly end: number; readonly text: string }>;
-}
+import type { Finding } from '../rules/types.js';
 
 export type FinishedStatus = 'passed' | 'failed' | 'cached';
 export type NodeStatus = FinishedStatus | 'skipped';
@@ -35,6 +16,11 @@ export interface NodeInfo {
   readonly needs: readonly string[];
 }
 
+/**
+ * Everything the executor does is one of these: typed, serialisable,
+ * timestamped (ms since the epoch). The renderers, the JSONL record and the
+ * reporters are subscribers; none of them reach back into the executor.
+ */
 export type OrchestraEvent =
   | {
       readonly type: 'run-started';

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import type { Workspace } from './layout.js';
 
 /**
  * One run at a time writes to a repo's `.orchestra/`: a lock file holding the
@@ -12,10 +12,6 @@ export interface LockInfo {
   readonly startedAt: string;
 }
 
-export function lockFile(stateDir: string): string {
-  return path.join(stateDir, 'run.lock');
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -25,18 +21,36 @@ function alive(pid: number): boolean {
   }
 }
 
-export function readLock(stateDir: string): LockInfo | undefined {
+/** The lock's contents, believed only when they have the right shape: a pid of 0, 1 or below would signal far more than one run. */
+function parseLock(text: string): LockInfo | undefined {
+  let v: unknown;
   try {
-    const info = JSON.parse(readFileSync(lockFile(stateDir), 'utf8')) as LockInfo;
-    return alive(info.pid) ? info : undefined;
+    v = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { pid, runId, startedAt } = v as Record<string, unknown>;
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 1) return undefined;
+  if (typeof runId !== 'string' || typeof startedAt !== 'string') return undefined;
+  return { pid, runId, startedAt };
+}
+
+/** The run holding the lock, if its process is alive. */
+export function readLock(ws: Workspace): LockInfo | undefined {
+  let text: string;
+  try {
+    text = readFileSync(ws.lockFile, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const info = parseLock(text);
+  return info && alive(info.pid) ? info : undefined;
 }
 
 /** Takes the lock, or names the run that holds it. */
-export function acquireLock(stateDir: string, runId: string): { ok: true; release(): void } | { ok: false; holder: LockInfo } {
-  const file = lockFile(stateDir);
+export function acquireLock(ws: Workspace, runId: string): { ok: true; release(): void } | { ok: false; holder: LockInfo } {
+  const file = ws.lockFile;
   const info: LockInfo = { pid: process.pid, runId, startedAt: new Date().toISOString() };
   for (let tries = 0; tries < 2; tries++) {
     try {
@@ -49,7 +63,7 @@ export function acquireLock(stateDir: string, runId: string): { ok: true; releas
       };
       return { ok: true, release };
     } catch {
-      const holder = readLock(stateDir);
+      const holder = readLock(ws);
       if (holder) return { ok: false, holder };
       rmSync(file, { force: true }); // stale: its process is gone
     }

@@ -1,0 +1,119 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The one place that knows the layout of `.orchestra/`: every other module is
+ * handed the path it needs (a run's log file, the gate cache's folder) and
+ * never joins a path under the state folder itself.
+ *
+ * ```
+ * .orchestra/
+ *   .gitignore              '*': never committed, even where `init` never ran
+ *   run.lock                the run that is working (pid, run id)
+ *   patterns.jsonl          learned fixes
+ *   prompts/fix.md          the user's own fix prompt, when there is one
+ *   cache/gates/<fp>.json   passing gate results
+ *   cache/parse/<sha>.json  parsed config files
+ *   reports/                junit.xml, orchestra.sarif, plan documents
+ *   runs/<id>/              events.jsonl, state.json, report.md, logs/, prompts/
+ *   worktrees/<id>/         _integration/ and one folder per task
+ * ```
+ */
+export class Workspace {
+  /** `.orchestra/` beside the config. */
+  static of(configRoot: string): Workspace {
+    return new Workspace(path.join(configRoot, '.orchestra'));
+  }
+
+  constructor(readonly stateDir: string) {}
+
+  /** Makes the folder with its own `.gitignore`; returns itself. */
+  ensure(): this {
+    mkdirSync(this.stateDir, { recursive: true });
+    const ignore = path.join(this.stateDir, '.gitignore');
+    if (!existsSync(ignore)) writeFileSync(ignore, '*\n');
+    return this;
+  }
+
+  get runsDir(): string {
+    return path.join(this.stateDir, 'runs');
+  }
+  get worktreesDir(): string {
+    return path.join(this.stateDir, 'worktrees');
+  }
+  get lockFile(): string {
+    return path.join(this.stateDir, 'run.lock');
+  }
+  get patternsFile(): string {
+    return path.join(this.stateDir, 'patterns.jsonl');
+  }
+  /** The user's own fix prompt template, which replaces orchestra's when it exists. */
+  get fixPromptFile(): string {
+    return path.join(this.stateDir, 'prompts', 'fix.md');
+  }
+  get gateCacheDir(): string {
+    return path.join(this.stateDir, 'cache', 'gates');
+  }
+  get parseCacheDir(): string {
+    return path.join(this.stateDir, 'cache', 'parse');
+  }
+  get reportsDir(): string {
+    return path.join(this.stateDir, 'reports');
+  }
+  /** Where `--reporter junit` / `sarif` write when no file is named. */
+  defaultReportFile(kind: 'junit' | 'sarif'): string {
+    return path.join(this.reportsDir, kind === 'junit' ? 'junit.xml' : 'orchestra.sarif');
+  }
+
+  /** A run's folder. The id must already be a valid run id (see `run-ids.ts`). */
+  run(runId: string): RunDir {
+    const dir = path.join(this.runsDir, runId);
+    const logs = path.join(dir, 'logs');
+    const prompts = path.join(dir, 'prompts');
+    return {
+      id: runId,
+      dir,
+      events: path.join(dir, 'events.jsonl'),
+      state: path.join(dir, 'state.json'),
+      report: path.join(dir, 'report.md'),
+      logs,
+      prompts,
+      logFile: (nodeId) => path.join(logs, `${fileSafe(nodeId)}.log`),
+      promptFile: (nodeId) => path.join(prompts, `${fileSafe(nodeId)}.md`),
+    };
+  }
+
+  /** A run's worktrees: the integration tree and one per task. */
+  worktrees(runId: string): RunWorktrees {
+    const root = path.join(this.worktreesDir, runId);
+    return { root, integration: path.join(root, '_integration'), task: (taskId) => path.join(root, fileSafe(taskId)) };
+  }
+}
+
+/** The files of one run under `.orchestra/runs/<id>/`. */
+export interface RunDir {
+  readonly id: string;
+  readonly dir: string;
+  /** The record: one event per line. */
+  readonly events: string;
+  /** What `resume`, `rollback` and `apply` read back (see `run-state.ts`). */
+  readonly state: string;
+  readonly report: string;
+  readonly logs: string;
+  readonly prompts: string;
+  /** The log a node (or a fix round, `fix:x#2`) writes. */
+  logFile(nodeId: string): string;
+  /** The prompt an agent node was given. */
+  promptFile(nodeId: string): string;
+}
+
+export interface RunWorktrees {
+  readonly root: string;
+  readonly integration: string;
+  task(taskId: string): string;
+}
+
+/** A node id as a file name: the per-node log, prompt and worktree all use it. */
+export function fileSafe(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]+/g, '_');
+}
