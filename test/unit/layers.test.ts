@@ -8,7 +8,25 @@ import { describe, expect, it } from 'vitest';
  * below it in this list (and itself). A new folder must be placed here, so
  * the order is a decision someone made, not an accident of who imported what.
  */
-const LAYERS = ['util', 'workspace', 'rules', 'config', 'graph', 'agents', 'git', 'events', 'exec', 'run', 'report', 'logger', 'session', 'serve', 'export', 'hooks', 'cli'];
+const LAYERS = [
+  'util',
+  'workspace',
+  'rules',
+  'config',
+  'graph',
+  'agents',
+  'git',
+  'events',
+  'exec',
+  'run',
+  'report',
+  'logger',
+  'session',
+  'serve',
+  'export',
+  'hooks',
+  'cli',
+];
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
@@ -51,7 +69,8 @@ describe('layering', () => {
   });
 
   it('finds imports of every form (so the rule above can fail)', () => {
-    const text = "import a from '../x/a.js';\nimport type { B } from '../y/b.js';\nconst c = await import('../z/c.js');\nexport { d } from './d.js';\nimport './side.js';";
+    const text =
+      "import a from '../x/a.js';\nimport type { B } from '../y/b.js';\nconst c = await import('../z/c.js');\nexport { d } from './d.js';\nimport './side.js';";
     expect(relativeImports(text)).toEqual(['../x/a.js', '../y/b.js', '../z/c.js', './d.js', './side.js']);
   });
 });
