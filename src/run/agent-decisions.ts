@@ -1,0 +1,68 @@
+import type { AgentOutcome } from '../agents/types.js';
+import { unreachable } from '../util/unreachable.js';
+
+/** What one agent process did, as the executor saw it: the facts a decision needs, nothing else. */
+export interface AttemptFacts {
+  readonly timedOut: boolean;
+  readonly timeoutMs?: number;
+  readonly interrupted: boolean;
+  /** Its adapter's judgement, for a `use:` agent. */
+  readonly parsed?: AgentOutcome;
+  readonly spawnError?: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+}
+
+/**
+ * How an attempt went. A timeout or an interrupt overrides what the agent
+ * printed; a builtin adapter's judgement comes next; a plain command agent is
+ * judged by its exit: a crash may well succeed on a second try. Pure.
+ */
+export function classifyAttempt(a: AttemptFacts): AgentOutcome {
+  if (a.timedOut) return { ok: false, failure: { class: 'final', reason: `timed out after ${a.timeoutMs} ms` }, usage: a.parsed?.usage ?? {} };
+  if (a.interrupted) return { ok: false, failure: { class: 'final', reason: 'interrupted' }, usage: a.parsed?.usage ?? {} };
+  if (a.parsed) return a.parsed;
+  if (a.spawnError !== undefined) return { ok: false, failure: { class: 'final', reason: `could not start: ${a.spawnError}` }, usage: {} };
+  if (a.exitCode === 0) return { ok: true, usage: {} };
+  return { ok: false, failure: { class: 'transient', reason: a.exitCode === null ? `killed by ${a.signal}` : `exit code ${a.exitCode}` }, usage: {} };
+}
+
+export type NextStep =
+  /** Done: the outcome stands (a success, or a failure no retry will help). */
+  | { readonly kind: 'done' }
+  /** A transient failure: reset the worktree, wait, and start the same command line again. */
+  | { readonly kind: 'retry'; readonly delayMs: number }
+  /** An environment failure the adapter knows how to fix: start once more with its corrected command line. */
+  | { readonly kind: 'correct' };
+
+export interface StepContext {
+  /** 1-based: the attempt that just ended. */
+  readonly attempt: number;
+  /** Transient failures retried at most this many times. */
+  readonly retries: number;
+  /** The command line was corrected once already. */
+  readonly corrected: boolean;
+  /** The adapter offers a corrected command line for this failure. */
+  readonly canCorrect: boolean;
+  readonly aborted: boolean;
+  /** A reviewer that is a plain command answers with its exit code: any exit is an answer, not a crash. */
+  readonly exitIsAnswer: boolean;
+}
+
+export const BACKOFF_MS = 200;
+
+/** What to do after an attempt. Pure. */
+export function nextStep(outcome: AgentOutcome, ctx: StepContext): NextStep {
+  if (outcome.ok || ctx.aborted || ctx.exitIsAnswer || !outcome.failure) return { kind: 'done' };
+  const cls = outcome.failure.class;
+  switch (cls) {
+    case 'transient':
+      return ctx.attempt <= ctx.retries ? { kind: 'retry', delayMs: BACKOFF_MS * 2 ** (ctx.attempt - 1) } : { kind: 'done' };
+    case 'environment':
+      return ctx.canCorrect && !ctx.corrected ? { kind: 'correct' } : { kind: 'done' };
+    case 'final':
+      return { kind: 'done' };
+    default:
+      return unreachable(cls);
+  }
+}

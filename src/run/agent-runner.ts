@@ -1,0 +1,172 @@
+import { writeFileSync } from 'node:fs';
+import { ADAPTERS } from '../agents/adapters/index.js';
+import { agentEnv, launchFor } from '../agents/launch.js';
+import type { AgentOutcome, Launch } from '../agents/types.js';
+import type { Agent } from '../config/types.js';
+import type { EventBus } from '../events/events.js';
+import type { WorkerPool } from '../exec/pool.js';
+import type { CommandJobResult } from '../exec/worker.js';
+import type { RunDir } from '../workspace/layout.js';
+import { classifyAttempt, nextStep } from './agent-decisions.js';
+import type { AgentSlots } from './agent-slots.js';
+import type { BudgetLedger } from './budget.js';
+
+/** One agent's work on one prompt: who (an agent id or a role), where, and what. */
+export interface AgentRequest {
+  /** The node (or sub-node: `fix:p#2`, `fix:p#review0`) whose log and events this is. */
+  readonly nodeId: string;
+  /** An agent id or a role from team.json. */
+  readonly ref: string;
+  readonly phase: string;
+  /** What ORCHESTRA_TASK says: the task id, `fix-2`, `review-0`. */
+  readonly label: string;
+  readonly prompt: string;
+  readonly cwd: string;
+  readonly signal: AbortSignal;
+  readonly timeoutMs?: number;
+  /** A reviewer: a plain command's exit code is its answer, not a crash to retry. */
+  readonly exitIsAnswer?: boolean;
+}
+
+export interface AgentResult {
+  /** Undefined when no agent started (budget spent, no such agent, interrupted while waiting). */
+  readonly agent?: Agent;
+  readonly outcome: AgentOutcome;
+  readonly tail: string;
+  readonly exitCode?: number | null;
+}
+
+/** What the fix loop, the review and a task need of the runner: a fake in tests. */
+export interface RunsAgents {
+  run(req: AgentRequest): Promise<AgentResult>;
+}
+
+export interface AgentRunnerDeps {
+  readonly runId: string;
+  readonly runDir: RunDir;
+  readonly bus: EventBus;
+  readonly pool: Pick<WorkerPool, 'runCommand'>;
+  readonly slots: AgentSlots;
+  readonly budget: BudgetLedger;
+  readonly graceMs: number;
+  /** Puts a worktree back as it was before a failed attempt, so a retry starts clean. */
+  readonly resetTree: (cwd: string) => Promise<void>;
+  /** Transient failures are tried again this many times. */
+  readonly retries: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const TAIL_BYTES = 16 * 1024;
+const refused = (reason: string): AgentResult => ({ outcome: { ok: false, failure: { class: 'final', reason }, usage: {} }, tail: '' });
+
+/**
+ * Runs an agent: budget → a free slot → the prompt on disk → launch → one
+ * attempt in the pool → classify → the next step (done, retry after a
+ * backoff, or once with the adapter's corrected command line). Every
+ * attempt's cost is charged to the budget.
+ */
+export class AgentRunner implements RunsAgents {
+  constructor(private readonly deps: AgentRunnerDeps) {}
+
+  async run(req: AgentRequest): Promise<AgentResult> {
+    const spent = this.deps.budget.check(req.phase);
+    if (spent) return refused(`no agent started: ${spent}`);
+    const agent = await this.deps.slots.acquire(req.ref, req.signal);
+    if (!agent) return refused(req.signal.aborted ? 'interrupted' : `no agent has id or role '${req.ref}'`);
+    try {
+      return await this.#attempts(agent, req);
+    } finally {
+      this.deps.slots.release(agent);
+    }
+  }
+
+  async #attempts(agent: Agent, req: AgentRequest): Promise<AgentResult> {
+    const promptFile = this.#writePrompt(req);
+    let launch: Launch = launchFor(agent, { prompt: req.prompt, promptFile, workdir: req.cwd });
+    let corrected = false;
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.#attemptOnce(agent, req, launch, attempt, promptFile);
+      const timeoutMs = agent.timeoutMs ?? req.timeoutMs;
+      const outcome = classifyAttempt({
+        timedOut: result.timedOut,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        interrupted: result.interrupted || req.signal.aborted,
+        ...(result.agent ? { parsed: result.agent.outcome } : {}),
+        ...(result.spawnError !== undefined ? { spawnError: result.spawnError } : {}),
+        exitCode: result.exitCode,
+        signal: result.signal,
+      });
+      this.#recordAttempt(agent, req, outcome);
+      const correction = outcome.failure?.class === 'environment' && agent.use ? ADAPTERS[agent.use].correct(launch, outcome, result.tail) : undefined;
+      const step = nextStep(outcome, {
+        attempt,
+        retries: this.deps.retries,
+        corrected,
+        canCorrect: correction !== undefined,
+        aborted: req.signal.aborted,
+        exitIsAnswer: req.exitIsAnswer === true && result.exitCode !== null && !result.agent,
+      });
+      switch (step.kind) {
+        case 'done':
+          return { agent, outcome, tail: result.tail, exitCode: result.exitCode };
+        case 'retry':
+          this.#note(req.nodeId, `${outcome.failure?.reason}: trying again (${attempt + 1} of ${this.deps.retries + 1})`);
+          await this.deps.resetTree(req.cwd);
+          await (this.deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(step.delayMs);
+          continue;
+        case 'correct':
+          this.#note(req.nodeId, `${outcome.failure?.reason}: restarting with a corrected command line`);
+          launch = correction as Launch;
+          corrected = true;
+          continue;
+      }
+    }
+  }
+
+  /** The prompt goes to a file first: a template may name it, and the record keeps what each agent was told. */
+  #writePrompt(req: AgentRequest): string {
+    const file = this.deps.runDir.promptFile(req.nodeId);
+    writeFileSync(file, req.prompt);
+    return file;
+  }
+
+  async #attemptOnce(agent: Agent, req: AgentRequest, launch: Launch, attempt: number, promptFile: string): Promise<CommandJobResult> {
+    const { bus, runId } = this.deps;
+    bus.emit({ type: 'node-started', ts: Date.now(), nodeId: req.nodeId, attempt });
+    const timeoutMs = agent.timeoutMs ?? req.timeoutMs;
+    const result = await this.deps.pool.runCommand(
+      {
+        command: { argv: launch.argv },
+        cwd: req.cwd,
+        env: agentEnv(agent, { runId, phase: req.phase, task: req.label, role: req.ref, attempt, promptFile }),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        graceMs: this.deps.graceMs,
+        logFile: this.deps.runDir.logFile(req.nodeId),
+        tailBytes: TAIL_BYTES,
+        ...(launch.stdin !== undefined ? { stdinFile: promptFile } : {}),
+      },
+      (line) => bus.emit({ type: 'node-output', ts: Date.now(), nodeId: req.nodeId, line }),
+      req.signal,
+      agent.use,
+    );
+    for (const event of result.agent?.events ?? []) bus.emit({ type: 'agent-event', ts: Date.now(), nodeId: req.nodeId, agent: agent.id, event });
+    return result;
+  }
+
+  #recordAttempt(agent: Agent, req: AgentRequest, outcome: AgentOutcome): void {
+    this.deps.bus.emit({
+      type: 'agent-finished',
+      ts: Date.now(),
+      nodeId: req.nodeId,
+      agent: agent.id,
+      ok: outcome.ok,
+      usage: outcome.usage,
+      ...(outcome.failure ? { failure: outcome.failure } : {}),
+    });
+    this.deps.budget.charge(req.phase, outcome.usage.costUsd);
+  }
+
+  #note(nodeId: string, message: string): void {
+    this.deps.bus.emit({ type: 'note', ts: Date.now(), nodeId, message });
+  }
+}

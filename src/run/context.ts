@@ -1,0 +1,79 @@
+import type { Config } from '../config/types.js';
+import type { EventBus } from '../events/events.js';
+import type { WorkerPool } from '../exec/pool.js';
+import type { Repo } from '../git/repo.js';
+import type { GateNode } from '../graph/types.js';
+import type { RunDir, RunWorktrees } from '../workspace/layout.js';
+import type { Mutex } from './agent-slots.js';
+import type { RunsAgents } from './agent-runner.js';
+import type { GateOutcomes } from './gate-outcomes.js';
+import type { NodeEvents } from './node-events.js';
+
+/**
+ * What every step of a run shares: plain facts and the few objects that hold
+ * the run's state (slots, budget, gate results, checkpoints), each owned by
+ * one class. Built once by `runPhases`.
+ */
+export interface RunContext {
+  readonly config: Config;
+  readonly runId: string;
+  readonly repo: Repo;
+  readonly bus: EventBus;
+  readonly pool: WorkerPool;
+  readonly runDir: RunDir;
+  readonly worktrees: RunWorktrees;
+  readonly integrationBranch: string;
+  /** The commit the run started from. */
+  readonly base: string;
+  readonly concurrency: number;
+  readonly graceMs: number;
+  readonly patternsFile: string;
+  readonly fixPromptFile: string;
+  /** One writer at a time in the integration worktree (merges, fix rounds, checkpoints). */
+  readonly integrationLock: Mutex;
+  readonly agents: RunsAgents;
+  readonly gateOutcomes: GateOutcomes;
+  readonly nodes: NodeEvents;
+  /** Records a phase's checkpoint commit in the run's state. */
+  readonly checkpointed: (phase: string, sha: string) => void;
+}
+
+/** One phase's view of the run: its gates, whether a fix loop follows them, and the commit its tasks start from. */
+export interface PhaseContext {
+  readonly run: RunContext;
+  readonly phase: string;
+  readonly gates: readonly GateNode[];
+  readonly hasFix: boolean;
+  /** The integration branch's tip when the phase's first task started: every task of the phase branches from it. */
+  taskBase(): Promise<string>;
+  /** What the phase's work is diffed against: its task base, or the run's base for a phase that ran no task. */
+  diffBase(): Promise<string>;
+}
+
+/** The phase contexts of a run, made on first use: a phase's base is read once, when its first task starts. */
+export class PhaseContexts {
+  readonly #made = new Map<string, PhaseContext>();
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly gatesOf: (phase: string) => readonly GateNode[],
+    private readonly fixed: ReadonlySet<string>,
+  ) {}
+
+  of(phase: string): PhaseContext {
+    const known = this.#made.get(phase);
+    if (known) return known;
+    const run = this.run;
+    let base: Promise<string> | undefined;
+    const ctx: PhaseContext = {
+      run,
+      phase,
+      gates: this.gatesOf(phase),
+      hasFix: this.fixed.has(phase),
+      taskBase: () => (base ??= run.integrationLock.run(() => run.repo.revParse('HEAD', run.worktrees.integration))),
+      diffBase: () => base ?? Promise.resolve(run.base),
+    };
+    this.#made.set(phase, ctx);
+    return ctx;
+  }
+}

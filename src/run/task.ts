@@ -1,0 +1,100 @@
+import type { Outcome } from '../exec/scheduler.js';
+import type { TaskNode } from '../graph/types.js';
+import type { AgentResult } from './agent-runner.js';
+import type { PhaseContext } from './context.js';
+import { scopeViolations } from './scope.js';
+
+/**
+ * A task: a fresh worktree on `orchestra-task/<run>/<task>` from its phase's
+ * base → the agent → commit → scope check → merge into the integration
+ * branch. A task that fails keeps its worktree to look at.
+ */
+export class TaskStep {
+  readonly #branch: string;
+  readonly #worktree: string;
+
+  constructor(
+    private readonly ctx: PhaseContext,
+    private readonly node: TaskNode,
+  ) {
+    this.#branch = `orchestra-task/${ctx.run.runId}/${node.task.id}`;
+    this.#worktree = ctx.run.worktrees.task(node.task.id);
+  }
+
+  async run(signal: AbortSignal): Promise<Outcome> {
+    const { nodes } = this.ctx.run;
+    const t0 = Date.now();
+    const from = await this.#prepareWorktree();
+    const work = await this.#runAgent(signal);
+    if (!work.outcome.ok) {
+      const reason = signal.aborted ? 'interrupted' : 'exit-code';
+      return nodes.finish(this.node.id, t0, {
+        status: 'failed',
+        reason,
+        message: `agent ${work.agent?.id ?? this.node.task.agent.id}: ${work.outcome.failure?.reason ?? 'failed'}`,
+        tail: work.tail,
+      });
+    }
+    const commit = await this.#commit(work);
+    if (!commit) {
+      nodes.note(this.node.id, 'the agent changed nothing');
+      await this.ctx.run.repo.removeWorktree(this.#worktree);
+      return nodes.finish(this.node.id, t0, { status: 'passed', tail: work.tail });
+    }
+    const changed = await this.ctx.run.repo.changedPaths(from, commit, this.#worktree);
+    const outside = this.#scopeCheck(changed);
+    if (outside) return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: outside, tail: work.tail });
+    const merged = await this.#merge();
+    if (merged) return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: merged, tail: work.tail });
+    nodes.note(this.node.id, `${changed.length} ${changed.length === 1 ? 'file' : 'files'} changed, merged into ${this.ctx.run.integrationBranch}`);
+    await this.ctx.run.repo.removeWorktree(this.#worktree);
+    return nodes.finish(this.node.id, t0, { status: 'passed', tail: work.tail });
+  }
+
+  /** A task interrupted before restarts from its phase base, in a new worktree on a new branch. */
+  async #prepareWorktree(): Promise<string> {
+    const { repo } = this.ctx.run;
+    const from = await this.ctx.taskBase();
+    await repo.removeWorktree(this.#worktree);
+    await repo.raw(['branch', '-D', this.#branch]).catch(() => undefined);
+    await repo.addWorktree(this.#worktree, this.#branch, from);
+    return from;
+  }
+
+  #runAgent(signal: AbortSignal): Promise<AgentResult> {
+    const { task } = this.node;
+    const scopeNote = task.scope.touch.length ? `\n\nYou may change only files matching: ${task.scope.touch.join(', ')}.` : '';
+    const forbidNote = task.scope.forbid.length ? `\nDo not change files matching: ${task.scope.forbid.join(', ')}.` : '';
+    return this.ctx.run.agents.run({
+      nodeId: this.node.id,
+      ref: task.agent.id,
+      phase: this.ctx.phase,
+      label: task.id,
+      prompt: `${task.prompt}${scopeNote}${forbidNote}\n`,
+      cwd: this.#worktree,
+      signal,
+      ...(task.timeoutMs !== undefined ? { timeoutMs: task.timeoutMs } : {}),
+    });
+  }
+
+  #commit(work: AgentResult): Promise<string | undefined> {
+    const { runId } = this.ctx.run;
+    return this.ctx.run.repo.commitAll(this.#worktree, `orchestra(${this.ctx.phase}): ${this.node.task.id}\n\nagent: ${work.agent?.id}\nrun: ${runId}`);
+  }
+
+  /** Why the change may not be merged, or undefined. */
+  #scopeCheck(changed: readonly string[]): string | undefined {
+    const violations = scopeViolations(changed, this.node.task.scope);
+    if (violations.length === 0) return undefined;
+    return `changed files outside its scope, so nothing was merged: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
+  }
+
+  /** Why the merge failed, or undefined once merged. */
+  async #merge(): Promise<string | undefined> {
+    const run = this.ctx.run;
+    const merged = await run.integrationLock.run(() =>
+      run.repo.merge(run.worktrees.integration, this.#branch, `orchestra(${this.ctx.phase}): merge ${this.node.task.id}`),
+    );
+    return merged.ok ? undefined : `could not merge into ${run.integrationBranch}: ${merged.conflict}`;
+  }
+}
