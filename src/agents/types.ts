@@ -1,3 +1,5 @@
+import type { AdapterName } from '../config/types.js';
+
 /**
  * What an adapter makes of an agent CLI: the command line to start it, and a
  * parser that turns its output, line by line, into normalized events and,
@@ -61,7 +63,7 @@ export interface AgentSettings {
 }
 
 export interface Adapter {
-  readonly name: 'claude-code' | 'codex' | 'gemini' | 'aider';
+  readonly name: AdapterName;
   launch(agent: AgentSettings, ctx: LaunchContext): Launch;
   parser(): OutputParser;
   /** For an environment failure: the command line that fixes it, when the adapter knows one. */

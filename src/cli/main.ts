@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { ReporterChoice } from './commands/check.js';
+import type { ReporterChoice } from '../session/reporters.js';
 import { collectList, collectReporter, collectShard, duration, port, positiveInt } from './option-parsers.js';
 import { orchestraVersion } from '../util/version.js';
 import { EXIT, type CommonOptions } from './exit-codes.js';

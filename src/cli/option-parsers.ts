@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/duration.js';
-import type { ReporterChoice } from './commands/check.js';
+import type { ReporterChoice } from '../session/reporters.js';
 
 /**
  * Commander argument parsers: each turns one flag's text into its value or

@@ -1,3 +1,4 @@
+import type { AdapterName } from '../config/types.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
@@ -18,7 +19,7 @@ export type Job =
       readonly jobId: number;
       readonly spec: CommandSpec;
       /** An agent's output, read afterwards through its adapter's parser. */
-      readonly parseAs?: 'claude-code' | 'codex' | 'gemini' | 'aider';
+      readonly parseAs?: AdapterName;
     }
   | {
       readonly kind: 'rule';
@@ -160,7 +161,7 @@ export default async function runJob(job: Job): Promise<CommandJobResult | RuleR
 const EVENTS_KEPT = 500;
 
 /** Streams an agent's log through its adapter's parser: bounded memory, whatever it printed. */
-async function parseAgentLog(name: 'claude-code' | 'codex' | 'gemini' | 'aider', logFile: string, result: CommandResult): Promise<AgentRun> {
+async function parseAgentLog(name: AdapterName, logFile: string, result: CommandResult): Promise<AgentRun> {
   const { ADAPTERS } = await import('../agents/adapters/index.js');
   const { createReadStream } = await import('node:fs');
   const { createInterface } = await import('node:readline');

@@ -13,11 +13,23 @@ const xml = (s: string): string =>
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
-/** JUnit XML (the Jenkins/Ant shape every CI system reads): one testcase per node. */
+/**
+ * JUnit XML (the Jenkins/Ant shape every CI system reads): one testcase per
+ * node, and for a run one more per fix round and review, so a CI page shows
+ * how the fix loop went.
+ */
 export function junitReport(run: RunResults): string {
-  const failures = run.results.filter((r) => r.status === 'failed').length;
+  const rounds = run.results.flatMap((r) =>
+    r.rounds.map((x) => {
+      const name = `${r.name} ${x.kind === 'review' ? 'review' : 'fix round'} ${x.round}${x.agent ? ` (${x.agent})` : ''}`;
+      const open = `    <testcase name="${xml(name)}" classname="orchestra.${x.kind}" time="${seconds(x.durationMs)}"`;
+      return x.ok ? `${open}/>` : `${open}>\n      <failure message="${xml(x.failure ?? 'the agent failed')}" type="agent"/>\n    </testcase>`;
+    }),
+  );
+  const roundFailures = run.results.reduce((n, r) => n + r.rounds.filter((x) => !x.ok).length, 0);
+  const failures = run.results.filter((r) => r.status === 'failed').length + roundFailures;
   const skipped = run.results.filter((r) => r.status === 'skipped').length;
-  const total = run.results.length;
+  const total = run.results.length + rounds.length;
   const time = seconds(run.durationMs);
   const stamp = new Date(run.startedAt || Date.now()).toISOString().slice(0, 19);
   const cases = run.results.map((r) => {
@@ -35,11 +47,12 @@ export function junitReport(run: RunResults): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="orchestra" tests="${total}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}">`,
-    `  <testsuite name="orchestra check" tests="${total}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}" timestamp="${stamp}" hostname="localhost" id="0" package="orchestra">`,
+    `  <testsuite name="orchestra ${run.command}" tests="${total}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}" timestamp="${stamp}" hostname="localhost" id="0" package="orchestra">`,
     '    <properties>',
     `      <property name="run-id" value="${xml(run.runId)}"/>`,
     '    </properties>',
     ...cases,
+    ...rounds,
     '    <system-out/>',
     '    <system-err/>',
     '  </testsuite>',

@@ -17,10 +17,26 @@ export interface NodeResult {
   logFile?: string;
   tail?: string;
   readonly findings: Finding[];
+  /** A fix node's rounds and reviews (`fix:p#1`, `fix:p#review0`): each agent run, in order. */
+  readonly rounds: AgentRound[];
+}
+
+/** One agent run inside a node, as its `agent-finished` event tells it. */
+export interface AgentRound {
+  /** The sub-node id: `fix:p#2`, `fix:p#review0`. */
+  readonly id: string;
+  readonly kind: 'fix-round' | 'review';
+  /** 1-based for fix rounds; 0-based for reviews (review 0 is the one before any fix). */
+  readonly round: number;
+  readonly agent: string;
+  readonly ok: boolean;
+  readonly failure?: string;
+  readonly durationMs: number;
 }
 
 export interface RunResults {
   runId: string;
+  command: 'check' | 'run';
   root: string;
   ok: boolean;
   interrupted: boolean;
@@ -30,15 +46,27 @@ export interface RunResults {
 }
 
 export class ResultCollector {
-  readonly run: RunResults = { runId: '', root: '', ok: false, interrupted: false, durationMs: 0, startedAt: 0, results: [] };
+  readonly run: RunResults = { runId: '', command: 'check', root: '', ok: false, interrupted: false, durationMs: 0, startedAt: 0, results: [] };
   readonly #byId = new Map<string, NodeResult>();
+  /** When each sub-node's latest attempt started. */
+  readonly #subStarted = new Map<string, number>();
 
   readonly subscriber = (e: OrchestraEvent): void => {
     switch (e.type) {
       case 'run-started':
-        Object.assign(this.run, { runId: e.runId, root: e.root, startedAt: e.ts });
+        Object.assign(this.run, { runId: e.runId, command: e.command, root: e.root, startedAt: e.ts });
         for (const n of e.nodes) {
-          const r: NodeResult = { id: n.id, name: n.name, kind: n.kind, status: 'skipped', durationMs: 0, exitCode: null, attempts: 0, findings: [] };
+          const r: NodeResult = {
+            id: n.id,
+            name: n.name,
+            kind: n.kind,
+            status: 'skipped',
+            durationMs: 0,
+            exitCode: null,
+            attempts: 0,
+            findings: [],
+            rounds: [],
+          };
           this.#byId.set(n.id, r);
           this.run.results.push(r);
         }
@@ -58,6 +86,23 @@ export class ResultCollector {
         if (r) Object.assign(r, { status: 'skipped', skipReason: e.reason });
         return;
       }
+      case 'node-started':
+        if (e.nodeId.includes('#')) this.#subStarted.set(e.nodeId, e.ts);
+        return;
+      case 'agent-finished': {
+        const round = subNode(e.nodeId);
+        if (!round) return;
+        this.#byId.get(round.parent)?.rounds.push({
+          id: e.nodeId,
+          kind: round.kind,
+          round: round.round,
+          agent: e.agent,
+          ok: e.ok,
+          ...(e.failure ? { failure: e.failure.reason } : {}),
+          durationMs: e.ts - (this.#subStarted.get(e.nodeId) ?? e.ts),
+        });
+        return;
+      }
       case 'finding':
         this.#byId.get(e.nodeId)?.findings.push(e.finding);
         return;
@@ -73,4 +118,11 @@ export class ResultCollector {
 /** A log path as a person at the repo root would type it. */
 export function relativeLog(run: RunResults, file: string | undefined): string | undefined {
   return file === undefined ? undefined : path.relative(run.root, file).split(path.sep).join('/');
+}
+
+/** `fix:p#2` → round 2 of fix:p; `fix:p#review0` → review 0; undefined for a plain node id. Pure. */
+export function subNode(id: string): { parent: string; kind: AgentRound['kind']; round: number } | undefined {
+  const m = /^(.+)#(review)?(\d+)$/.exec(id);
+  if (!m) return undefined;
+  return { parent: m[1] as string, kind: m[2] ? 'review' : 'fix-round', round: Number(m[3]) };
 }

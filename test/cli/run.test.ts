@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { validateXML } from 'xmllint-wasm';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/gates.js';
 import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
@@ -108,11 +109,23 @@ phases:
         'updated_at = Column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())',
       ]),
     );
-    const r = await runCli(['run'], repo, env(repo, ctl));
+    const r = await runCli(['run', '--reporter', 'junit=out/junit.xml', '--reporter', 'pretty'], repo, env(repo, ctl));
     expect(r.stdout).toContain('✗ models/timestamps 2 findings');
     expect(r.stdout).toContain('✗ models/timestamps 1 finding');
     expect(r.stdout).toContain('round 2 made every gate pass');
     expect(r.code).toBe(0);
+    // The same reporters as check: a JUnit file with the task, the gate and each fix round as test cases.
+    expect(r.stderr).toContain('wrote out/junit.xml');
+    const xml = readFileSync(path.join(repo, 'out', 'junit.xml'), 'utf8');
+    const valid = await validateXML({
+      xml: [{ fileName: 'junit.xml', contents: xml }],
+      schema: [readFileSync(path.join(ROOT, 'test/fixtures/junit.xsd'), 'utf8')],
+    });
+    expect(valid.errors).toEqual([]);
+    expect(xml).toMatch(/<testsuite name="orchestra run" tests="6" /);
+    expect(xml).toContain('<testcase name="model" classname="orchestra.task"');
+    expect(xml).toMatch(/<testcase name="models fix round 1 \(\w+\)" classname="orchestra.fix-round"/);
+    expect(xml).toMatch(/<testcase name="models fix round 2 \(\w+\)" classname="orchestra.fix-round"/);
     const fixed = show(repo, branchOf(r.stdout), 'app/models.py');
     expect(fixed).toContain('updated_at = Column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())');
     const prompt = readFileSync(path.join(repo, '.orchestra', 'runs', branchOf(r.stdout).slice('orchestra/'.length), 'prompts', 'fix_models_1.md'), 'utf8');

@@ -1,36 +1,23 @@
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { Diagnostic } from '../../config/diagnostic.js';
 import { error } from '../../config/diagnostic.js';
 import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
-import { EventBus } from '../../events/events.js';
-import { Workspace, type RunDir } from '../../workspace/layout.js';
-import { newRunId, pruneRuns, RUNS_KEPT } from '../../workspace/run-ids.js';
+import type { Config } from '../../config/types.js';
+import type { CiSelection } from '../../exec/gate-selection.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
-import { eventLog } from '../../logger/event-log.js';
-import { plainRenderer, type Renderer } from '../../logger/plain-renderer.js';
-import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
-import { ResultCollector, type RunResults } from '../../report/results.js';
-import type { WorkerPool } from '../../exec/pool.js';
-import { writeFileAtomic } from '../../util/write-atomic.js';
+import type { RunResults } from '../../report/results.js';
 import { applyFixes, type FixOutcome } from '../../rules/apply-fixes.js';
+import type { ReporterChoice } from '../../session/reporters.js';
+import { Session } from '../../session/session.js';
+import { Workspace } from '../../workspace/layout.js';
+import { newRunId, pruneRuns, RUNS_KEPT } from '../../workspace/run-ids.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
-import type { Config } from '../../config/types.js';
-import type { CiSelection } from '../../exec/gate-selection.js';
-
-export type ReporterName = 'pretty' | 'json' | 'junit' | 'github' | 'sarif';
-export interface ReporterChoice {
-  readonly name: ReporterName;
-  /** For junit and sarif: where the file goes. */
-  readonly file?: string;
-}
 
 export interface CheckOptions extends CommonOptions {
   readonly gates: readonly string[];
@@ -106,15 +93,12 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   const ws = Workspace.of(config.root).ensure();
   pruneRuns(ws, RUNS_KEPT - 1);
   const runId = newRunId();
-  const runDir = ws.run(runId);
-  mkdirSync(runDir.dir, { recursive: true });
-
   // With --fix this pass only finds (quietly); the pass after the fixes reports.
   const reporters: readonly ReporterChoice[] = opts.quiet || opts.fix ? [] : opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
-  const { bus, collector, record, renderer, prettyStream } = await setupOutput(reporters, runDir);
+  const session = await Session.open({ ws, runId, reporters, root: config.root });
   const { runGates } = await import('../../exec/run-gates.js');
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
-  const result = await withPool(concurrency, record, (pool, signal) =>
+  const result = await session.work(concurrency, (pool, signal) =>
     runGates({
       config,
       graph,
@@ -128,16 +112,14 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
       ...(narrowed.sharded ? { sharded: narrowed.sharded } : {}),
       ...(opts.timeoutMs !== undefined ? { defaultTimeoutMs: opts.timeoutMs } : {}),
       graceMs: opts.graceMs,
-      bus,
+      bus: session.bus,
       pool,
       signal,
     }),
   );
-  if (renderer) {
-    await renderer.finish();
-    prettyStream.write(formatRunSummary(collector.run, styleFor(prettyStream)));
-  }
-  await writeReports(reporters, collector.run, config.root, ws);
+  await session.finishView();
+  await session.report();
+  const collector = session.collector;
   if (result.interrupted) return EXIT.interrupted;
   if (opts.fix) {
     const fixed = fixFindings(collector.run, config.root);
@@ -174,101 +156,4 @@ function fixFindings(run: RunResults, root: string): FixOutcome[] {
   const findings = run.results.flatMap((r) => r.findings);
   const readByRule = new Set(findings.map((f) => f.file));
   return applyFixes(root, findings, (file) => readByRule.has(file));
-}
-
-/** Where the config sits below the repository root ('' at the root): in Actions, below GITHUB_WORKSPACE. */
-async function configUnderRepo(root: string): Promise<string> {
-  const top = process.env['GITHUB_WORKSPACE'] || (await new (await import('../../git/repo.js')).Repo(root).topLevel());
-  const rel = path.relative(top, root);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? '' : rel.split(path.sep).join('/');
-}
-
-async function writeReports(reporters: readonly ReporterChoice[], run: RunResults, root: string, ws: Workspace): Promise<void> {
-  for (const r of reporters) {
-    switch (r.name) {
-      case 'pretty':
-        break;
-      case 'json':
-        process.stdout.write((await import('../../report/json.js')).jsonReport(run));
-        break;
-      case 'github':
-        process.stdout.write((await import('../../report/github.js')).githubReport(run, await configUnderRepo(root)));
-        break;
-      case 'junit':
-      case 'sarif': {
-        const file = path.resolve(root, r.file ?? ws.defaultReportFile(r.name));
-        mkdirSync(path.dirname(file), { recursive: true });
-        const text = r.name === 'junit' ? (await import('../../report/junit.js')).junitReport(run) : (await import('../../report/sarif.js')).sarifReport(run);
-        writeFileAtomic(file, text);
-        process.stderr.write(`orchestra: wrote ${path.relative(process.cwd(), file) || file}\n`);
-        break;
-      }
-    }
-  }
-}
-
-export interface RunOutput {
-  readonly bus: EventBus;
-  readonly collector: ResultCollector;
-  readonly record: { close(): void };
-  readonly renderer?: Renderer;
-  readonly prettyStream: NodeJS.WriteStream;
-}
-
-/** The subscribers of a run: its JSONL record, the result collector, and the renderer the reporters ask for. */
-export async function setupOutput(reporters: readonly ReporterChoice[], runDir: RunDir): Promise<RunOutput> {
-  const bus = new EventBus();
-  const record = eventLog(runDir.events);
-  bus.subscribe(record.subscriber);
-  const collector = new ResultCollector();
-  bus.subscribe(collector.subscriber);
-  const prettyStream = reporters.some((r) => r.name === 'json') ? process.stderr : process.stdout;
-  let renderer: Renderer | undefined;
-  if (reporters.some((r) => r.name === 'pretty')) {
-    const style = styleFor(prettyStream);
-    const tty = process.env['ORCHESTRA_RENDERER'] ? process.env['ORCHESTRA_RENDERER'] === 'tty' : prettyStream.isTTY === true && !process.env['CI'];
-    renderer = tty ? await (await import('../../logger/listr-renderer.js')).listrRenderer(style) : plainRenderer((s) => prettyStream.write(s), style);
-    bus.subscribe(renderer.subscriber);
-  }
-  return { bus, collector, record, ...(renderer ? { renderer } : {}), prettyStream };
-}
-
-/** Ctrl-C / SIGTERM: the first stops everything gracefully, a second kills at once; orchestra's own exit takes its process groups along. */
-export function handleSignals(pool: { killAll(): void }, abort: AbortController): { dispose(): void } {
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write('\norchestra: stopping every process it started (Ctrl-C again to kill at once)\n');
-      abort.abort();
-    } else {
-      pool.killAll();
-    }
-  };
-  const onExit = (): void => pool.killAll();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('exit', onExit);
-  return {
-    dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.off('exit', onExit);
-    },
-  };
-}
-
-/** A pool of `concurrency` workers and the signal handling around one piece of work; everything is released after. */
-export async function withPool<T>(concurrency: number, record: { close(): void }, work: (pool: WorkerPool, signal: AbortSignal) => Promise<T>): Promise<T> {
-  const { WorkerPool: Pool } = await import('../../exec/pool.js');
-  const pool = new Pool(concurrency);
-  const abort = new AbortController();
-  const signals = handleSignals(pool, abort);
-  try {
-    return await work(pool, abort.signal);
-  } finally {
-    record.close();
-    await pool.destroy();
-    signals.dispose();
-  }
 }

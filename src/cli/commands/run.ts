@@ -8,11 +8,11 @@ import type { RunState } from '../../workspace/run-state.js';
 import { compile } from '../../graph/compile.js';
 import { onlyPhases, selectSubgraph } from '../../graph/select.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
-import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
-import { setupOutput, withPool, type ReporterChoice } from './check.js';
+import type { ReporterChoice } from '../../session/reporters.js';
+import { Session } from '../../session/session.js';
 import type { Config } from '../../config/types.js';
 import type { Graph } from '../../graph/types.js';
 import { Repo } from '../../git/repo.js';
@@ -117,16 +117,11 @@ async function startUi(opts: RunOptions, ws: Workspace, runId: string): Promise<
 
 async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Workspace, runId: string): Promise<number> {
   if (!opts.resume) pruneRuns(ws, RUNS_KEPT - 1);
-  const runDir = ws.run(runId);
-  mkdirSync(runDir.dir, { recursive: true });
   const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
-  const { bus, collector, record, renderer, prettyStream } = await setupOutput(reporters, runDir);
-  const { AgentLedger, runReportMarkdown } = await import('../../report/run-report.js');
-  const ledger = new AgentLedger();
-  bus.subscribe(ledger.subscriber);
+  const session = await Session.open({ ws, runId, reporters, root: config.root });
   const { runPhases } = await import('../../run/run-phases.js');
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
-  const result = await withPool(concurrency, record, (pool, signal) =>
+  const result = await session.work(concurrency, (pool, signal) =>
     runPhases({
       config,
       graph,
@@ -135,44 +130,43 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Wor
       concurrency,
       keepGoing: opts.keepGoing,
       graceMs: opts.graceMs,
-      bus,
+      bus: session.bus,
       pool,
       signal,
       ...(opts.resume ? { resume: opts.resume } : {}),
     }),
   );
+  const reportFile = await writeRunReport(session, config, result);
+  await session.finishView([
+    result.ok
+      ? `the work is on branch ${result.integrationBranch}; your working tree was not touched. To take it: git merge ${result.integrationBranch}`
+      : `what was done so far is on branch ${result.integrationBranch}; the worktrees are kept in ${path.relative(process.cwd(), ws.worktrees(runId).root) || '.'}`,
+    `report: ${path.relative(process.cwd(), reportFile) || reportFile}`,
+  ]);
+  // Tasks and fixes carry their agent work: who, how many runs (for a fix node: its rounds and reviews), tokens, cost.
+  await session.report((id) => {
+    const a = session.ledger.byNode.get(id);
+    return a
+      ? {
+          agent: a.agent,
+          agentRuns: a.runs,
+          inputTokens: a.inputTokens,
+          outputTokens: a.outputTokens,
+          ...(a.costUsd !== undefined ? { costUsd: a.costUsd } : {}),
+        }
+      : {};
+  });
+  if (result.interrupted) return EXIT.interrupted;
+  return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** `report.md`: what the record says, with the changes as git sees them. */
+async function writeRunReport(session: Session, config: Config, result: { base: string; integrationBranch: string }): Promise<string> {
+  const { runReportMarkdown } = await import('../../report/run-report.js');
   const repo = new Repo(config.root);
   const diffStat = await repo.raw(['diff', '--stat', result.base, result.integrationBranch]).catch(() => '');
   const files = await repo.changedPaths(result.base, result.integrationBranch).catch(() => []);
-  const reportFile = runDir.report;
-  writeFileAtomic(reportFile, runReportMarkdown(collector.run, ledger, { branch: result.integrationBranch, base: result.base, diffStat, files }));
-  if (renderer) {
-    await renderer.finish();
-    const style = styleFor(prettyStream);
-    prettyStream.write(formatRunSummary(collector.run, style));
-    prettyStream.write(
-      result.ok
-        ? `the work is on branch ${result.integrationBranch}; your working tree was not touched. To take it: git merge ${result.integrationBranch}\n`
-        : `what was done so far is on branch ${result.integrationBranch}; the worktrees are kept in ${path.relative(process.cwd(), ws.worktrees(runId).root) || '.'}\n`,
-    );
-    prettyStream.write(`report: ${path.relative(process.cwd(), reportFile) || reportFile}\n`);
-  }
-  if (reporters.some((r) => r.name === 'json')) {
-    // Tasks and fixes carry their agent work: who, how many runs (for a fix node: its rounds and reviews), tokens, cost.
-    const agentWork = (id: string) => {
-      const a = ledger.byNode.get(id);
-      return a
-        ? {
-            agent: a.agent,
-            agentRuns: a.runs,
-            inputTokens: a.inputTokens,
-            outputTokens: a.outputTokens,
-            ...(a.costUsd !== undefined ? { costUsd: a.costUsd } : {}),
-          }
-        : {};
-    };
-    process.stdout.write((await import('../../report/json.js')).jsonReport(collector.run, agentWork));
-  }
-  if (result.interrupted) return EXIT.interrupted;
-  return result.ok ? EXIT.ok : EXIT.failed;
+  const file = session.runDir.report;
+  writeFileAtomic(file, runReportMarkdown(session.results, session.ledger, { branch: result.integrationBranch, base: result.base, diffStat, files }));
+  return file;
 }
