@@ -1,7 +1,18 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import Tinypool from 'tinypool';
+import type { AgentEvent } from '../agents/types.js';
+import type { AdapterName } from '../config/types.js';
+import { unreachable } from '../util/unreachable.js';
 import type { CommandSpec } from './process-runner.js';
 import { CHANNEL, type CommandJobResult, type ControlMessage, type Job, type RuleResult, type WorkerMessage } from './worker.js';
+
+/** What the caller of `runCommand` hears while the command runs. */
+export interface CommandWatch {
+  onLine(line: string): void;
+  /** Read the output through this adapter's parser as it is written. */
+  readonly parseAs?: AdapterName;
+  onAgentEvent?(event: AgentEvent): void;
+}
 
 /**
  * The worker_threads pool on the main thread's side. It also remembers every
@@ -31,26 +42,45 @@ export class WorkerPool {
     return this.#pool;
   }
 
-  async runCommand(
-    spec: CommandSpec,
-    onLine: (line: string) => void,
-    signal: AbortSignal,
-    parseAs?: Extract<Job, { kind: 'command' }>['parseAs'],
-  ): Promise<CommandJobResult> {
+  /**
+   * Runs a command in a worker. `onLine` gets its latest output line now and
+   * then; with `parseAs`, `onAgentEvent` gets what the agent did as its
+   * output is written, every event before this resolves.
+   */
+  async runCommand(spec: CommandSpec, watch: CommandWatch, signal: AbortSignal): Promise<CommandJobResult> {
     const jobId = this.#nextJob++;
     let pid: number | undefined;
+    let received = 0;
+    let allReceived: (() => void) | undefined;
+    let expected = Infinity;
     this.#listeners.set(jobId, (m) => {
-      if (m.type === 'spawned') {
-        pid = m.pid;
-        this.#groups.add(m.pid);
-      } else onLine(m.line);
+      switch (m.type) {
+        case 'spawned':
+          pid = m.pid;
+          this.#groups.add(m.pid);
+          return;
+        case 'line':
+          watch.onLine(m.line);
+          return;
+        case 'agent-event':
+          received++;
+          watch.onAgentEvent?.(m.event);
+          if (received >= expected) allReceived?.();
+          return;
+        default:
+          unreachable(m);
+      }
     });
     const stop = (): void => this.#channel.postMessage({ type: 'stop', jobId, now: false } satisfies ControlMessage);
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
     try {
-      const job: Job = { kind: 'command', jobId, spec, ...(parseAs ? { parseAs } : {}) };
-      return (await this.#threads().run(job)) as CommandJobResult;
+      const job: Job = { kind: 'command', jobId, spec, ...(watch.parseAs ? { parseAs: watch.parseAs } : {}) };
+      const result = (await this.#threads().run(job)) as CommandJobResult;
+      // The result and the events travel on different channels: wait until every event posted has arrived.
+      expected = result.agent?.eventsPosted ?? 0;
+      if (received < expected) await new Promise<void>((resolve) => (allReceived = resolve));
+      return result;
     } finally {
       signal.removeEventListener('abort', stop);
       this.#listeners.delete(jobId);

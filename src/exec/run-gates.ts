@@ -207,7 +207,7 @@ export async function runGateOnce(
         logFile,
         tailBytes: TAIL_BYTES,
       },
-      (line) => bus.emit({ type: 'node-output', ts: Date.now(), nodeId: id, line }),
+      { onLine: (line) => bus.emit({ type: 'node-output', ts: Date.now(), nodeId: id, line }) },
       signal,
     );
     const base = { exitCode: r.exitCode, signal: r.signal, tail: r.tail };

@@ -5,7 +5,8 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { checkDeclarative, lineStarts, position, type RuleSpec } from '../rules/declarative.js';
 import { withDefaults } from '../rules/types.js';
 import type { Finding } from '../rules/types.js';
-import type { AgentEvent, AgentOutcome } from '../agents/types.js';
+import type { AgentEvent, AgentOutcome, OutputParser } from '../agents/types.js';
+import { LogLines } from './log-lines.js';
 import { startCommand, type CommandResult, type CommandSpec, type RunningCommand } from './process-runner.js';
 
 /**
@@ -31,7 +32,10 @@ export type Job =
     };
 
 export type WorkerMessage =
-  { readonly type: 'spawned'; readonly jobId: number; readonly pid: number } | { readonly type: 'line'; readonly jobId: number; readonly line: string };
+  | { readonly type: 'spawned'; readonly jobId: number; readonly pid: number }
+  | { readonly type: 'line'; readonly jobId: number; readonly line: string }
+  /** What an agent did, parsed from its output as it was written; `seq` counts from 1 per job. */
+  | { readonly type: 'agent-event'; readonly jobId: number; readonly seq: number; readonly event: AgentEvent };
 export type ControlMessage = { readonly type: 'stop'; readonly jobId: number; readonly now: boolean };
 
 /**
@@ -54,8 +58,9 @@ channel.onmessage = (event: unknown) => {
 };
 
 export interface AgentRun {
-  readonly events: readonly AgentEvent[];
   readonly outcome: AgentOutcome;
+  /** How many agent events were posted while it ran: the main thread waits for all of them before it believes the result. */
+  readonly eventsPosted: number;
 }
 
 export type CommandJobResult = CommandResult & { readonly agent?: AgentRun };
@@ -143,35 +148,46 @@ export default async function runJob(job: Job): Promise<CommandJobResult | RuleR
     return { findings, filesChecked };
   }
   const { jobId } = job;
+  const live = job.parseAs ? await liveParser(job.parseAs, job.spec.logFile, jobId) : undefined;
   const command = startCommand(job.spec, {
     onSpawn: (pid) => channel.postMessage({ type: 'spawned', jobId, pid } satisfies WorkerMessage),
     onLine: (line) => channel.postMessage({ type: 'line', jobId, line } satisfies WorkerMessage),
   });
   running.set(jobId, command);
   if (stopped.delete(jobId)) command.stop();
+  const poll = live ? setInterval(() => live.read(false), LIVE_EVERY_MS) : undefined;
   try {
     const result = await command.done;
-    if (!job.parseAs) return result;
-    return { ...result, agent: await parseAgentLog(job.parseAs, job.spec.logFile, result) };
+    if (!live) return result;
+    clearInterval(poll);
+    live.read(true);
+    return { ...result, agent: { outcome: live.parser.finish(result.exitCode, result.tail), eventsPosted: live.posted() } };
   } finally {
+    clearInterval(poll);
     running.delete(jobId);
   }
 }
 
-const EVENTS_KEPT = 500;
+/** How often a running agent's log is read for new lines to parse. */
+const LIVE_EVERY_MS = 100;
 
-/** Streams an agent's log through its adapter's parser: bounded memory, whatever it printed. */
-async function parseAgentLog(name: AdapterName, logFile: string, result: CommandResult): Promise<AgentRun> {
+/**
+ * An agent's output parsed as it is written: each complete line goes through
+ * its adapter's parser and each event is posted at once, so the record, `logs
+ * --events`, `status` and the dashboard see the agent work while it works.
+ * Memory stays bounded: lines are not kept once parsed.
+ */
+async function liveParser(name: AdapterName, logFile: string, jobId: number): Promise<{ parser: OutputParser; read(final: boolean): void; posted(): number }> {
   const { ADAPTERS } = await import('../agents/adapters/index.js');
-  const { createReadStream } = await import('node:fs');
-  const { createInterface } = await import('node:readline');
   const parser = ADAPTERS[name].parser();
-  const events: AgentEvent[] = [];
-  for await (const line of createInterface({ input: createReadStream(logFile), crlfDelay: Infinity })) {
-    for (const e of parser.line(line)) {
-      events.push(e);
-      if (events.length > EVENTS_KEPT) events.shift();
-    }
-  }
-  return { events, outcome: parser.finish(result.exitCode, result.tail) };
+  const lines = new LogLines(logFile);
+  let seq = 0;
+  return {
+    parser,
+    read(final) {
+      for (const line of lines.read(final))
+        for (const event of parser.line(line)) channel.postMessage({ type: 'agent-event', jobId, seq: ++seq, event } satisfies WorkerMessage);
+    },
+    posted: () => seq,
+  };
 }

@@ -145,11 +145,13 @@ export class AgentRunner implements RunsAgents {
         tailBytes: TAIL_BYTES,
         ...(launch.stdin !== undefined ? { stdinFile: promptFile } : {}),
       },
-      (line) => bus.emit({ type: 'node-output', ts: Date.now(), nodeId: req.nodeId, line }),
+      {
+        onLine: (line) => bus.emit({ type: 'node-output', ts: Date.now(), nodeId: req.nodeId, line }),
+        ...(agent.use ? { parseAs: agent.use } : {}),
+        onAgentEvent: (event) => bus.emit({ type: 'agent-event', ts: Date.now(), nodeId: req.nodeId, agent: agent.id, event }),
+      },
       req.signal,
-      agent.use,
     );
-    for (const event of result.agent?.events ?? []) bus.emit({ type: 'agent-event', ts: Date.now(), nodeId: req.nodeId, agent: agent.id, event });
     return result;
   }
 
