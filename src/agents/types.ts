@@ -21,17 +21,29 @@ export interface Usage {
 }
 
 /**
- * transient: try again after a backoff (network, rate limit, an edit the model
- * fumbled); environment: restart once with a corrected command line;
- * final: retrying will not help (auth, quota, turn limit).
+ * transient: try again after a backoff (network, rate limit, overload, an
+ * edit the model fumbled); environment: the agent's setup is wrong (not
+ * logged in, a bad key, tools denied): restarted once where the adapter knows
+ * a corrected command line, else not retried; final: retrying will not help
+ * (quota, turn limit).
  */
 export type FailureClass = 'transient' | 'environment' | 'final';
+
+/** What an environment failure was, when the adapter can tell: it decides what a person is told to do. */
+export type FailureCause = 'auth' | 'permissions';
+
+export interface AgentFailure {
+  readonly class: FailureClass;
+  /** In the CLI's own words where it gave any. */
+  readonly reason: string;
+  readonly cause?: FailureCause;
+}
 
 export interface AgentOutcome {
   readonly ok: boolean;
   /** The agent's closing words, when it said any. */
   readonly final?: string;
-  readonly failure?: { readonly class: FailureClass; readonly reason: string };
+  readonly failure?: AgentFailure;
   readonly usage: Usage;
   readonly sessionId?: string;
 }
@@ -56,6 +68,8 @@ export interface Launch {
 }
 
 export interface AgentSettings {
+  /** The CLI to start: a path or a command name (default: the adapter's, such as `claude`). */
+  readonly bin?: string;
   readonly model?: string;
   readonly permissionMode?: string;
   readonly allowedTools?: readonly string[];
@@ -68,6 +82,8 @@ export interface Adapter {
   parser(): OutputParser;
   /** For an environment failure: the command line that fixes it, when the adapter knows one. */
   correct(launch: Launch, outcome: AgentOutcome, stderr: string): Launch | undefined;
+  /** What to do about an auth failure: how this CLI logs in. */
+  readonly loginHint: string;
 }
 
 /** Parses a JSON line, or undefined for anything else (banners, partial lines). */
@@ -88,11 +104,13 @@ export const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 const TRANSIENT = /rate.?limit|\b429\b|\b5\d\d\b|overloaded|timeout|timed out|ECONNRESET|ETIMEDOUT|stream disconnected|temporarily|try again|unavailable/i;
-const AUTH = /auth|api key|credential|unauthori[sz]ed|\b401\b|\b403\b|forbidden|usage limit|quota|billing/i;
+const LOGIN = /not logged in|log ?in\b|\/login|api.?key|credential|unauthori[sz]ed|\b401\b|\b403\b|forbidden|authenticat/i;
+const QUOTA = /usage limit|quota|billing|insufficient.?(credit|funds|balance)/i;
 
-/** A failure's class from its words, when the CLI gives nothing more precise. */
-export function classifyText(text: string): FailureClass {
-  if (AUTH.test(text)) return 'final';
-  if (TRANSIENT.test(text)) return 'transient';
-  return 'final';
+/** A failure from its words, when the CLI gives nothing more precise. A quota wins over a login word ("quota for this API key"). */
+export function classifyText(text: string): Pick<AgentFailure, 'class' | 'cause'> {
+  if (QUOTA.test(text)) return { class: 'final' };
+  if (LOGIN.test(text)) return { class: 'environment', cause: 'auth' };
+  if (TRANSIENT.test(text)) return { class: 'transient' };
+  return { class: 'final' };
 }

@@ -30,12 +30,18 @@ export function normalizeTeam(value: unknown, file: string): { team: Team; diagn
     } else if (use === undefined && command === undefined) {
       diagnostics.push(error(`agent '${id}' needs 'use' (one of ${ADAPTERS.join(', ')}) or 'command' (an argv list)`, at));
     }
-    let timeoutMs: number | undefined;
-    const timeout = getString(raw, 'timeout');
-    if (timeout !== undefined) {
-      timeoutMs = parseDuration(timeout);
-      if (timeoutMs === undefined) diagnostics.push(durationError(timeout, loc(raw, 'timeout', at)));
-    }
+    const duration = (key: 'timeout' | 'idleTimeout'): number | undefined => {
+      const text = getString(raw, key);
+      if (text === undefined) return undefined;
+      const ms = parseDuration(text);
+      if (ms === undefined) diagnostics.push(durationError(text, loc(raw, key, at)));
+      return ms;
+    };
+    const timeoutMs = duration('timeout');
+    const idleTimeoutMs = duration('idleTimeout');
+    const bin = getString(raw, 'bin');
+    if (bin !== undefined && use === undefined)
+      diagnostics.push(error(`agent '${id}': 'bin' goes with 'use' (a command agent names its program in 'command')`, loc(raw, 'bin', at, 'key')));
     const agent: Agent = {
       id,
       loc: at,
@@ -43,7 +49,9 @@ export function normalizeTeam(value: unknown, file: string): { team: Team; diagn
       ...(command !== undefined ? { command } : {}),
       roles: getStrings(raw, 'roles') ?? [],
       concurrency: getNumber(raw, 'concurrency') ?? 1,
+      ...(bin !== undefined ? { bin } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
       env: getStringMap(raw, 'env'),
       ...optionalString(raw, 'model'),
       ...optionalString(raw, 'permissionMode'),

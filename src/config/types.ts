@@ -107,10 +107,14 @@ export interface Agent {
   readonly id: string;
   readonly loc: Loc;
   readonly use?: AdapterName;
+  /** With `use`: the CLI's path or command name, instead of the adapter's default. */
+  readonly bin?: string;
   readonly command?: readonly string[];
   readonly roles: readonly string[];
   readonly concurrency: number;
   readonly timeoutMs?: number;
+  /** Stopped after this long without a byte of output. */
+  readonly idleTimeoutMs?: number;
   readonly env: Readonly<Record<string, string>>;
   readonly model?: string;
   readonly permissionMode?: string;

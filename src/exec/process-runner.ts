@@ -13,6 +13,8 @@ export interface CommandSpec {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** Stopped after this long without a byte of output (a silence watchdog). */
+  readonly idleTimeoutMs?: number;
   readonly graceMs: number;
   readonly logFile: string;
   /** Bytes of output kept for the failure report. */
@@ -25,6 +27,8 @@ export interface CommandResult {
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly timedOut: boolean;
+  /** Stopped by the silence watchdog. */
+  readonly idle: boolean;
   readonly interrupted: boolean;
   readonly spawnError?: string;
   readonly durationMs: number;
@@ -105,10 +109,19 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
 
   // The live view gets the latest line now and then; short commands are never polled.
   let seen = 0;
+  let lastOutput = Date.now();
+  let idle = false;
   const poll = setInterval(() => {
     const { tail, size } = readTail(spec.logFile, 4096);
-    if (size === seen) return;
+    if (size === seen) {
+      if (spec.idleTimeoutMs !== undefined && !idle && Date.now() - lastOutput > spec.idleTimeoutMs) {
+        idle = true;
+        stop();
+      }
+      return;
+    }
     seen = size;
+    lastOutput = Date.now();
     const line = lastLine(tail);
     if (line !== undefined) hooks.onLine(line);
   }, LINE_EVERY_MS);
@@ -150,6 +163,7 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
         exitCode,
         signal,
         timedOut,
+        idle,
         interrupted,
         ...(spawnError !== undefined ? { spawnError } : {}),
         durationMs: Date.now() - started,
@@ -163,7 +177,7 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
   return {
     done,
     stop(now) {
-      interrupted = !timedOut;
+      interrupted = !timedOut && !idle;
       stop(now);
     },
   };

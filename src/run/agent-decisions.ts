@@ -1,16 +1,27 @@
-import type { AgentOutcome } from '../agents/types.js';
+import { classifyText, type AgentOutcome } from '../agents/types.js';
+import { formatDuration } from '../config/duration.js';
 import { unreachable } from '../util/unreachable.js';
 
 /** What one agent process did, as the executor saw it: the facts a decision needs, nothing else. */
 export interface AttemptFacts {
   readonly timedOut: boolean;
   readonly timeoutMs?: number;
+  /** Stopped by the silence watchdog. */
+  readonly idle?: boolean;
+  readonly idleTimeoutMs?: number;
   readonly interrupted: boolean;
   /** Its adapter's judgement, for a `use:` agent. */
   readonly parsed?: AgentOutcome;
   readonly spawnError?: string;
   readonly exitCode: number | null;
   readonly signal: string | null;
+  /** The last of what it printed, for a plain command agent's failure. */
+  readonly output?: string;
+}
+
+/** The last non-empty line, cut short: what a person needs to see of a failure. */
+function lastWords(output: string): string {
+  return (output.trim().split('\n').at(-1) ?? '').slice(0, 300);
 }
 
 /**
@@ -20,11 +31,19 @@ export interface AttemptFacts {
  */
 export function classifyAttempt(a: AttemptFacts): AgentOutcome {
   if (a.timedOut) return { ok: false, failure: { class: 'final', reason: `timed out after ${a.timeoutMs} ms` }, usage: a.parsed?.usage ?? {} };
+  if (a.idle) {
+    const reason = `printed nothing for ${formatDuration(a.idleTimeoutMs ?? 0)}, so it was stopped (idleTimeout in team.json)`;
+    return { ok: false, failure: { class: 'final', reason }, usage: a.parsed?.usage ?? {} };
+  }
   if (a.interrupted) return { ok: false, failure: { class: 'final', reason: 'interrupted' }, usage: a.parsed?.usage ?? {} };
   if (a.parsed) return a.parsed;
   if (a.spawnError !== undefined) return { ok: false, failure: { class: 'final', reason: `could not start: ${a.spawnError}` }, usage: {} };
   if (a.exitCode === 0) return { ok: true, usage: {} };
-  return { ok: false, failure: { class: 'transient', reason: a.exitCode === null ? `killed by ${a.signal}` : `exit code ${a.exitCode}` }, usage: {} };
+  const reason = a.exitCode === null ? `killed by ${a.signal}` : `exit code ${a.exitCode}`;
+  // A crash may well succeed on a second try; a refused login never will.
+  const judged = a.output !== undefined ? classifyText(a.output.trim().split('\n').slice(-5).join('\n')) : undefined;
+  if (judged?.cause === 'auth') return { ok: false, failure: { ...judged, reason: `${reason}: ${lastWords(a.output ?? '')}` }, usage: {} };
+  return { ok: false, failure: { class: 'transient', reason }, usage: {} };
 }
 
 export type NextStep =

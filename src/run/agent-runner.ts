@@ -53,10 +53,21 @@ export interface AgentRunnerDeps {
   readonly resetTree: (cwd: string) => Promise<void>;
   /** Transient failures are tried again this many times. */
   readonly retries: number;
+  /** `run --timeout`: for agents and tasks without a timeout of their own. */
+  readonly defaultTimeoutMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const TAIL_BYTES = 16 * 1024;
+export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_IDLE_MS = 10 * 60_000;
+
+/** An auth failure says how this agent logs in. */
+function withHint(agent: Agent, outcome: AgentOutcome): AgentOutcome {
+  if (outcome.failure?.cause !== 'auth') return outcome;
+  const hint = agent.use ? ADAPTERS[agent.use].loginHint : "check the credentials in the agent's env in team.json";
+  return { ...outcome, failure: { ...outcome.failure, reason: `${outcome.failure.reason} (to fix: ${hint})` } };
+}
 const refused = (reason: string): AgentResult => ({ outcome: { ok: false, failure: { class: 'final', reason }, usage: {} }, tail: '' });
 
 /**
@@ -86,16 +97,21 @@ export class AgentRunner implements RunsAgents {
     let corrected = false;
     for (let attempt = 1; ; attempt++) {
       const result = await this.#attemptOnce(agent, req, launch, attempt, promptFile);
-      const timeoutMs = agent.timeoutMs ?? req.timeoutMs;
-      const outcome = classifyAttempt({
-        timedOut: result.timedOut,
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        interrupted: result.interrupted || req.signal.aborted,
-        ...(result.agent ? { parsed: result.agent.outcome } : {}),
-        ...(result.spawnError !== undefined ? { spawnError: result.spawnError } : {}),
-        exitCode: result.exitCode,
-        signal: result.signal,
-      });
+      const outcome = withHint(
+        agent,
+        classifyAttempt({
+          timedOut: result.timedOut,
+          timeoutMs: this.#timeoutMs(agent, req),
+          idle: result.idle,
+          idleTimeoutMs: this.#idleTimeoutMs(agent),
+          interrupted: result.interrupted || req.signal.aborted,
+          ...(result.agent ? { parsed: result.agent.outcome } : {}),
+          ...(result.spawnError !== undefined ? { spawnError: result.spawnError } : {}),
+          exitCode: result.exitCode,
+          signal: result.signal,
+          output: result.tail,
+        }),
+      );
       this.#recordAttempt(agent, req, outcome);
       const correction = outcome.failure?.class === 'environment' && agent.use ? ADAPTERS[agent.use].correct(launch, outcome, result.tail) : undefined;
       const step = nextStep(outcome, {
@@ -133,13 +149,13 @@ export class AgentRunner implements RunsAgents {
   async #attemptOnce(agent: Agent, req: AgentRequest, launch: Launch, attempt: number, promptFile: string): Promise<CommandJobResult> {
     const { bus, runId } = this.deps;
     bus.emit({ type: 'node-started', ts: Date.now(), nodeId: req.nodeId, attempt });
-    const timeoutMs = agent.timeoutMs ?? req.timeoutMs;
     const result = await this.deps.pool.runCommand(
       {
         command: { argv: launch.argv },
         cwd: req.cwd,
         env: agentEnv(agent, { runId, phase: req.phase, task: req.label, role: req.ref, attempt, promptFile }),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        timeoutMs: this.#timeoutMs(agent, req),
+        idleTimeoutMs: this.#idleTimeoutMs(agent),
         graceMs: this.deps.graceMs,
         logFile: this.deps.runDir.logFile(req.nodeId),
         tailBytes: TAIL_BYTES,
@@ -153,6 +169,15 @@ export class AgentRunner implements RunsAgents {
       req.signal,
     );
     return result;
+  }
+
+  /** One attempt's limit: the agent's own, the task's, `run --timeout`, else 30 minutes. */
+  #timeoutMs(agent: Agent, req: AgentRequest): number {
+    return agent.timeoutMs ?? req.timeoutMs ?? this.deps.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  #idleTimeoutMs(agent: Agent): number {
+    return agent.idleTimeoutMs ?? DEFAULT_IDLE_MS;
   }
 
   #recordAttempt(agent: Agent, req: AgentRequest, outcome: AgentOutcome): void {

@@ -34,6 +34,8 @@ export interface PhaseRunOptions {
   readonly signal: AbortSignal;
   /** Continue an earlier run: its phases with a checkpoint are not redone. */
   readonly resume?: RunState;
+  /** `run --timeout`: one agent attempt's limit where neither the agent nor the task sets one. */
+  readonly agentTimeoutMs?: number;
 }
 
 export interface PhaseRunResult {
@@ -86,7 +88,18 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
     await repo.raw(['clean', '-fdq'], cwd).catch(() => undefined);
   };
   const slots = new AgentSlots(config.team ?? { file: '', agents: [] });
-  const agents = new AgentRunner({ runId, runDir, bus, pool: opts.pool, slots, budget, graceMs: opts.graceMs, resetTree, retries: TRANSIENT_RETRIES });
+  const agents = new AgentRunner({
+    runId,
+    runDir,
+    bus,
+    pool: opts.pool,
+    slots,
+    budget,
+    graceMs: opts.graceMs,
+    resetTree,
+    retries: TRANSIENT_RETRIES,
+    ...(opts.agentTimeoutMs !== undefined ? { defaultTimeoutMs: opts.agentTimeoutMs } : {}),
+  });
   const run: RunContext = {
     config,
     runId,

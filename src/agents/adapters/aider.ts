@@ -20,7 +20,7 @@ export const aider: Adapter = {
   launch(agent, ctx) {
     return {
       argv: [
-        'aider',
+        agent.bin ?? 'aider',
         '--message-file',
         ctx.promptFile,
         '--yes-always',
@@ -77,10 +77,11 @@ export const aider: Adapter = {
         const base = { usage, ...(final !== undefined ? { final } : {}) };
         if (applied > 0 && !formatFailure && !apiError && (exitCode === 0 || exitCode === null)) return { ok: true, ...base };
         const reason = apiError ?? formatFailure ?? (exitCode !== 0 && exitCode !== null ? `exited ${exitCode}` : 'no edit was applied');
-        const cls = apiError ? classifyText(apiError) : 'final';
-        return { ok: false, failure: { class: cls, reason }, ...base };
+        const judged = apiError ? classifyText(apiError) : { class: 'final' as const };
+        return { ok: false, failure: { ...judged, reason }, ...base };
       },
     };
   },
   correct: () => undefined,
+  loginHint: "set the API key of aider's model in its environment (ANTHROPIC_API_KEY, OPENAI_API_KEY, …) or in .aider.conf.yml",
 };

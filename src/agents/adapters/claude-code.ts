@@ -1,4 +1,16 @@
-import { classifyText, jsonLine, num, obj, str, type Adapter, type AgentEvent, type AgentOutcome, type Launch, type Usage } from '../types.js';
+import {
+  classifyText,
+  jsonLine,
+  num,
+  obj,
+  str,
+  type Adapter,
+  type AgentEvent,
+  type AgentFailure,
+  type AgentOutcome,
+  type Launch,
+  type Usage,
+} from '../types.js';
 
 /**
  * Claude Code in print mode: `claude -p PROMPT --output-format stream-json --verbose`.
@@ -11,7 +23,7 @@ export const claudeCode: Adapter = {
   launch(agent, ctx) {
     return {
       argv: [
-        'claude',
+        agent.bin ?? 'claude',
         '-p',
         ctx.prompt,
         '--output-format',
@@ -67,8 +79,8 @@ export const claudeCode: Adapter = {
       finish(exitCode, stderr): AgentOutcome {
         if (!result) {
           const reason = stderr.trim().split('\n').at(-1) || `exited ${exitCode} without a result`;
-          const cls = /requires --verbose/.test(stderr) ? 'environment' : classifyText(stderr);
-          return { ok: false, failure: { class: cls, reason }, usage: {}, ...(sessionId ? { sessionId } : {}) };
+          const judged = /requires --verbose/.test(stderr) ? { class: 'environment' as const } : classifyText(stderr);
+          return { ok: false, failure: { ...judged, reason }, usage: {}, ...(sessionId ? { sessionId } : {}) };
         }
         const u = obj(result['usage']) ?? {};
         const usage: Usage = {
@@ -83,29 +95,14 @@ export const claudeCode: Adapter = {
         const final = str(result['result']) ?? lastText;
         const base = { usage, ...(session ? { sessionId: session } : {}), ...(final !== undefined ? { final } : {}) };
         if (result['is_error'] !== true && (exitCode === 0 || exitCode === null)) return { ok: true, ...base };
-        const errors = Array.isArray(result['errors']) ? result['errors'].filter((e): e is string => typeof e === 'string') : [];
-        const subtype = str(result['subtype']) ?? 'error';
-        const status = num(result['api_error_status']);
-        const reason = [subtype, ...errors].join(': ') + (status ? ` (API status ${status})` : '');
-        const denied = Array.isArray(result['permission_denials']) && result['permission_denials'].length > 0;
-        const cls =
-          status !== undefined
-            ? status === 429 || status >= 500
-              ? 'transient'
-              : 'final'
-            : denied
-              ? 'environment'
-              : subtype === 'error_during_execution'
-                ? classifyText(reason)
-                : 'final';
-        return { ok: false, failure: { class: cls, reason }, ...base };
+        return { ok: false, failure: judgeResult(result), ...base };
       },
     };
   },
   correct(launch: Launch, outcome, stderr) {
     if (/requires --verbose/.test(stderr) && !launch.argv.includes('--verbose')) return { ...launch, argv: [...launch.argv, '--verbose'] };
     // Tools were denied: run once more with edits accepted (never with permissions skipped).
-    if (outcome.failure?.class === 'environment' && !launch.argv.includes('acceptEdits')) {
+    if (outcome.failure?.cause === 'permissions' && !launch.argv.includes('acceptEdits')) {
       const i = launch.argv.indexOf('--permission-mode');
       return i === -1
         ? { ...launch, argv: [...launch.argv, '--permission-mode', 'acceptEdits'] }
@@ -113,4 +110,26 @@ export const claudeCode: Adapter = {
     }
     return undefined;
   },
+  loginHint: 'run `claude` and /login once, or set ANTHROPIC_API_KEY',
 };
+
+/**
+ * A result line with `is_error`: the reason in the CLI's own words (its
+ * `result` text, such as "Invalid API key · Fix external API key" or "Not
+ * logged in · Please run /login"; `subtype` says "success" even then), and
+ * the class from the API status, the denials, or those words.
+ */
+function judgeResult(result: Record<string, unknown>): AgentFailure {
+  const errors = Array.isArray(result['errors']) ? result['errors'].filter((e): e is string => typeof e === 'string') : [];
+  const subtype = str(result['subtype']) ?? 'error';
+  const status = num(result['api_error_status']);
+  const said = str(result['result'])?.trim();
+  const words = [subtype === 'success' ? undefined : subtype, ...errors, said].filter((w): w is string => !!w);
+  const reason = (words.length ? words.join(': ') : subtype) + (status ? ` (API status ${status})` : '');
+  const denied = Array.isArray(result['permission_denials']) && result['permission_denials'].length > 0;
+  if (status === 401 || status === 403) return { class: 'environment', cause: 'auth', reason };
+  if (status !== undefined) return { class: status === 429 || status >= 500 ? 'transient' : 'final', reason };
+  if (subtype === 'error_max_turns') return { class: 'final', reason };
+  if (denied) return { class: 'environment', cause: 'permissions', reason };
+  return { ...classifyText(reason), reason };
+}

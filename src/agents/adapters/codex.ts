@@ -10,7 +10,16 @@ export const codex: Adapter = {
   name: 'codex',
   launch(agent, ctx) {
     return {
-      argv: ['codex', 'exec', '--json', '--sandbox', 'workspace-write', ...(agent.model ? ['--model', agent.model] : []), ...agent.args, ctx.prompt],
+      argv: [
+        agent.bin ?? 'codex',
+        'exec',
+        '--json',
+        '--sandbox',
+        'workspace-write',
+        ...(agent.model ? ['--model', agent.model] : []),
+        ...agent.args,
+        ctx.prompt,
+      ],
     };
   },
   parser() {
@@ -76,8 +85,8 @@ export const codex: Adapter = {
         const reason = failed ?? lastError ?? (stderr.trim().split('\n').at(-1) || `exited ${exitCode} before the turn ended`);
         if (/trusted directory|skip-git-repo-check/.test(reason + stderr)) return { ok: false, failure: { class: 'environment', reason }, ...base };
         // A stream that ends with neither terminal event is incomplete: worth another try.
-        const cls = !completed && !failed && !lastError ? 'transient' : classifyText(reason);
-        return { ok: false, failure: { class: cls, reason }, ...base };
+        const judged = !completed && !failed && !lastError ? { class: 'transient' as const } : classifyText(reason);
+        return { ok: false, failure: { ...judged, reason }, ...base };
       },
     };
   },
@@ -88,4 +97,5 @@ export const codex: Adapter = {
     }
     return undefined;
   },
+  loginHint: 'run `codex login`, or set OPENAI_API_KEY (or the env_key of the model provider in ~/.codex/config.toml)',
 };

@@ -9,7 +9,20 @@ import { classifyText, jsonLine, num, obj, str, type Adapter, type AgentEvent, t
 export const gemini: Adapter = {
   name: 'gemini',
   launch(agent, ctx) {
-    return { argv: ['gemini', '-p', ctx.prompt, '--output-format', 'stream-json', '--yolo', ...(agent.model ? ['-m', agent.model] : []), ...agent.args] };
+    // --skip-trust: every worktree is a new folder, and in an untrusted one Gemini silently drops --yolo back to asking.
+    return {
+      argv: [
+        agent.bin ?? 'gemini',
+        '-p',
+        ctx.prompt,
+        '--output-format',
+        'stream-json',
+        '--yolo',
+        '--skip-trust',
+        ...(agent.model ? ['-m', agent.model] : []),
+        ...agent.args,
+      ],
+    };
   },
   parser() {
     let sessionId: string | undefined;
@@ -66,15 +79,19 @@ export const gemini: Adapter = {
         // In json mode a fatal error is a JSON object on stderr, maybe after "[ERROR] ".
         const stderrError = obj(jsonLine(stderr.replace(/^\[ERROR\]\s*/, '').replace(/\n/g, ' '))?.['error']);
         const reason = str(error?.['message']) ?? fatal ?? str(stderrError?.['message']) ?? (stderr.trim().split('\n').at(-1) || `exited ${exitCode}`);
-        const cls =
-          exitCode === 52
-            ? 'environment'
-            : exitCode === 41 || exitCode === 42 || exitCode === 53 || /TurnLimited|max session turns/i.test(reason)
-              ? 'final'
-              : classifyText(reason);
-        return { ok: false, failure: { class: cls, reason }, ...base };
+        // Exit codes: 41 auth, 42 input, 52 config, 53 turn limit.
+        const judged =
+          exitCode === 41
+            ? { class: 'environment' as const, cause: 'auth' as const }
+            : exitCode === 52
+              ? { class: 'environment' as const }
+              : exitCode === 42 || exitCode === 53 || /TurnLimited|max session turns/i.test(reason)
+                ? { class: 'final' as const }
+                : classifyText(reason);
+        return { ok: false, failure: { ...judged, reason }, ...base };
       },
     };
   },
   correct: () => undefined,
+  loginHint: 'set GEMINI_API_KEY (and security.auth.selectedType in ~/.gemini/settings.json), or run `gemini` once to log in',
 };

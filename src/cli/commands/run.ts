@@ -30,6 +30,8 @@ export interface RunOptions extends CommonOptions {
   readonly needs?: boolean;
   /** `--run-id`: a name chosen by the caller (a CI job) instead of a fresh one. */
   readonly runId?: string;
+  /** `--timeout`: one agent attempt's limit where the team and the task set none (default 30m). */
+  readonly timeoutMs?: number;
   /** `--ui`: serve the dashboard for this run while it works. */
   readonly ui?: { readonly port: number };
 }
@@ -134,6 +136,7 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Wor
       pool,
       signal,
       ...(opts.resume ? { resume: opts.resume } : {}),
+      ...(opts.timeoutMs !== undefined ? { agentTimeoutMs: opts.timeoutMs } : {}),
     }),
   );
   const reportFile = await writeRunReport(session, config, result);
