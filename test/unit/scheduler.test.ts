@@ -137,6 +137,7 @@ describe('schedule: failures', () => {
   it('fail-fast names the failed node by its label', async () => {
     const h = scheduled({ a: [], b: [], c: ['a'] }, { concurrency: 1, label: (id) => `gate ${id.toUpperCase()}` });
     await h.fake.release('a', { status: 'failed', reason: 'exit-code' });
+    expect(h.fake.running).toEqual([]);
     await h.done;
     expect(Object.fromEntries(h.skips)).toEqual({ c: NEEDS('gate A'), b: STOPPED('gate A') });
   });
@@ -169,7 +170,7 @@ describe('schedule: failures', () => {
   it('abort before anything ran: nothing starts, everything is skipped as interrupted', async () => {
     const fake = new FakeNodes();
     const skips = new Map<string, string>();
-    const statuses = await schedule(nodesOf(graph), fake.run, {
+    const done = schedule(nodesOf(graph), fake.run, {
       concurrency: 2,
       keepGoing: true,
       signal: AbortSignal.abort(),
@@ -177,6 +178,7 @@ describe('schedule: failures', () => {
       onCrash: () => undefined,
     });
     expect(fake.started).toEqual([]);
+    const statuses = await done;
     expect([...statuses.values()]).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     expect(new Set(skips.values())).toEqual(new Set(['interrupted']));
   });
@@ -290,7 +292,9 @@ describe('walk', () => {
   it('counts a failure and its skips, and emits a node-skipped event for each skip', async () => {
     const w = walked({ a: [], b: [], c: ['a'], d: [] }, { concurrency: 2 });
     await w.fake.release('a', { status: 'failed', reason: 'exit-code' });
+    expect(w.fake.running).toEqual(['b']);
     await w.fake.release('b', 'cached');
+    expect(w.fake.running).toEqual([]);
     const result = await w.done;
     expect(result.counts).toEqual({ passed: 0, failed: 1, cached: 1, skipped: 2 });
     expect(result.ok).toBe(false);
@@ -301,6 +305,7 @@ describe('walk', () => {
     const w = walked({ a: [], b: ['a'] });
     w.controller.abort();
     await w.fake.release('a');
+    expect(w.fake.running).toEqual([]);
     const result = await w.done;
     expect(result.interrupted).toBe(true);
     expect(result.ok).toBe(false);
