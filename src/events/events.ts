@@ -5,8 +5,8 @@ import type { Finding } from '../rules/types.js';
 export type FinishedStatus = 'passed' | 'failed' | 'cached';
 export type NodeStatus = FinishedStatus | 'skipped';
 
-/** Why a node failed, when it did. */
-export type FailReason = 'exit-code' | 'timeout' | 'interrupted' | 'spawn-error' | 'findings' | 'unsupported';
+/** Why a node failed, when it did. 'internal': orchestra itself threw while running the node (a bug in orchestra). */
+export type FailReason = 'exit-code' | 'timeout' | 'interrupted' | 'spawn-error' | 'findings' | 'unsupported' | 'internal';
 
 export interface NodeInfo {
   readonly id: string;
@@ -50,6 +50,8 @@ export type OrchestraEvent =
       readonly logFile?: string;
       /** The last lines of output, for a failure report. */
       readonly tail?: string;
+      /** With reason 'internal': the stack of what orchestra threw, kept in the record for a bug report. */
+      readonly stack?: string;
     }
   | { readonly type: 'node-skipped'; readonly ts: number; readonly nodeId: string; readonly reason: string }
   /** What an agent did, normalized by its adapter (message, tool use, …), and its usage at the end. */

@@ -1,4 +1,4 @@
-import type { EventBus, FailReason, FinishedStatus, NodeStatus } from '../events/events.js';
+import type { EventBus, EventOf, FailReason, FinishedStatus, NodeStatus } from '../events/events.js';
 
 export interface SchedulerNode {
   readonly id: string;
@@ -17,6 +17,12 @@ export interface SchedulerOptions {
   /** Aborting stops new starts; running nodes are told through the signal passed to `run`. */
   readonly signal: AbortSignal;
   readonly onSkip: (id: string, reason: string) => void;
+  /**
+   * A node threw (or its promise rejected): a bug in orchestra, not a failed
+   * gate or task. Called once, before the node is settled as failed with
+   * reason 'internal', so that it is seen, never silently skipped.
+   */
+  readonly onCrash: (id: string, error: unknown, durationMs: number) => void;
   /** How a node is named in a skip reason. */
   readonly label?: (id: string) => string;
 }
@@ -25,7 +31,11 @@ export interface SchedulerOptions {
  * Walks a DAG with a ready queue: a node starts as soon as all it needs has
  * succeeded (passed or cached) and a slot is free; no waves with barriers.
  * `run` does the work and reports how it went; this function only decides
- * what starts when, and which nodes are skipped and why.
+ * what starts when, and which nodes are skipped and why. An exception from
+ * `run` is a bug: it is reported through `onCrash` and the node fails with
+ * reason 'internal' (its dependents are skipped as after any failure).
+ * Resolves once nothing runs and nothing more will start; rejects only if the
+ * scheduler's own callbacks throw.
  */
 export async function schedule(
   nodes: readonly SchedulerNode[],
@@ -63,7 +73,7 @@ export async function schedule(
     }
   };
 
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const finishIfDone = (): void => {
       if (running > 0) return;
       if (ready.length > 0 && !stopping) return;
@@ -79,10 +89,25 @@ export async function schedule(
       while (!stopping && running < options.concurrency && ready.length > 0) {
         const id = ready.shift() as string;
         running++;
-        run(id, options.signal).then(
-          (outcome) => settle(id, outcome),
-          () => settle(id, { status: 'failed', reason: 'spawn-error' }),
-        );
+        const started = Date.now();
+        let work: Promise<Outcome>;
+        try {
+          work = run(id, options.signal);
+        } catch (error) {
+          work = Promise.reject(error);
+        }
+        work
+          .then(
+            (outcome) => settle(id, outcome),
+            (error: unknown) => {
+              try {
+                options.onCrash(id, error, Date.now() - started);
+              } finally {
+                settle(id, { status: 'failed', reason: 'internal' });
+              }
+            },
+          )
+          .catch(reject);
       }
       finishIfDone();
     };
@@ -118,18 +143,43 @@ export interface Walked {
   readonly interrupted: boolean;
 }
 
-/** `schedule`, with skips reported as events and the outcome counted: what `check` and `run` share. */
+/**
+ * `schedule`, with skips and crashes reported as events and the outcome
+ * counted: what `check` and `run` share. A node that threw gets a
+ * node-finished event (failed, reason 'internal', the error's message and
+ * stack), like Wireit's `convertExceptionToFailure`.
+ */
 export async function walk(
   nodes: readonly SchedulerNode[],
   run: (id: string, signal: AbortSignal) => Promise<Outcome>,
-  options: Omit<SchedulerOptions, 'onSkip'> & { readonly bus: EventBus },
+  options: Omit<SchedulerOptions, 'onSkip' | 'onCrash'> & { readonly bus: EventBus },
 ): Promise<Walked> {
   const statuses = await schedule(nodes, run, {
     ...options,
     onSkip: (nodeId, reason) => options.bus.emit({ type: 'node-skipped', ts: Date.now(), nodeId, reason }),
+    onCrash: (nodeId, error, durationMs) => options.bus.emit(crashEvent(nodeId, error, durationMs)),
   });
   const counts: Record<NodeStatus, number> = { passed: 0, failed: 0, cached: 0, skipped: 0 };
   for (const s of statuses.values()) counts[s]++;
   const interrupted = options.signal.aborted;
   return { statuses, counts, interrupted, ok: !interrupted && counts.failed === 0 && counts.skipped === 0 };
+}
+
+/** The node-finished event of a node that threw: failed, reason 'internal', with the error's message and (in the record) its stack. */
+export function crashEvent(nodeId: string, error: unknown, durationMs: number, ts = Date.now()): EventOf<'node-finished'> {
+  const message = error instanceof Error ? error.message || String(error) : String(error);
+  const stack = error instanceof Error ? error.stack : undefined;
+  return {
+    type: 'node-finished',
+    ts,
+    nodeId,
+    status: 'failed',
+    durationMs,
+    exitCode: null,
+    signal: null,
+    reason: 'internal',
+    message,
+    ...(stack !== undefined ? { stack } : {}),
+    attempts: 1,
+  };
 }

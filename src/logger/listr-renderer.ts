@@ -1,5 +1,7 @@
 import { formatDuration } from '../config/duration.js';
 import type { NodeInfo, OrchestraEvent } from '../events/events.js';
+import { recordPath } from '../report/results.js';
+import { failureText, stackHint } from './internal-error.js';
 import { nodeLabel, type Renderer } from './plain-renderer.js';
 import type { Style } from './style.js';
 
@@ -19,6 +21,7 @@ export async function listrRenderer(style: Style): Promise<Renderer> {
   const { Listr } = await import('listr2');
   const handles = new Map<string, Handle>();
   const titles = new Map<string, string>();
+  let record: string | undefined;
   let done: Promise<unknown> = Promise.resolve();
 
   const apply = (h: Handle, e: OrchestraEvent): void => {
@@ -36,7 +39,9 @@ export async function listrRenderer(style: Style): Promise<Renderer> {
         task.output = e.line;
         return;
       case 'node-finished':
-        if (e.status === 'failed') h.reject(new Error(`${title} ${style.dim(`${e.message ?? 'failed'} · ${formatDuration(e.durationMs)}`)}`));
+        if (e.status === 'failed' && e.reason === 'internal')
+          h.reject(new Error(`${title}: ${style.red(failureText(e.reason, e.message))} ${style.dim(`· ${stackHint(record)}`)}`));
+        else if (e.status === 'failed') h.reject(new Error(`${title} ${style.dim(`${e.message ?? 'failed'} · ${formatDuration(e.durationMs)}`)}`));
         else {
           task.title = `${title} ${style.dim(e.status === 'cached' ? 'cached' : formatDuration(e.durationMs))}`;
           h.resolve();
@@ -73,6 +78,7 @@ export async function listrRenderer(style: Style): Promise<Renderer> {
   return {
     subscriber(e) {
       if (e.type === 'run-started') {
+        record = recordPath(e.root, e.runId);
         start(e.nodes);
         return;
       }

@@ -1,6 +1,8 @@
 import { formatDuration } from '../config/duration.js';
 import type { NodeInfo, OrchestraEvent } from '../events/events.js';
+import { recordPath } from '../report/results.js';
 import { unreachable } from '../util/unreachable.js';
+import { failureText, stackHint } from './internal-error.js';
 import type { Style } from './style.js';
 
 export interface Renderer {
@@ -17,6 +19,7 @@ export function nodeLabel(n: Pick<NodeInfo, 'kind' | 'name' | 'phase'>): string 
 /** Line per event, no escape codes beyond optional colour: for CI logs and pipes. */
 export function plainRenderer(write: (s: string) => void, style: Style): Renderer {
   const nodes = new Map<string, NodeInfo>();
+  let record: string | undefined;
   const label = (id: string): string => {
     const n = nodes.get(id);
     if (n) return nodeLabel(n);
@@ -30,6 +33,7 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
       switch (e.type) {
         case 'run-started':
           for (const n of e.nodes) nodes.set(n.id, n);
+          record = recordPath(e.root, e.runId);
           return;
         case 'node-started':
           write(`${style.dim('▸')} ${label(e.nodeId)}${e.attempt > 1 ? style.dim(` (attempt ${e.attempt})`) : ''}\n`);
@@ -40,6 +44,8 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
         case 'node-finished':
           if (e.status === 'passed') write(`${style.green('✓')} ${label(e.nodeId)} ${style.dim(formatDuration(e.durationMs))}\n`);
           else if (e.status === 'cached') write(`${style.cyan('◌')} ${label(e.nodeId)} ${style.dim('cached')}\n`);
+          else if (e.reason === 'internal')
+            write(`${style.red('✗')} ${label(e.nodeId)}: ${style.red(failureText(e.reason, e.message))}\n  ${style.dim(stackHint(record))}\n`);
           else write(`${style.red('✗')} ${label(e.nodeId)} ${style.red(e.message ?? 'failed')} ${style.dim(formatDuration(e.durationMs))}\n`);
           return;
         case 'node-skipped':

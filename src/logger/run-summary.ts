@@ -1,6 +1,7 @@
 import { formatDuration } from '../config/duration.js';
 import type { RunResults } from '../report/results.js';
-import { relativeLog } from '../report/results.js';
+import { recordPath, relativeLog } from '../report/results.js';
+import { failureText, stackHint } from './internal-error.js';
 import type { Style } from './style.js';
 
 const TAIL_LINES = 25;
@@ -13,7 +14,8 @@ export function formatRunSummary(run: RunResults, style: Style): string {
   if (count('cached')) parts.push(`${count('cached')} cached`);
   const out: string[] = [];
   for (const r of run.results.filter((x) => x.status === 'failed')) {
-    out.push('', style.red(style.bold(`✗ ${r.kind} ${r.name}: ${r.message ?? 'failed'}`)));
+    out.push('', style.red(style.bold(`✗ ${r.kind} ${r.name}: ${failureText(r.reason, r.message)}`)));
+    if (r.reason === 'internal') out.push(style.dim(`  ${stackHint(run.runId ? recordPath(run.root, run.runId) : undefined)}`));
     if (r.findings.length) {
       for (const f of r.findings.slice(0, 50))
         out.push(

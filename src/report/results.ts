@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FailReason, NodeInfo, NodeStatus, OrchestraEvent } from '../events/events.js';
 import type { Finding } from '../rules/types.js';
+import { Workspace } from '../workspace/layout.js';
 
 /** What every reporter reads: one entry per node, built from the events alone. */
 export interface NodeResult {
@@ -125,4 +126,22 @@ export function subNode(id: string): { parent: string; kind: AgentRound['kind'];
   const m = /^(.+)#(review)?(\d+)$/.exec(id);
   if (!m) return undefined;
   return { parent: m[1] as string, kind: m[2] ? 'review' : 'fix-round', round: Number(m[3]) };
+}
+
+/** Where a run's record (its events.jsonl, which keeps an internal error's stack) is, as a person at the repo root would type it. */
+export function recordPath(root: string, runId: string): string {
+  return path.relative(root, Workspace.of(root).run(runId).events).split(path.sep).join('/');
+}
+
+/**
+ * The exit code a run's results call for (DESIGN.md's contract): 130 when it
+ * was interrupted; 70 when a node failed because orchestra itself threw (a
+ * bug, reason 'internal'); 1 when anything else failed or did not run; 0 when
+ * all held.
+ */
+export function exitCodeOf(run: RunResults): 0 | 1 | 70 | 130 {
+  if (run.interrupted) return 130;
+  if (run.results.some((r) => r.status === 'failed' && r.reason === 'internal')) return 70;
+  if (!run.ok) return 1;
+  return 0;
 }

@@ -10,7 +10,7 @@ import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
-import type { RunResults } from '../../report/results.js';
+import { exitCodeOf, type RunResults } from '../../report/results.js';
 import { applyFixes, type FixOutcome } from '../../rules/apply-fixes.js';
 import type { ReporterChoice } from '../../session/reporters.js';
 import { Session } from '../../session/session.js';
@@ -121,7 +121,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   await session.report();
   const collector = session.collector;
   if (result.interrupted) return EXIT.interrupted;
-  if (opts.fix) {
+  if (opts.fix && exitCodeOf(collector.run) !== EXIT.internal) {
     const fixed = fixFindings(collector.run, config.root);
     const style = styleFor(process.stderr);
     if (fixed.length === 0) process.stderr.write('orchestra: nothing to fix\n');
@@ -135,7 +135,8 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     // Check again, as a person would after fixing: this run's result is the answer.
     return checkCommand({ ...opts, fix: false, quiet: false });
   }
-  return result.ok ? EXIT.ok : EXIT.failed;
+  // 70 when a node crashed inside orchestra: a bug, said as such, never a plain failure.
+  return exitCodeOf(collector.run);
 }
 
 /**

@@ -13,6 +13,7 @@ import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import type { ReporterChoice } from '../../session/reporters.js';
 import { Session } from '../../session/session.js';
+import { exitCodeOf } from '../../report/results.js';
 import type { Config } from '../../config/types.js';
 import type { Graph } from '../../graph/types.js';
 import { Repo } from '../../git/repo.js';
@@ -159,8 +160,8 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Wor
         }
       : {};
   });
-  if (result.interrupted) return EXIT.interrupted;
-  return result.ok ? EXIT.ok : EXIT.failed;
+  // 130 interrupted, 70 a node crashed inside orchestra (a bug), 1 a failure, 0 all held.
+  return result.interrupted ? EXIT.interrupted : exitCodeOf(session.results);
 }
 
 /** `report.md`: what the record says, with the changes as git sees them. */
