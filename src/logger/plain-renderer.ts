@@ -1,5 +1,6 @@
 import { formatDuration } from '../config/duration.js';
 import type { NodeInfo, OrchestraEvent } from '../events/events.js';
+import type { Finding } from '../rules/types.js';
 import { recordPath } from '../report/results.js';
 import { unreachable } from '../util/unreachable.js';
 import { failureText, stackHint } from './internal-error.js';
@@ -16,9 +17,14 @@ export function nodeLabel(n: Pick<NodeInfo, 'kind' | 'name' | 'phase'>): string 
   return n.phase === null ? n.name : `${n.phase}/${n.name}`;
 }
 
+/** Findings named under a failed node's line; the summary at the end lists them all. */
+const FINDINGS_SHOWN = 3;
+
 /** Line per event, no escape codes beyond optional colour: for CI logs and pipes. */
 export function plainRenderer(write: (s: string) => void, style: Style): Renderer {
   const nodes = new Map<string, NodeInfo>();
+  /** Each running node's findings so far: a failed gate names its first few, not only their count. */
+  const findings = new Map<string, { first: Finding[]; errors: number }>();
   let record: string | undefined;
   const label = (id: string): string => {
     const n = nodes.get(id);
@@ -36,6 +42,7 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
           record = recordPath(e.root, e.runId);
           return;
         case 'node-started':
+          findings.delete(e.nodeId);
           write(`${style.dim('▸')} ${label(e.nodeId)}${e.attempt > 1 ? style.dim(` (attempt ${e.attempt})`) : ''}\n`);
           return;
         case 'node-retry':
@@ -46,7 +53,13 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
           else if (e.status === 'cached') write(`${style.cyan('◌')} ${label(e.nodeId)} ${style.dim('cached')}\n`);
           else if (e.reason === 'internal')
             write(`${style.red('✗')} ${label(e.nodeId)}: ${style.red(failureText(e.reason, e.message))}\n  ${style.dim(stackHint(record))}\n`);
-          else write(`${style.red('✗')} ${label(e.nodeId)} ${style.red(e.message ?? 'failed')} ${style.dim(formatDuration(e.durationMs))}\n`);
+          else {
+            write(`${style.red('✗')} ${label(e.nodeId)} ${style.red(e.message ?? 'failed')} ${style.dim(formatDuration(e.durationMs))}\n`);
+            const found = findings.get(e.nodeId);
+            for (const f of found?.first ?? []) write(`    ${f.file}:${f.line}:${f.column}: ${f.message} ${style.dim(`(${f.rule})`)}\n`);
+            if (found && found.errors > found.first.length) write(`    ${style.dim(`… and ${found.errors - found.first.length} more`)}\n`);
+          }
+          findings.delete(e.nodeId);
           return;
         case 'node-skipped':
           write(`${style.dim('-')} ${label(e.nodeId)} ${style.dim(`skipped: ${e.reason}`)}\n`);
@@ -62,9 +75,16 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
           write(`  ${style.dim(`${label(e.nodeId)}: agent ${e.agent} ${how}${tokens}${cost}`)}\n`);
           return;
         }
+        case 'finding': {
+          if (e.finding.severity !== 'error') return;
+          const seen = findings.get(e.nodeId) ?? { first: [], errors: 0 };
+          seen.errors++;
+          if (seen.first.length < FINDINGS_SHOWN) seen.first.push(e.finding);
+          findings.set(e.nodeId, seen);
+          return;
+        }
         case 'node-output':
         case 'cache-hit':
-        case 'finding':
         case 'agent-event':
         case 'run-finished':
           return;

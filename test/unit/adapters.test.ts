@@ -160,6 +160,7 @@ describe('launching agents', () => {
       '--output-format',
       'stream-json',
       '--yolo',
+      '--skip-trust',
       '-m',
       'gemini-2.5-pro',
     ]);
@@ -184,5 +185,68 @@ describe('launching agents', () => {
       ORCHESTRA_ATTEMPT: '2',
       ORCHESTRA_PROMPT_FILE: '/tmp/p.md',
     });
+  });
+});
+
+describe('the real CLIs’ own output (recorded against the scripted model server)', () => {
+  const real = (adapter: Adapter, file: string, exitCode: number) => parse(adapter, path.join('real', file), exitCode);
+
+  it('Claude Code: a write and an edit, then the answer, with the tokens and the cost it computed', () => {
+    const { events, outcome } = real(ADAPTERS['claude-code'], 'claude-code.write-edit.stream.jsonl', 0);
+    const tools = events.filter((e): e is Extract<AgentEvent, { kind: 'tool-use' }> => e.kind === 'tool-use').map((e) => e.name);
+    expect(tools).toEqual(['Write', 'Edit']);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.usage.costUsd).toBeCloseTo(0.0053325, 7);
+    expect(outcome.usage.outputTokens).toBe(90);
+  });
+
+  it('Claude Code: a bad key is an auth failure in its own words, never "success"', () => {
+    const { outcome } = real(ADAPTERS['claude-code'], 'claude-code.401.stream.jsonl', 1);
+    expect(outcome.failure).toEqual({ class: 'environment', cause: 'auth', reason: 'Invalid API key · Fix external API key (API status 401)' });
+  });
+
+  it('Claude Code: 429 and repeated 529 are transient; max turns is final', () => {
+    expect(real(ADAPTERS['claude-code'], 'claude-code.429.stream.jsonl', 1).outcome.failure?.class).toBe('transient');
+    const overloaded = real(ADAPTERS['claude-code'], 'claude-code.529.stream.jsonl', 1).outcome.failure;
+    expect(overloaded?.class).toBe('transient');
+    expect(overloaded?.reason).toContain('Repeated 529 Overloaded errors');
+    expect(real(ADAPTERS['claude-code'], 'claude-code.max-turns.stream.jsonl', 1).outcome.failure).toMatchObject({
+      class: 'final',
+      reason: expect.stringContaining('error_max_turns'),
+    });
+  });
+
+  it('Claude Code: "Not logged in" is an auth failure, and only denied tools get the permission correction', () => {
+    const parser = ADAPTERS['claude-code'].parser();
+    parser.line(JSON.stringify({ type: 'result', subtype: 'success', is_error: true, result: 'Not logged in · Please run /login' }));
+    const outcome = parser.finish(1, '');
+    expect(outcome.failure).toEqual({ class: 'environment', cause: 'auth', reason: 'Not logged in · Please run /login' });
+    const launch = ADAPTERS['claude-code'].launch({ args: [], permissionMode: 'default' }, { prompt: 'p', promptFile: '/p', workdir: '/w' });
+    expect(ADAPTERS['claude-code'].correct(launch, outcome, '')).toBeUndefined();
+    const denied = { ok: false, failure: { class: 'environment', cause: 'permissions', reason: 'denied' }, usage: {} } as const;
+    expect(ADAPTERS['claude-code'].correct(launch, denied, '')?.argv).toContain('acceptEdits');
+  });
+
+  it('Codex: apply_patch and exec_command, and a 401 is an auth failure while a 429 is transient', () => {
+    const ok = real(ADAPTERS.codex, 'codex.apply-patch.jsonl', 0);
+    expect(ok.outcome.ok).toBe(true);
+    expect(ok.events.some((e) => e.kind === 'tool-use')).toBe(true);
+    expect(real(ADAPTERS.codex, 'codex.401.jsonl', 1).outcome.failure).toMatchObject({ class: 'environment', cause: 'auth' });
+    expect(real(ADAPTERS.codex, 'codex.401-reconnecting.jsonl', 1).outcome.failure).toMatchObject({ class: 'environment', cause: 'auth' });
+    expect(real(ADAPTERS.codex, 'codex.429.jsonl', 1).outcome.failure?.class).toBe('transient');
+  });
+
+  it('Gemini: write_file and a shell command, then the answer', () => {
+    const { events, outcome } = real(ADAPTERS.gemini, 'gemini.write-file.stream.jsonl', 0);
+    expect(events.filter((e) => e.kind === 'tool-use').map((e) => (e as { name: string }).name)).toContain('write_file');
+    expect(outcome.ok).toBe(true);
+  });
+
+  it('every adapter says how its CLI logs in, and starts the `bin:` it is given', () => {
+    for (const adapter of Object.values(ADAPTERS)) {
+      expect(adapter.loginHint.length).toBeGreaterThan(10);
+      expect(adapter.launch({ args: [], bin: '/opt/x/cli' }, { prompt: 'p', promptFile: '/p', workdir: '/w' }).argv[0]).toBe('/opt/x/cli');
+    }
+    expect(ADAPTERS.gemini.launch({ args: [] }, { prompt: 'p', promptFile: '/p', workdir: '/w' }).argv).toContain('--skip-trust');
   });
 });

@@ -54,7 +54,7 @@ export async function listCommand(opts: CommonOptions): Promise<number> {
 export function nodeStates(
   events: readonly OrchestraEvent[],
   now = Date.now(),
-): Array<{ node: NodeInfo; state: string; agent?: string; attempts: number; elapsedMs: number; costUsd: number }> {
+): Array<{ node: NodeInfo; state: string; agent?: string; attempts: number; elapsedMs: number; costUsd: number; why?: string }> {
   const start = events.find((e) => e.type === 'run-started');
   if (!start || start.type !== 'run-started') return [];
   const rows = new Map(
@@ -68,6 +68,8 @@ export function nodeStates(
         elapsedMs: number;
         costUsd: number;
         startedAt: number;
+        /** Why it failed or was skipped, as the record says. */
+        why?: string;
       },
     ]),
   );
@@ -75,9 +77,13 @@ export function nodeStates(
     if (!('nodeId' in e)) continue;
     const row = rows.get(e.nodeId) ?? rows.get(e.nodeId.split('#')[0] as string);
     if (!row) continue;
-    if (e.type === 'node-started' && e.nodeId === row.node.id) Object.assign(row, { state: 'running', attempts: e.attempt, startedAt: e.ts });
-    else if (e.type === 'node-finished' && e.nodeId === row.node.id) Object.assign(row, { state: e.status, elapsedMs: e.durationMs });
-    else if (e.type === 'node-skipped') row.state = 'skipped';
+    if (e.type === 'node-started' && e.nodeId === row.node.id) {
+      Object.assign(row, { state: 'running', attempts: e.attempt, startedAt: e.ts });
+      delete row.why;
+    } else if (e.type === 'node-finished' && e.nodeId === row.node.id) {
+      Object.assign(row, { state: e.status, elapsedMs: e.durationMs });
+      if (e.status === 'failed') row.why = e.message ?? e.reason ?? 'failed';
+    } else if (e.type === 'node-skipped') Object.assign(row, { state: 'skipped', why: e.reason });
     else if (e.type === 'agent-finished') {
       row.agent = e.agent;
       row.costUsd += e.usage.costUsd ?? 0;
@@ -115,6 +121,8 @@ function printStatus(ws: Workspace, id: string, budget: Budget | undefined): voi
       .filter(Boolean)
       .join(' · ');
     process.stdout.write(`  ${color(r.state.padEnd(8))} ${r.node.kind.padEnd(10)} ${nodeLabel(r.node)}${extra ? style.dim(`  ${extra}`) : ''}\n`);
+    // Why it failed (or was skipped), in the record's words, one line.
+    if (r.why && r.state !== 'passed') process.stdout.write(`  ${' '.repeat(8)} ${' '.repeat(10)} ${style.dim(`↳ ${r.why.split('\n')[0]?.slice(0, 200)}`)}\n`);
   }
 }
 
