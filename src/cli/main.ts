@@ -57,10 +57,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   withCommonOptions(program.command('validate'))
-    .description('load and validate the config and team; print every problem at its file:line:column')
-    .action(async (opts: { cwd?: string; config?: string; cache?: boolean }) => {
+    .description('load and validate the config and team, and compile the graph; print every problem at its file:line:column')
+    .option('--strict-scopes', 'treat tasks with overlapping scopes as an error, as plan --strict-scopes does')
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean; strictScopes?: boolean }) => {
       const { validateCommand } = await import('./commands/validate.js');
-      setExit(await validateCommand(commonOptions(opts)));
+      setExit(await validateCommand({ ...commonOptions(opts), strictScopes: opts.strictScopes === true }));
     });
 
   program

@@ -197,3 +197,122 @@ describe.concurrent('the parse cache', () => {
     expect(existsSync(path.join(repo, '.orchestra'))).toBe(false);
   });
 });
+
+describe.concurrent('validate checks what plan, check and run check before they start', () => {
+  const GATE_CYCLE = `gates:
+  a:
+    run: x
+    needs: [b]
+  b:
+    run: y
+    needs: [a]
+`;
+
+  it('a gate cycle is exit 2, named, at the needs entry; cached, from the cache and with --no-cache alike', async () => {
+    const repo = makeRepo({ 'orchestra.config.yaml': GATE_CYCLE });
+    const first = await runCli(['validate'], repo);
+    expect(first.code).toBe(2);
+    expect(first.stdout).toBe('');
+    expect(first.stderr).toContain('orchestra.config.yaml:4:13: error: gate cycle: a -> b -> a');
+    expect(first.stderr).toContain("orchestra.config.yaml:4:13: note: 'a' needs 'b'");
+    expect(first.stderr).toContain("orchestra.config.yaml:7:13: note: 'b' needs 'a'");
+    expect(positions(first.stderr)).toEqual(['orchestra.config.yaml:4:13']);
+    const cached = await runCli(['validate'], repo);
+    const fresh = await runCli(['validate', '--no-cache'], repo);
+    expect([cached.code, fresh.code]).toEqual([2, 2]);
+    expect(cached.stderr).toBe(first.stderr);
+    expect(fresh.stderr).toBe(first.stderr);
+    // plan says the same about the same file.
+    const plan = await runCli(['plan'], repo);
+    expect(plan.code).toBe(2);
+    expect(positions(plan.stderr)).toEqual(['orchestra.config.yaml:4:13']);
+  });
+
+  it('a phase cycle is exit 2, named, at the needs entry', async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': `phases:
+  - id: models
+    needs: [api]
+    tasks:
+      - { id: user-model, agent: implementer, prompt: Write it. }
+  - id: api
+    needs:
+      - models
+    tasks:
+      - { id: routes, agent: codex, prompt: Write them. }
+`,
+      'team.json': TEAM,
+    });
+    for (const args of [['validate'], ['validate', '--no-cache']]) {
+      const r = await runCli(args, repo);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('orchestra.config.yaml:3:13: error: phase cycle: models -> api -> models');
+      expect(r.stderr).toContain("orchestra.config.yaml:3:13: note: 'models' needs 'api'");
+      expect(r.stderr).toContain("orchestra.config.yaml:8:9: note: 'api' needs 'models'");
+      expect(positions(r.stderr)).toEqual(['orchestra.config.yaml:3:13']);
+    }
+  });
+
+  it('a phase cycle through the default order (no needs: after the phase before) notes that phase', async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': 'phases:\n  - id: models\n    needs: [api]\n    tasks: []\n  - id: api\n    tasks: []\n',
+    });
+    const r = await runCli(['validate'], repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('orchestra.config.yaml:3:13: error: phase cycle: models -> api -> models');
+    expect(r.stderr).toContain("orchestra.config.yaml:5:9: note: 'api' has no 'needs', so it runs after 'models', the phase before it");
+  });
+
+  it('a gate cycle across an extended preset points into both files', async () => {
+    const repo = makeRepo({
+      'base.yaml': 'gates:\n  lint:\n    run: eslint .\n    needs: [test]\n',
+      'orchestra.config.yaml': 'extends: [./base.yaml]\ngates:\n  test:\n    run: vitest\n    needs: [lint]\n',
+    });
+    const r = await runCli(['validate'], repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('base.yaml:4:13: error: gate cycle: lint -> test -> lint');
+    expect(r.stderr).toContain("base.yaml:4:13: note: 'lint' needs 'test'");
+    expect(r.stderr).toContain("orchestra.config.yaml:5:13: note: 'test' needs 'lint'");
+  });
+
+  it('a hook that lists a disabled gate is an error at the hook entry, as check --hook refuses it', async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': 'gates:\n  a:\n    run: "true"\n  b:\n    run: "true"\n    enabled: false\nhooks:\n  pre-push: [a, b]\n',
+    });
+    const r = await runCli(['validate'], repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("orchestra.config.yaml:8:17: error: hook 'pre-push' lists gate 'b', which is disabled");
+    expect(positions(r.stderr)).toEqual(['orchestra.config.yaml:8:17']);
+    expect((await runCli(['check', '--hook', 'pre-push'], repo)).code).toBe(2);
+  });
+
+  it('--strict-scopes makes overlapping scopes an error, as plan --strict-scopes does', async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': `phases:
+  - id: one
+    tasks:
+      - { id: first, agent: implementer, prompt: Do it., scope: { touch: ["app/**"] } }
+      - { id: second, agent: implementer, prompt: Do it., scope: { touch: ["app/models/**"] } }
+`,
+      'team.json': TEAM,
+    });
+    const lenient = await runCli(['validate'], repo);
+    expect(lenient.stderr).toBe('');
+    expect(lenient.code).toBe(0);
+    const strict = await runCli(['validate', '--strict-scopes'], repo);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain("error: tasks 'first' and 'second' could run at the same time and touch the same files");
+    expect(positions(strict.stderr)).toEqual(positions((await runCli(['plan', '--strict-scopes'], repo)).stderr));
+  });
+
+  it("prints the compile's warnings and still exits 0", async () => {
+    const repo = makeRepo({
+      'orchestra.config.yaml': 'phases:\n  - id: one\n    tasks: []\n    fix: { agent: fix-executor }\n',
+      'team.json': TEAM,
+    });
+    const r = await runCli(['validate'], repo);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("warning: phase 'one' has 'fix' but no gates");
+    expect(r.stdout).toContain('is valid: 0 gates, 1 phase');
+  });
+});

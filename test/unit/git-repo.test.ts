@@ -17,8 +17,23 @@ describe('Repo', () => {
     const dir = committed();
     const lock = path.join(dir, '.git', 'refs', 'heads', 'side.lock');
     writeFileSync(lock, '');
-    setTimeout(() => rmSync(lock), 60);
-    await new Repo(dir).raw(['branch', 'side']);
+    // The other process lets go only once git has failed on its lock: ordered by what happened, not by a timer.
+    const repo = new Repo(dir);
+    const inner = repo as unknown as { once(args: string[], cwd: string): Promise<string> };
+    const once = inner.once.bind(repo);
+    const failures: string[] = [];
+    inner.once = async (args, cwd) => {
+      try {
+        return await once(args, cwd);
+      } catch (err) {
+        failures.push((err as Error).message);
+        rmSync(lock, { force: true });
+        throw err;
+      }
+    };
+    await repo.raw(['branch', 'side']);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/side\.lock': File exists/);
     expect(execFileSync('git', ['branch', '--list', 'side'], { cwd: dir, encoding: 'utf8' })).toContain('side');
   });
 

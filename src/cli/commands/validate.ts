@@ -1,5 +1,8 @@
 import path from 'node:path';
+import { error, sortDiagnostics, type Diagnostic } from '../../config/diagnostic.js';
 import { loadConfig } from '../../config/load.js';
+import { HOOK_NAMES } from '../../config/types.js';
+import { compile } from '../../graph/compile.js';
 import { displayPath, formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
 import { count } from '../../logger/plan-text.js';
@@ -26,9 +29,51 @@ export function summarize(config: Config): string {
   return [count(config.gates.size, 'gate'), count(config.phases.length, 'phase'), count(tasks, 'task'), count(agents, 'agent')].join(', ');
 }
 
-export async function validateCommand(opts: CommonOptions): Promise<number> {
-  const { config } = await loadOrReport(opts);
+export interface ValidateOptions extends CommonOptions {
+  /** As `plan --strict-scopes`: tasks with overlapping scopes are an error instead of an ordering. */
+  readonly strictScopes?: boolean;
+}
+
+/**
+ * What the commands that start work check on the config alone, beyond loading
+ * it: the compile (`plan`, `graph`, `check`, `run`: gate and phase cycles,
+ * with --strict-scopes scope conflicts; its warnings), and the hook lists that
+ * `check --hook` runs (a disabled gate in one makes that hook refuse to run).
+ * Checks that depend on the command line (named phases or gates, --shard,
+ * --no-needs) or on the repository (a commit, a run holding the lock), and
+ * "no phases" (only `run` minds), are left to their commands.
+ */
+export function preStartDiagnostics(config: Config, options: { strictScopes?: boolean } = {}): Diagnostic[] {
+  const diagnostics = [...compile(config, { strictScopes: options.strictScopes === true }).diagnostics];
+  for (const hook of HOOK_NAMES) {
+    for (const ref of config.hooks[hook] ?? []) {
+      const gate = config.gates.get(ref.id);
+      if (gate && !gate.enabled)
+        diagnostics.push(
+          error(
+            `hook '${hook}' lists gate '${ref.id}', which is disabled ('enabled: false'): 'orchestra check --hook ${hook}' would refuse to run`,
+            ref.loc,
+            `enable it, or list the hook's gates without it in ${path.basename(config.file)} (hooks: { ${hook}: [...] })`,
+          ),
+        );
+    }
+  }
+  return sortDiagnostics(diagnostics);
+}
+
+export async function validateCommand(opts: ValidateOptions): Promise<number> {
+  const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
+  const diagnostics = preStartDiagnostics(config, opts);
+  if (diagnostics.length > 0) {
+    const style = styleFor(process.stderr);
+    process.stderr.write(`${formatDiagnostics(diagnostics, outcome.sources, process.cwd(), style)}\n`);
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    if (errors > 0) {
+      process.stderr.write(`\n${style.red(`${errors} ${errors === 1 ? 'error' : 'errors'}`)}: nothing was run.\n`);
+      return EXIT.usage;
+    }
+  }
   const style = styleFor(process.stdout);
   const presets =
     config.files.length > 1
