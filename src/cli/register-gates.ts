@@ -1,0 +1,154 @@
+import { Option, type Command } from 'commander';
+import { collectList, collectReporter, collectShard, duration, positiveInt } from './option-parsers.js';
+import { commonOptions, withCommonOptions, type CheckCliOptions, type SetExit } from './common-options.js';
+
+/** Setting a repo up and checking it: validate, init, plan, graph, check, export, rules, presets, hooks. */
+export function registerGateCommands(program: Command, setExit: SetExit): void {
+  withCommonOptions(program.command('validate'))
+    .description('load and validate the config and team, and compile the graph; print every problem at its file:line:column')
+    .option('--strict-scopes', 'treat tasks with overlapping scopes as an error, as plan --strict-scopes does')
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean; strictScopes?: boolean }) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      setExit(await validateCommand({ ...commonOptions(opts), strictScopes: opts.strictScopes === true }));
+    });
+
+  program
+    .command('init')
+    .description('write a starter orchestra.config.yaml and team.json, and ignore .orchestra/ in git')
+    .option('--cwd <dir>', 'directory to set up (default: the current directory)')
+    .option('-f, --force', 'overwrite existing orchestra.config.yaml and team.json')
+    .action(async (opts: { cwd?: string; force?: boolean }) => {
+      const { initCommand } = await import('./commands/init.js');
+      setExit(await initCommand({ cwd: opts.cwd ?? process.cwd(), force: opts.force === true }));
+    });
+
+  withCommonOptions(program.command('plan'))
+    .description('compile the config and show waves, scope decisions, the critical path and who gets each task')
+    .argument('[phases...]', 'only these phases and what they need (default: all)')
+    .option('--json', 'print the plan as JSON')
+    .option('--write', 'also write the plan as markdown under .orchestra/reports/')
+    .option('--strict-scopes', 'treat tasks with overlapping scopes as an error instead of ordering them')
+    .action(async (phases: string[], opts: { cwd?: string; config?: string; cache?: boolean; json?: boolean; write?: boolean; strictScopes?: boolean }) => {
+      const { planCommand } = await import('./commands/plan.js');
+      setExit(
+        await planCommand({ ...commonOptions(opts), phases, json: opts.json === true, write: opts.write === true, strictScopes: opts.strictScopes === true }),
+      );
+    });
+
+  withCommonOptions(program.command('graph'))
+    .description('print the compiled graph: nodes (task, gate, fix, checkpoint) and the edges between them')
+    .argument('[phases...]', 'only these phases and what they need (default: the whole graph)')
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
+    .option('--strict-scopes', 'treat tasks with overlapping scopes as an error instead of ordering them')
+    .action(async (phases: string[], opts: { cwd?: string; config?: string; cache?: boolean; format: 'mermaid' | 'dot' | 'json'; strictScopes?: boolean }) => {
+      const { graphCommand } = await import('./commands/graph.js');
+      setExit(await graphCommand({ ...commonOptions(opts), phases, format: opts.format, strictScopes: opts.strictScopes === true }));
+    });
+
+  withCommonOptions(program.command('check'))
+    .description('run the top-level gates (all, or the named ones and what they need); cached where inputs are unchanged')
+    .argument('[gates...]', 'only these gates and what they need (default: all)')
+    .option('--hook <name>', 'run the gates listed under hooks.<name> (ORCHESTRA_SKIP=1 skips)')
+    .option('--concurrency <n>', 'how many gates run at once (default: config, else CPU cores)', positiveInt)
+    .option('--keep-going', 'after a failure, still run everything that does not depend on it')
+    .option('--reporter <name>', 'pretty (default), json, github, junit[=FILE], sarif[=FILE]; repeat for several', collectReporter)
+    .option('--timeout <duration>', 'time limit for gates without a timeout of their own (e.g. 90s, 5m)', duration)
+    .option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL', duration, 5000)
+    .option('--fix', 'apply the fixes that rules offer (only to files the rule read), then check again')
+    .option('--shard <i/n>', 'run one rule gate over a deterministic 1/n of its files (e.g. 2/4), for a CI matrix')
+    .option('--no-needs', 'run only the named gates; what they need is taken as done (a CI job whose needs: ran it)')
+    .option('--fingerprint', "print each gate's cache key ('<key>  <gate>'; '-' when never cached) and run nothing")
+    .action(async (gates: string[], opts: CheckCliOptions & { shard?: string; needs: boolean; fingerprint?: boolean }) => {
+      const { checkCommand } = await import('./commands/check.js');
+      setExit(
+        await checkCommand({
+          ...commonOptions(opts),
+          gates,
+          ...(opts.hook !== undefined ? { hook: opts.hook } : {}),
+          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+          keepGoing: opts.keepGoing === true,
+          reporters: opts.reporter ?? [],
+          ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
+          graceMs: opts.killGrace,
+          fix: opts.fix === true,
+          needs: opts.needs,
+          fingerprint: opts.fingerprint === true,
+          ...(opts.shard !== undefined ? { shard: opts.shard } : {}),
+        }),
+      );
+    });
+
+  withCommonOptions(program.command('export'))
+    .description(
+      "write the gates (and with --phases, the phases) as a CI workflow: one job per gate, needs: as in the graph, cached by orchestra's fingerprints",
+    )
+    .argument('[target]', 'github-actions')
+    .option('--out <file>', "where to write it ('-': stdout; default: .github/workflows/orchestra.yml)")
+    .option('--phases', 'also a job per phase of agent work, started by hand (workflow_dispatch)')
+    .option('--shard <gate=n>', 'fan a rule gate out over n matrix jobs; repeat for several', collectShard)
+    .option('--branch <name>', "a branch whose pushes run the gates (default: origin's default branch, else main); repeat for several", collectList)
+    .option('--setup <file>', 'a YAML list of steps every job runs after installing (a Python, a service): the generated file is not for editing')
+    .option('--check', 'fail (exit 1) when a workflow orchestra wrote is not what exporting now would write')
+    .action(
+      async (
+        target: string | undefined,
+        opts: {
+          cwd?: string;
+          config?: string;
+          cache?: boolean;
+          out?: string;
+          phases?: boolean;
+          shard?: Record<string, number>;
+          branch?: string[];
+          setup?: string;
+          check?: boolean;
+        },
+      ) => {
+        const { exportCommand } = await import('./commands/export.js');
+        setExit(
+          await exportCommand({
+            ...commonOptions(opts),
+            ...(target !== undefined ? { target } : {}),
+            ...(opts.out !== undefined ? { out: opts.out } : {}),
+            phases: opts.phases === true,
+            shards: opts.shard ?? {},
+            branches: opts.branch ?? [],
+            ...(opts.setup !== undefined ? { setup: opts.setup } : {}),
+            check: opts.check === true,
+          }),
+        );
+      },
+    );
+
+  program
+    .command('rules')
+    .description('list every builtin rule with its description, default files and options')
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { rulesCommand } = await import('./commands/catalog.js');
+      setExit(rulesCommand(opts.json === true));
+    });
+  program
+    .command('presets')
+    .description('list the builtin presets and the gates, rules and hooks each adds')
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { presetsCommand } = await import('./commands/catalog.js');
+      setExit(await presetsCommand(opts.json === true));
+    });
+
+  const hooks = program.command('hooks').description('install or remove git hooks that run the gates listed under hooks: in the config');
+  for (const action of ['install', 'uninstall'] as const) {
+    withCommonOptions(hooks.command(action))
+      .description(
+        action === 'install'
+          ? 'write a git hook for every list under hooks: (respects core.hooksPath and husky)'
+          : 'remove the hooks orchestra wrote, and only those',
+      )
+      .option('-f, --force', action === 'install' ? 'replace a hook that orchestra did not write' : 'no effect; uninstall never removes hooks it did not write')
+      .action(async (opts: { cwd?: string; config?: string; cache?: boolean; force?: boolean }) => {
+        const { hooksCommand } = await import('./commands/hooks.js');
+        setExit(await hooksCommand(action, { ...commonOptions(opts), force: opts.force === true }));
+      });
+  }
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { commonOptions, runOptions, withCommonOptions, withRunOptions, type RunCliOptions, type SetExit } from './common-options.js';
+
+/** Driving agents: run, resume, rollback, patterns, apply, clean. */
+export function registerRunCommands(program: Command, setExit: SetExit): void {
+  withRunOptions(program.command('run'))
+    .description('drive the team through the phases (all, or the named ones and what they need): worktrees, scopes, gates, fixes, checkpoints')
+    .argument('[phases...]', 'only these phases and what they need (default: all)')
+    .option('--no-needs', 'run only the named phases; the phases they need are taken as done (their work is in HEAD)')
+    .option('--run-id <id>', 'name the run (and its branch orchestra/<id>) instead of a fresh id, e.g. in CI')
+    .action(async (phases: string[], opts: RunCliOptions & { needs: boolean; runId?: string }) => {
+      const { runCommand } = await import('./commands/run.js');
+      setExit(await runCommand({ ...runOptions(opts, phases), needs: opts.needs, ...(opts.runId !== undefined ? { runId: opts.runId } : {}) }));
+    });
+
+  withRunOptions(program.command('resume'))
+    .description('continue a run that did not finish (a crash, Ctrl-C, a failed phase) from its last checkpoint')
+    .argument('[run-id]', 'the run (default: the latest that did not hold)')
+    .action(async (runId: string | undefined, opts: RunCliOptions) => {
+      const { resumeCommand } = await import('./commands/runs.js');
+      setExit(await resumeCommand({ ...runOptions(opts, []), ...(runId ? { runId } : {}) }));
+    });
+
+  withCommonOptions(program.command('rollback'))
+    .description("move a run's integration branch back to a phase's checkpoint")
+    .argument('<phase>', 'the phase whose checkpoint to go back to')
+    .option('--run <run-id>', 'the run (default: the latest with that checkpoint)')
+    .action(async (phase: string, opts: { cwd?: string; config?: string; cache?: boolean; run?: string }) => {
+      const { rollbackCommand } = await import('./commands/runs.js');
+      setExit(await rollbackCommand({ ...commonOptions(opts), phase, ...(opts.run ? { runId: opts.run } : {}) }));
+    });
+
+  withCommonOptions(program.command('patterns'))
+    .description('list the fixes orchestra learned: failures that a fix round turned green, with the change that did it')
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean; json?: boolean }) => {
+      const { patternsCommand } = await import('./commands/runs.js');
+      setExit(await patternsCommand({ ...commonOptions(opts), json: opts.json === true }));
+    });
+
+  withCommonOptions(program.command('apply'))
+    .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
+    .argument('[run-id]', 'the run (default: the latest that held)')
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean }) => {
+      const { applyCommand } = await import('./commands/runs.js');
+      setExit(await applyCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}) }));
+    });
+
+  withCommonOptions(program.command('clean'))
+    .description("remove runs' worktrees and their merged branches")
+    .argument('[run-id]', 'only this run (default: all)')
+    .option('-f, --force', 'also delete branches with commits not merged into the current branch')
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; force?: boolean }) => {
+      const { cleanCommand } = await import('./commands/runs.js');
+      setExit(await cleanCommand({ ...commonOptions(opts), force: opts.force === true, ...(runId ? { runId } : {}) }));
+    });
+}

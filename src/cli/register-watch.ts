@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { port } from './option-parsers.js';
+import { commonOptions, withCommonOptions, type SetExit } from './common-options.js';
+
+/** Looking after runs: list, status, logs, report, abort, serve. */
+export function registerWatchCommands(program: Command, setExit: SetExit): void {
+  withCommonOptions(program.command('list'))
+    .description('recent runs with their outcome and duration')
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean }) => {
+      const { listCommand } = await import('./commands/watch.js');
+      setExit(await listCommand(commonOptions(opts)));
+    });
+
+  withCommonOptions(program.command('status'))
+    .description("a run's nodes: state, agent, attempt, elapsed; and what it has spent")
+    .argument('[run-id]', 'the run (default: the latest)')
+    .option('-w, --watch', 'refresh every second while the run works')
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; watch?: boolean }) => {
+      const { statusCommand } = await import('./commands/watch.js');
+      setExit(await statusCommand({ ...commonOptions(opts), watch: opts.watch === true, ...(runId ? { runId } : {}) }));
+    });
+
+  withCommonOptions(program.command('logs'))
+    .description("a task's or gate's output (-f follows it while the run goes on)")
+    .argument('<node>', 'a task or gate name, or phase/name')
+    .option('--run <run-id>', 'the run (default: the latest)')
+    .option('-f, --follow', 'keep printing while the run is working')
+    .option('--events', "the agent's normalized events (messages, tool use) instead of its raw output")
+    .action(async (node: string, opts: { cwd?: string; config?: string; cache?: boolean; run?: string; follow?: boolean; events?: boolean }) => {
+      const { logsCommand } = await import('./commands/watch.js');
+      setExit(
+        await logsCommand({
+          ...commonOptions(opts),
+          node,
+          follow: opts.follow === true,
+          events: opts.events === true,
+          ...(opts.run ? { runId: opts.run } : {}),
+        }),
+      );
+    });
+
+  withCommonOptions(program.command('report'))
+    .description("print a run's report")
+    .argument('[run-id]', 'the run (default: the latest)')
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean }) => {
+      const { reportCommand } = await import('./commands/watch.js');
+      setExit(await reportCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}) }));
+    });
+
+  withCommonOptions(program.command('abort'))
+    .description('stop the run working in this repository, as Ctrl-C would (resumable)')
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean }) => {
+      const { abortCommand } = await import('./commands/watch.js');
+      setExit(await abortCommand(commonOptions(opts)));
+    });
+
+  withCommonOptions(program.command('serve'))
+    .description("a live dashboard of this repo's runs in the browser, on 127.0.0.1 (the first line printed is its address)")
+    .argument('[run-id]', 'the run to open (default: the latest)')
+    .option('--port <n>', 'the port to listen on (default: a free one)', port, 0)
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; port: number }) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      setExit(await serveCommand({ ...commonOptions(opts), port: opts.port, ...(runId ? { runId } : {}) }));
+    });
+}
