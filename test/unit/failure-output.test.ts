@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeStates } from '../../src/cli/commands/watch.js';
 import type { OrchestraEvent } from '../../src/events/events.js';
+import { activityOf } from '../../src/logger/agent-activity.js';
 import { plainRenderer } from '../../src/logger/plain-renderer.js';
 import type { Style } from '../../src/logger/style.js';
 import type { Finding } from '../../src/rules/types.js';
@@ -77,5 +78,27 @@ describe('a failed gate, as the terminal and status show it', () => {
       ['timestamps', 'failed', '1 findings'],
       ['models', 'skipped', 'needs timestamps, which failed'],
     ]);
+  });
+});
+
+describe('what a running agent is doing, as status shows it', () => {
+  it('names the tool and its file or command, or what the agent said, in one short line', () => {
+    expect(activityOf({ kind: 'tool-use', name: 'Write', input: { file_path: 'app/models.py', content: 'x' } })).toBe('Write app/models.py');
+    expect(activityOf({ kind: 'tool-use', name: 'exec_command', input: { cmd: ['pytest', '-q'] } })).toBe('exec_command pytest -q');
+    expect(activityOf({ kind: 'tool-use', name: 'TodoWrite', input: {} })).toBe('TodoWrite');
+    expect(activityOf({ kind: 'message', text: 'Done.\n\nI added the model.' })).toBe('said: Done. I added the model.');
+    expect(activityOf({ kind: 'message', text: 'x'.repeat(500) })).toHaveLength(6 + 120);
+    expect(activityOf({ kind: 'tool-result', ok: false, output: 'exit 1' })).toBe('tool failed: exit 1');
+  });
+
+  it('status keeps the latest activity of a running agent node', () => {
+    const nodes = [{ id: 'task:p/a', kind: 'task', name: 'a', phase: 'p', needs: [] }] as const;
+    const events: OrchestraEvent[] = [
+      { type: 'run-started', ts: 0, runId: 'r', command: 'run', root: '/repo', nodes },
+      { type: 'node-started', ts: 1, nodeId: 'task:p/a', attempt: 1 },
+      { type: 'agent-event', ts: 2, nodeId: 'task:p/a', agent: 'claude', event: { kind: 'tool-use', name: 'Write', input: { file_path: 'a.py' } } },
+      { type: 'agent-event', ts: 3, nodeId: 'task:p/a', agent: 'claude', event: { kind: 'tool-use', name: 'Bash', input: { command: 'pytest' } } },
+    ];
+    expect(nodeStates(events, 10)[0]).toMatchObject({ state: 'running', agent: 'claude', activity: 'Bash pytest' });
   });
 });

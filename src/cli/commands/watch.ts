@@ -3,11 +3,13 @@ import { formatDuration } from '../../config/duration.js';
 import type { NodeInfo, OrchestraEvent } from '../../events/events.js';
 import { Workspace, type RunDir } from '../../workspace/layout.js';
 import { runIds } from '../../workspace/run-ids.js';
+import { activityOf } from '../../logger/agent-activity.js';
 import { nodeLabel } from '../../logger/plain-renderer.js';
 import { formatRunSummary } from '../../logger/run-summary.js';
 import { styleFor } from '../../logger/style.js';
 import { ResultCollector } from '../../report/results.js';
-import { readEvents, runInfo } from '../../report/run-record.js';
+import { parseEventLines, readEvents, runInfo } from '../../report/run-record.js';
+import { LogLines } from '../../exec/log-lines.js';
 import { readLock } from '../../workspace/lock.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
@@ -54,7 +56,7 @@ export async function listCommand(opts: CommonOptions): Promise<number> {
 export function nodeStates(
   events: readonly OrchestraEvent[],
   now = Date.now(),
-): Array<{ node: NodeInfo; state: string; agent?: string; attempts: number; elapsedMs: number; costUsd: number; why?: string }> {
+): Array<{ node: NodeInfo; state: string; agent?: string; attempts: number; elapsedMs: number; costUsd: number; why?: string; activity?: string }> {
   const start = events.find((e) => e.type === 'run-started');
   if (!start || start.type !== 'run-started') return [];
   const rows = new Map(
@@ -70,6 +72,8 @@ export function nodeStates(
         startedAt: number;
         /** Why it failed or was skipped, as the record says. */
         why?: string;
+        /** What its agent did last. */
+        activity?: string;
       },
     ]),
   );
@@ -84,6 +88,7 @@ export function nodeStates(
       Object.assign(row, { state: e.status, elapsedMs: e.durationMs });
       if (e.status === 'failed') row.why = e.message ?? e.reason ?? 'failed';
     } else if (e.type === 'node-skipped') Object.assign(row, { state: 'skipped', why: e.reason });
+    else if (e.type === 'agent-event') Object.assign(row, { agent: e.agent, activity: activityOf(e.event) });
     else if (e.type === 'agent-finished') {
       row.agent = e.agent;
       row.costUsd += e.usage.costUsd ?? 0;
@@ -122,6 +127,7 @@ function printStatus(ws: Workspace, id: string, budget: Budget | undefined): voi
       .join(' · ');
     process.stdout.write(`  ${color(r.state.padEnd(8))} ${r.node.kind.padEnd(10)} ${nodeLabel(r.node)}${extra ? style.dim(`  ${extra}`) : ''}\n`);
     // Why it failed (or was skipped), in the record's words, one line.
+    if (r.state === 'running' && r.activity) process.stdout.write(`  ${' '.repeat(8)} ${' '.repeat(10)} ${style.dim(`… ${r.activity}`)}\n`);
     if (r.why && r.state !== 'passed') process.stdout.write(`  ${' '.repeat(8)} ${' '.repeat(10)} ${style.dim(`↳ ${r.why.split('\n')[0]?.slice(0, 200)}`)}\n`);
   }
 }
@@ -151,7 +157,18 @@ export async function logsCommand(opts: CommonOptions & { node: string; runId?: 
     return EXIT.usage;
   }
   if (opts.events) {
-    for (const e of events) if (e.type === 'agent-event' && e.nodeId.split('#')[0] === node.id) process.stdout.write(`${JSON.stringify(e.event)}\n`);
+    // The record is read as it grows: with -f, each agent event shows up as the agent works.
+    const record = new LogLines(runDir.events);
+    const show = (final: boolean): void => {
+      for (const e of parseEventLines(record.read(final).join('\n')))
+        if (e.type === 'agent-event' && e.nodeId.split('#')[0] === node.id) process.stdout.write(`${JSON.stringify(e.event)}\n`);
+    };
+    show(false);
+    while (opts.follow && readLock(found.ws)?.runId === id) {
+      await new Promise((r) => setTimeout(r, 200));
+      show(false);
+    }
+    show(true);
     return EXIT.ok;
   }
   const file = runDir.logFile(node.id);
