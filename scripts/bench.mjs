@@ -273,6 +273,12 @@ try {
     }
   }
 
+  // --- run with the real Claude Code against the scripted model server (BENCH_AGENTS=0 leaves it out: it installs ~760 MB of CLIs once) ---
+  if (process.env.BENCH_AGENTS !== '0') {
+    const { benchRealAgent } = await import('./bench-agents.mjs');
+    rows.push(...(await benchRealAgent()));
+  }
+
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`node ${process.version}, ${RUNS} runs each (median)\n`);
   for (const [label, ms, note] of rows) console.log(`${label.padEnd(width)}  ${ms.toFixed(1).padStart(8)} ms  ${note}`);
