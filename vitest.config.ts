@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // The end-to-end tests spawn the CLI, git, agents and gates on a 2-core machine; a time
+    // limit is there to catch a hang, not to judge speed (npm run bench does that).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
   resolve: {
     // The schema validators are generated at build time (npm test builds first).

@@ -3,10 +3,11 @@ import path from 'node:path';
 import type { Config, Gate } from '../config/types.js';
 import type { Graph, GateNode } from '../graph/types.js';
 import { orchestraVersion } from '../util/version.js';
-import type { EventBus, FailReason, NodeInfo, NodeStatus } from '../events/events.js';
+import type { EventBus, FailReason, NodeStatus } from '../events/events.js';
 import type { Finding } from '../rules/types.js';
 import type { Workspace } from '../workspace/layout.js';
 import { indexFiles, type FileIndex } from './file-index.js';
+import { needsOf, nodeInfos } from './node-infos.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
 import type { Shard } from './shard.js';
@@ -53,8 +54,7 @@ export interface GateShard {
 
 /** Every gate's fingerprint, in graph order (a gate's needs come first); undefined: not cacheable. */
 export function gateFingerprints(config: Config, graph: Graph, index: FileIndex | undefined, shard?: GateShard): Map<string, string | undefined> {
-  const needs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
-  for (const e of graph.edges) needs.get(e.to)?.push(e.from);
+  const needs = needsOf(graph);
   const version = orchestraVersion();
   const fingerprints = new Map<string, string | undefined>();
   for (const n of graph.nodes) {
@@ -85,13 +85,8 @@ export function wantsFileIndex(graph: Graph, forCache: boolean): boolean {
 export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   const { config, graph, bus } = opts;
   const started = Date.now();
-  const needs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
-  for (const e of graph.edges) needs.get(e.to)?.push(e.from);
   const gates = new Map(graph.nodes.filter((n): n is GateNode => n.kind === 'gate').map((n) => [n.id, n]));
-  const running = (id: string) => !opts.only || opts.only.has(id);
-  const nodes: NodeInfo[] = graph.nodes
-    .filter((n) => running(n.id))
-    .map((n) => ({ id: n.id, kind: n.kind, name: n.name, phase: n.phase, needs: (needs.get(n.id) ?? []).filter(running) }));
+  const nodes = nodeInfos(graph, (id) => !opts.only || opts.only.has(id));
   const runDir = opts.ws.run(opts.runId);
   mkdirSync(runDir.logs, { recursive: true });
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });

@@ -1,7 +1,34 @@
 import { execFile } from 'node:child_process';
 
-/** Identity and signing settings for orchestra's own commits, whatever the user's config says. */
-const CONFIG = ['-c', 'user.name=orchestra', '-c', 'user.email=orchestra@localhost', '-c', 'commit.gpgsign=false', '-c', 'tag.gpgsign=false'];
+/**
+ * Settings on every git call orchestra makes: its own identity, no signing,
+ * and nothing that runs a program the repository's config or an agent could
+ * have named (hooks, an fsmonitor, an external diff, a pager). An agent that
+ * wrote a hook into `.git/hooks` or `core.fsmonitor` into `.git/config`
+ * does not get it run by orchestra's commits and merges.
+ */
+export const GIT_SAFE_CONFIG = [
+  '-c',
+  'user.name=orchestra',
+  '-c',
+  'user.email=orchestra@localhost',
+  '-c',
+  'commit.gpgsign=false',
+  '-c',
+  'tag.gpgsign=false',
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'core.pager=cat',
+  '-c',
+  'diff.external=',
+  '-c',
+  'gc.auto=0',
+  '-c',
+  'maintenance.auto=false',
+];
 
 /**
  * The git operations a run needs. Every call names the directory it works in:
@@ -34,7 +61,7 @@ export class Repo {
 
   private once(args: string[], cwd: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile('git', [...CONFIG, ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+      execFile('git', [...GIT_SAFE_CONFIG, ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
         if (err) reject(new Error(`git ${args.join(' ')}: ${(stderr || err.message).trim()}`));
         else resolve(stdout);
       });
@@ -83,14 +110,34 @@ export class Repo {
     return (await this.raw(['rev-parse', 'HEAD'], cwd)).trim();
   }
 
+  /** Whether `ancestor` is in the history of `descendant`. */
+  async isAncestor(ancestor: string, descendant: string, cwd = this.root): Promise<boolean> {
+    return this.raw(['merge-base', '--is-ancestor', ancestor, descendant], cwd).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** The symbolic links a commit has among `paths`, with where each points (its blob is the target). */
+  async symlinks(commit: string, paths: readonly string[], cwd = this.root): Promise<Array<{ path: string; target: string }>> {
+    if (paths.length === 0) return [];
+    const out = await this.raw(['ls-tree', '-z', commit, '--', ...paths], cwd);
+    const links: Array<{ path: string; target: string }> = [];
+    for (const entry of out.split('\0').filter(Boolean)) {
+      const m = /^120000 blob ([0-9a-f]+)\t(.+)$/s.exec(entry);
+      if (m) links.push({ path: m[2] as string, target: await this.raw(['cat-file', 'blob', m[1] as string], cwd) });
+    }
+    return links;
+  }
+
   /** Paths changed between two commits (renames as both paths). */
   async changedPaths(from: string, to: string, cwd = this.root): Promise<string[]> {
-    const out = await this.raw(['diff', '--name-only', '--no-renames', '-z', from, to], cwd);
+    const out = await this.raw(['diff', '--no-ext-diff', '--no-textconv', '--name-only', '--no-renames', '-z', from, to], cwd);
     return out.split('\0').filter(Boolean);
   }
 
   async diff(from: string, to: string, cwd = this.root): Promise<string> {
-    return this.raw(['diff', '--stat', '--patch', from, to], cwd);
+    return this.raw(['diff', '--no-ext-diff', '--no-textconv', '--stat', '--patch', from, to], cwd);
   }
 
   /** Merges a branch into the worktree's branch; on a conflict the merge is aborted. */

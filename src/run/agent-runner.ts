@@ -53,6 +53,12 @@ export interface AgentRunnerDeps {
   readonly resetTree: (cwd: string) => Promise<void>;
   /** Transient failures are tried again this many times. */
   readonly retries: number;
+  /**
+   * Checked after every attempt, before orchestra runs git in the agent's
+   * tree again: why the run must stop (the agent changed the user's
+   * repository), or undefined.
+   */
+  readonly guard?: () => Promise<string | undefined>;
   /** `run --timeout`: for agents and tasks without a timeout of their own. */
   readonly defaultTimeoutMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -112,6 +118,12 @@ export class AgentRunner implements RunsAgents {
           output: result.tail,
         }),
       );
+      const tampered = await this.deps.guard?.();
+      if (tampered) {
+        const stopped: AgentOutcome = { ok: false, failure: { class: 'final', reason: tampered }, usage: outcome.usage };
+        this.#recordAttempt(agent, req, stopped);
+        return { agent, outcome: stopped, tail: result.tail, exitCode: result.exitCode };
+      }
       this.#recordAttempt(agent, req, outcome);
       const correction = outcome.failure?.class === 'environment' && agent.use ? ADAPTERS[agent.use].correct(launch, outcome, result.tail) : undefined;
       const step = nextStep(outcome, {

@@ -15,6 +15,11 @@ export interface FixLoopDeps {
   review(round: number, signal: AbortSignal): Promise<GateFailure | undefined>;
   /** A diff that fixed the same failure before. */
   earlierFix(failure: GateFailure): string | undefined;
+  /**
+   * After a round's commit: why its change may not stay (outside what the
+   * fix agent may touch), with the round undone; undefined when it may.
+   */
+  checkRound(before: string): Promise<string | undefined>;
   /** Remembers the diff that made a failing gate pass. */
   learn(failure: GateFailure, diff: string): void;
   note(message: string): void;
@@ -73,6 +78,8 @@ export async function runFixLoop(spec: FixLoopSpec, deps: FixLoopDeps, signal: A
     const before = await deps.tree.head();
     await fixRound(spec, deps, round, failing, signal);
     if (signal.aborted) return { status: 'failed', reason: 'interrupted', message: 'interrupted' };
+    const refused = await deps.checkRound(before);
+    if (refused) return { status: 'failed', reason: 'exit-code', message: `round ${round}: ${refused}` };
     await deps.rerunGates(signal);
     const was = failing;
     failing = deps.failures();

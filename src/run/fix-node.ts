@@ -7,6 +7,22 @@ import { IntegrationTree } from './integration-tree.js';
 import { earlierFix, readPatterns, recordPattern } from './patterns.js';
 import { runPhaseGate } from './phase-gate.js';
 import { review } from './review.js';
+import { escapingLinks, fixScope, scopeViolations } from './scope.js';
+import path from 'node:path';
+
+/** The fix agent's scope: what the phase's tasks may touch, never the config, the team, `.git`, `.orchestra` or `.env`. A round outside it is undone. */
+async function checkFixRound(ctx: PhaseContext, tree: IntegrationTree, before: string): Promise<string | undefined> {
+  const { repo, config } = ctx.run;
+  const head = await tree.head();
+  if (head === before) return undefined;
+  const tasks = config.phases.find((p) => p.id === ctx.phase)?.tasks ?? [];
+  const own = [config.file, config.team?.file].filter((f): f is string => !!f).map((f) => path.relative(config.root, f).split(path.sep).join('/'));
+  const changed = await repo.changedPaths(before, head, tree.dir);
+  const violations = [...scopeViolations(changed, fixScope(tasks, own)), ...escapingLinks(await repo.symlinks(head, changed, tree.dir))];
+  if (violations.length === 0) return undefined;
+  await tree.exclusive(() => repo.raw(['reset', '-q', '--hard', before], tree.dir));
+  return `the fix agent changed files outside what it may touch, so its round was undone: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
+}
 
 /** A phase's fix node: the fix loop, wired to the integration tree, the phase gates, the reviewer and the learned fixes. */
 export async function runFixNode(ctx: PhaseContext, node: FixNode, signal: AbortSignal): Promise<Outcome> {
@@ -29,6 +45,7 @@ export async function runFixNode(ctx: PhaseContext, node: FixNode, signal: Abort
       node.review ? review(run.agents, tree, { nodeId: node.id, reviewer: node.review, phase: ctx.phase, round, from, signal: s }, note) : undefined,
     earlierFix: (f) => earlierFix(learned, f)?.diff,
     learn: (f, diff) => recordPattern(run.patternsFile, f, ctx.phase, run.runId, diff),
+    checkRound: (before) => checkFixRound(ctx, tree, before),
     note,
   };
   const spec = { nodeId: node.id, phase: ctx.phase, runId: run.runId, agent: node.agent, attempts: node.attempts, hasReview: node.review !== undefined, from };

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Config } from '../config/types.js';
-import type { EventBus, NodeInfo, NodeStatus } from '../events/events.js';
+import type { EventBus, NodeStatus } from '../events/events.js';
+import { nodeInfos } from '../exec/node-infos.js';
 import type { WorkerPool } from '../exec/pool.js';
 import { walk, type Outcome } from '../exec/scheduler.js';
 import { Repo } from '../git/repo.js';
@@ -8,15 +9,13 @@ import type { GateNode, Graph } from '../graph/types.js';
 import { unreachable } from '../util/unreachable.js';
 import type { Workspace } from '../workspace/layout.js';
 import { RunStateStore, type RunState } from '../workspace/run-state.js';
-import { AgentRunner } from './agent-runner.js';
-import { AgentSlots, Mutex } from './agent-slots.js';
-import { BudgetLedger } from './budget.js';
 import { runCheckpoint } from './checkpoint.js';
-import { PhaseContexts, type RunContext } from './context.js';
+import { PhaseContexts } from './context.js';
 import { runFixNode } from './fix-node.js';
 import { GateOutcomes } from './gate-outcomes.js';
-import { NodeEvents } from './node-events.js';
 import { runPhaseGate } from './phase-gate.js';
+import { TamperStop } from './repo-guard.js';
+import { runContext } from './run-context.js';
 import { prepareResume } from './resume.js';
 import { TaskStep } from './task.js';
 
@@ -46,9 +45,6 @@ export interface PhaseRunResult {
   readonly statuses: ReadonlyMap<string, NodeStatus>;
 }
 
-/** A crashed plain command agent is tried this many more times. */
-const TRANSIENT_RETRIES = 2;
-
 /**
  * `orchestra run`: every task in its own worktree, branched from its phase's
  * base on the integration branch `orchestra/<run>` (which starts at the
@@ -68,6 +64,8 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   const worktrees = opts.ws.worktrees(runId);
   for (const d of [runDir.logs, runDir.prompts, worktrees.root]) mkdirSync(d, { recursive: true });
   const store = new RunStateStore(opts.ws);
+  // An agent that touches the user's repository stops the whole run, --keep-going or not.
+  const guard = await TamperStop.start(repo);
   const checkpoints: Record<string, string> = { ...(opts.resume?.checkpoints ?? {}) };
   const saveState = (finished: boolean, ok: boolean): void => store.write({ runId, base, integrationBranch, ok, finished, checkpoints });
   if (opts.resume) await prepareResume(repo, opts.resume, worktrees.integration);
@@ -81,48 +79,10 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   bus.subscribe(gateOutcomes.subscriber);
   bus.emit({ type: 'run-started', ts: started, runId, command: 'run', root: config.root, nodes });
 
-  const integrationLock = new Mutex();
-  const budget = new BudgetLedger(started, config.budget, new Map(config.phases.map((p) => [p.id, p.budget])));
-  const resetTree = async (cwd: string): Promise<void> => {
-    await repo.raw(['checkout', '--', '.'], cwd).catch(() => undefined);
-    await repo.raw(['clean', '-fdq'], cwd).catch(() => undefined);
-  };
-  const slots = new AgentSlots(config.team ?? { file: '', agents: [] });
-  const agents = new AgentRunner({
-    runId,
-    runDir,
-    bus,
-    pool: opts.pool,
-    slots,
-    budget,
-    graceMs: opts.graceMs,
-    resetTree,
-    retries: TRANSIENT_RETRIES,
-    ...(opts.agentTimeoutMs !== undefined ? { defaultTimeoutMs: opts.agentTimeoutMs } : {}),
+  const run = runContext(opts, { repo, runDir, worktrees, integrationBranch, base, gateOutcomes, guard, started }, (phase, sha) => {
+    checkpoints[phase] = sha;
+    saveState(false, false);
   });
-  const run: RunContext = {
-    config,
-    runId,
-    repo,
-    bus,
-    pool: opts.pool,
-    runDir,
-    worktrees,
-    integrationBranch,
-    base,
-    integrationLock,
-    agents,
-    gateOutcomes,
-    concurrency: opts.concurrency,
-    graceMs: opts.graceMs,
-    patternsFile: opts.ws.patternsFile,
-    fixPromptFile: opts.ws.fixPromptFile,
-    nodes: new NodeEvents(bus, (id) => runDir.logFile(id)),
-    checkpointed: (phase, sha) => {
-      checkpoints[phase] = sha;
-      saveState(false, false);
-    },
-  };
   const phases = new PhaseContexts(
     run,
     (phase) => gates.filter((g) => g.phase === phase),
@@ -154,17 +114,13 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   };
 
   const label = (nodeId: string): string => byId.get(nodeId)?.name ?? nodeId;
-  const walked = await walk(nodes, runNode, { concurrency: opts.concurrency, keepGoing: opts.keepGoing, signal: opts.signal, bus, label });
-  saveState(true, walked.ok);
+  const walked = await walk(nodes, runNode, { concurrency: opts.concurrency, keepGoing: opts.keepGoing, signal: guard.signal(opts.signal), bus, label });
+  // Stopped because an agent touched the repository: a failure (exit 1), not an interrupt.
+  const ok = walked.ok && !guard.tripped;
+  const interrupted = opts.signal.aborted;
+  saveState(true, ok);
   // A run that held leaves only its branch and tags; a failed one keeps its worktrees to look at.
-  if (walked.ok) await repo.removeWorktree(worktrees.integration);
-  bus.emit({ type: 'run-finished', ts: Date.now(), ok: walked.ok, interrupted: walked.interrupted, durationMs: Date.now() - started, counts: walked.counts });
-  return { ok: walked.ok, interrupted: walked.interrupted, integrationBranch, base, statuses: walked.statuses };
-}
-
-/** The graph's nodes as the record announces them, each with what it needs. */
-export function nodeInfos(graph: Graph): NodeInfo[] {
-  const needs = new Map<string, string[]>(graph.nodes.map((n) => [n.id, []]));
-  for (const e of graph.edges) needs.get(e.to)?.push(e.from);
-  return graph.nodes.map((n) => ({ id: n.id, kind: n.kind, name: n.name, phase: n.phase, needs: needs.get(n.id) ?? [] }));
+  if (ok) await repo.removeWorktree(worktrees.integration);
+  bus.emit({ type: 'run-finished', ts: Date.now(), ok, interrupted, durationMs: Date.now() - started, counts: walked.counts });
+  return { ok, interrupted, integrationBranch, base, statuses: walked.statuses };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Scope } from '../config/types.js';
 
@@ -17,4 +18,26 @@ export function scopeViolations(paths: readonly string[], scope: Scope): Array<{
     else if (!inTouch(p)) out.push({ path: p, why: `outside scope.touch (${scope.touch.join(', ')})` });
   }
   return out;
+}
+
+/**
+ * Symbolic links whose target leaves the worktree (an absolute path, or one
+ * that climbs above the root): merged, they would let a later agent or gate
+ * write outside the repository through them. Pure.
+ */
+export function escapingLinks(links: ReadonlyArray<{ path: string; target: string }>): Array<{ path: string; why: string }> {
+  return links.flatMap((l) => {
+    const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(l.path), l.target));
+    const escapes = path.posix.isAbsolute(l.target) || resolved === '..' || resolved.startsWith('../');
+    return escapes ? [{ path: l.path, why: `a symbolic link to ${l.target}, outside the repository` }] : [];
+  });
+}
+
+/** What a fix agent may change: what the phase's tasks could, never the config or the team file. */
+export function fixScope(tasks: ReadonlyArray<{ scope: Scope }>, configFiles: readonly string[]): Scope {
+  const open = tasks.length === 0 || tasks.some((t) => t.scope.touch.length === 0);
+  return {
+    touch: open ? [] : [...new Set(tasks.flatMap((t) => t.scope.touch))],
+    forbid: [...new Set([...tasks.flatMap((t) => t.scope.forbid), ...configFiles])],
+  };
 }

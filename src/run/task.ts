@@ -2,7 +2,7 @@ import type { Outcome } from '../exec/scheduler.js';
 import type { TaskNode } from '../graph/types.js';
 import type { AgentResult } from './agent-runner.js';
 import type { PhaseContext } from './context.js';
-import { scopeViolations } from './scope.js';
+import { escapingLinks, scopeViolations } from './scope.js';
 
 /**
  * A task: a fresh worktree on `orchestra-task/<run>/<task>` from its phase's
@@ -35,16 +35,20 @@ export class TaskStep {
         tail: work.tail,
       });
     }
-    const commit = await this.#commit(work);
+    const commit = await this.#commit(work, from);
     if (!commit) {
       nodes.note(this.node.id, 'the agent changed nothing');
       await this.ctx.run.repo.removeWorktree(this.#worktree);
       return nodes.finish(this.node.id, t0, { status: 'passed', tail: work.tail });
     }
+    if (!(await this.ctx.run.repo.isAncestor(from, commit, this.#worktree))) {
+      const message = `the agent rewrote its branch's history (its phase base ${from.slice(0, 10)} is no longer in it), so nothing was merged`;
+      return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message, tail: work.tail });
+    }
     const changed = await this.ctx.run.repo.changedPaths(from, commit, this.#worktree);
-    const outside = this.#scopeCheck(changed);
+    const outside = await this.#scopeCheck(changed, commit);
     if (outside) return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: outside, tail: work.tail });
-    const merged = await this.#merge();
+    const merged = await this.#merge(commit);
     if (merged) return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: merged, tail: work.tail });
     nodes.note(this.node.id, `${changed.length} ${changed.length === 1 ? 'file' : 'files'} changed, merged into ${this.ctx.run.integrationBranch}`);
     await this.ctx.run.repo.removeWorktree(this.#worktree);
@@ -77,23 +81,31 @@ export class TaskStep {
     });
   }
 
-  #commit(work: AgentResult): Promise<string | undefined> {
-    const { runId } = this.ctx.run;
-    return this.ctx.run.repo.commitAll(this.#worktree, `orchestra(${this.ctx.phase}): ${this.node.task.id}\n\nagent: ${work.agent?.id}\nrun: ${runId}`);
+  /**
+   * Commits what the agent left; the task's work is everything since its base,
+   * commits the agent made itself included. Undefined: nothing changed.
+   */
+  async #commit(work: AgentResult, from: string): Promise<string | undefined> {
+    const { runId, repo } = this.ctx.run;
+    await repo.commitAll(this.#worktree, `orchestra(${this.ctx.phase}): ${this.node.task.id}\n\nagent: ${work.agent?.id}\nrun: ${runId}`);
+    const head = await repo.revParse('HEAD', this.#worktree);
+    return head === from ? undefined : head;
   }
 
   /** Why the change may not be merged, or undefined. */
-  #scopeCheck(changed: readonly string[]): string | undefined {
-    const violations = scopeViolations(changed, this.node.task.scope);
+  async #scopeCheck(changed: readonly string[], commit: string): Promise<string | undefined> {
+    const links = escapingLinks(await this.ctx.run.repo.symlinks(commit, changed, this.#worktree));
+    const violations = [...scopeViolations(changed, this.node.task.scope), ...links];
     if (violations.length === 0) return undefined;
     return `changed files outside its scope, so nothing was merged: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
   }
 
   /** Why the merge failed, or undefined once merged. */
-  async #merge(): Promise<string | undefined> {
+  async #merge(commit: string): Promise<string | undefined> {
     const run = this.ctx.run;
+    // The commit that was checked is what gets merged, whatever branch the agent left checked out.
     const merged = await run.integrationLock.run(() =>
-      run.repo.merge(run.worktrees.integration, this.#branch, `orchestra(${this.ctx.phase}): merge ${this.node.task.id}`),
+      run.repo.merge(run.worktrees.integration, commit, `orchestra(${this.ctx.phase}): merge ${this.node.task.id}`),
     );
     return merged.ok ? undefined : `could not merge into ${run.integrationBranch}: ${merged.conflict}`;
   }

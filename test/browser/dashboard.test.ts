@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate, GATE, release, waitFor } from '../helpers/gates.js';
-import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
+import { controlDir, makeRepo, ROOT, runCli } from '../helpers/repo.js';
 import { spawnServing } from '../helpers/serve.js';
 
 // Debian's Chromium, which .ci/run installs. Outside CI, where it is missing, these tests say so and do not run;
@@ -63,7 +63,7 @@ phases:
     });
     git(repo, 'add', '-A');
     git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
-    const ctl = path.join(repo, 'ctl');
+    const ctl = controlDir();
     const served = await spawnServing(['run', '--ui', '--keep-going'], repo, { AGENT_CTL: ctl, GATE_DIR: ctl });
     const page = await browser.newPage();
     const errors: string[] = [];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/gates.js';
-import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
+import { controlDir, makeRepo, ROOT, runCli } from '../helpers/repo.js';
 
 const AGENT = path.join(ROOT, 'test', 'fixtures', 'agent.mjs');
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
@@ -24,7 +24,7 @@ function repoWith(config: string, teamJson = team()): { repo: string; ctl: strin
   git(repo, 'add', '-A');
   git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
   writeFileSync(path.join(repo, 'NOTES.md'), 'mine, not committed\n');
-  return { repo, ctl: path.join(repo, 'ctl') };
+  return { repo, ctl: controlDir() };
 }
 
 const env = (repo: string, ctl: string) => ({ AGENT_CTL: ctl, AGENT_LOG: path.join(ctl, 'agents.log') });

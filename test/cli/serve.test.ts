@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/gates.js';
-import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
+import { controlDir, makeRepo, ROOT, runCli } from '../helpers/repo.js';
 import { getWithHost, readSse, spawnServing } from '../helpers/serve.js';
 
 const AGENT = path.join(ROOT, 'test', 'fixtures', 'agent.mjs');
@@ -99,7 +99,7 @@ describe.concurrent('orchestra serve', () => {
     });
     git(repo, 'add', '-A');
     git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
-    const ctl = path.join(repo, 'ctl');
+    const ctl = controlDir();
     const served = await spawnServing(['run', '--ui'], repo, { AGENT_CTL: ctl });
     expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?run=[\w-]+$/);
     const runId = new URL(served.url).searchParams.get('run') as string;

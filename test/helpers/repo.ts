@@ -22,6 +22,17 @@ export function makeRepo(files: Record<string, string> = {}): string {
   return dir;
 }
 
+/**
+ * A temporary folder outside any repository: where test agents and gates keep
+ * their control files (release files, logs). Inside the user's tree they
+ * would change its status, which `orchestra run` rightly refuses.
+ */
+export function controlDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-ctl-'));
+  made.push(dir);
+  return dir;
+}
+
 export function writeFiles(dir: string, files: Record<string, string>): void {
   for (const [rel, content] of Object.entries(files)) {
     const file = path.join(dir, rel);

@@ -3,6 +3,7 @@ import type { AgentRequest, AgentResult, RunsAgents } from '../../src/run/agent-
 import { healedBy, noProgress, runFixLoop, type FixLoopDeps, type FixLoopSpec } from '../../src/run/fix-loop.js';
 import { failureSignature, type GateFailure } from '../../src/run/fix-prompt.js';
 import type { WorkTree } from '../../src/run/integration-tree.js';
+import { escapingLinks, fixScope, scopeViolations } from '../../src/run/scope.js';
 
 const failure = (gate: string, tail = 'boom'): GateFailure => ({ gate, command: `run ${gate}`, exitCode: 1, message: 'exit code 1', findings: [], tail });
 
@@ -17,6 +18,8 @@ class FakePhase {
   readonly learned: Array<{ gate: string; diff: string }> = [];
   readonly commits: string[] = [];
   gateRuns = 0;
+  /** What checkRound answers after each round (undefined: the round may stay). */
+  refusals: Array<string | undefined> = [];
   reviews: Array<GateFailure | undefined> = [];
   /** What each fix round does to the failing set. */
   rounds: Array<(failing: Set<string>) => void> = [];
@@ -48,6 +51,7 @@ class FakePhase {
       review: async (round) => this.reviews[round],
       earlierFix: (f) => (f.gate === 'known' ? 'the diff that fixed it before' : undefined),
       learn: (f, diff) => void this.learned.push({ gate: f.gate, diff }),
+      checkRound: async () => this.refusals[this.requests.length - 1],
       note: (m) => void this.notes.push(m),
       ...over,
     };
@@ -143,6 +147,44 @@ describe('runFixLoop', () => {
     await runFixLoop({ ...spec, attempts: 1 }, phase.deps({ agents }), signal);
     expect(phase.notes).toContain('round 1: the fix agent failed (max turns)');
     expect(phase.gateRuns).toBe(1);
+  });
+});
+
+describe('the fix agent’s scope', () => {
+  it('a round outside what the fix agent may touch fails the fix node, and the gates are not run on it', async () => {
+    const phase = new FakePhase();
+    phase.failing = new Set(['unit']);
+    phase.refusals = ['the fix agent changed files outside what it may touch, so its round was undone: .env (forbidden)'];
+    const end = await runFixLoop(spec, phase.deps(), signal);
+    expect(end).toEqual({
+      status: 'failed',
+      reason: 'exit-code',
+      message: 'round 1: the fix agent changed files outside what it may touch, so its round was undone: .env (forbidden)',
+    });
+    expect(phase.gateRuns).toBe(0);
+  });
+
+  it('fixScope: the union of the tasks’ touch globs (open when one task is), their forbids, and never the config or team', () => {
+    const scope = (touch: string[], forbid: string[] = []) => ({ scope: { touch, forbid } });
+    expect(fixScope([scope(['app/**']), scope(['tests/**'], ['app/secret.py'])], ['orchestra.config.yaml', 'team.json'])).toEqual({
+      touch: ['app/**', 'tests/**'],
+      forbid: ['app/secret.py', 'orchestra.config.yaml', 'team.json'],
+    });
+    expect(fixScope([scope(['app/**']), scope([])], ['orchestra.config.yaml']).touch).toEqual([]);
+    expect(
+      scopeViolations(['orchestra.config.yaml', 'docs/x.md', 'app/a.py', '.env'], fixScope([scope(['app/**'])], ['orchestra.config.yaml'])).map((v) => v.path),
+    ).toEqual(['orchestra.config.yaml', 'docs/x.md', '.env']);
+  });
+
+  it('escapingLinks: a link that climbs out of the repository or is absolute, not one that stays inside', () => {
+    expect(
+      escapingLinks([
+        { path: 'src/notes.txt', target: '../../../../../outside.txt' },
+        { path: 'src/abs', target: '/etc/passwd' },
+        { path: 'src/ok', target: '../README.md' },
+        { path: 'top', target: '..' },
+      ]).map((l) => l.path),
+    ).toEqual(['src/notes.txt', 'src/abs', 'top']);
   });
 });
 

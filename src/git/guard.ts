@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Repo } from './repo.js';
+
+/**
+ * What orchestra promises to leave alone in the user's repository, as it was
+ * when the run started: the user's refs (every ref outside orchestra's own
+ * namespaces), HEAD, what the index stages, the working tree's status, the
+ * hooks and the config. Hooks and config are kept byte for byte so that they
+ * can be put back.
+ */
+export interface RepoSnapshot {
+  readonly refs: ReadonlyMap<string, string>;
+  readonly head: string;
+  /** A hash of `git ls-files --stage`: what is staged, not the index file's stat cache. */
+  readonly index: string;
+  /** `git status --porcelain` of the user's tree, orchestra's own folder left out. */
+  readonly status: string;
+  readonly hooks: ReadonlyMap<string, Buffer>;
+  readonly config: Buffer | undefined;
+}
+
+/** Orchestra's own refs: its integration branches, task branches and checkpoint tags. */
+const OWN = /^refs\/(heads\/orchestra(-task)?\/|tags\/orchestra\/)/;
+
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+function gitDirs(commonDir: string): { hooks: string; config: string; head: string } {
+  return { hooks: path.join(commonDir, 'hooks'), config: path.join(commonDir, 'config'), head: path.join(commonDir, 'HEAD') };
+}
+
+function readHooks(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const file = path.join(dir, name);
+    try {
+      if (statSync(file).isFile()) out.set(name, readFileSync(file));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** The repository's shared git folder (`.git` of the main checkout, whatever worktree asks). */
+export async function commonDirOf(repo: Repo): Promise<string> {
+  return path.resolve(repo.root, (await repo.raw(['rev-parse', '--git-common-dir'])).trim());
+}
+
+export async function snapshotRepo(repo: Repo, commonDir: string): Promise<RepoSnapshot> {
+  const refs = new Map<string, string>();
+  for (const line of (await repo.raw(['for-each-ref', '--format=%(refname) %(objectname)'])).split('\n')) {
+    const [name, id] = line.split(' ');
+    if (name && id && !OWN.test(name)) refs.set(name, id);
+  }
+  const dirs = gitDirs(commonDir);
+  const staged = await repo.raw(['ls-files', '--stage', '-z']);
+  // --no-optional-locks: looking must not rewrite the index's stat cache.
+  const status = await repo.raw(['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all', '--', '.', ':(exclude).orchestra']);
+  return {
+    refs,
+    head: readFileSync(dirs.head, 'utf8'),
+    index: sha(staged),
+    status,
+    hooks: readHooks(dirs.hooks),
+    config: existsSync(dirs.config) ? readFileSync(dirs.config) : undefined,
+  };
+}
+
+/** What differs between the snapshot taken at the start and now, each said so that a person knows what moved. Pure. */
+export function repoChanges(before: RepoSnapshot, after: RepoSnapshot): string[] {
+  const out: string[] = [];
+  for (const [name, id] of before.refs) {
+    const now = after.refs.get(name);
+    if (now === undefined) out.push(`${name} was deleted`);
+    else if (now !== id) out.push(`${name} moved from ${id.slice(0, 10)} to ${now.slice(0, 10)}`);
+  }
+  for (const name of after.refs.keys()) if (!before.refs.has(name)) out.push(`${name} was created`);
+  if (before.head !== after.head) out.push(`HEAD changed (${before.head.trim()} → ${after.head.trim()})`);
+  if (before.index !== after.index) out.push('the index (what is staged) changed');
+  if (before.status !== after.status) out.push('the working tree changed (git status differs)');
+  for (const [name, bytes] of before.hooks) {
+    const now = after.hooks.get(name);
+    if (!now) out.push(`hook ${name} was removed`);
+    else if (sha(now) !== sha(bytes)) out.push(`hook ${name} was changed`);
+  }
+  for (const name of after.hooks.keys()) if (!before.hooks.has(name)) out.push(`hook ${name} was added`);
+  if ((before.config && sha(before.config)) !== (after.config && sha(after.config))) out.push('.git/config was changed');
+  return out;
+}
+
+/**
+ * Puts back what can be put back: refs, HEAD, hooks and config. What the
+ * index stages and the working tree are the user's and are left as they are
+ * (said in the failure). Returns what could not be restored.
+ */
+export async function restoreRepo(repo: Repo, commonDir: string, before: RepoSnapshot): Promise<string[]> {
+  const dirs = gitDirs(commonDir);
+  // Config first: it decides what the git calls below run.
+  if (before.config) writeFileSync(dirs.config, before.config);
+  const hooksNow = readHooks(dirs.hooks);
+  for (const name of hooksNow.keys()) if (!before.hooks.has(name)) rmSync(path.join(dirs.hooks, name), { force: true });
+  if (before.hooks.size) mkdirSync(dirs.hooks, { recursive: true });
+  for (const [name, bytes] of before.hooks) writeFileSync(path.join(dirs.hooks, name), bytes, { mode: 0o755 });
+  writeFileSync(dirs.head, before.head);
+  const after = await snapshotRepo(repo, commonDir);
+  for (const [name, id] of before.refs) if (after.refs.get(name) !== id) await repo.raw(['update-ref', '--no-deref', name, id]);
+  for (const name of after.refs.keys()) if (!before.refs.has(name)) await repo.raw(['update-ref', '--no-deref', '-d', name]);
+  const left = repoChanges(before, await snapshotRepo(repo, commonDir));
+  return left;
+}
