@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentClis } from '../fixtures/model-server/clis.js';
@@ -92,6 +92,8 @@ describe.concurrent('orchestra run checks its agents first', () => {
     expect(git(repo, 'for-each-ref', '--format=%(refname)', 'refs/heads/orchestra/')).toBe('');
     expect(git(repo, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
     expect(existsSync(path.join(repo, '.orchestra', 'worktrees'))).toBe(false);
+    // Only what loading the config leaves (its parse cache): no run, no lock, no worktree.
+    expect(readdirSync(path.join(repo, '.orchestra')).filter((f) => f !== 'cache' && f !== '.gitignore')).toEqual([]);
   });
 
   it('an agent nobody names is not checked; --no-preflight starts anyway', async () => {
