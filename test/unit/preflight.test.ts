@@ -158,8 +158,11 @@ describe('preflight: agent CLIs', () => {
     // A failed login does not stop a run: only the CLI and its flags do.
     expect(blocking(out)).toEqual([]);
 
-    const loggedIn = await checkAgent(a, ctx(fakeProbe({ bins: { codex: '/bin/codex' }, runs: runs(fail(0, 'Logged in using an API key - sk-***\n')) })));
-    expect(loggedIn[2]).toMatchObject({ ok: true, detail: 'codex login status: Logged in using an API key - sk-***' });
+    const loggedIn = await checkAgent(
+      a,
+      ctx(fakeProbe({ bins: { codex: '/bin/codex' }, runs: runs(fail(0, 'API key configured - ***\nAuthentication is checked when you send a request.\n')) })),
+    );
+    expect(loggedIn[2]).toMatchObject({ ok: true, detail: 'codex login status: API key configured - ***' });
 
     const withKey = await checkAgent(a, ctx(fakeProbe({ bins: { codex: '/bin/codex' }, runs: runs(fail(1, 'Not logged in\n')) }), { CODEX_API_KEY: 'k' }));
     expect(withKey[2]).toMatchObject({ ok: 'unknown', detail: expect.stringContaining('CODEX_API_KEY is set: cannot tell without a model call') });
