@@ -113,13 +113,14 @@ function mentions(help: string, flag: string): boolean {
 export function judgeCli(agent: Agent, program: string, found: string | undefined, version: ProbeResult | undefined): AgentRow {
   const row = { agent: agent.id, check: 'cli' as const };
   if (!found) {
+    const file = path.basename(agent.loc.file) || 'team.json';
     const where = program.includes('/') ? `no executable file ${program}` : `'${program}' is not on PATH`;
     const install = agent.use ? INSTALL[agent.use] : undefined;
     const fix = agent.use
       ? agent.bin !== undefined
-        ? `'bin: ${agent.bin}' in team.json names no CLI: point it at the ${agent.use} CLI, or install it (${install}) and remove 'bin'`
-        : `install it (${install}), or set 'bin' in team.json to where it is`
-      : `install '${program}', or correct 'command' of agent ${agent.id} in team.json`;
+        ? `'bin: ${agent.bin}' in ${file} names no CLI: point it at the ${agent.use} CLI, or install it (${install}) and remove 'bin'`
+        : `install it (${install}), or set 'bin' in ${file} to where it is`
+      : `install '${program}', or correct 'command' of agent ${agent.id} in ${file}`;
     return { ...row, ok: false, detail: where, fix };
   }
   if (!agent.use) return { ...row, ok: true, detail: `${found} (a command agent: not run to ask its version)` };
