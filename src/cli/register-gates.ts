@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { collectList, collectReporter, collectShard, duration, positiveInt } from './option-parsers.js';
 import { commonOptions, withCommonOptions, type CheckCliOptions, type SetExit } from './common-options.js';
 
-/** Setting a repo up and checking it: validate, init, plan, graph, check, export, rules, presets, hooks. */
+/** Setting a repo up and checking it: validate, doctor, init, plan, graph, check, export, rules, presets, hooks. */
 export function registerGateCommands(program: Command, setExit: SetExit): void {
   withCommonOptions(program.command('validate'))
     .description('load and validate the config and team, and compile the graph; print every problem at its file:line:column')
@@ -10,6 +10,14 @@ export function registerGateCommands(program: Command, setExit: SetExit): void {
     .action(async (opts: { cwd?: string; config?: string; cache?: boolean; strictScopes?: boolean }) => {
       const { validateCommand } = await import('./commands/validate.js');
       setExit(await validateCommand({ ...commonOptions(opts), strictScopes: opts.strictScopes === true }));
+    });
+
+  withCommonOptions(program.command('doctor'))
+    .description("are the agents' CLIs there, taking orchestra's flags, logged in, trusting a new worktree; are the gates' programs there")
+    .option('--json', 'print the checks as JSON')
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean; json?: boolean }) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      setExit(await doctorCommand({ ...commonOptions(opts), json: opts.json === true }));
     });
 
   program

@@ -8,9 +8,17 @@ export function registerRunCommands(program: Command, setExit: SetExit): void {
     .argument('[phases...]', 'only these phases and what they need (default: all)')
     .option('--no-needs', 'run only the named phases; the phases they need are taken as done (their work is in HEAD)')
     .option('--run-id <id>', 'name the run (and its branch orchestra/<id>) instead of a fresh id, e.g. in CI')
-    .action(async (phases: string[], opts: RunCliOptions & { needs: boolean; runId?: string }) => {
+    .option('--no-preflight', "start without first checking that the agents' CLIs are there and take orchestra's flags")
+    .action(async (phases: string[], opts: RunCliOptions & { needs: boolean; runId?: string; preflight: boolean }) => {
       const { runCommand } = await import('./commands/run.js');
-      setExit(await runCommand({ ...runOptions(opts, phases), needs: opts.needs, ...(opts.runId !== undefined ? { runId: opts.runId } : {}) }));
+      setExit(
+        await runCommand({
+          ...runOptions(opts, phases),
+          needs: opts.needs,
+          preflight: opts.preflight,
+          ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
+        }),
+      );
     });
 
   withRunOptions(program.command('resume'))

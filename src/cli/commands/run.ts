@@ -35,6 +35,8 @@ export interface RunOptions extends CommonOptions {
   readonly timeoutMs?: number;
   /** `--ui`: serve the dashboard for this run while it works. */
   readonly ui?: { readonly port: number };
+  /** False with `--no-preflight`: start without checking the agents' CLIs first. */
+  readonly preflight?: boolean;
 }
 
 export async function runCommand(opts: RunOptions): Promise<number> {
@@ -62,6 +64,16 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (!(await new Repo(config.root).isRepo())) {
     print([error(`orchestra run works in a git repository with at least one commit; ${config.root} has none`)]);
     return EXIT.usage;
+  }
+
+  // Before any branch, worktree or .orchestra/ is made: the agents' CLIs are there and take orchestra's flags.
+  if (opts.preflight !== false) {
+    const { runPreflight } = await import('./doctor.js');
+    const refusal = await runPreflight(config, graph);
+    if (refusal !== undefined) {
+      process.stderr.write(refusal);
+      return EXIT.usage;
+    }
   }
 
   const ws = Workspace.of(config.root).ensure();

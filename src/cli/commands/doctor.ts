@@ -1,0 +1,78 @@
+import { blocking, preflight, type PreflightRow } from '../../agents/preflight.js';
+import { systemContext } from '../../agents/probe.js';
+import type { Agent, Config } from '../../config/types.js';
+import type { Graph } from '../../graph/types.js';
+import { styleFor, type Style } from '../../logger/style.js';
+import { AgentSlots } from '../../run/agent-slots.js';
+import { EXIT, type CommonOptions } from '../exit-codes.js';
+import { loadOrReport } from './validate.js';
+
+export interface DoctorOptions extends CommonOptions {
+  readonly json: boolean;
+}
+
+/** `orchestra doctor`: every agent of the team and every gate's program, one row per check. Exit 1 when something is missing. */
+export async function doctorCommand(opts: DoctorOptions): Promise<number> {
+  const { config } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const agents = config.team?.agents ?? [];
+  const rows = await preflight(agents, [...config.gates.values()], systemContext(config.root));
+  const failed = rows.filter((r) => r.ok === false).length;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    const style = styleFor(process.stdout);
+    if (!config.team) process.stdout.write('no team.json: no agents to check\n');
+    if (rows.length) process.stdout.write(`${table(rows, style)}\n`);
+    const unknown = rows.filter((r) => r.ok === 'unknown').length;
+    process.stdout.write(
+      `\n${failed ? style.red(`${failed} missing`) : style.green('nothing missing')}${unknown ? `, ${unknown} unknown` : ''} (${agents.length} ${agents.length === 1 ? 'agent' : 'agents'}, ${new Set(rows.flatMap((r) => ('gate' in r ? [r.gate] : []))).size} gates with a program)\n`,
+    );
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+const WORD = { true: 'ok', false: 'missing', unknown: 'unknown' } as const;
+
+/** One line per row: agent/gate, check, ok|missing|unknown, detail, and what to do. */
+export function table(rows: readonly PreflightRow[], style: Style): string {
+  const subject = (r: PreflightRow) => ('agent' in r ? r.agent : `gate ${r.gate}`);
+  const w1 = Math.max('agent/gate'.length, ...rows.map((r) => subject(r).length));
+  const w2 = Math.max('check'.length, ...rows.map((r) => r.check.length));
+  const w3 = 'missing'.length;
+  const color = (r: PreflightRow, s: string) => (r.ok === true ? style.green(s) : r.ok === false ? style.red(s) : style.yellow(s));
+  const lines = rows.map((r) => {
+    const word = WORD[String(r.ok) as keyof typeof WORD];
+    return `${subject(r).padEnd(w1)}  ${r.check.padEnd(w2)}  ${color(r, word.padEnd(w3))}  ${r.detail}${r.fix ? `\n${' '.repeat(w1 + w2 + w3 + 6)}${style.bold('→')} ${r.fix}` : ''}`;
+  });
+  return [style.dim(`${'agent/gate'.padEnd(w1)}  ${'check'.padEnd(w2)}  ${'status'.padEnd(w3)}  detail / → what to do`), ...lines].join('\n');
+}
+
+/** The agents a run may start: those its tasks, fix and review nodes name, by id or by role. */
+export function agentsOfGraph(graph: Graph, config: Config): Agent[] {
+  if (!config.team) return [];
+  const slots = new AgentSlots(config.team);
+  const refs = new Set<string>();
+  for (const node of graph.nodes) {
+    if (node.kind === 'task') refs.add(node.task.agent.id);
+    if (node.kind === 'fix') {
+      refs.add(node.agent);
+      if (node.review !== undefined) refs.add(node.review);
+    }
+  }
+  const agents = new Map<string, Agent>();
+  for (const ref of refs) for (const a of slots.candidates(ref)) agents.set(a.id, a);
+  return [...agents.values()];
+}
+
+/**
+ * Before `run` makes a branch or a worktree: the CLIs of the agents it is about to use are there and take
+ * orchestra's flags. Returns the words to refuse with, or undefined to go on.
+ */
+export async function runPreflight(config: Config, graph: Graph): Promise<string | undefined> {
+  const rows = await preflight(agentsOfGraph(graph, config), [], systemContext(config.root), { login: false });
+  const bad = blocking(rows);
+  if (bad.length === 0) return undefined;
+  const style = styleFor(process.stderr);
+  return `${table(bad, style)}\n\n${style.red('orchestra run: not started')}: ${bad.length === 1 ? 'an agent CLI is' : 'agent CLIs are'} missing or too old (nothing was changed; 'orchestra doctor' checks everything; --no-preflight skips this check)\n`;
+}
