@@ -663,3 +663,86 @@ describe('orchestra run: how the real CLIs fail, and what orchestra makes of it'
     expect(f.task).toMatchObject({ status: 'failed', attempts: 1 });
   });
 });
+
+// --- 3. Live events, 4. Gemini ----------------------------------------------------------------------
+
+describe('orchestra run: live agent events and Gemini', () => {
+  it('a tool use reaches events.jsonl and `logs --events` while the real CLI still waits on the model', { timeout: 120_000 }, async () => {
+    const h = homes();
+    const m = await server({
+      turns: [
+        turn.tools(claude.write('live.txt', 'live\n'), { name: 'write', match: when.noToolResults() }),
+        turn.hold('second', { kind: 'text', text: 'Done.' }, { name: 'second', match: when.toolResultHas('File created successfully') }),
+      ],
+    });
+    const dir = repo({
+      'orchestra.config.yaml': oneTask('Write live.txt.', 'a'),
+      'team.json': teamJson([claudeAgent(h, m, { id: 'a', roles: ['implementer'] })]),
+    });
+    let finished = false;
+    const run = runCli(['run'], dir).finally(() => {
+      finished = true;
+    });
+    try {
+      const isWrite = (e: Ev) =>
+        e.type === 'agent-event' &&
+        (e.event as { kind: string; name?: string }).kind === 'tool-use' &&
+        (e.event as { name?: string }).name === 'Write' &&
+        (e.event as { input?: { file_path?: string } }).input?.file_path === 'live.txt';
+      const seen = await until('the Write tool use in events.jsonl', () => events(dir).find(isWrite));
+      // The CLI is still at work: the server holds its second request, and the run has not ended.
+      await until('the second request to be held', () => m.requests.some((q) => q.turn === 'second'));
+      expect(finished).toBe(false);
+      expect(events(dir).some((e) => e.type === 'agent-finished' || e.type === 'run-finished')).toBe(false);
+      expect(String(seen.nodeId)).toMatch(/\/t$/);
+      // The same event through the CLI, from another process, while the run works.
+      const logs = await runCli(['logs', 't', '--events'], dir);
+      expect(logs.code, logs.stderr).toBe(0);
+      const shown = logs.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { kind: string; name?: string; input?: { file_path?: string } });
+      expect(shown).toContainEqual(expect.objectContaining({ kind: 'tool-use', name: 'Write', input: expect.objectContaining({ file_path: 'live.txt' }) }));
+      expect(finished).toBe(false);
+    } finally {
+      m.release('second');
+    }
+    const r = await run;
+    expect(r.code, `${r.stderr}\n${story(events(dir))}`).toBe(0);
+    const evs = events(dir);
+    const write = evs.findIndex((e) => e.type === 'agent-event' && (e.event as { name?: string }).name === 'Write');
+    expect(write).toBeGreaterThan(-1);
+    expect(write).toBeLessThan(evs.findIndex((e) => e.type === 'agent-finished'));
+    expect(git(dir, 'show', `orchestra/${path.basename(runDir(dir) as string)}:live.txt`)).toBe('live');
+  });
+
+  it('Gemini writes a file with write_file in a new worktree without asking (--yolo --skip-trust)', { timeout: 120_000 }, async () => {
+    const h = homes();
+    const m = await server({
+      turns: [
+        turn.tools(gemini.writeFile('gemini.txt', 'from gemini\n'), { name: 'write', usage: usage(120, 30), match: when.noToolResults() }),
+        turn.text('Wrote gemini.txt.', {
+          name: 'done',
+          usage: usage(200, 10),
+          match: (c) => c.toolResults.some((t) => t.name === 'write_file' && /success/i.test(t.output)),
+        }),
+      ],
+    });
+    const f = await runOne(geminiAgent(h, m, { id: 'a', roles: ['implementer'] }), 'Write gemini.txt.');
+    expect(f.r.code, `${f.r.stderr}\n${story(f.evs)}`).toBe(0);
+    expect(m.unmatched.map((q) => toolResults(q))).toEqual([]);
+    expect(m.mainRequests().map((q) => q.turn)).toEqual(['write', 'done']);
+    expect(git(f.dir, 'show', `orchestra/${path.basename(runDir(f.dir) as string)}:gemini.txt`)).toBe('from gemini');
+    const evs = ofType(f.evs, 'agent-event').map((e) => e.event as { kind: string; name?: string; ok?: boolean });
+    expect(evs).toContainEqual(expect.objectContaining({ kind: 'tool-use', name: 'write_file' }));
+    expect(evs).toContainEqual(expect.objectContaining({ kind: 'tool-result', ok: true }));
+    expect(ofType(f.evs, 'agent-finished')).toEqual([
+      expect.objectContaining({ ok: true, usage: expect.objectContaining({ inputTokens: 320, outputTokens: 40 }) }),
+    ]);
+    // The folder was trusted for the session: no approval mode fallback in what Gemini printed.
+    const log = readdirSync(path.join(runDir(f.dir) as string, 'logs'))
+      .map((l) => readFileSync(path.join(runDir(f.dir) as string, 'logs', l), 'utf8'))
+      .join('\n');
+    expect(log).not.toContain('not trusted');
+  });
+});
