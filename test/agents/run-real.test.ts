@@ -706,7 +706,9 @@ describe('orchestra run: live agent events and Gemini', () => {
       expect(shown).toContainEqual(expect.objectContaining({ kind: 'tool-use', name: 'Write', input: expect.objectContaining({ file_path: 'live.txt' }) }));
       expect(finished).toBe(false);
     } finally {
+      // Also when an assertion above failed: let the run end before the repo is removed.
       m.release('second');
+      await run;
     }
     const r = await run;
     expect(r.code, `${r.stderr}\n${story(events(dir))}`).toBe(0);
