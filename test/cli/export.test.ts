@@ -30,7 +30,9 @@ phases:
 `;
 const TEAM = JSON.stringify({ agents: [{ id: 'coder', use: 'codex', roles: ['implementer'] }] });
 
-describe.concurrent('orchestra export', () => {
+// One test at a time: each spawns the CLI several times in a row, and run side by side on a 2-core machine
+// their wall times added up past the test timeout (30 s) under full-suite load; alone each takes a third of it.
+describe('orchestra export', () => {
   it('writes a workflow that the GitHub workflow schema and actionlint accept, says it is generated, and --check tells fresh from stale', async () => {
     const repo = makeRepo({
       'orchestra.config.yaml': CONFIG,
@@ -132,7 +134,7 @@ describe.concurrent('orchestra export', () => {
   });
 });
 
-describe.concurrent('check for CI: --shard, --no-needs, --fingerprint, and a cache that travels', () => {
+describe('check for CI: --shard, --no-needs, --fingerprint, and a cache that travels', () => {
   it('--shard i/n splits a rule gate into disjoint parts that together are the whole', async () => {
     const files: Record<string, string> = {
       'orchestra.config.yaml': 'extends: [hygiene]\ngates:\n  no-todo:\n    files: ["src/**"]\n  cmd:\n    run: echo x\n',

@@ -25,7 +25,9 @@ class User(Base):
     updated_at = Column(DateTime)
 `;
 
-describe.concurrent('builtin presets in a real repo', () => {
+// One test at a time: each spawns the CLI several times in a row, and run side by side on a 2-core machine
+// their wall times added up past the test timeout (30 s) under full-suite load; alone each takes a third of it.
+describe('builtin presets in a real repo', () => {
   it('sqlalchemy: finds the datetime lesson, and --fix repairs it into code that parses', async () => {
     const repo = makeRepo({ 'orchestra.config.yaml': 'extends: [sqlalchemy]\n', 'app/models.py': MODELS, 'migrations/versions/001.py': MODELS });
     const r = await runCli(['check', '--reporter', 'json'], repo);
