@@ -107,10 +107,14 @@ const TRANSIENT = /rate.?limit|\b429\b|\b5\d\d\b|overloaded|timeout|timed out|EC
 const LOGIN = /not logged in|log ?in\b|\/login|api.?key|credential|unauthori[sz]ed|\b401\b|\b403\b|forbidden|authenticat/i;
 const QUOTA = /usage limit|quota|billing|insufficient.?(credit|funds|balance)/i;
 
-/** A failure from its words, when the CLI gives nothing more precise. A quota wins over a login word ("quota for this API key"). */
-export function classifyText(text: string): Pick<AgentFailure, 'class' | 'cause'> {
+/**
+ * A failure from its words, when the CLI gives nothing more precise. A quota
+ * wins over a login word ("quota for this API key"). `otherwise`: the class
+ * when the words say nothing (a crash that printed no reason is worth another try).
+ */
+export function classifyText(text: string, otherwise: FailureClass = 'final'): Pick<AgentFailure, 'class' | 'cause'> {
   if (QUOTA.test(text)) return { class: 'final' };
   if (LOGIN.test(text)) return { class: 'environment', cause: 'auth' };
   if (TRANSIENT.test(text)) return { class: 'transient' };
-  return { class: 'final' };
+  return { class: otherwise };
 }

@@ -5,7 +5,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { checkDeclarative, lineStarts, position, type RuleSpec } from '../rules/declarative.js';
 import { withDefaults } from '../rules/types.js';
 import type { Finding } from '../rules/types.js';
-import type { AgentEvent, AgentOutcome, OutputParser } from '../agents/types.js';
+import { jsonLine, type AgentEvent, type AgentOutcome, type OutputParser } from '../agents/types.js';
 import { LogLines } from './log-lines.js';
 import { startCommand, type CommandResult, type CommandSpec, type RunningCommand } from './process-runner.js';
 
@@ -161,11 +161,31 @@ export default async function runJob(job: Job): Promise<CommandJobResult | RuleR
     if (!live) return result;
     clearInterval(poll);
     live.read(true);
-    return { ...result, agent: { outcome: live.parser.finish(result.exitCode, result.tail), eventsPosted: live.posted() } };
+    return { ...result, agent: { outcome: live.parser.finish(result.exitCode, whatItSaid(result)), eventsPosted: live.posted() } };
   } finally {
     clearInterval(poll);
     running.delete(jobId);
   }
+}
+
+/**
+ * What an adapter's `finish` reads as the CLI's own words: its output
+ * without the JSON event lines (stdout and stderr share one log, and the
+ * stream's last half line, or a model's words inside it, say nothing about
+ * how the process ended), then how it ended when a signal killed it.
+ */
+export function whatItSaid(result: Pick<CommandResult, 'tail' | 'signal'>): string {
+  const lines = result.tail.split(/\r?\n/).filter((l) => l.trim() !== '' && !isStreamLine(l));
+  if (result.signal) lines.push(`killed by ${result.signal}`);
+  return lines.join('\n');
+}
+
+/** A line of the CLI's JSON event stream (an object with a `type`), or the half of one cut off: not words about how it ended. A JSON error object (Gemini's on stderr) is kept. */
+function isStreamLine(line: string): boolean {
+  const t = line.trim();
+  if (!t.startsWith('{')) return false;
+  const v = jsonLine(t);
+  return v === undefined || typeof v['type'] === 'string';
 }
 
 /** How often a running agent's log is read for new lines to parse. */

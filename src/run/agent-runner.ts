@@ -34,6 +34,8 @@ export interface AgentResult {
   readonly outcome: AgentOutcome;
   readonly tail: string;
   readonly exitCode?: number | null;
+  /** How many times the agent was started (retries and a corrected command line count). */
+  readonly attempts?: number;
 }
 
 /** What the fix loop, the review and a task need of the runner: a fake in tests. */
@@ -122,7 +124,7 @@ export class AgentRunner implements RunsAgents {
       if (tampered) {
         const stopped: AgentOutcome = { ok: false, failure: { class: 'final', reason: tampered }, usage: outcome.usage };
         this.#recordAttempt(agent, req, stopped);
-        return { agent, outcome: stopped, tail: result.tail, exitCode: result.exitCode };
+        return { agent, outcome: stopped, tail: result.tail, exitCode: result.exitCode, attempts: attempt };
       }
       this.#recordAttempt(agent, req, outcome);
       const correction = outcome.failure?.class === 'environment' && agent.use ? ADAPTERS[agent.use].correct(launch, outcome, result.tail) : undefined;
@@ -136,7 +138,7 @@ export class AgentRunner implements RunsAgents {
       });
       switch (step.kind) {
         case 'done':
-          return { agent, outcome, tail: result.tail, exitCode: result.exitCode };
+          return { agent, outcome, tail: result.tail, exitCode: result.exitCode, attempts: attempt };
         case 'retry':
           this.#note(req.nodeId, `${outcome.failure?.reason}: trying again (${attempt + 1} of ${this.deps.retries + 1})`);
           await this.deps.resetTree(req.cwd);

@@ -8,6 +8,8 @@ export interface NodeEnd {
   readonly message?: string;
   readonly tail?: string;
   readonly exitCode?: number | null;
+  /** How many times its agent was started, when it has one. */
+  readonly attempts?: number;
 }
 
 /** The events a run's node emits, in one place: started, a note, finished (with its log file). */
@@ -37,7 +39,7 @@ export class NodeEvents {
       durationMs: Date.now() - startedAt,
       exitCode: end.exitCode ?? null,
       signal: null,
-      attempts: 1,
+      attempts: end.attempts ?? 1,
       logFile: this.logFile(nodeId),
       ...(end.reason ? { reason: end.reason } : {}),
       ...(end.message ? { message: end.message } : {}),

@@ -33,26 +33,29 @@ export class TaskStep {
         reason,
         message: `agent ${work.agent?.id ?? this.node.task.agent.id}: ${work.outcome.failure?.reason ?? 'failed'}`,
         tail: work.tail,
+        attempts: work.attempts ?? 1,
       });
     }
     const commit = await this.#commit(work, from);
     if (!commit) {
       nodes.note(this.node.id, 'the agent changed nothing');
       await this.ctx.run.repo.removeWorktree(this.#worktree);
-      return nodes.finish(this.node.id, t0, { status: 'passed', tail: work.tail });
+      return nodes.finish(this.node.id, t0, { status: 'passed', tail: work.tail, attempts: work.attempts ?? 1 });
     }
     if (!(await this.ctx.run.repo.isAncestor(from, commit, this.#worktree))) {
       const message = `the agent rewrote its branch's history (its phase base ${from.slice(0, 10)} is no longer in it), so nothing was merged`;
-      return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message, tail: work.tail });
+      return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message, tail: work.tail, attempts: work.attempts ?? 1 });
     }
     const changed = await this.ctx.run.repo.changedPaths(from, commit, this.#worktree);
     const outside = await this.#scopeCheck(changed, commit);
-    if (outside) return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: outside, tail: work.tail });
+    if (outside)
+      return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: outside, tail: work.tail, attempts: work.attempts ?? 1 });
     const merged = await this.#merge(commit);
-    if (merged) return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: merged, tail: work.tail });
+    if (merged)
+      return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: merged, tail: work.tail, attempts: work.attempts ?? 1 });
     nodes.note(this.node.id, `${changed.length} ${changed.length === 1 ? 'file' : 'files'} changed, merged into ${this.ctx.run.integrationBranch}`);
     await this.ctx.run.repo.removeWorktree(this.#worktree);
-    return nodes.finish(this.node.id, t0, { status: 'passed', tail: work.tail });
+    return nodes.finish(this.node.id, t0, { status: 'passed', tail: work.tail, attempts: work.attempts ?? 1 });
   }
 
   /** A task interrupted before restarts from its phase base, in a new worktree on a new branch. */

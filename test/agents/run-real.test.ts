@@ -515,7 +515,12 @@ let crashes = 0;
 /** A stand-in for the claude bin that prints `output` and then ends by `how` (`exit 3`, `kill -9 $$`). */
 function crashingCli(h: Homes, how: string, output: string): string {
   const file = path.join(h.root, `crash-${++crashes}.sh`);
-  writeFileSync(file, `#!/bin/sh\nprintf '%s' '${output.replace(/'/g, "'\\''")}'\n${how}\n`);
+  // It passes orchestra's preflight as a Claude Code would (--version, --help with the flags), then crashes on the work.
+  const help = 'Usage: claude [options]\n  --output-format <format>\n  --verbose\n  --permission-mode <mode>';
+  writeFileSync(
+    file,
+    `#!/bin/sh\ncase "$1" in --version) echo '2.1.197 (Claude Code)'; exit 0;; --help) printf '%s\\n' '${help}'; exit 0;; esac\nprintf '%s' '${output.replace(/'/g, "'\\''")}'\n${how}\n`,
+  );
   chmodSync(file, 0o755);
   return file;
 }
@@ -624,15 +629,11 @@ describe('orchestra run: how the real CLIs fail, and what orchestra makes of it'
     },
   );
 
-  // KNOWN BUG, kept as a failing expectation (vitest `it.fails` passes while the bug is there and turns red once it is
-  // fixed: then make it a plain `it`). The worker hands the adapter's finish() the combined output tail (stdout and
-  // stderr share one log) as if it were stderr (src/exec/worker.ts: `live.parser.finish(result.exitCode, result.tail)`),
-  // so Claude Code's adapter (src/agents/adapters/claude-code.ts finish(), no result line) takes the last line of the
-  // JSON stream as the reason and classifies the crash by the words of the model's messages.
-  it.fails(
-    "KNOWN BUG: a crashed Claude Code is reported by how it ended (exit 3, SIGKILL), not by the half JSON line it printed last, nor judged by the model's words",
-    // No second try: vitest retries an it.fails test whenever it fails, which is every time while the bug is there.
-    { timeout: 120_000, retry: 0 },
+  // Found by this file: the adapters' finish() used to get the whole output tail (stdout and stderr share one log) as
+  // if it were stderr, so a crash was reported by the half JSON line it printed last and judged by the model's words.
+  it(
+    "a crashed Claude Code is reported by how it ended (exit 3, SIGKILL), not by the half JSON line it printed last, nor judged by the model's words",
+    { timeout: 120_000 },
     async () => {
       const h = homes();
       const crashed = await runOne({ id: 'a', use: 'claude-code', bin: crashingCli(h, 'exit 3', HALF_LINE), roles: ['implementer'] });

@@ -78,8 +78,10 @@ export const claudeCode: Adapter = {
       },
       finish(exitCode, stderr): AgentOutcome {
         if (!result) {
-          const reason = stderr.trim().split('\n').at(-1) || `exited ${exitCode} without a result`;
-          const judged = /requires --verbose/.test(stderr) ? { class: 'environment' as const } : classifyText(stderr);
+          // No result line: it crashed or was killed. Its own words (stderr), else how it ended.
+          const said = stderr.trim().split('\n').at(-1);
+          const reason = exitCode !== null ? `exited ${exitCode} without a result${said ? `: ${said}` : ''}` : said || 'ended without a result';
+          const judged = /requires --verbose/.test(stderr) ? { class: 'environment' as const } : classifyText(stderr, 'transient');
           return { ok: false, failure: { ...judged, reason }, usage: {}, ...(sessionId ? { sessionId } : {}) };
         }
         const u = obj(result['usage']) ?? {};
