@@ -6,6 +6,23 @@ import { unreachable } from '../util/unreachable.js';
 import type { CommandSpec } from './process-runner.js';
 import { CHANNEL, type CommandJobResult, type ControlMessage, type Job, type RuleResult, type WorkerMessage } from './worker.js';
 
+/**
+ * The longest wait for agent events still on their way. The channel is
+ * unref'd (it must not keep orchestra alive), so the wait holds a timer: with
+ * nothing else pending, Node would otherwise end the process mid-wait.
+ */
+const EVENTS_WAIT_MS = 5000;
+
+function arrival(register: (resolve: () => void) => void, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    register(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** What the caller of `runCommand` hears while the command runs. */
 export interface CommandWatch {
   onLine(line: string): void;
@@ -79,7 +96,7 @@ export class WorkerPool {
       const result = (await this.#threads().run(job)) as CommandJobResult;
       // The result and the events travel on different channels: wait until every event posted has arrived.
       expected = result.agent?.eventsPosted ?? 0;
-      if (received < expected) await new Promise<void>((resolve) => (allReceived = resolve));
+      if (received < expected) await arrival((resolve) => (allReceived = resolve), EVENTS_WAIT_MS);
       return result;
     } finally {
       signal.removeEventListener('abort', stop);

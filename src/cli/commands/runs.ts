@@ -26,6 +26,12 @@ function namedRun(ws: Workspace, runId: string): RunState | number {
   return fail(`${read.problem.file}: ${read.problem.message}`, 'the file is not what orchestra wrote; nothing was changed');
 }
 
+/** The run a command is about: the one named (or exit 2 saying what is wrong with it), else the latest that `fits`. */
+function chooseRun(ws: Workspace, runId: string | undefined, fits: (r: RunState) => boolean): RunState | number | undefined {
+  if (runId !== undefined) return namedRun(ws, runId);
+  return runStates(ws).filter(fits).at(-1);
+}
+
 function fail(message: string, hint?: string): number {
   process.stderr.write(`orchestra: error: ${message}\n${hint ? `  ${hint}\n` : ''}`);
   return EXIT.usage;
@@ -36,13 +42,8 @@ export async function applyCommand(opts: CommonOptions & { runId?: string }): Pr
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const ws = Workspace.of(config.root);
-  const named = opts.runId !== undefined ? namedRun(ws, opts.runId) : undefined;
-  if (typeof named === 'number') return named;
-  const run =
-    named ??
-    runStates(ws)
-      .filter((r) => r.ok)
-      .at(-1);
+  const run = chooseRun(ws, opts.runId, (r) => r.ok);
+  if (typeof run === 'number') return run;
   if (!run) return fail(opts.runId ? `no run '${opts.runId}'` : 'no run that held to apply', "runs are listed in .orchestra/runs/; 'orchestra run' makes one");
   if (!run.ok && !opts.runId) return fail(`run ${run.runId} did not hold`);
   const repo = new Repo(config.root);
@@ -105,14 +106,8 @@ export async function cleanCommand(opts: CommonOptions & { runId?: string; force
 export async function resumeCommand(opts: Omit<RunOptions, 'resume'> & { runId?: string }): Promise<number> {
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
-  const ws = Workspace.of(config.root);
-  const named = opts.runId !== undefined ? namedRun(ws, opts.runId) : undefined;
-  if (typeof named === 'number') return named;
-  const state =
-    named ??
-    runStates(ws)
-      .filter((r) => !r.ok)
-      .at(-1);
+  const state = chooseRun(Workspace.of(config.root), opts.runId, (r) => !r.ok);
+  if (typeof state === 'number') return state;
   if (!state) return fail(opts.runId ? `no run '${opts.runId}'` : 'no unfinished run to resume');
   if (state.ok) return fail(`run ${state.runId} already held; there is nothing to resume`);
   const done = Object.keys(state.checkpoints);
@@ -128,13 +123,8 @@ export async function rollbackCommand(opts: CommonOptions & { phase: string; run
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const ws = Workspace.of(config.root);
-  const named = opts.runId !== undefined ? namedRun(ws, opts.runId) : undefined;
-  if (typeof named === 'number') return named;
-  const state =
-    named ??
-    runStates(ws)
-      .filter((r) => r.checkpoints[opts.phase] !== undefined)
-      .at(-1);
+  const state = chooseRun(ws, opts.runId, (r) => r.checkpoints[opts.phase] !== undefined);
+  if (typeof state === 'number') return state;
   if (!state) return fail(opts.runId ? `no run '${opts.runId}'` : `no run has a checkpoint for phase '${opts.phase}'`);
   const target = state.checkpoints[opts.phase];
   if (!target)
