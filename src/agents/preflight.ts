@@ -1,6 +1,23 @@
 import path from 'node:path';
 import type { AdapterName, Agent, Gate } from '../config/types.js';
 import { ADAPTERS } from './adapters/index.js';
+import {
+  firstLine,
+  HELP_TIMEOUT_MS,
+  VERSION_TIMEOUT_MS,
+  type AgentRow,
+  type Env,
+  type GateRow,
+  type PreflightContext,
+  type PreflightRow,
+  type ProbeResult,
+} from './preflight-facts.js';
+import { checkGate } from './preflight-gates.js';
+import { judgeAiderLogin, judgeClaudeLogin, judgeCodexLogin, judgeGeminiLogin } from './preflight-login.js';
+
+export * from './preflight-facts.js';
+export * from './preflight-gates.js';
+export * from './preflight-login.js';
 
 /**
  * `orchestra doctor` and the check `orchestra run` makes before it starts:
@@ -10,72 +27,12 @@ import { ADAPTERS } from './adapters/index.js';
  * tested with a fake one; the real probe (probe.ts) spawns the CLIs.
  */
 
-/** true: fine; false: missing or wrong (says what to do); 'unknown': cannot tell (never a failure). */
-export type Verdict = boolean | 'unknown';
-export type AgentCheck = 'cli' | 'flags' | 'login' | 'trust';
-
-export interface AgentRow {
-  readonly agent: string;
-  readonly check: AgentCheck;
-  readonly ok: Verdict;
-  readonly detail: string;
-  readonly fix?: string;
-}
-
-export interface GateRow {
-  readonly gate: string;
-  readonly check: 'tool';
-  readonly ok: Verdict;
-  readonly detail: string;
-  readonly fix?: string;
-}
-
-export type PreflightRow = AgentRow | GateRow;
-
-export type Env = Readonly<Record<string, string | undefined>>;
-
-export interface ProbeResult {
-  /** Null when it did not exit by itself (timed out, could not start). */
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly timedOut?: boolean;
-  /** Why it could not start. */
-  readonly error?: string;
-}
-
-/** The side effects the checks need. */
-export interface Probe {
-  /** The absolute path of a program: `bin` with a slash is a path (from `cwd`), else it is looked up on env.PATH; undefined when not there or not executable. */
-  which(bin: string, env: Env, cwd: string): string | undefined;
-  /** Runs argv (argv[0] an absolute path) with stdin closed; stopped after `timeoutMs`. */
-  run(argv: readonly string[], env: Env, cwd: string, timeoutMs: number): Promise<ProbeResult>;
-  /** A file's text; undefined when it cannot be read. */
-  readFile(file: string): string | undefined;
-}
-
-export interface PreflightContext {
-  readonly probe: Probe;
-  /** The environment orchestra would start the agents and gates with (process.env). */
-  readonly env: Env;
-  /** Where relative `bin:` paths and gate cwds start: the config's folder. */
-  readonly root: string;
-  /** The home folder when the env has no HOME. */
-  readonly home: string;
-}
-
-export const VERSION_TIMEOUT_MS = 10_000;
-/** Gemini CLI takes several seconds just to load on a busy machine. */
-export const HELP_TIMEOUT_MS = 30_000;
-
 const INSTALL: Readonly<Record<AdapterName, string>> = {
   'claude-code': 'npm install -g @anthropic-ai/claude-code',
   codex: 'npm install -g @openai/codex',
   gemini: 'npm install -g @google/gemini-cli',
   aider: 'python -m pip install aider-install && aider-install',
 };
-
-const CANNOT_TELL = 'cannot tell without a model call';
 
 /** The program an agent starts: `bin:` or the adapter's default for `use:`, argv[0] for `command:`. */
 export function programOf(agent: Agent): string | undefined {
@@ -95,13 +52,6 @@ export function flagsFor(agent: Agent): { helpArgs: string[]; flags: string[] } 
   const subcommand = firstOption === -1 ? [] : argv.slice(0, firstOption);
   const flags = [...new Set(argv.filter((a) => /^--[\w-]+$/.test(a)))];
   return { helpArgs: [...subcommand, '--help'], flags };
-}
-
-/** The first line a CLI printed, short. */
-export function firstLine(r: Pick<ProbeResult, 'stdout' | 'stderr'>): string {
-  const line = `${r.stdout}\n${r.stderr}`.split('\n').find((l) => l.trim() !== '') ?? '';
-  const t = line.trim();
-  return t.length > 100 ? `${t.slice(0, 97)}...` : t;
 }
 
 function mentions(help: string, flag: string): boolean {
@@ -154,73 +104,6 @@ export function judgeFlags(agent: Agent, help: ProbeResult, flags: readonly stri
     detail: `${version ? `${version}: ` : ''}\`${helpCommand}\` does not mention ${missing.join(', ')}, which orchestra passes`,
     fix: `update it (${INSTALL[agent.use as AdapterName]}@latest)`,
   };
-}
-
-/** Claude Code: `claude auth status` prints JSON with loggedIn (and exits 1 when not); older CLIs: the key or the credentials file. */
-export function judgeClaudeLogin(agent: Agent, status: ProbeResult | undefined, env: Env, credentials: boolean): AgentRow {
-  const row = { agent: agent.id, check: 'login' as const };
-  const hint = ADAPTERS['claude-code'].loginHint;
-  const parsed = status ? parseJson(status.stdout) : undefined;
-  if (parsed && typeof parsed['loggedIn'] === 'boolean') {
-    const how = [parsed['authMethod'], parsed['apiKeySource']].filter((x) => typeof x === 'string' && x !== 'none').join(', ');
-    return parsed['loggedIn']
-      ? { ...row, ok: true, detail: `claude auth status: logged in${how ? ` (${how})` : ''}` }
-      : { ...row, ok: false, detail: 'claude auth status: not logged in', fix: hint };
-  }
-  const key = setVar(env, ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX']);
-  if (key) return { ...row, ok: true, detail: `${key} is set` };
-  if (credentials) return { ...row, ok: true, detail: '~/.claude/.credentials.json is there' };
-  return { ...row, ok: 'unknown', detail: `no ANTHROPIC_API_KEY, no ~/.claude/.credentials.json (a keychain login may still work): ${CANNOT_TELL}`, fix: hint };
-}
-
-/** Codex: `codex login status` exits 0 when logged in ("Logged in using …") and 1 with "Not logged in". */
-export function judgeCodexLogin(agent: Agent, status: ProbeResult, env: Env): AgentRow {
-  const row = { agent: agent.id, check: 'login' as const };
-  const said = firstLine(status);
-  if (status.code === 0) return { ...row, ok: true, detail: `codex login status: ${said || 'logged in'}` };
-  const key = setVar(env, ['CODEX_API_KEY', 'OPENAI_API_KEY']);
-  if (status.code === null || status.timedOut) {
-    return key
-      ? { ...row, ok: true, detail: `${key} is set (codex login status gave no answer)` }
-      : { ...row, ok: 'unknown', detail: `codex login status gave no answer: ${CANNOT_TELL}` };
-  }
-  // A key in the environment serves `codex exec` (or a provider's env_key) without a login.
-  if (key) return { ...row, ok: 'unknown', detail: `codex login status: ${said || 'not logged in'}; ${key} is set: ${CANNOT_TELL}` };
-  return { ...row, ok: false, detail: `codex login status: ${said || `exit code ${status.code}`}`, fix: ADAPTERS.codex.loginHint };
-}
-
-/** Gemini: a key in the environment, or an auth type chosen in ~/.gemini/settings.json (its OAuth login leaves oauth_creds.json). */
-export function judgeGeminiLogin(agent: Agent, env: Env, settings: string | undefined, oauthCreds: boolean): AgentRow {
-  const row = { agent: agent.id, check: 'login' as const };
-  const hint = ADAPTERS.gemini.loginHint;
-  const key = setVar(env, ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA']);
-  if (key) return { ...row, ok: true, detail: `${key} is set` };
-  const parsed = settings === undefined ? undefined : parseJson(settings);
-  if (settings !== undefined && !parsed) return { ...row, ok: 'unknown', detail: `~/.gemini/settings.json is not plain JSON: ${CANNOT_TELL}` };
-  const security = parsed?.['security'];
-  const auth = isObject(security) ? security['auth'] : undefined;
-  const type = isObject(auth) && typeof auth['selectedType'] === 'string' ? auth['selectedType'] : undefined;
-  if (!type) return { ...row, ok: false, detail: 'no GEMINI_API_KEY and no security.auth.selectedType in ~/.gemini/settings.json', fix: hint };
-  if (type === 'gemini-api-key') return { ...row, ok: false, detail: 'settings.json selects gemini-api-key but GEMINI_API_KEY is not set', fix: hint };
-  if (type === 'oauth-personal')
-    return oauthCreds
-      ? { ...row, ok: true, detail: 'settings.json selects oauth-personal and ~/.gemini/oauth_creds.json is there' }
-      : { ...row, ok: false, detail: 'settings.json selects oauth-personal but there is no ~/.gemini/oauth_creds.json', fix: hint };
-  return { ...row, ok: 'unknown', detail: `settings.json selects ${type}: ${CANNOT_TELL}` };
-}
-
-/** Aider reads the key of whichever model it uses, from the environment, .env or .aider.conf.yml. */
-export function judgeAiderLogin(agent: Agent, env: Env): AgentRow {
-  const row = { agent: agent.id, check: 'login' as const };
-  const key = setVar(env, ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'DEEPSEEK_API_KEY', 'OPENROUTER_API_KEY']);
-  return key
-    ? { ...row, ok: true, detail: `${key} is set` }
-    : {
-        ...row,
-        ok: 'unknown',
-        detail: `no model API key in the environment (.env or .aider.conf.yml may have one): ${CANNOT_TELL}`,
-        fix: ADAPTERS.aider.loginHint,
-      };
 }
 
 /** Will the CLI work unattended in a fresh worktree (a folder it has never seen)? */
@@ -297,42 +180,6 @@ async function loginRow(
       return judgeAiderLogin(agent, env);
   }
 }
-
-const SHELL_WORDS = new Set(
-  'if then else elif fi for while until do done case esac function select time cd export source . exec eval set unset alias ulimit umask wait trap shift read return exit builtin command type'.split(
-    ' ',
-  ),
-);
-
-/** The program a gate starts: argv[0], or the first word of a shell string when it is a plain command (not `cd`, `FOO=1`, `$X`, a quote…); rule gates start none. */
-export function gateProgram(gate: Gate): string | undefined {
-  if (!gate.run) return undefined;
-  if ('argv' in gate.run) return gate.run.argv[0];
-  const first = gate.run.shell.trim().split(/\s+/)[0] ?? '';
-  if (!/^[\w.+/@-]+$/.test(first) || SHELL_WORDS.has(first)) return undefined;
-  return first;
-}
-
-/** Is the gate's program there? Undefined for rule gates, disabled gates and shell strings that do not start with a plain command. */
-export function checkGate(gate: Gate, ctx: PreflightContext): GateRow | undefined {
-  const program = gateProgram(gate);
-  if (!gate.enabled || program === undefined) return undefined;
-  const env: Env = { ...ctx.env, ...gate.env };
-  const cwd = gate.cwd ? path.resolve(ctx.root, gate.cwd) : ctx.root;
-  const found = ctx.probe.which(program, env, cwd);
-  const row = { gate: gate.name, check: 'tool' as const };
-  if (found) return { ...row, ok: true, detail: `${program}: ${found}` };
-  const local = !program.includes('/') && ctx.probe.which(path.join(ctx.root, 'node_modules', '.bin', program), env, cwd);
-  return {
-    ...row,
-    ok: false,
-    detail: program.includes('/') ? `no executable file ${program}` : `'${program}' is not installed or not on PATH`,
-    fix: local
-      ? `it is in node_modules/.bin: write 'npx ${program} …' in gate ${gate.name}, or run it from an npm script`
-      : `install it, or set enabled: false on gate ${gate.name}`,
-  };
-}
-
 /** Every row: the agents in order, then the gates. */
 export async function preflight(
   agents: readonly Agent[],
@@ -348,21 +195,4 @@ export async function preflight(
 /** What stops a run before it starts: a CLI that is not there or does not take orchestra's flags (an unknown login does not). */
 export function blocking(rows: readonly PreflightRow[]): PreflightRow[] {
   return rows.filter((r) => r.ok === false && (r.check === 'cli' || r.check === 'flags' || r.check === 'trust'));
-}
-
-function setVar(env: Env, names: readonly string[]): string | undefined {
-  return names.find((n) => (env[n] ?? '') !== '');
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text.trim());
-    return isObject(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -7,6 +7,7 @@ import type { EventBus } from '../events/events.js';
 import type { WorkerPool } from '../exec/pool.js';
 import type { CommandJobResult } from '../exec/worker.js';
 import type { RunDir } from '../workspace/layout.js';
+import { unreachable } from '../util/unreachable.js';
 import { classifyAttempt, nextStep } from './agent-decisions.js';
 import type { AgentSlots } from './agent-slots.js';
 import type { BudgetLedger } from './budget.js';
@@ -149,6 +150,8 @@ export class AgentRunner implements RunsAgents {
           launch = correction as Launch;
           corrected = true;
           continue;
+        default:
+          return unreachable(step);
       }
     }
   }

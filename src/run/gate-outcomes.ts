@@ -23,23 +23,15 @@ export class GateOutcomes {
   constructor(private readonly gates: ReadonlyMap<string, GateNode>) {}
 
   readonly subscriber = (e: OrchestraEvent): void => {
+    // Only three kinds of event say anything about a gate's result; the rest pass by.
     if (!('nodeId' in e) || !this.gates.has(e.nodeId)) return;
-    switch (e.type) {
-      case 'node-started':
-        this.#latest.set(e.nodeId, { failed: false, exitCode: null, tail: '', findings: [] });
-        return;
-      case 'finding':
-        this.#latest.get(e.nodeId)?.findings.push(e.finding);
-        return;
-      case 'node-finished': {
-        const row = this.#latest.get(e.nodeId) ?? { failed: false, exitCode: null, tail: '', findings: [] };
-        Object.assign(row, { failed: e.status === 'failed', exitCode: e.exitCode, tail: e.tail ?? '' });
-        if (e.message !== undefined) row.message = e.message;
-        this.#latest.set(e.nodeId, row);
-        return;
-      }
-      default:
-        return;
+    if (e.type === 'node-started') this.#latest.set(e.nodeId, { failed: false, exitCode: null, tail: '', findings: [] });
+    else if (e.type === 'finding') this.#latest.get(e.nodeId)?.findings.push(e.finding);
+    else if (e.type === 'node-finished') {
+      const row = this.#latest.get(e.nodeId) ?? { failed: false, exitCode: null, tail: '', findings: [] };
+      Object.assign(row, { failed: e.status === 'failed', exitCode: e.exitCode, tail: e.tail ?? '' });
+      if (e.message !== undefined) row.message = e.message;
+      this.#latest.set(e.nodeId, row);
     }
   };
 

@@ -4,6 +4,8 @@ import { healedBy, noProgress, runFixLoop, type FixLoopDeps, type FixLoopSpec } 
 import { failureSignature, type GateFailure } from '../../src/run/fix-prompt.js';
 import type { WorkTree } from '../../src/run/integration-tree.js';
 import { escapingLinks, fixScope, scopeViolations } from '../../src/run/scope.js';
+import { GateOutcomes } from '../../src/run/gate-outcomes.js';
+import type { GateNode } from '../../src/graph/types.js';
 
 const failure = (gate: string, tail = 'boom'): GateFailure => ({ gate, command: `run ${gate}`, exitCode: 1, message: 'exit code 1', findings: [], tail });
 
@@ -198,5 +200,49 @@ describe('fix loop decisions', () => {
 
   it('healedBy lists gates that failed before and pass after, never the reviewer', () => {
     expect(healedBy([failure('a'), failure('b'), failure('review')], [failure('b')]).map((f) => f.gate)).toEqual(['a']);
+  });
+});
+
+describe('GateOutcomes', () => {
+  it('the fix loop learns what failed from the gates’ own events: the latest run of each, with its findings', () => {
+    const gate = (name: string) =>
+      ({
+        id: `gate:p/${name}`,
+        kind: 'gate',
+        name,
+        phase: 'p',
+        loc: { file: 'x', start: 0, end: 0 },
+        gate: { name, run: { argv: ['pytest', '-q'] } },
+      }) as unknown as GateNode;
+    const nodes = [gate('unit'), gate('lint')];
+    const outcomes = new GateOutcomes(new Map(nodes.map((n) => [n.id, n])));
+    const finding = { rule: 'r', file: 'a.py', line: 1, column: 1, endLine: 1, endColumn: 2, severity: 'error', message: 'm' } as const;
+    const finished = (nodeId: string, status: 'passed' | 'failed', tail: string) =>
+      outcomes.subscriber({
+        type: 'node-finished',
+        ts: 0,
+        nodeId,
+        status,
+        durationMs: 1,
+        exitCode: status === 'failed' ? 1 : 0,
+        signal: null,
+        attempts: 1,
+        tail,
+        message: status === 'failed' ? 'exit code 1' : undefined,
+      });
+    outcomes.subscriber({ type: 'node-started', ts: 0, nodeId: 'gate:p/unit', attempt: 1 });
+    outcomes.subscriber({ type: 'finding', ts: 0, nodeId: 'gate:p/unit', finding });
+    finished('gate:p/unit', 'failed', '1 failed');
+    outcomes.subscriber({ type: 'node-started', ts: 0, nodeId: 'gate:p/lint', attempt: 1 });
+    finished('gate:p/lint', 'passed', '');
+    // Another node's events are not a gate's.
+    outcomes.subscriber({ type: 'finding', ts: 0, nodeId: 'task:p/t', finding });
+    expect(outcomes.failures(nodes)).toEqual([
+      { gate: 'unit', command: 'pytest -q', exitCode: 1, message: 'exit code 1', findings: [finding], tail: '1 failed' },
+    ]);
+    // Run again and passed: nothing fails any more, and the old findings are gone.
+    outcomes.subscriber({ type: 'node-started', ts: 0, nodeId: 'gate:p/unit', attempt: 1 });
+    finished('gate:p/unit', 'passed', '');
+    expect(outcomes.failures(nodes)).toEqual([]);
   });
 });
