@@ -13,7 +13,11 @@ import type { Repo } from './repo.js';
 export interface RepoSnapshot {
   readonly refs: ReadonlyMap<string, string>;
   readonly head: string;
-  /** A hash of `git ls-files --stage`: what is staged, not the index file's stat cache. */
+  /**
+   * A hash of the index file. orchestra's own looks never rewrite it
+   * (--no-optional-locks), and each worktree has its own, so a change is
+   * somebody else's git writing the user's index.
+   */
   readonly index: string;
   /** `git status --porcelain` of the user's tree, orchestra's own folder left out. */
   readonly status: string;
@@ -49,20 +53,54 @@ export async function commonDirOf(repo: Repo): Promise<string> {
   return path.resolve(repo.root, (await repo.raw(['rev-parse', '--git-common-dir'])).trim());
 }
 
-export async function snapshotRepo(repo: Repo, commonDir: string): Promise<RepoSnapshot> {
+/**
+ * The user's refs, read from the files git keeps them in (loose refs, then
+ * packed-refs for those not loose): no process per check. Orchestra's own
+ * namespaces are left out.
+ */
+function readRefs(commonDir: string): Map<string, string> {
   const refs = new Map<string, string>();
-  for (const line of (await repo.raw(['for-each-ref', '--format=%(refname) %(objectname)'])).split('\n')) {
-    const [name, id] = line.split(' ');
-    if (name && id && !OWN.test(name)) refs.set(name, id);
+  const walk = (dir: string, name: string): void => {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const file = path.join(dir, e);
+      const ref = `${name}/${e}`;
+      if (OWN.test(`${ref}/`)) continue;
+      try {
+        if (statSync(file).isDirectory()) walk(file, ref);
+        else refs.set(ref, readFileSync(file, 'utf8').trim());
+      } catch {
+        // gone meanwhile: the next look sees it gone
+      }
+    }
+  };
+  walk(path.join(commonDir, 'refs'), 'refs');
+  try {
+    for (const line of readFileSync(path.join(commonDir, 'packed-refs'), 'utf8').split('\n')) {
+      const m = /^([0-9a-f]{40,64}) (refs\/\S+)$/.exec(line);
+      if (m && !refs.has(m[2] as string) && !OWN.test(m[2] as string)) refs.set(m[2] as string, m[1] as string);
+    }
+  } catch {
+    // no packed refs
   }
+  return refs;
+}
+
+/** One git process (status); refs, HEAD, the index, hooks and config are read as files. */
+export async function snapshotRepo(repo: Repo, commonDir: string): Promise<RepoSnapshot> {
   const dirs = gitDirs(commonDir);
-  const staged = await repo.raw(['ls-files', '--stage', '-z']);
   // --no-optional-locks: looking must not rewrite the index's stat cache.
   const status = await repo.raw(['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all', '--', '.', ':(exclude).orchestra']);
+  const index = path.join(commonDir, 'index');
   return {
-    refs,
+    refs: readRefs(commonDir),
     head: readFileSync(dirs.head, 'utf8'),
-    index: sha(staged),
+    index: existsSync(index) ? sha(readFileSync(index)) : 'none',
     status,
     hooks: readHooks(dirs.hooks),
     config: existsSync(dirs.config) ? readFileSync(dirs.config) : undefined,

@@ -101,13 +101,13 @@ export class Repo {
     await this.raw(['worktree', 'remove', '--force', path]).catch(() => undefined);
   }
 
-  /** Commits everything in a worktree; the new commit, or undefined when nothing changed. */
-  async commitAll(cwd: string, message: string): Promise<string | undefined> {
+  /** Commits everything in a worktree; false when nothing changed. */
+  async commitAll(cwd: string, message: string): Promise<boolean> {
     await this.raw(['add', '-A'], cwd);
     const staged = (await this.raw(['diff', '--cached', '--name-only'], cwd)).trim();
-    if (staged === '') return undefined;
+    if (staged === '') return false;
     await this.raw(['commit', '-q', '--no-verify', '-m', message], cwd);
-    return (await this.raw(['rev-parse', 'HEAD'], cwd)).trim();
+    return true;
   }
 
   /** Whether `ancestor` is in the history of `descendant`. */
@@ -118,16 +118,31 @@ export class Repo {
     );
   }
 
-  /** The symbolic links a commit has among `paths`, with where each points (its blob is the target). */
-  async symlinks(commit: string, paths: readonly string[], cwd = this.root): Promise<Array<{ path: string; target: string }>> {
-    if (paths.length === 0) return [];
-    const out = await this.raw(['ls-tree', '-z', commit, '--', ...paths], cwd);
-    const links: Array<{ path: string; target: string }> = [];
-    for (const entry of out.split('\0').filter(Boolean)) {
-      const m = /^120000 blob ([0-9a-f]+)\t(.+)$/s.exec(entry);
-      if (m) links.push({ path: m[2] as string, target: await this.raw(['cat-file', 'blob', m[1] as string], cwd) });
+  /**
+   * What changed between two commits, in one call: every path (renames as
+   * both paths), and the symbolic links among them with where each points.
+   */
+  async changes(from: string, to: string, cwd = this.root): Promise<{ paths: string[]; links: Array<{ path: string; target: string }> }> {
+    const out = (await this.raw(['diff', '--no-ext-diff', '--no-textconv', '--raw', '--no-renames', '--no-abbrev', '-z', from, to], cwd)).split('\0');
+    const paths: string[] = [];
+    const linkBlobs: Array<{ path: string; blob: string }> = [];
+    // -z --raw: ":<old mode> <new mode> <old sha> <new sha> <status>", then the path, each ended by NUL.
+    for (let i = 0; i + 1 < out.length; i += 2) {
+      const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) \w+$/.exec(out[i] as string);
+      const file = out[i + 1] as string;
+      if (!m || !file) continue;
+      paths.push(file);
+      if (m[1] === '120000') linkBlobs.push({ path: file, blob: m[2] as string });
     }
-    return links;
+    const links = [];
+    for (const l of linkBlobs) links.push({ path: l.path, target: await this.raw(['cat-file', 'blob', l.blob], cwd) });
+    return { paths, links };
+  }
+
+  /** A commit and its parents: `git rev-list --parents -n 1`. */
+  async commitAndParents(ref: string, cwd = this.root): Promise<{ commit: string; parents: string[] }> {
+    const [commit = '', ...parents] = (await this.raw(['rev-list', '--parents', '-n', '1', ref], cwd)).trim().split(' ');
+    return { commit, parents };
   }
 
   /** Paths changed between two commits (renames as both paths). */

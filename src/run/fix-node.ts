@@ -17,8 +17,8 @@ async function checkFixRound(ctx: PhaseContext, tree: IntegrationTree, before: s
   if (head === before) return undefined;
   const tasks = config.phases.find((p) => p.id === ctx.phase)?.tasks ?? [];
   const own = [config.file, config.team?.file].filter((f): f is string => !!f).map((f) => path.relative(config.root, f).split(path.sep).join('/'));
-  const changed = await repo.changedPaths(before, head, tree.dir);
-  const violations = [...scopeViolations(changed, fixScope(tasks, own)), ...escapingLinks(await repo.symlinks(head, changed, tree.dir))];
+  const { paths, links } = await repo.changes(before, head, tree.dir);
+  const violations = [...scopeViolations(paths, fixScope(tasks, own)), ...escapingLinks(links)];
   if (violations.length === 0) return undefined;
   await tree.exclusive(() => repo.raw(['reset', '-q', '--hard', before], tree.dir));
   return `the fix agent changed files outside what it may touch, so its round was undone: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Outcome } from '../exec/scheduler.js';
 import type { TaskNode } from '../graph/types.js';
 import type { AgentResult } from './agent-runner.js';
@@ -42,15 +43,16 @@ export class TaskStep {
       await this.ctx.run.repo.removeWorktree(this.#worktree);
       return nodes.finish(this.node.id, t0, { status: 'passed', tail: work.tail, attempts: work.attempts ?? 1 });
     }
-    if (!(await this.ctx.run.repo.isAncestor(from, commit, this.#worktree))) {
+    // Its base is the commit's parent unless the agent committed on its own: then git is asked.
+    if (!commit.parents.includes(from) && !(await this.ctx.run.repo.isAncestor(from, commit.commit, this.#worktree))) {
       const message = `the agent rewrote its branch's history (its phase base ${from.slice(0, 10)} is no longer in it), so nothing was merged`;
       return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message, tail: work.tail, attempts: work.attempts ?? 1 });
     }
-    const changed = await this.ctx.run.repo.changedPaths(from, commit, this.#worktree);
-    const outside = await this.#scopeCheck(changed, commit);
+    const { paths: changed, links } = await this.ctx.run.repo.changes(from, commit.commit, this.#worktree);
+    const outside = this.#scopeCheck(changed, links);
     if (outside)
       return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: outside, tail: work.tail, attempts: work.attempts ?? 1 });
-    const merged = await this.#merge(commit);
+    const merged = await this.#merge(commit.commit);
     if (merged)
       return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: merged, tail: work.tail, attempts: work.attempts ?? 1 });
     nodes.note(this.node.id, `${changed.length} ${changed.length === 1 ? 'file' : 'files'} changed, merged into ${this.ctx.run.integrationBranch}`);
@@ -62,9 +64,9 @@ export class TaskStep {
   async #prepareWorktree(): Promise<string> {
     const { repo } = this.ctx.run;
     const from = await this.ctx.taskBase();
-    await repo.removeWorktree(this.#worktree);
-    await repo.raw(['branch', '-D', this.#branch]).catch(() => undefined);
-    await repo.addWorktree(this.#worktree, this.#branch, from);
+    // Only a resumed run finds an earlier attempt's worktree; -f -B take over its registration and branch.
+    if (existsSync(this.#worktree)) await repo.removeWorktree(this.#worktree);
+    await repo.raw(['worktree', 'add', '-q', '-f', '-B', this.#branch, this.#worktree, from]);
     return from;
   }
 
@@ -88,17 +90,16 @@ export class TaskStep {
    * Commits what the agent left; the task's work is everything since its base,
    * commits the agent made itself included. Undefined: nothing changed.
    */
-  async #commit(work: AgentResult, from: string): Promise<string | undefined> {
+  async #commit(work: AgentResult, from: string): Promise<{ commit: string; parents: string[] } | undefined> {
     const { runId, repo } = this.ctx.run;
     await repo.commitAll(this.#worktree, `orchestra(${this.ctx.phase}): ${this.node.task.id}\n\nagent: ${work.agent?.id}\nrun: ${runId}`);
-    const head = await repo.revParse('HEAD', this.#worktree);
-    return head === from ? undefined : head;
+    const head = await repo.commitAndParents('HEAD', this.#worktree);
+    return head.commit === from ? undefined : head;
   }
 
   /** Why the change may not be merged, or undefined. */
-  async #scopeCheck(changed: readonly string[], commit: string): Promise<string | undefined> {
-    const links = escapingLinks(await this.ctx.run.repo.symlinks(commit, changed, this.#worktree));
-    const violations = [...scopeViolations(changed, this.node.task.scope), ...links];
+  #scopeCheck(changed: readonly string[], links: ReadonlyArray<{ path: string; target: string }>): string | undefined {
+    const violations = [...scopeViolations(changed, this.node.task.scope), ...escapingLinks(links)];
     if (violations.length === 0) return undefined;
     return `changed files outside its scope, so nothing was merged: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
   }
