@@ -288,6 +288,24 @@ describe('orchestra resume and rollback', () => {
     const again = await runCli(['resume'], repo, env(repo, ctl));
     expect(again.code).toBe(0);
     expect(show(repo, branch, 'b.txt')).toBe('from the second phase');
+
+    // By name, as `abort` tells a user to type it (it used to say the run "exists already").
+    const runId = branch.slice('orchestra/'.length);
+    expect((await runCli(['rollback', 'first', '--run', runId], repo)).code).toBe(0);
+    const named = await runCli(['resume', runId], repo, env(repo, ctl));
+    expect(named.stderr).toContain(`resuming ${runId} after first`);
+    expect(named.code).toBe(0);
+    expect(show(repo, branch, 'b.txt')).toBe('from the second phase');
+
+    // A state file that cannot be believed is named with what is wrong with it: exit 2, nothing changes.
+    const stateFile = path.join(repo, '.orchestra', 'runs', runId, 'state.json');
+    writeFileSync(stateFile, readFileSync(stateFile, 'utf8').slice(0, 30));
+    const tip = git(repo, 'rev-parse', branch);
+    const corrupt = await runCli(['resume', runId], repo, env(repo, ctl));
+    expect(corrupt.code).toBe(2);
+    expect(corrupt.stderr).toContain(`${path.join('.orchestra', 'runs', runId, 'state.json')}: is not valid JSON (truncated or edited?)`);
+    expect(corrupt.stderr).not.toMatch(/\n\s+at /);
+    expect(git(repo, 'rev-parse', branch)).toBe(tip);
   });
 });
 

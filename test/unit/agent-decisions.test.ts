@@ -24,6 +24,21 @@ describe('classifyAttempt', () => {
     });
   });
 
+  it('silence past idleTimeout is final, and says which setting stopped it', () => {
+    expect(classifyAttempt({ ...facts, idle: true, idleTimeoutMs: 600_000, exitCode: null, signal: 'SIGTERM' })).toMatchObject({
+      ok: false,
+      failure: { class: 'final', reason: 'printed nothing for 10m, so it was stopped (idleTimeout in team.json)' },
+    });
+  });
+
+  it("a command agent whose last lines say 401 is an auth failure, not a crash to retry; '401' further up is not", () => {
+    expect(classifyAttempt({ ...facts, exitCode: 1, output: 'calling the API\nError: 401 Unauthorized\n' })).toMatchObject({
+      failure: { class: 'environment', cause: 'auth', reason: 'exit code 1: Error: 401 Unauthorized' },
+    });
+    const long = ['line 401 of the log', ...Array.from({ length: 8 }, (_, i) => `step ${i}`)].join('\n');
+    expect(classifyAttempt({ ...facts, exitCode: 1, output: long })).toMatchObject({ failure: { class: 'transient' } });
+  });
+
   it('an interrupt is final', () => {
     expect(classifyAttempt({ ...facts, interrupted: true })).toMatchObject({ ok: false, failure: { class: 'final', reason: 'interrupted' } });
   });
