@@ -383,10 +383,6 @@ describe('orchestra run with the real agent CLIs', () => {
       const r = await runCli(['run', '--reporter', 'json'], dir);
       const evs = events(dir);
       const rd = runDir(dir) as string;
-      console.log(
-        m.requests.map((q) => [q.turn, q.path, lastUserText(q).slice(0, 3000), JSON.stringify(toolResults(q)).slice(0, 800)]),
-        readdirSync(path.join(rd, 'logs')).map((l) => readFileSync(path.join(rd, 'logs', l), 'utf8').slice(-3000)),
-      );
       expect(r.code, `${r.stderr}\n${story(evs)}`).toBe(0);
       expect(m.unmatched.map((q) => [q.api, lastUserText(q).slice(0, 200), toolResults(q)])).toEqual([]);
       expect(
