@@ -19,14 +19,22 @@ export function commonOptions(opts: { cwd?: string; config?: string; cache?: boo
   return { cwd: opts.cwd ?? process.cwd(), cache: opts.cache !== false, ...(opts.config !== undefined ? { config: opts.config } : {}) };
 }
 
-/** What `run` and `resume` share: how many at once, after a failure, output, stopping, the dashboard. */
-export function withRunOptions(cmd: Command): Command {
+/**
+ * What `check`, `run` and `resume` share: how many at once, after a failure,
+ * output, a time limit (`timeout` says for what), stopping.
+ */
+export function withWorkOptions(cmd: Command, what: { nodes: string; timeout: string }): Command {
   return withCommonOptions(cmd)
-    .option('--concurrency <n>', 'how many nodes run at once (default: config, else CPU cores)', positiveInt)
+    .option('--concurrency <n>', `how many ${what.nodes} run at once (default: config, else CPU cores)`, positiveInt)
     .option('--keep-going', 'after a failure, still run everything that does not depend on it')
     .option('--reporter <name>', 'pretty (default), json, github, junit[=FILE], sarif[=FILE]; repeat for several', collectReporter)
-    .option('--timeout <duration>', 'time limit of one agent attempt where team.json and the task set none (default 30m)', duration)
-    .option('--kill-grace <duration>', 'how long a stopped agent gets between SIGTERM and SIGKILL', duration, 5000)
+    .option('--timeout <duration>', what.timeout, duration)
+    .option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL', duration, 5000);
+}
+
+/** What `run` and `resume` add: the dashboard. */
+export function withRunOptions(cmd: Command): Command {
+  return withWorkOptions(cmd, { nodes: 'nodes', timeout: 'time limit of one agent attempt where team.json and the task set none (default 30m)' })
     .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
     .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0);
 }

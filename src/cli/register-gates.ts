@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { collectList, collectReporter, collectShard, duration, positiveInt } from './option-parsers.js';
-import { commonOptions, withCommonOptions, type CheckCliOptions, type SetExit } from './common-options.js';
+import { collectList, collectShard } from './option-parsers.js';
+import { commonOptions, withCommonOptions, withWorkOptions, type CheckCliOptions, type SetExit } from './common-options.js';
 
 /** Setting a repo up and checking it: validate, doctor, init, plan, graph, check, export, rules, presets, hooks. */
 export function registerGateCommands(program: Command, setExit: SetExit): void {
@@ -53,15 +53,10 @@ export function registerGateCommands(program: Command, setExit: SetExit): void {
       setExit(await graphCommand({ ...commonOptions(opts), phases, format: opts.format, strictScopes: opts.strictScopes === true }));
     });
 
-  withCommonOptions(program.command('check'))
+  withWorkOptions(program.command('check'), { nodes: 'gates', timeout: 'time limit for gates without a timeout of their own (e.g. 90s, 5m)' })
     .description('run the top-level gates (all, or the named ones and what they need); cached where inputs are unchanged')
     .argument('[gates...]', 'only these gates and what they need (default: all)')
     .option('--hook <name>', 'run the gates listed under hooks.<name> (ORCHESTRA_SKIP=1 skips)')
-    .option('--concurrency <n>', 'how many gates run at once (default: config, else CPU cores)', positiveInt)
-    .option('--keep-going', 'after a failure, still run everything that does not depend on it')
-    .option('--reporter <name>', 'pretty (default), json, github, junit[=FILE], sarif[=FILE]; repeat for several', collectReporter)
-    .option('--timeout <duration>', 'time limit for gates without a timeout of their own (e.g. 90s, 5m)', duration)
-    .option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL', duration, 5000)
     .option('--fix', 'apply the fixes that rules offer (only to files the rule read), then check again')
     .option('--shard <i/n>', 'run one rule gate over a deterministic 1/n of its files (e.g. 2/4), for a CI matrix')
     .option('--no-needs', 'run only the named gates; what they need is taken as done (a CI job whose needs: ran it)')
