@@ -70,16 +70,3 @@ export function firstLine(r: Pick<ProbeResult, 'stdout' | 'stderr'>): string {
 export function setVar(env: Env, names: readonly string[]): string | undefined {
   return names.find((n) => (env[n] ?? '') !== '');
 }
-
-export function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(text.trim());
-    return isObject(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

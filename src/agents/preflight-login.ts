@@ -1,5 +1,6 @@
 import { ADAPTERS } from './adapters/index.js';
-import { CANNOT_TELL, firstLine, isObject, parseJson, setVar, type AgentRow, type Env, type ProbeResult } from './preflight-facts.js';
+import { CANNOT_TELL, firstLine, setVar, type AgentRow, type Env, type ProbeResult } from './preflight-facts.js';
+import { jsonLine, obj, str } from './types.js';
 import type { Agent } from '../config/types.js';
 
 // Is the agent's CLI logged in: each CLI's own status command where it has one, else keys and credential files by name.
@@ -7,7 +8,7 @@ import type { Agent } from '../config/types.js';
 export function judgeClaudeLogin(agent: Agent, status: ProbeResult | undefined, env: Env, credentials: boolean): AgentRow {
   const row = { agent: agent.id, check: 'login' as const };
   const hint = ADAPTERS['claude-code'].loginHint;
-  const parsed = status ? parseJson(status.stdout) : undefined;
+  const parsed = status ? jsonLine(status.stdout) : undefined;
   if (parsed && typeof parsed['loggedIn'] === 'boolean') {
     const how = [parsed['authMethod'], parsed['apiKeySource']].filter((x) => typeof x === 'string' && x !== 'none').join(', ');
     return parsed['loggedIn']
@@ -42,11 +43,11 @@ export function judgeGeminiLogin(agent: Agent, env: Env, settings: string | unde
   const hint = ADAPTERS.gemini.loginHint;
   const key = setVar(env, ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA']);
   if (key) return { ...row, ok: true, detail: `${key} is set` };
-  const parsed = settings === undefined ? undefined : parseJson(settings);
+  const parsed = settings === undefined ? undefined : jsonLine(settings);
   if (settings !== undefined && !parsed) return { ...row, ok: 'unknown', detail: `~/.gemini/settings.json is not plain JSON: ${CANNOT_TELL}` };
   const security = parsed?.['security'];
-  const auth = isObject(security) ? security['auth'] : undefined;
-  const type = isObject(auth) && typeof auth['selectedType'] === 'string' ? auth['selectedType'] : undefined;
+  const auth = obj(security)?.['auth'];
+  const type = str(obj(auth)?.['selectedType']);
   if (!type) return { ...row, ok: false, detail: 'no GEMINI_API_KEY and no security.auth.selectedType in ~/.gemini/settings.json', fix: hint };
   if (type === 'gemini-api-key') return { ...row, ok: false, detail: 'settings.json selects gemini-api-key but GEMINI_API_KEY is not set', fix: hint };
   if (type === 'oauth-personal')

@@ -60,7 +60,7 @@ function mentions(help: string, flag: string): boolean {
 }
 
 /** The CLI row from where it was found and what `--version` said. */
-export function judgeCli(agent: Agent, program: string, found: string | undefined, version: ProbeResult | undefined): AgentRow {
+function judgeCli(agent: Agent, program: string, found: string | undefined, version: ProbeResult | undefined): AgentRow {
   const row = { agent: agent.id, check: 'cli' as const };
   if (!found) {
     const file = path.basename(agent.loc.file) || 'team.json';
@@ -89,7 +89,7 @@ export function judgeCli(agent: Agent, program: string, found: string | undefine
 }
 
 /** Whether `--help` mentions every long option orchestra passes; an old CLI fails here, with its version. */
-export function judgeFlags(agent: Agent, help: ProbeResult, flags: readonly string[], version: string | undefined): AgentRow {
+function judgeFlags(agent: Agent, help: ProbeResult, flags: readonly string[], version: string | undefined): AgentRow {
   const row = { agent: agent.id, check: 'flags' as const };
   const cli = path.basename(programOf(agent) ?? '');
   const helpCommand = `${cli} ${flagsFor(agent).helpArgs.join(' ')}`;
@@ -107,7 +107,7 @@ export function judgeFlags(agent: Agent, help: ProbeResult, flags: readonly stri
 }
 
 /** Will the CLI work unattended in a fresh worktree (a folder it has never seen)? */
-export function judgeTrust(agent: Agent, flags: AgentRow | undefined): AgentRow {
+function judgeTrust(agent: Agent, flags: AgentRow | undefined): AgentRow {
   const row = { agent: agent.id, check: 'trust' as const };
   switch (agent.use) {
     case 'claude-code':

@@ -27,7 +27,7 @@ function killGroup(pid: number | undefined): void {
 }
 
 /** The probe that looks at this machine: PATH lookups, files, and the CLIs themselves in their own process group. */
-export const systemProbe: Probe = {
+const systemProbe: Probe = {
   which(bin, env, cwd) {
     if (bin.includes('/')) {
       const file = path.resolve(cwd, bin);

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import type { Diagnostic, Loc } from './diagnostic.js';
 import { error, withRelated } from './diagnostic.js';
-import { parseDuration } from './duration.js';
 import { isPlainObject, locOf, type PlainObject } from './located.js';
 import { getBoolean, getNumber, getObject, getObjects, getRef, getRefs, getString, getStringMap, getStrings, loc } from './read.js';
 import { didYouMean } from './suggest.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import { optionProblems } from '../rules/types.js';
-import { durationError } from './team.js';
+import { durationOf } from './team.js';
 import { HOOK_NAMES, type Budget, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type Task, type Team } from './types.js';
 
 export interface NormalizeInput {
@@ -99,11 +98,7 @@ function budgetOf(obj: PlainObject): Budget | undefined {
 }
 
 function timeoutOf(obj: PlainObject, fallback: Loc, diagnostics: Diagnostic[]): number | undefined {
-  const text = getString(obj, 'timeout');
-  if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  if (ms === undefined) diagnostics.push(durationError(text, loc(obj, 'timeout', fallback)));
-  return ms;
+  return durationOf(obj, 'timeout', fallback, diagnostics);
 }
 
 function severityOf(obj: PlainObject): 'error' | 'warning' {

@@ -30,15 +30,8 @@ export function normalizeTeam(value: unknown, file: string): { team: Team; diagn
     } else if (use === undefined && command === undefined) {
       diagnostics.push(error(`agent '${id}' needs 'use' (one of ${ADAPTERS.join(', ')}) or 'command' (an argv list)`, at));
     }
-    const duration = (key: 'timeout' | 'idleTimeout'): number | undefined => {
-      const text = getString(raw, key);
-      if (text === undefined) return undefined;
-      const ms = parseDuration(text);
-      if (ms === undefined) diagnostics.push(durationError(text, loc(raw, key, at)));
-      return ms;
-    };
-    const timeoutMs = duration('timeout');
-    const idleTimeoutMs = duration('idleTimeout');
+    const timeoutMs = durationOf(raw, 'timeout', at, diagnostics);
+    const idleTimeoutMs = durationOf(raw, 'idleTimeout', at, diagnostics);
     const bin = getString(raw, 'bin');
     if (bin !== undefined && use === undefined)
       diagnostics.push(error(`agent '${id}': 'bin' goes with 'use' (a command agent names its program in 'command')`, loc(raw, 'bin', at, 'key')));
@@ -67,6 +60,15 @@ export function normalizeTeam(value: unknown, file: string): { team: Team; diagn
 function optionalString(raw: PlainObject, key: 'model' | 'permissionMode'): Partial<Record<typeof key, string>> {
   const v = getString(raw, key);
   return v === undefined ? {} : { [key]: v };
+}
+
+/** A duration key (`timeout: 5m`) in milliseconds; a text that is no duration is a diagnostic at the value. */
+export function durationOf(obj: PlainObject, key: string, fallback: Loc, diagnostics: Diagnostic[]): number | undefined {
+  const text = getString(obj, key);
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined) diagnostics.push(durationError(text, loc(obj, key, fallback)));
+  return ms;
 }
 
 export function durationError(text: string, at: Loc): Diagnostic {

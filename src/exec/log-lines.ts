@@ -39,6 +39,8 @@ export class LogLines {
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
+    // The writer is done: a character cut at the very end is decoded as what it is, not dropped.
+    if (final) this.#take(this.#decoder.end(), lines);
     if (final && this.#partial !== '' && !this.#dropping) lines.push(this.#partial);
     if (final) this.#partial = '';
     return lines;

@@ -174,7 +174,7 @@ export default async function runJob(job: Job): Promise<CommandJobResult | RuleR
  * stream's last half line, or a model's words inside it, say nothing about
  * how the process ended), then how it ended when a signal killed it.
  */
-export function whatItSaid(result: Pick<CommandResult, 'tail' | 'signal'>): string {
+function whatItSaid(result: Pick<CommandResult, 'tail' | 'signal'>): string {
   const lines = result.tail.split(/\r?\n/).filter((l) => l.trim() !== '' && !isStreamLine(l));
   if (result.signal) lines.push(`killed by ${result.signal}`);
   return lines.join('\n');

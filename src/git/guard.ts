@@ -30,8 +30,23 @@ const OWN = /^refs\/(heads\/orchestra(-task)?\/|tags\/orchestra\/)/;
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
-function gitDirs(commonDir: string): { hooks: string; config: string; head: string } {
-  return { hooks: path.join(commonDir, 'hooks'), config: path.join(commonDir, 'config'), head: path.join(commonDir, 'HEAD') };
+/**
+ * Where git keeps what the guard watches: HEAD and the index in the
+ * checkout's own git folder (a linked worktree has its own), refs, hooks and
+ * config in the shared one.
+ */
+export interface GitDirs {
+  readonly own: string;
+  readonly common: string;
+}
+
+function files(dirs: GitDirs): { hooks: string; config: string; head: string; index: string } {
+  return {
+    hooks: path.join(dirs.common, 'hooks'),
+    config: path.join(dirs.common, 'config'),
+    head: path.join(dirs.own, 'HEAD'),
+    index: path.join(dirs.own, 'index'),
+  };
 }
 
 function readHooks(dir: string): Map<string, Buffer> {
@@ -48,9 +63,10 @@ function readHooks(dir: string): Map<string, Buffer> {
   return out;
 }
 
-/** The repository's shared git folder (`.git` of the main checkout, whatever worktree asks). */
-export async function commonDirOf(repo: Repo): Promise<string> {
-  return path.resolve(repo.root, (await repo.raw(['rev-parse', '--git-common-dir'])).trim());
+/** The checkout's own git folder and the repository's shared one, in one call. */
+export async function gitDirsOf(repo: Repo): Promise<GitDirs> {
+  const [own = '', common = ''] = (await repo.raw(['rev-parse', '--git-dir', '--git-common-dir'])).trim().split('\n');
+  return { own: path.resolve(repo.root, own), common: path.resolve(repo.root, common) };
 }
 
 /**
@@ -92,18 +108,17 @@ function readRefs(commonDir: string): Map<string, string> {
 }
 
 /** One git process (status); refs, HEAD, the index, hooks and config are read as files. */
-export async function snapshotRepo(repo: Repo, commonDir: string): Promise<RepoSnapshot> {
-  const dirs = gitDirs(commonDir);
+export async function snapshotRepo(repo: Repo, dirs: GitDirs): Promise<RepoSnapshot> {
+  const f = files(dirs);
   // --no-optional-locks: looking must not rewrite the index's stat cache.
   const status = await repo.raw(['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=all', '--', '.', ':(exclude).orchestra']);
-  const index = path.join(commonDir, 'index');
   return {
-    refs: readRefs(commonDir),
-    head: readFileSync(dirs.head, 'utf8'),
-    index: existsSync(index) ? sha(readFileSync(index)) : 'none',
+    refs: readRefs(dirs.common),
+    head: readFileSync(f.head, 'utf8'),
+    index: existsSync(f.index) ? sha(readFileSync(f.index)) : 'none',
     status,
-    hooks: readHooks(dirs.hooks),
-    config: existsSync(dirs.config) ? readFileSync(dirs.config) : undefined,
+    hooks: readHooks(f.hooks),
+    config: existsSync(f.config) ? readFileSync(f.config) : undefined,
   };
 }
 
@@ -134,18 +149,16 @@ export function repoChanges(before: RepoSnapshot, after: RepoSnapshot): string[]
  * index stages and the working tree are the user's and are left as they are
  * (said in the failure). Returns what could not be restored.
  */
-export async function restoreRepo(repo: Repo, commonDir: string, before: RepoSnapshot): Promise<string[]> {
-  const dirs = gitDirs(commonDir);
+export async function restoreRepo(repo: Repo, dirs: GitDirs, before: RepoSnapshot): Promise<string[]> {
+  const f = files(dirs);
   // Config first: it decides what the git calls below run.
-  if (before.config) writeFileSync(dirs.config, before.config);
-  const hooksNow = readHooks(dirs.hooks);
-  for (const name of hooksNow.keys()) if (!before.hooks.has(name)) rmSync(path.join(dirs.hooks, name), { force: true });
-  if (before.hooks.size) mkdirSync(dirs.hooks, { recursive: true });
-  for (const [name, bytes] of before.hooks) writeFileSync(path.join(dirs.hooks, name), bytes, { mode: 0o755 });
-  writeFileSync(dirs.head, before.head);
-  const after = await snapshotRepo(repo, commonDir);
-  for (const [name, id] of before.refs) if (after.refs.get(name) !== id) await repo.raw(['update-ref', '--no-deref', name, id]);
-  for (const name of after.refs.keys()) if (!before.refs.has(name)) await repo.raw(['update-ref', '--no-deref', '-d', name]);
-  const left = repoChanges(before, await snapshotRepo(repo, commonDir));
-  return left;
+  if (before.config) writeFileSync(f.config, before.config);
+  for (const name of readHooks(f.hooks).keys()) if (!before.hooks.has(name)) rmSync(path.join(f.hooks, name), { force: true });
+  if (before.hooks.size) mkdirSync(f.hooks, { recursive: true });
+  for (const [name, bytes] of before.hooks) writeFileSync(path.join(f.hooks, name), bytes, { mode: 0o755 });
+  writeFileSync(f.head, before.head);
+  const refs = readRefs(dirs.common);
+  for (const [name, id] of before.refs) if (refs.get(name) !== id) await repo.raw(['update-ref', '--no-deref', name, id]);
+  for (const name of refs.keys()) if (!before.refs.has(name)) await repo.raw(['update-ref', '--no-deref', '-d', name]);
+  return repoChanges(before, await snapshotRepo(repo, dirs));
 }

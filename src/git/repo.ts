@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
  * wrote a hook into `.git/hooks` or `core.fsmonitor` into `.git/config`
  * does not get it run by orchestra's commits and merges.
  */
-export const GIT_SAFE_CONFIG = [
+const GIT_SAFE_CONFIG = [
   '-c',
   'user.name=orchestra',
   '-c',
@@ -99,6 +99,12 @@ export class Repo {
 
   async removeWorktree(path: string): Promise<void> {
     await this.raw(['worktree', 'remove', '--force', path]).catch(() => undefined);
+  }
+
+  /** Puts a worktree back at its HEAD: tracked files restored, untracked ones removed. */
+  async resetWorktree(cwd: string): Promise<void> {
+    await this.raw(['checkout', '--', '.'], cwd);
+    await this.raw(['clean', '-fdq'], cwd);
   }
 
   /** Commits everything in a worktree; false when nothing changed. */

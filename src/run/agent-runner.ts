@@ -68,8 +68,8 @@ export interface AgentRunnerDeps {
 }
 
 const TAIL_BYTES = 16 * 1024;
-export const DEFAULT_TIMEOUT_MS = 30 * 60_000;
-export const DEFAULT_IDLE_MS = 10 * 60_000;
+const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+const DEFAULT_IDLE_MS = 10 * 60_000;
 
 /** An auth failure says how this agent logs in. */
 function withHint(agent: Agent, outcome: AgentOutcome): AgentOutcome {
@@ -141,8 +141,14 @@ export class AgentRunner implements RunsAgents {
         case 'done':
           return { agent, outcome, tail: result.tail, exitCode: result.exitCode, attempts: attempt };
         case 'retry':
+          // A retry on the failed attempt's leftovers would not be the same task: no clean tree, no retry.
+          try {
+            await this.deps.resetTree(req.cwd);
+          } catch (e) {
+            this.#note(req.nodeId, `${outcome.failure?.reason}: not tried again, the worktree could not be reset (${(e as Error).message.split('\n')[0]})`);
+            return { agent, outcome, tail: result.tail, exitCode: result.exitCode, attempts: attempt };
+          }
           this.#note(req.nodeId, `${outcome.failure?.reason}: trying again (${attempt + 1} of ${this.deps.retries + 1})`);
-          await this.deps.resetTree(req.cwd);
           await (this.deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))(step.delayMs);
           continue;
         case 'correct':

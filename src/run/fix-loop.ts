@@ -16,8 +16,9 @@ export interface FixLoopDeps {
   /** A diff that fixed the same failure before. */
   earlierFix(failure: GateFailure): string | undefined;
   /**
-   * After a round's commit: why its change may not stay (outside what the
-   * fix agent may touch), with the round undone; undefined when it may.
+   * After a round's commit, inside the tree's lock: why its change may not
+   * stay (outside what the fix agent may touch), with the round undone;
+   * undefined when it may.
    */
   checkRound(before: string): Promise<string | undefined>;
   /** Remembers the diff that made a failing gate pass. */
@@ -75,10 +76,14 @@ export async function runFixLoop(spec: FixLoopSpec, deps: FixLoopDeps, signal: A
       };
     }
     previous = failureSignature(failing);
-    const before = await deps.tree.head();
-    await fixRound(spec, deps, round, failing, signal);
+    // The whole round holds the integration tree: a merge from another phase landing between the
+    // agent and the round's commit would be judged (and undone) as the fix agent's work.
+    const { before, refused } = await deps.tree.exclusive(async () => {
+      const start = await deps.tree.head();
+      await fixRound(spec, deps, round, failing, signal);
+      return { before: start, refused: signal.aborted ? undefined : await deps.checkRound(start) };
+    });
     if (signal.aborted) return { status: 'failed', reason: 'interrupted', message: 'interrupted' };
-    const refused = await deps.checkRound(before);
     if (refused) return { status: 'failed', reason: 'exit-code', message: `round ${round}: ${refused}` };
     await deps.rerunGates(signal);
     const was = failing;
@@ -97,7 +102,7 @@ export async function runFixLoop(spec: FixLoopSpec, deps: FixLoopDeps, signal: A
   return { status: 'failed', reason: 'exit-code', message: `gates still fail after ${rounds}: ${failing.map((f) => f.gate).join(', ')}` };
 }
 
-/** One round: the prompt (failures, earlier fixes, the phase's diff), a clean tree, the fix agent, a commit of what it changed. */
+/** One round, inside the tree's lock: the prompt (failures, earlier fixes, the phase's diff), a clean tree, the fix agent, a commit of what it changed. */
 async function fixRound(spec: FixLoopSpec, deps: FixLoopDeps, round: number, failing: readonly GateFailure[], signal: AbortSignal): Promise<void> {
   const diff = await deps.tree.diff(spec.from, 'HEAD');
   const withHistory = failing.map((f) => {
@@ -106,9 +111,15 @@ async function fixRound(spec: FixLoopSpec, deps: FixLoopDeps, round: number, fai
   });
   const prompt = fixPrompt(deps.template, spec.phase, round, spec.attempts, withHistory, diff);
   await deps.tree.clean();
-  const { outcome } = await deps.tree.exclusive(() =>
-    deps.agents.run({ nodeId: `${spec.nodeId}#${round}`, ref: spec.agent, phase: spec.phase, label: `fix-${round}`, prompt, cwd: deps.tree.dir, signal }),
-  );
+  const { outcome } = await deps.agents.run({
+    nodeId: `${spec.nodeId}#${round}`,
+    ref: spec.agent,
+    phase: spec.phase,
+    label: `fix-${round}`,
+    prompt,
+    cwd: deps.tree.dir,
+    signal,
+  });
   if (!outcome.ok) deps.note(`round ${round}: the fix agent failed (${outcome.failure?.reason ?? 'failed'})`);
   await deps.tree.commit(`orchestra(${spec.phase}): fix round ${round}\n\nrun: ${spec.runId}`);
 }

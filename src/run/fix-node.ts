@@ -20,7 +20,7 @@ async function checkFixRound(ctx: PhaseContext, tree: IntegrationTree, before: s
   const { paths, links } = await repo.changes(before, head, tree.dir);
   const violations = [...scopeViolations(paths, fixScope(tasks, own)), ...escapingLinks(links)];
   if (violations.length === 0) return undefined;
-  await tree.exclusive(() => repo.raw(['reset', '-q', '--hard', before], tree.dir));
+  await repo.raw(['reset', '-q', '--hard', before], tree.dir);
   return `the fix agent changed files outside what it may touch, so its round was undone: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
 }
 

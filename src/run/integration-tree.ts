@@ -7,9 +7,9 @@ export interface WorkTree {
   readonly dir: string;
   /** Runs `work` as the only writer of the tree. */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
-  /** Drops what gates left behind (build output, caches): not the fix agent's to commit. */
+  /** Drops what gates left behind (build output, caches): not the fix agent's to commit. Inside `exclusive`. */
   clean(): Promise<void>;
-  /** Commits everything; nothing when there is nothing to commit. */
+  /** Commits everything; nothing when there is nothing to commit. Inside `exclusive`. */
   commit(message: string): Promise<void>;
   head(): Promise<string>;
   diff(from: string, to: string): Promise<string>;
@@ -28,14 +28,11 @@ export class IntegrationTree implements WorkTree {
   }
 
   clean(): Promise<void> {
-    return this.lock.run(async () => {
-      await this.repo.raw(['checkout', '--', '.'], this.dir);
-      await this.repo.raw(['clean', '-fdq'], this.dir);
-    });
+    return this.repo.resetWorktree(this.dir);
   }
 
   async commit(message: string): Promise<void> {
-    await this.lock.run(() => this.repo.commitAll(this.dir, message));
+    await this.repo.commitAll(this.dir, message);
   }
 
   head(): Promise<string> {

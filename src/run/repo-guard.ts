@@ -1,4 +1,4 @@
-import { commonDirOf, repoChanges, restoreRepo, snapshotRepo, type RepoSnapshot } from '../git/guard.js';
+import { gitDirsOf, repoChanges, restoreRepo, snapshotRepo, type GitDirs, type RepoSnapshot } from '../git/guard.js';
 import type { Repo } from '../git/repo.js';
 import { Mutex } from './agent-slots.js';
 
@@ -7,26 +7,31 @@ import { Mutex } from './agent-slots.js';
  * found it; anything an agent moved is put back where it can be, and the run
  * is stopped. One check at a time: agents finish side by side.
  */
-export class RepoGuard {
+class RepoGuard {
   readonly #lock = new Mutex();
 
   private constructor(
     private readonly repo: Repo,
-    private readonly commonDir: string,
+    private readonly dirs: GitDirs,
     private readonly before: RepoSnapshot,
   ) {}
 
   static async start(repo: Repo): Promise<RepoGuard> {
-    const commonDir = await commonDirOf(repo);
-    return new RepoGuard(repo, commonDir, await snapshotRepo(repo, commonDir));
+    const dirs = await gitDirsOf(repo);
+    return new RepoGuard(repo, dirs, await snapshotRepo(repo, dirs));
   }
 
-  /** Undefined when nothing moved; else what moved, what was put back, and what could not be. */
+  /** Undefined when nothing moved; else what moved, what was put back, and what could not be. A check that fails stops the run too, saying why. */
   verify(): Promise<string | undefined> {
     return this.#lock.run(async () => {
-      const changes = repoChanges(this.before, await snapshotRepo(this.repo, this.commonDir));
+      let changes: string[];
+      try {
+        changes = repoChanges(this.before, await snapshotRepo(this.repo, this.dirs));
+      } catch (e) {
+        return `left your repository in a state orchestra could not check (${(e as Error).message.split('\n')[0]})`;
+      }
       if (changes.length === 0) return undefined;
-      const left = await restoreRepo(this.repo, this.commonDir, this.before);
+      const left = await restoreRepo(this.repo, this.dirs, this.before).catch((e: Error) => [`nothing: ${e.message.split('\n')[0]}`]);
       const restored = left.length === 0 ? 'all of it was put back' : `not put back: ${left.join('; ')}`;
       return `changed your repository, which no agent may touch: ${changes.join('; ')} (${restored})`;
     });

@@ -48,10 +48,7 @@ export function runContext(s: RunSettings, f: RunFacts, checkpointed: (phase: st
     budget,
     graceMs: s.graceMs,
     // A failed attempt's leftovers go before the next one starts.
-    resetTree: async (cwd) => {
-      await f.repo.raw(['checkout', '--', '.'], cwd).catch(() => undefined);
-      await f.repo.raw(['clean', '-fdq'], cwd).catch(() => undefined);
-    },
+    resetTree: (cwd) => f.repo.resetWorktree(cwd),
     guard: () => f.guard.verify(),
     retries: TRANSIENT_RETRIES,
     ...(s.agentTimeoutMs !== undefined ? { defaultTimeoutMs: s.agentTimeoutMs } : {}),

@@ -3,7 +3,7 @@ import picomatch from 'picomatch';
 import type { Scope } from '../config/types.js';
 
 /** Paths no task may change, whatever its scope says. */
-export const ALWAYS_FORBIDDEN = ['.git/**', '.orchestra/**', '**/.env', '**/.env*', '.env*'];
+const ALWAYS_FORBIDDEN = ['.git/**', '.orchestra/**', '**/.env', '**/.env*', '.env*'];
 
 /**
  * The paths a task changed that its scope does not allow: outside `touch`

@@ -19,8 +19,6 @@ export interface ReportTarget {
   readonly ws: Workspace;
   /** Extra fields for a node's JSON entry (a run's agent work). */
   readonly extra?: (nodeId: string) => Record<string, unknown>;
-  /** Where the config sits below the repository root, for annotations ('' at the root). */
-  readonly configUnderRepo: () => Promise<string>;
 }
 
 /**
@@ -37,7 +35,7 @@ export async function writeReports(reporters: readonly ReporterChoice[], run: Ru
         process.stdout.write((await import('../report/json.js')).jsonReport(run, target.extra));
         break;
       case 'github':
-        process.stdout.write((await import('../report/github.js')).githubReport(run, await target.configUnderRepo()));
+        process.stdout.write((await import('../report/github.js')).githubReport(run, await configUnderRepo(target.root)));
         break;
       case 'junit':
       case 'sarif': {

@@ -8,7 +8,7 @@ import { styleFor } from '../logger/style.js';
 import { ResultCollector, type RunResults } from '../report/results.js';
 import { AgentLedger } from '../report/run-report.js';
 import type { RunDir, Workspace } from '../workspace/layout.js';
-import { configUnderRepo, writeReports, type ReporterChoice } from './reporters.js';
+import { writeReports, type ReporterChoice } from './reporters.js';
 import { withPool } from './signals.js';
 
 export interface SessionOptions {
@@ -29,7 +29,7 @@ export interface SessionOptions {
  */
 export class Session {
   readonly bus = new EventBus();
-  readonly collector = new ResultCollector();
+  readonly #collector = new ResultCollector();
   readonly ledger = new AgentLedger();
   readonly runDir: RunDir;
   /** Where the pretty output goes: stderr when JSON owns stdout. */
@@ -43,7 +43,7 @@ export class Session {
     const record = eventLog(this.runDir.events);
     this.#record = record;
     this.bus.subscribe(record.subscriber);
-    this.bus.subscribe(this.collector.subscriber);
+    this.bus.subscribe(this.#collector.subscriber);
     this.bus.subscribe(this.ledger.subscriber);
     this.out = opts.reporters.some((r) => r.name === 'json') ? process.stderr : process.stdout;
   }
@@ -55,7 +55,7 @@ export class Session {
   }
 
   get results(): RunResults {
-    return this.collector.run;
+    return this.#collector.run;
   }
 
   /** The live view: a listr2 tree at a terminal, plain lines elsewhere (CI, pipes). */
@@ -84,16 +84,11 @@ export class Session {
     for (const line of after) this.out.write(`${line}\n`);
   }
 
-  get showsView(): boolean {
-    return this.#renderer !== undefined;
-  }
-
   /** Every reporter's output, from the results; `extra` adds fields to a node's JSON entry. */
   async report(extra?: (nodeId: string) => Record<string, unknown>): Promise<void> {
     await writeReports(this.opts.reporters, this.results, {
       root: this.opts.root,
       ws: this.opts.ws,
-      configUnderRepo: () => configUnderRepo(this.opts.root),
       ...(extra ? { extra } : {}),
     });
   }

@@ -283,7 +283,11 @@ describe.concurrent('validate checks what plan, check and run check before they 
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("orchestra.config.yaml:8:17: error: hook 'pre-push' lists gate 'b', which is disabled");
     expect(positions(r.stderr)).toEqual(['orchestra.config.yaml:8:17']);
-    expect((await runCli(['check', '--hook', 'pre-push'], repo)).code).toBe(2);
+    const check = await runCli(['check', '--hook', 'pre-push'], repo);
+    expect(check.code).toBe(2);
+    // check says it at the same place, not as an unknown gate.
+    expect(positions(check.stderr)).toEqual(['orchestra.config.yaml:8:17']);
+    expect(check.stderr).not.toContain('unknown gate');
   });
 
   it('--strict-scopes makes overlapping scopes an error, as plan --strict-scopes does', async () => {

@@ -5,6 +5,7 @@ import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
 import type { Config } from '../../config/types.js';
 import type { CiSelection } from '../../exec/gate-selection.js';
+import { disabledHookGates } from '../../config/hook-gates.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
@@ -44,11 +45,8 @@ function printDiagnostics(ds: readonly Diagnostic[], sources: Parameters<typeof 
 }
 
 /** Which top-level gates to run: the named ones, a hook's list, or all; and what they need. */
-function selectGates(
-  graph: Graph,
-  opts: CheckOptions,
-  hooks: Partial<Record<HookName, readonly { id: string }[]>>,
-): { graph?: Graph; diagnostics: Diagnostic[] } {
+function selectGates(graph: Graph, opts: CheckOptions, config: Config): { graph?: Graph; diagnostics: Diagnostic[] } {
+  const hooks = config.hooks;
   const topLevel: Graph = {
     nodes: graph.nodes.filter((n) => n.kind === 'gate' && n.phase === null),
     edges: graph.edges.filter((e) => e.from.startsWith('gate:') && e.to.startsWith('gate:') && !e.from.includes('/') && !e.to.includes('/')),
@@ -61,6 +59,9 @@ function selectGates(
     }
     const list = hooks[opts.hook as HookName];
     if (!list) return { diagnostics: [error(`--hook ${opts.hook}: the config has no 'hooks.${opts.hook}' list of gates`)] };
+    // A disabled gate in the list is said at the hook's entry, as validate says it (the graph has no such gate).
+    const disabled = disabledHookGates(config, [opts.hook as HookName]);
+    if (disabled.length) return { diagnostics: disabled };
     return selectSubgraph(
       topLevel,
       list.map((r) => r.id),
@@ -80,7 +81,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   const compiled = compile(config);
   printDiagnostics(compiled.diagnostics, outcome.sources);
   if (!compiled.graph) return EXIT.usage;
-  const selected = selectGates(compiled.graph, opts, config.hooks);
+  const selected = selectGates(compiled.graph, opts, config);
   printDiagnostics(selected.diagnostics, outcome.sources);
   if (!selected.graph) return EXIT.usage;
   const graph = selected.graph;
@@ -119,10 +120,10 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   );
   await session.finishView();
   await session.report();
-  const collector = session.collector;
+  const results = session.results;
   if (result.interrupted) return EXIT.interrupted;
-  if (opts.fix && exitCodeOf(collector.run) !== EXIT.internal) {
-    const fixed = fixFindings(collector.run, config.root);
+  if (opts.fix && exitCodeOf(results) !== EXIT.internal) {
+    const fixed = fixFindings(results, config.root);
     const style = styleFor(process.stderr);
     if (fixed.length === 0) process.stderr.write('orchestra: nothing to fix\n');
     else {
@@ -136,7 +137,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     return checkCommand({ ...opts, fix: false, quiet: false });
   }
   // 70 when a node crashed inside orchestra: a bug, said as such, never a plain failure.
-  return exitCodeOf(collector.run);
+  return exitCodeOf(results);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { Workspace } from '../../workspace/layout.js';
 import path from 'node:path';
 import type { Diagnostic } from '../../config/diagnostic.js';
 import type { Config } from '../../config/types.js';
@@ -53,7 +54,7 @@ export async function planCommand(opts: PlanOptions): Promise<number> {
   if (opts.json) process.stdout.write(`${JSON.stringify({ config: name, ...plan }, null, 2)}\n`);
   else process.stdout.write(formatPlanText(plan, name, styleFor(process.stdout)));
   if (opts.write) {
-    const dir = path.join(config.root, '.orchestra', 'reports');
+    const dir = Workspace.of(config.root).reportsDir;
     mkdirSync(dir, { recursive: true });
     const when = new Date();
     const file = path.join(dir, `plan-${when.toISOString().replace(/[:.]/g, '-')}.md`);

@@ -173,7 +173,7 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Wor
       : {};
   });
   // 130 interrupted, 70 a node crashed inside orchestra (a bug), 1 a failure, 0 all held.
-  return result.interrupted ? EXIT.interrupted : exitCodeOf(session.results);
+  return exitCodeOf(session.results);
 }
 
 /** `report.md`: what the record says, with the changes as git sees them. */

@@ -28,8 +28,13 @@ function namedRun(ws: Workspace, runId: string): RunState | number {
 
 /** The run a command is about: the one named (or exit 2 saying what is wrong with it), else the latest that `fits`. */
 function chooseRun(ws: Workspace, runId: string | undefined, fits: (r: RunState) => boolean): RunState | number | undefined {
-  if (runId !== undefined) return namedRun(ws, runId);
+  if (runId !== undefined) return RUN_ID.test(runId) ? namedRun(ws, runId) : notAnId(runId);
   return runStates(ws).filter(fits).at(-1);
+}
+
+/** A run id never reaches a path unchecked. */
+function notAnId(runId: string): number {
+  return fail(`'${runId}' is not a run id (letters, digits, and . _ - after the first)`, "runs are listed by 'orchestra list'");
 }
 
 function fail(message: string, hint?: string): number {
@@ -76,7 +81,7 @@ export async function cleanCommand(opts: CommonOptions & { runId?: string; force
   const repo = new Repo(config.root);
   const worktrees = ws.worktreesDir;
   // A run id never reaches a path unchecked: `clean ../..` must not name a folder outside the workspace.
-  if (opts.runId !== undefined && !RUN_ID.test(opts.runId)) return fail(`'${opts.runId}' is not a run id (letters, digits, and . _ - after the first)`);
+  if (opts.runId !== undefined && !RUN_ID.test(opts.runId)) return notAnId(opts.runId);
   const ids = opts.runId ? [opts.runId] : existsSync(worktrees) ? readdirSync(worktrees).filter((d) => RUN_ID.test(d)) : [];
   const style = styleFor(process.stdout);
   for (const id of ids) {

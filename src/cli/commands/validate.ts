@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { error, sortDiagnostics, type Diagnostic } from '../../config/diagnostic.js';
+import { sortDiagnostics, type Diagnostic } from '../../config/diagnostic.js';
 import { loadConfig } from '../../config/load.js';
-import { HOOK_NAMES } from '../../config/types.js';
-import { compile } from '../../graph/compile.js';
+import { disabledHookGates } from '../../config/hook-gates.js';
 import { displayPath, formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
 import { count } from '../../logger/plan-text.js';
@@ -43,28 +42,16 @@ export interface ValidateOptions extends CommonOptions {
  * --no-needs) or on the repository (a commit, a run holding the lock), and
  * "no phases" (only `run` minds), are left to their commands.
  */
-export function preStartDiagnostics(config: Config, options: { strictScopes?: boolean } = {}): Diagnostic[] {
-  const diagnostics = [...compile(config, { strictScopes: options.strictScopes === true }).diagnostics];
-  for (const hook of HOOK_NAMES) {
-    for (const ref of config.hooks[hook] ?? []) {
-      const gate = config.gates.get(ref.id);
-      if (gate && !gate.enabled)
-        diagnostics.push(
-          error(
-            `hook '${hook}' lists gate '${ref.id}', which is disabled ('enabled: false'): 'orchestra check --hook ${hook}' would refuse to run`,
-            ref.loc,
-            `enable it, or list the hook's gates without it in ${path.basename(config.file)} (hooks: { ${hook}: [...] })`,
-          ),
-        );
-    }
-  }
-  return sortDiagnostics(diagnostics);
+export async function preStartDiagnostics(config: Config, options: { strictScopes?: boolean } = {}): Promise<Diagnostic[]> {
+  // Loaded here, not at the top: every command loads the config through this file, few compile.
+  const { compile } = await import('../../graph/compile.js');
+  return sortDiagnostics([...compile(config, { strictScopes: options.strictScopes === true }).diagnostics, ...disabledHookGates(config)]);
 }
 
 export async function validateCommand(opts: ValidateOptions): Promise<number> {
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
-  const diagnostics = preStartDiagnostics(config, opts);
+  const diagnostics = await preStartDiagnostics(config, opts);
   if (diagnostics.length > 0) {
     const style = styleFor(process.stderr);
     process.stderr.write(`${formatDiagnostics(diagnostics, outcome.sources, process.cwd(), style)}\n`);
