@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Diagnostic, Loc } from './diagnostic.js';
 import { error, withRelated } from './diagnostic.js';
@@ -7,7 +8,7 @@ import { didYouMean } from './suggest.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import { optionProblems } from '../rules/types.js';
 import { durationOf } from './team.js';
-import { HOOK_NAMES, type Budget, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type Task, type Team } from './types.js';
+import { HOOK_NAMES, type Budget, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type SandboxSettings, type Task, type Team } from './types.js';
 
 export interface NormalizeInput {
   readonly raw: PlainObject;
@@ -85,8 +86,18 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
     hooks,
     ...(team ? { team } : {}),
     ...(budget ? { budget } : {}),
+    sandbox: sandboxOf(raw, path.dirname(file)),
   };
   return { config, diagnostics };
+}
+
+/** `sandbox: auto` (the default) or `{ mode, writable }`; writable folders from the config's folder, or from ~. */
+function sandboxOf(raw: PlainObject, root: string): SandboxSettings {
+  const v = raw['sandbox'];
+  const section = isPlainObject(v) ? v : {};
+  const mode = typeof v === 'string' ? v : getString(section, 'mode');
+  const writable = (getStrings(section, 'writable') ?? []).map((p) => (p === '~' || p.startsWith('~/') ? path.join(homedir(), p.slice(1)) : path.resolve(root, p)));
+  return { mode: mode === 'required' || mode === 'off' ? mode : 'auto', writable };
 }
 
 function budgetOf(obj: PlainObject): Budget | undefined {

@@ -99,6 +99,17 @@ export interface Config {
   readonly hooks: Readonly<Partial<Record<HookName, readonly Ref[]>>>;
   readonly team?: Team;
   readonly budget?: Budget;
+  readonly sandbox: SandboxSettings;
+}
+
+/**
+ * How agents are confined. auto: in bubblewrap where it works, else
+ * unconfined with a warning; required: a run does not start without it;
+ * off: never. `writable`: absolute folders an agent may also write.
+ */
+export interface SandboxSettings {
+  readonly mode: 'auto' | 'required' | 'off';
+  readonly writable: readonly string[];
 }
 
 export type AdapterName = 'claude-code' | 'codex' | 'gemini' | 'aider';

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Command } from '../config/types.js';
 
@@ -21,6 +22,8 @@ export interface CommandSpec {
   readonly tailBytes: number;
   /** A file whose content is the process's stdin (an agent's prompt); none: stdin is closed. */
   readonly stdinFile?: string;
+  /** The command is a wrapper (bubblewrap) that reports its command's death by signal n as exit 128+n: the result says the signal. */
+  readonly wrapped?: boolean;
 }
 
 export interface CommandResult {
@@ -48,6 +51,13 @@ export interface RunningCommand {
 
 /** How often a running command's log is looked at for its latest line (for the live view). */
 const LINE_EVERY_MS = 200;
+
+/** A wrapper's exit 128+n is its command killed by signal n (as a shell reports it). */
+export function unwrapExit(exitCode: number | null, signal: string | null): { exitCode: number | null; signal: string | null } {
+  if (signal !== null || exitCode === null || exitCode <= 128) return { exitCode, signal };
+  const name = Object.entries(osConstants.signals).find(([, n]) => n === exitCode - 128)?.[0];
+  return name ? { exitCode: null, signal: name } : { exitCode, signal };
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -172,7 +182,10 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
     };
     if (child.pid !== undefined) hooks.onSpawn(child.pid);
     child.on('error', (e) => finish(null, null, e.message));
-    child.on('exit', (code, signal) => finish(code, signal));
+    child.on('exit', (code, signal) => {
+      const ended = spec.wrapped ? unwrapExit(code, signal) : { exitCode: code, signal };
+      finish(ended.exitCode, ended.signal);
+    });
   });
   return {
     done,

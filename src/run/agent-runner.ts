@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { ADAPTERS } from '../agents/adapters/index.js';
 import { agentEnv, launchFor } from '../agents/launch.js';
 import type { AgentOutcome, Launch } from '../agents/types.js';
@@ -6,6 +6,8 @@ import type { Agent } from '../config/types.js';
 import type { EventBus } from '../events/events.js';
 import type { WorkerPool } from '../exec/pool.js';
 import type { CommandJobResult } from '../exec/worker.js';
+import { refusedWrites } from '../sandbox/refusals.js';
+import type { AgentSandbox, Sandboxed } from '../sandbox/sandbox.js';
 import type { RunDir } from '../workspace/layout.js';
 import { unreachable } from '../util/unreachable.js';
 import { classifyAttempt, nextStep } from './agent-decisions.js';
@@ -64,12 +66,40 @@ export interface AgentRunnerDeps {
   readonly guard?: () => Promise<string | undefined>;
   /** `run --timeout`: for agents and tasks without a timeout of their own. */
   readonly defaultTimeoutMs?: number;
+  /** Every agent process starts inside it; none with `sandbox: off` or where it cannot work. */
+  readonly sandbox?: AgentSandbox;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const TAIL_BYTES = 16 * 1024;
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_IDLE_MS = 10 * 60_000;
+
+/** The first few writes the sandbox refused are noted (the record and `logs` show them); more would be noise. */
+const MAX_REFUSAL_NOTES = 3;
+
+/** What an agent's log holds past `from`: its last attempt's output, the first 4 MB of it (refusals come early or not at all). */
+function readFrom(file: string, from: number): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const buf = Buffer.alloc(Math.max(0, Math.min(sizeOf(file) - from, 4 * 1024 * 1024)));
+    readSync(fd, buf, 0, buf.length, from);
+    return buf.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** An auth failure says how this agent logs in. */
 function withHint(agent: Agent, outcome: AgentOutcome): AgentOutcome {
@@ -172,26 +202,50 @@ export class AgentRunner implements RunsAgents {
   async #attemptOnce(agent: Agent, req: AgentRequest, launch: Launch, attempt: number, promptFile: string): Promise<CommandJobResult> {
     const { bus, runId } = this.deps;
     bus.emit({ type: 'node-started', ts: Date.now(), nodeId: req.nodeId, attempt });
-    const result = await this.deps.pool.runCommand(
-      {
-        command: { argv: launch.argv },
-        cwd: req.cwd,
-        env: agentEnv(agent, { runId, phase: req.phase, task: req.label, role: req.ref, attempt, promptFile }),
-        timeoutMs: this.#timeoutMs(agent, req),
-        idleTimeoutMs: this.#idleTimeoutMs(agent),
-        graceMs: this.deps.graceMs,
-        logFile: this.deps.runDir.logFile(req.nodeId),
-        tailBytes: TAIL_BYTES,
-        ...(launch.stdin !== undefined ? { stdinFile: promptFile } : {}),
-      },
-      {
-        onLine: (line) => bus.emit({ type: 'node-output', ts: Date.now(), nodeId: req.nodeId, line }),
-        ...(agent.use ? { parseAs: agent.use } : {}),
-        onAgentEvent: (event) => bus.emit({ type: 'agent-event', ts: Date.now(), nodeId: req.nodeId, agent: agent.id, event }),
-      },
-      req.signal,
-    );
-    return result;
+    const env = agentEnv(agent, { runId, phase: req.phase, task: req.label, role: req.ref, attempt, promptFile });
+    let boxed: Sandboxed | undefined;
+    try {
+      boxed = this.deps.sandbox?.wrap({
+        argv: launch.argv,
+        workdir: req.cwd,
+        env,
+        ...(agent.use ? { adapter: agent.use } : {}),
+        readable: [promptFile],
+        scratch: this.deps.runDir.sandboxScratch(`${req.nodeId}#${attempt}`),
+      });
+    } catch (e) {
+      // The agent does not start unconfined because its sandbox could not be made.
+      const spawnError = `its sandbox could not be set up (${(e as Error).message.split('\n')[0]})`;
+      return { exitCode: null, signal: null, timedOut: false, idle: false, interrupted: false, spawnError, durationMs: 0, tail: '' };
+    }
+    const logFile = this.deps.runDir.logFile(req.nodeId);
+    const logStart = boxed ? sizeOf(logFile) : 0;
+    try {
+      return await this.deps.pool.runCommand(
+        {
+          command: { argv: boxed?.argv ?? launch.argv },
+          ...(boxed ? { wrapped: true } : {}),
+          cwd: req.cwd,
+          env,
+          timeoutMs: this.#timeoutMs(agent, req),
+          idleTimeoutMs: this.#idleTimeoutMs(agent),
+          graceMs: this.deps.graceMs,
+          logFile,
+          tailBytes: TAIL_BYTES,
+          ...(launch.stdin !== undefined ? { stdinFile: promptFile } : {}),
+        },
+        {
+          onLine: (line) => bus.emit({ type: 'node-output', ts: Date.now(), nodeId: req.nodeId, line }),
+          ...(agent.use ? { parseAs: agent.use } : {}),
+          onAgentEvent: (event) => bus.emit({ type: 'agent-event', ts: Date.now(), nodeId: req.nodeId, agent: agent.id, event }),
+        },
+        req.signal,
+      );
+    } finally {
+      boxed?.dispose();
+      // All orchestra sees of a refused write is the error the agent printed: the first few become notes.
+      if (boxed) for (const said of refusedWrites(readFrom(logFile, logStart), MAX_REFUSAL_NOTES)) this.#note(req.nodeId, `the sandbox refused a write: ${said}`);
+    }
   }
 
   /** One attempt's limit: the agent's own, the task's, `run --timeout`, else 30 minutes. */

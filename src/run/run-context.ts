@@ -2,6 +2,7 @@ import type { Config } from '../config/types.js';
 import type { EventBus } from '../events/events.js';
 import type { WorkerPool } from '../exec/pool.js';
 import type { Repo } from '../git/repo.js';
+import type { AgentSandbox } from '../sandbox/sandbox.js';
 import type { RunDir, RunWorktrees, Workspace } from '../workspace/layout.js';
 import { AgentRunner } from './agent-runner.js';
 import { AgentSlots, Mutex } from './agent-slots.js';
@@ -23,6 +24,8 @@ export interface RunSettings {
   readonly concurrency: number;
   readonly graceMs: number;
   readonly agentTimeoutMs?: number;
+  /** Where every agent runs; undefined: unconfined (`sandbox: off`, or bubblewrap cannot work here). */
+  readonly sandbox?: AgentSandbox;
 }
 
 export interface RunFacts {
@@ -52,6 +55,7 @@ export function runContext(s: RunSettings, f: RunFacts, checkpointed: (phase: st
     guard: () => f.guard.verify(),
     retries: TRANSIENT_RETRIES,
     ...(s.agentTimeoutMs !== undefined ? { defaultTimeoutMs: s.agentTimeoutMs } : {}),
+    ...(s.sandbox ? { sandbox: s.sandbox } : {}),
   });
   return {
     config: s.config,

@@ -15,7 +15,7 @@ import path from 'node:path';
  *   cache/gates/<fp>.json   passing gate results
  *   cache/parse/<sha>.json  parsed config files
  *   reports/                junit.xml, orchestra.sarif, plan documents
- *   runs/<id>/              events.jsonl, state.json, report.md, logs/, prompts/
+ *   runs/<id>/              events.jsonl, state.json, report.md, logs/, prompts/, sandbox/
  *   worktrees/<id>/         _integration/ and one folder per task
  * ```
  */
@@ -80,6 +80,7 @@ export class Workspace {
       prompts,
       logFile: (nodeId) => path.join(logs, `${fileSafe(nodeId)}.log`),
       promptFile: (nodeId) => path.join(prompts, `${fileSafe(nodeId)}.md`),
+      sandboxScratch: (key) => path.join(dir, 'sandbox', fileSafe(key)),
     };
   }
 
@@ -105,6 +106,8 @@ export interface RunDir {
   logFile(nodeId: string): string;
   /** The prompt an agent node was given. */
   promptFile(nodeId: string): string;
+  /** One agent start's private git state inside its sandbox; removed when the agent exits. */
+  sandboxScratch(key: string): string;
 }
 
 export interface RunWorktrees {

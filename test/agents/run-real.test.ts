@@ -6,7 +6,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, type CliResult } from '../helpers/repo.js';
+import { processesIn, ROOT, runCli, type CliResult } from '../helpers/repo.js';
 import { agentClis, type AgentClis } from '../fixtures/model-server/clis.js';
 import {
   claude,
@@ -200,20 +200,6 @@ async function until<T>(what: string, test: () => T | undefined | false, ms = 45
     if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** The processes (other than this one) whose working directory is inside `dir`: what a run must not leave behind. */
-function processesIn(dir: string): string[] {
-  const left: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (cwd === dir || cwd.startsWith(`${dir}/`)) left.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return left;
 }
 
 const and =

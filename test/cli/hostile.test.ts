@@ -1,48 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeRepo, runCli } from '../helpers/repo.js';
+import { runCli } from '../helpers/repo.js';
+import { fingerprint, git, hostile } from '../helpers/hostile.js';
 
 // Agents are untrusted: small shell agents that attack the user's repository, and what orchestra makes of it.
-
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
-
-/** A repo whose one task is done by `script` (sh -c, in its worktree), with a legitimate edit to src/a.js first. */
-function hostile(script: string, extra = ''): string {
-  const repo = makeRepo({
-    'orchestra.config.yaml': `phases:\n  - id: p\n    tasks:\n      - { id: t1, agent: bad, prompt: "do it", scope: { touch: ["src/**"] } }\n${extra}`,
-    'team.json': JSON.stringify({ agents: [{ id: 'bad', command: ['sh', '-c', `echo ok >> src/a.js && ${script}`], roles: ['fix-executor'] }] }),
-    'src/a.js': 'a\n',
-    'README.md': 'readme\n',
-  });
-  git(repo, 'add', '-A');
-  git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
-  return repo;
-}
-
-/** What the user's repository is: refs outside orchestra's, HEAD, index, status, hooks and config, byte for byte. */
-function fingerprint(repo: string): string {
-  const gitDir = path.join(repo, '.git');
-  const hooks = readdirSync(path.join(gitDir, 'hooks'))
-    .sort()
-    .map((h) => `${h}:${readFileSync(path.join(gitDir, 'hooks', h), 'utf8').length}`);
-  const refs = git(repo, 'for-each-ref', '--format=%(refname) %(objectname)')
-    .split('\n')
-    .filter((l) => !/^refs\/(heads\/orchestra|tags\/orchestra)/.test(l));
-  return JSON.stringify({
-    refs,
-    head: readFileSync(path.join(gitDir, 'HEAD'), 'utf8'),
-    index: git(repo, 'ls-files', '--stage'),
-    status: git(repo, 'status', '--porcelain', '--', '.', ':(exclude).orchestra'),
-    hooks,
-    config: readFileSync(path.join(gitDir, 'config'), 'utf8'),
-  });
-}
+// The sandbox's part (bubblewrap) is in sandbox.test.ts; these hold with or without it.
 
 describe('hostile agents', () => {
-  it("an agent that moves the user's branch, plants a hook and an fsmonitor: put back, the run stops with exit 1 naming it", async () => {
+  // Without a sandbox (off, or no bubblewrap) these all work; the guard is the backstop that finds them after the agent.
+  it("unsandboxed, an agent that moves the user's branch, plants a hook and an fsmonitor: put back, the run stops with exit 1 naming it", async () => {
     const ran = path.join(mkdtempSync(path.join(tmpdir(), 'fsmonitor-')), 'ran');
     const repo = hostile(
       [
@@ -51,6 +19,7 @@ describe('hostile agents', () => {
         'chmod +x $(git rev-parse --git-common-dir)/hooks/post-merge',
         `git config --file $(git rev-parse --git-common-dir)/config core.fsmonitor "touch ${ran}"`,
       ].join(' && '),
+      'sandbox: off\n',
     );
     const before = fingerprint(repo);
     const r = await runCli(['run'], repo);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/gates.js';
-import { controlDir, makeRepo, ROOT, runCli } from '../helpers/repo.js';
+import { controlDir, makeRepo, processesIn, ROOT, runCli, sandboxWorks } from '../helpers/repo.js';
 
 const AGENT = path.join(ROOT, 'test', 'fixtures', 'agent.mjs');
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
@@ -20,11 +20,14 @@ function team(extra: Record<string, unknown> = {}, fix: string[] = []): string {
 
 /** A committed repo with a user's uncommitted change that no run may touch. */
 function repoWith(config: string, teamJson = team()): { repo: string; ctl: string } {
-  const repo = makeRepo({ 'orchestra.config.yaml': config, 'team.json': teamJson, 'NOTES.md': 'mine\n', 'ctl/.keep': '' });
+  const ctl = controlDir();
+  // The test agents (sandboxed where bubblewrap works) report to and wait on files in the control folder.
+  const sandboxed = `${config.trimEnd()}\nsandbox:\n  writable: [${JSON.stringify(ctl)}]\n`;
+  const repo = makeRepo({ 'orchestra.config.yaml': sandboxed, 'team.json': teamJson, 'NOTES.md': 'mine\n', 'ctl/.keep': '' });
   git(repo, 'add', '-A');
   git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
   writeFileSync(path.join(repo, 'NOTES.md'), 'mine, not committed\n');
-  return { repo, ctl: controlDir() };
+  return { repo, ctl };
 }
 
 const env = (repo: string, ctl: string) => ({ AGENT_CTL: ctl, AGENT_LOG: path.join(ctl, 'agents.log') });
@@ -256,13 +259,20 @@ describe('orchestra resume and rollback', () => {
     };
     expect(state.finished).toBe(false);
     expect(Object.keys(state.checkpoints)).toEqual(['first']);
-    // The orphaned agent finishes on its own; its half-done worktree must not leak into the resumed run.
-    writeFileSync(path.join(ctl, 'b.release'), '');
-    await waitFor('the orphan to finish', () => existsSync(path.join(repo, '.orchestra', 'worktrees', runId, 't2', 'b.txt')));
+    const worktree = path.join(repo, '.orchestra', 'worktrees', runId, 't2');
+    if (sandboxWorks()) {
+      // Sandboxed, the agent dies with orchestra (its PID namespace goes with it): nothing of it is left to write the worktree.
+      await waitFor('the agent to die with orchestra', () => processesIn(worktree).length === 0);
+      writeFileSync(path.join(ctl, 'b.release'), '');
+    } else {
+      // Unconfined, the orphaned agent finishes on its own; its half-done worktree must not leak into the resumed run.
+      writeFileSync(path.join(ctl, 'b.release'), '');
+      await waitFor('the orphan to finish', () => existsSync(path.join(worktree, 'b.txt')));
+    }
 
     const resumed = await runCli(['resume'], repo, env(repo, ctl));
     expect(resumed.stderr).toContain(`resuming ${runId} after first`);
-    expect(resumed.code).toBe(0);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('◌ first/t1 cached');
     expect(readFileSync(path.join(ctl, 'agents.log'), 'utf8').match(/^t1 /gm)).toHaveLength(1);
 
@@ -270,8 +280,10 @@ describe('orchestra resume and rollback', () => {
     writeFileSync(path.join(other.ctl, 'b.release'), '');
     const straight = await runCli(['run'], other.repo, env(other.repo, other.ctl));
     expect(straight.code).toBe(0);
-    const tree = (dir: string, branch: string) => git(dir, 'rev-parse', `${branch}^{tree}`);
-    expect(tree(repo, `orchestra/${runId}`)).toBe(tree(other.repo, branchOf(straight.stdout)));
+    // What each run added to its start (the configs differ: each names its own control folder).
+    const work = (dir: string, branch: string) => git(dir, 'diff', 'main', branch);
+    expect(work(repo, `orchestra/${runId}`)).toBe(work(other.repo, branchOf(straight.stdout)));
+    expect(work(repo, `orchestra/${runId}`)).toContain('+from the second phase');
     expect(git(repo, 'status', '--porcelain', '--', '.', ':(exclude)ctl')).toBe('M NOTES.md');
   });
 

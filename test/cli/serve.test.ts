@@ -91,15 +91,14 @@ describe.concurrent('orchestra serve', () => {
   });
 
   it('run --ui serves the running run, first line the address, and stops serving when the run ends', async () => {
+    const ctl = controlDir();
     const repo = makeRepo({
-      'orchestra.config.yaml':
-        'phases:\n  - id: p\n    tasks:\n      - { id: slow, agent: implementer, prompt: "@block slow\\n@write s.txt\\ns\\n@end", scope: { touch: [s.txt] } }\n',
+      'orchestra.config.yaml': `phases:\n  - id: p\n    tasks:\n      - { id: slow, agent: implementer, prompt: "@block slow\\n@write s.txt\\ns\\n@end", scope: { touch: [s.txt] } }\nsandbox: { writable: [${JSON.stringify(ctl)}] }\n`,
       'team.json': JSON.stringify({ agents: [{ id: 'coder', command: ['node', AGENT], roles: ['implementer'] }] }),
       'ctl/.keep': '',
     });
     git(repo, 'add', '-A');
     git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
-    const ctl = controlDir();
     const served = await spawnServing(['run', '--ui'], repo, { AGENT_CTL: ctl });
     expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?run=[\w-]+$/);
     const runId = new URL(served.url).searchParams.get('run') as string;

@@ -1,5 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,9 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A temporary git repository holding `files` (path → content). */
-export function makeRepo(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-test-'));
+/** A temporary git repository holding `files` (path → content), in `under` (the temp folder unless named). */
+export function makeRepo(files: Record<string, string> = {}, under = tmpdir()): string {
+  const dir = mkdtempSync(path.join(under, 'orchestra-test-'));
   made.push(dir);
   execFileSync('git', ['init', '-q', '-b', 'main', dir]);
   writeFiles(dir, files);
@@ -80,3 +80,27 @@ export const TEAM = JSON.stringify(
   null,
   2,
 );
+
+/** The processes (other than this one) whose working directory is inside `dir`: what a run must not leave behind. */
+export function processesIn(dir: string): string[] {
+  const left: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) left.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return left;
+}
+
+let bwrapWorks: boolean | undefined;
+/**
+ * Whether agents are sandboxed on this machine (bubblewrap installed and able
+ * to make its namespaces): what `sandbox: auto` will find. .ci/run installs it.
+ */
+export function sandboxWorks(): boolean {
+  bwrapWorks ??= spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-pid', '--proc', '/proc', 'true']).status === 0;
+  return bwrapWorks;
+}

@@ -16,6 +16,7 @@ const LAYERS = [
   'graph',
   'agents',
   'git',
+  'sandbox',
   'events',
   'exec',
   'run',

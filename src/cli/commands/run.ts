@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { error } from '../../config/diagnostic.js';
+import { error, type Diagnostic } from '../../config/diagnostic.js';
 import { Workspace } from '../../workspace/layout.js';
 import { newRunId, pruneRuns, RUN_ID, RUNS_KEPT } from '../../workspace/run-ids.js';
 import type { RunState } from '../../workspace/run-state.js';
@@ -17,6 +17,8 @@ import { exitCodeOf } from '../../report/results.js';
 import type { Config } from '../../config/types.js';
 import type { Graph } from '../../graph/types.js';
 import { Repo } from '../../git/repo.js';
+import type { AgentSandbox } from '../../sandbox/sandbox.js';
+import { unreachable } from '../../util/unreachable.js';
 import { loadOrReport } from './validate.js';
 
 export interface RunOptions extends CommonOptions {
@@ -76,6 +78,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     }
   }
 
+  const sandbox = await sandboxFor(config, print);
+  if (sandbox === null) return EXIT.usage;
+
   const ws = Workspace.of(config.root).ensure();
   if (opts.runId !== undefined && (!RUN_ID.test(opts.runId) || existsSync(ws.run(opts.runId).dir))) {
     print([
@@ -101,7 +106,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let code: number;
     try {
       dashboard = opts.ui ? await startUi(opts, ws, runId) : undefined;
-      code = dashboard === null ? EXIT.usage : await runLocked(opts, config, graph, ws, runId);
+      code = dashboard === null ? EXIT.usage : await runLocked(opts, config, graph, ws, runId, sandbox);
     } finally {
       lock.release();
     }
@@ -130,7 +135,35 @@ async function startUi(opts: RunOptions, ws: Workspace, runId: string): Promise<
   return dashboard;
 }
 
-async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Workspace, runId: string): Promise<number> {
+/**
+ * The sandbox every agent of this run starts in: undefined when there is none
+ * (off, or unavailable under `auto`: said once on stderr), null when the
+ * config requires one that this machine cannot give (said; exit 2).
+ */
+async function sandboxFor(config: Config, print: (ds: Diagnostic[]) => void): Promise<AgentSandbox | undefined | null> {
+  if (config.sandbox.mode === 'off') return undefined;
+  const { sandboxAvailability } = await import('../../sandbox/availability.js');
+  const { decideSandbox } = await import('../../sandbox/decide.js');
+  const decision = decideSandbox(config.sandbox, await sandboxAvailability());
+  switch (decision.kind) {
+    case 'off':
+      return undefined;
+    case 'use': {
+      const { BwrapSandbox } = await import('../../sandbox/sandbox.js');
+      return new BwrapSandbox(decision.bin, config.sandbox.writable);
+    }
+    case 'warn':
+      process.stderr.write(`orchestra: warning: ${decision.message}\n`);
+      return undefined;
+    case 'refuse':
+      print([error(`${path.relative(process.cwd(), config.file) || config.file}: ${decision.message}`)]);
+      return null;
+    default:
+      return unreachable(decision);
+  }
+}
+
+async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Workspace, runId: string, sandbox: AgentSandbox | undefined): Promise<number> {
   if (!opts.resume) pruneRuns(ws, RUNS_KEPT - 1);
   const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const session = await Session.open({ ws, runId, reporters, root: config.root });
@@ -150,6 +183,7 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Wor
       signal,
       ...(opts.resume ? { resume: opts.resume } : {}),
       ...(opts.timeoutMs !== undefined ? { agentTimeoutMs: opts.timeoutMs } : {}),
+      ...(sandbox ? { sandbox } : {}),
     }),
   );
   const reportFile = await writeRunReport(session, config, result);

@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { AdapterName } from '../config/types.js';
+import { bwrapArgs, type Mount } from './bwrap-args.js';
+import { prepareGitView } from './git-view.js';
+import { stateEntries } from './state-dirs.js';
+
+/** One agent start, as the runner knows it. */
+export interface SandboxRequest {
+  readonly argv: readonly string[];
+  readonly workdir: string;
+  /** The agent's environment on top of orchestra's: its HOME and TMPDIR decide what is made writable. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly adapter?: AdapterName;
+  /** Files the agent must be able to read even when the repository lies under the private /tmp (its prompt). */
+  readonly readable: readonly string[];
+  /** An empty folder of orchestra's for this start's private git state; removed by `dispose`. */
+  readonly scratch: string;
+}
+
+export interface Sandboxed {
+  readonly argv: readonly string[];
+  /** Removes the private git state. */
+  dispose(): void;
+}
+
+/** What the runner needs: a fake in tests, nothing at all with `sandbox: off`. */
+export interface AgentSandbox {
+  wrap(req: SandboxRequest): Sandboxed;
+}
+
+/**
+ * Every agent process inside bubblewrap (see bwrap-args.ts for the shape).
+ * `writable`: the config's extra folders (absolute), for tools an agent's
+ * commands need to write outside its worktree.
+ */
+export class BwrapSandbox implements AgentSandbox {
+  constructor(
+    private readonly bin: string,
+    private readonly writable: readonly string[],
+    private readonly hostEnv: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  wrap(req: SandboxRequest): Sandboxed {
+    const env = { ...this.hostEnv, ...req.env };
+    const view = prepareGitView(req.workdir, req.scratch);
+    const state = stateEntries(req.adapter, env).filter((e) => ensureEntry(e.path, e.kind));
+    // Under the private /tmp only what is mounted exists: the CLI's own folder (a `bin` or a PATH entry there) and its prompt.
+    const program = programDir(req.argv[0], req.workdir, env['PATH']);
+    const visible = [...(program ? [program] : []), ...req.readable].filter((p) => underTmp(p) && existsSync(p));
+    const tmpdir = env['TMPDIR'] ? path.resolve(env['TMPDIR']) : undefined;
+    const mounts: Mount[] = [
+      ...visible.map((p): Mount => ({ kind: 'ro', src: p, dest: p })),
+      ...view.mounts,
+      ...state.map((e): Mount => ({ kind: 'rw', src: e.path, dest: e.path })),
+      ...this.writable.filter((d) => existsSync(d)).map((d): Mount => ({ kind: 'rw', src: d, dest: d })),
+      // A TMPDIR under /tmp is a fresh folder inside; one elsewhere would be shared with the host, so /tmp replaces it.
+      ...(tmpdir && underTmp(tmpdir) ? [{ kind: 'tmpfs', dest: tmpdir } as const] : []),
+    ];
+    const setEnv: Record<string, string> = tmpdir && !underTmp(tmpdir) ? { TMPDIR: '/tmp' } : {};
+    const argv = [this.bin, ...bwrapArgs({ workdir: req.workdir, mounts, env: setEnv }, req.argv)];
+    return { argv, dispose: () => rmSync(req.scratch, { recursive: true, force: true }) };
+  }
+}
+
+const underTmp = (p: string): boolean => p === '/tmp' || p.startsWith('/tmp/');
+
+/** The folder of the program an agent starts: its path, or the first PATH entry that has it. */
+function programDir(program: string | undefined, cwd: string, pathVar: string | undefined): string | undefined {
+  if (!program) return undefined;
+  if (program.includes('/')) return path.dirname(path.resolve(cwd, program));
+  for (const dir of (pathVar ?? '').split(path.delimiter)) if (dir && existsSync(path.join(dir, program))) return path.resolve(cwd, dir);
+  return undefined;
+}
+
+/**
+ * A CLI's state folder must exist to be mounted: made when missing (the CLI
+ * would make it on first use anyway). A missing state file is left missing
+ * and not mounted: an empty one would not parse.
+ */
+function ensureEntry(p: string, kind: 'dir' | 'file'): boolean {
+  if (existsSync(p)) return true;
+  if (kind === 'file') return false;
+  try {
+    mkdirSync(p, { recursive: true });
+    return true;
+  } catch {
+    return false;
+  }
+}

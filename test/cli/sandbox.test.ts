@@ -1,0 +1,134 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fingerprint, git, hostile } from '../helpers/hostile.js';
+import { runCli, sandboxWorks, type CliResult } from '../helpers/repo.js';
+
+// Issue 15's attacks, each a one-line agent, inside the sandbox (sandbox: required): the write is refused by the
+// OS, the run exits 1 saying what was refused, nothing of it is merged, and the user's repository is byte for byte
+// what it was. Rows 6, 8 and 13 do not need the sandbox and are in hostile.test.ts; here they run sandboxed too.
+//
+// The repositories live outside /tmp: the sandbox's /tmp is private, so a repository under /tmp would be out of the
+// agent's sight altogether, which would prove less. .ci/run installs bubblewrap; with CI set a missing one fails.
+
+const needed = !sandboxWorks() && !process.env['CI'];
+const base = mkdtempSync(path.join(existsSync('/var/tmp') ? '/var/tmp' : homedir(), 'orchestra-sandbox-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+function attack(script: string, extra = ''): { repo: string; before: string } {
+  expect(sandboxWorks(), 'CI is set and bubblewrap cannot run: .ci/run should have installed it').toBe(true);
+  const repo = hostile(script, `sandbox: required\n${extra}`, base);
+  return { repo, before: fingerprint(repo) };
+}
+
+const branchOf = (r: CliResult) => /branch (orchestra\/[\w-]+)/.exec(r.stdout)?.[1] as string;
+
+/** Refused, named, not merged, and the user's repository untouched. */
+function expectRefused(r: CliResult, repo: string, before: string, what: RegExp): void {
+  expect(r.code, r.stdout + r.stderr).toBe(1);
+  expect(r.stdout).toMatch(/p\/t1: the sandbox refused a write: /);
+  expect(r.stdout).toMatch(what);
+  expect(git(repo, 'log', '--format=%s', branchOf(r))).not.toContain('merge t1');
+  expect(fingerprint(repo)).toBe(before);
+  expect(readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('readme\n');
+}
+
+describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
+  it('1: committing in the integration worktree is refused', async () => {
+    const { repo, before } = attack('cd ../_integration && echo evil > README.md && git commit -qam x');
+    const r = await runCli(['run'], repo);
+    expectRefused(r, repo, before, /README\.md: Read-only file system/);
+    expect(git(repo, 'show', `${branchOf(r)}:README.md`)).toBe('readme');
+  });
+
+  it("2, 3: hooks and config in the repository's .git cannot be written", async () => {
+    const { repo, before } = attack(
+      'printf "#!/bin/sh\\necho evil > README.md\\n" > $(git rev-parse --git-common-dir)/hooks/post-merge; ' +
+        'git config --file $(git rev-parse --git-common-dir)/config core.fsmonitor "touch /var/tmp/x"',
+    );
+    const r = await runCli(['run'], repo);
+    expectRefused(r, repo, before, /hooks\/post-merge: Read-only file system/);
+    expect(r.stdout).toMatch(/config.*Read-only file system/);
+    expect(existsSync(path.join(repo, '.git', 'hooks', 'post-merge'))).toBe(false);
+  });
+
+  it("4: moving the user's branch is refused; the agent's commit objects stay in its own scratch", async () => {
+    const { repo, before } = attack('git update-ref refs/heads/main $(git commit-tree HEAD^{tree} -p HEAD -m sneaky)');
+    const r = await runCli(['run'], repo);
+    expectRefused(r, repo, before, /refs\/heads\/main/);
+    expect(git(repo, 'log', '--all', '--format=%s')).not.toContain('sneaky');
+  });
+
+  it("5: writing the user's working tree is refused", async () => {
+    const { repo, before } = attack('echo pwned >> ../../../../README.md');
+    const r = await runCli(['run'], repo);
+    expectRefused(r, repo, before, /README\.md: Read-only file system/);
+  });
+
+  it('6: a file outside the repository written through an in-scope symbolic link is refused', async () => {
+    const outside = path.join(base, `outside-${Math.random().toString(36).slice(2)}.txt`);
+    writeFileSync(outside, 'mine\n');
+    const { repo, before } = attack(`ln -s ${outside} src/notes.txt && echo pwned >> src/notes.txt`);
+    const r = await runCli(['run'], repo);
+    expectRefused(r, repo, before, /notes\.txt: Read-only file system/);
+    expect(readFileSync(outside, 'utf8')).toBe('mine\n');
+  });
+
+  it('7: a process the agent detaches (setsid) does not outlive it', async () => {
+    const marker = `orchestra-row7-${Math.random().toString(36).slice(2)}`;
+    const { repo, before } = attack(`setsid sh -c 'while :; do echo ${marker} >> src/tick.txt; done' & sleep 0.3`);
+    const r = await runCli(['run'], repo);
+    // Nothing was refused: its ticks are in scope, and what the worktree held when the agent ended is what was merged.
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(git(repo, 'show', `${branchOf(r)}:src/tick.txt`)).toContain(marker);
+    const alive = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
+        } catch {
+          return false;
+        }
+      });
+    expect(alive).toEqual([]);
+    expect(fingerprint(repo)).toBe(before);
+  });
+
+  it(".orchestra/ is orchestra's (9, 10, 11): the lock, patterns, the fix prompt and the caches cannot be written", async () => {
+    const { repo, before } = attack(
+      'S=../../..; rm -f $S/run.lock; echo \'{"pid": -1}\' > $S/run.lock; echo forged >> $S/patterns.jsonl; mkdir -p $S/prompts; ' +
+        'echo evil > $S/prompts/fix.md; for f in $S/cache/parse/*.json; do echo forged > $f; done; exit 0',
+    );
+    const state = path.join(repo, '.orchestra');
+    const parseCache = (): string[] => {
+      const dir = path.join(state, 'cache', 'parse');
+      return existsSync(dir) ? readdirSync(dir).map((f) => readFileSync(path.join(dir, f), 'utf8')) : [];
+    };
+    // One run first, so that a parse cache exists to forge.
+    expect((await runCli(['validate'], repo)).code).toBe(0);
+    const cached = parseCache();
+    const r = await runCli(['run'], repo);
+    expect(r.stdout).toMatch(/the sandbox refused a write: .*run\.lock: Read-only file system/);
+    expect(existsSync(path.join(state, 'patterns.jsonl'))).toBe(false);
+    expect(existsSync(path.join(state, 'prompts', 'fix.md'))).toBe(false);
+    expect(parseCache()).toEqual(cached);
+    expect(fingerprint(repo)).toBe(before);
+  });
+
+  it('12: moving the integration branch is refused', async () => {
+    const { repo, before } = attack('git update-ref refs/heads/orchestra/$ORCHESTRA_RUN_ID $(git commit-tree HEAD^{tree} -p HEAD -m sneaky)');
+    const r = await runCli(['run'], repo);
+    expectRefused(r, repo, before, /refs\/heads\/orchestra\//);
+    expect(git(repo, 'log', '--format=%s', branchOf(r))).not.toContain('sneaky');
+  });
+
+  it('13: an agent may still commit on its own branch inside the sandbox, and its work is merged', async () => {
+    const { repo, before } = attack('git add -A && git -c user.email=a@a -c user.name=a commit -qm mine && git log -1 --format=%s');
+    const r = await runCli(['run'], repo);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('the agent changed nothing');
+    expect(git(repo, 'show', `${branchOf(r)}:src/a.js`)).toBe('a\nok');
+    expect(fingerprint(repo)).toBe(before);
+  });
+});
