@@ -50,13 +50,39 @@ function typeWord(schema: unknown): string {
   return 'a valid value';
 }
 
+/**
+ * A oneOf failure also reports each branch's failure; one message per place
+ * is enough. When the value has the type of one branch (a string where a
+ * string or a mapping may go), that branch's own complaint is the useful one
+ * ("expected one of auto, required, off"); when it has none, the oneOf's.
+ */
+function oneOfChoice(errors: readonly ErrorObject[]): { keep: Set<ErrorObject>; drop: Set<ErrorObject> } {
+  const keep = new Set<ErrorObject>();
+  const drop = new Set<ErrorObject>();
+  for (const one of errors.filter((e) => e.keyword === 'oneOf')) {
+    const prefix = `${one.schemaPath.replace(/\/oneOf$/, '')}/oneOf/`;
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of errors) {
+      if (e === one || e.instancePath !== one.instancePath || !e.schemaPath.startsWith(prefix)) continue;
+      const i = e.schemaPath.slice(prefix.length).split('/')[0] ?? '';
+      branches.set(i, [...(branches.get(i) ?? []), e]);
+      drop.add(e);
+    }
+    const count = ((one.schema as unknown[] | undefined) ?? []).length;
+    const fitting = [...Array(count).keys()].map(String).find((i) => !(branches.get(i) ?? []).some((e) => e.keyword === 'type'));
+    if (fitting === undefined) continue;
+    drop.add(one);
+    for (const e of branches.get(fitting) ?? []) keep.add(e);
+  }
+  return { keep, drop };
+}
+
 function explain(errors: readonly ErrorObject[], root: unknown, file: string): Diagnostic[] {
-  // A oneOf failure also reports each branch's failure; one message per place is enough.
-  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  const { keep, drop } = oneOfChoice(errors);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    if (e.keyword !== 'oneOf' && oneOfPaths.has(e.instancePath) && e.schemaPath.includes('/oneOf/')) continue;
+    if (drop.has(e) && !keep.has(e)) continue;
     if (e.keyword === 'propertyNames') continue; // reported by the inner error, which names the key
     const d = explainOne(e, root, file);
     const key = `${d.loc?.start}:${d.message}`;

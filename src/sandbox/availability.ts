@@ -18,7 +18,7 @@ const USERNS = /uid map|user namespace|new namespace|Operation not permitted|Per
 export function explainFailure(bin: string, code: string | number | undefined, stderr: string): { reason: string; fix: string } {
   if (code === 'ENOENT')
     return {
-      reason: `bubblewrap is not installed (no '${bin}' on PATH)`,
+      reason: `bubblewrap is not installed (${bin.includes('/') ? `no ${bin}` : `no '${bin}' on PATH`})`,
       fix: 'install it: apt-get install bubblewrap, dnf install bubblewrap, or pacman -S bubblewrap',
     };
   const said = stderr.trim().split('\n')[0] ?? '';

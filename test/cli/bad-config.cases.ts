@@ -286,6 +286,18 @@ export const BAD_CASES: readonly BadCase[] = [
     says: ["expected a phase heading like '### Phase 2: Title'"],
   },
   {
+    name: 'sandbox: a mode that does not exist',
+    files: { [C]: 'gates:\n  u:\n    run: "true"\nsandbox: sometimes\n' },
+    at: ['orchestra.config.yaml:4:10'],
+    says: ['sandbox: expected one of auto, required, off; got \'sometimes\''],
+  },
+  {
+    name: 'sandbox: a misspelt key in its mapping, and a bad mode',
+    files: { [C]: 'gates:\n  u:\n    run: "true"\nsandbox:\n  mode: on\n  writeable: [x]\n' },
+    at: ['orchestra.config.yaml:5:9', 'orchestra.config.yaml:6:3'],
+    says: ["sandbox.mode: expected one of auto, required, off; got 'on'", "did you mean 'writable'?"],
+  },
+  {
     name: 'several mistakes are all reported at once',
     files: {
       [C]: 'concurency: 2\ngates:\n  unit:\n    run: npm test\n    needs: [lint]\n  lint:\n    timeout: soon\n',

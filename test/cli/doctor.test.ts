@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentClis } from '../fixtures/model-server/clis.js';
-import { makeRepo, runCli } from '../helpers/repo.js';
+import { makeRepo, runCli, sandboxWorks } from '../helpers/repo.js';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
@@ -42,19 +42,31 @@ describe.concurrent('orchestra doctor', () => {
     expect(r.stdout).toContain('2 missing');
   });
 
+  it('reports the sandbox: missing bubblewrap is a warning under auto and a failure under required, with how to fix it', async () => {
+    const noBwrap = { ORCHESTRA_BWRAP: '/nonexistent/bwrap' };
+    const auto = await runCli(['doctor'], makeRepo({ 'orchestra.config.yaml': 'gates:\n  unit:\n    run: node --version\n' }), noBwrap);
+    expect(auto.code).toBe(0);
+    expect(auto.stdout).toMatch(/^sandbox +sandbox +unknown +bubblewrap is not installed \(no \/nonexistent\/bwrap\) \(sandbox: auto\)$/m);
+    expect(auto.stdout).toContain('→ install it: apt-get install bubblewrap');
+    const required = await runCli(['doctor'], makeRepo({ 'orchestra.config.yaml': 'gates:\n  unit:\n    run: node --version\nsandbox: required\n' }), noBwrap);
+    expect(required.code).toBe(1);
+    expect(required.stdout).toMatch(/^sandbox +sandbox +missing +bubblewrap is not installed/m);
+  });
+
   it('finds the real Claude Code with its version, its flags and its login (--json)', async () => {
     const clis = await agentClis();
     const repo = makeRepo({ 'orchestra.config.yaml': 'gates:\n  unit:\n    run: node --version\n', 'team.json': team({ bin: clis.claude }) });
     const r = await runCli(['doctor', '--json'], repo, { ...privateHome(repo), ANTHROPIC_API_KEY: 'x' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as Array<{ agent?: string; gate?: string; check: string; ok: unknown; detail: string }>;
-    expect(rows.map((x) => [x.agent ?? x.gate, x.check, x.ok])).toEqual([
+    const rows = JSON.parse(r.stdout) as Array<{ agent?: string; gate?: string; sandbox?: string; check: string; ok: unknown; detail: string }>;
+    expect(rows.map((x) => [x.agent ?? x.gate ?? x.sandbox, x.check, x.ok])).toEqual([
       ['claude', 'cli', true],
       ['claude', 'flags', true],
       ['claude', 'login', true],
       ['claude', 'trust', true],
       ['unit', 'tool', true],
+      ['auto', 'sandbox', sandboxWorks() ? true : 'unknown'],
     ]);
     expect(rows[0]?.detail).toBe(`${clis.claude} (2.1.197 (Claude Code))`);
     expect(rows[1]?.detail).toBe('accepts --output-format --verbose --permission-mode');

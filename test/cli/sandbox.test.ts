@@ -132,3 +132,28 @@ describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
     expect(fingerprint(repo)).toBe(before);
   });
 });
+
+describe('where bubblewrap cannot run', () => {
+  const noBwrap = { ORCHESTRA_BWRAP: '/nonexistent/bwrap' };
+
+  it('sandbox: required refuses to start (exit 2), saying why and how to fix it; nothing is made', async () => {
+    const repo = hostile('true', 'sandbox: required\n');
+    const r = await runCli(['run', '--no-preflight'], repo, noBwrap);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('orchestra.config.yaml: sandbox: required, but agents cannot be sandboxed here: bubblewrap is not installed (no /nonexistent/bwrap)');
+    expect(r.stderr).toContain('to fix: install it: apt-get install bubblewrap');
+    expect(existsSync(path.join(repo, '.orchestra', 'runs'))).toBe(false);
+    expect(git(repo, 'branch', '--list', 'orchestra/*')).toBe('');
+  });
+
+  it('sandbox: auto (the default) says once that agents run unconfined, and runs', async () => {
+    const repo = hostile('true');
+    const r = await runCli(['run', '--no-preflight'], repo, noBwrap);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr.match(/warning: agents run without a sandbox: bubblewrap is not installed/g)).toHaveLength(1);
+    expect(r.stderr).toContain('(sandbox: off in the config says this is intended)');
+    const off = await runCli(['run', '--no-preflight'], hostile('true', 'sandbox: off\n'), noBwrap);
+    expect(off.code).toBe(0);
+    expect(off.stderr).not.toContain('without a sandbox');
+  });
+});

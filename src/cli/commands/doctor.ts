@@ -16,7 +16,7 @@ export async function doctorCommand(opts: DoctorOptions): Promise<number> {
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const agents = config.team?.agents ?? [];
-  const rows = await preflight(agents, [...config.gates.values()], systemContext(config.root));
+  const rows: DoctorRow[] = [...(await preflight(agents, [...config.gates.values()], systemContext(config.root))), await sandboxRow(config)];
   const failed = rows.filter((r) => r.ok === false).length;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -32,15 +32,35 @@ export async function doctorCommand(opts: DoctorOptions): Promise<number> {
   return failed ? EXIT.failed : EXIT.ok;
 }
 
+/** The sandbox as doctor reports it: a row of its own beside the agents and gates. */
+interface SandboxRow {
+  readonly sandbox: Config['sandbox']['mode'];
+  readonly check: 'sandbox';
+  readonly ok: PreflightRow['ok'];
+  readonly detail: string;
+  readonly fix?: string;
+}
+type DoctorRow = PreflightRow | SandboxRow;
+
+async function sandboxRow(config: Config): Promise<SandboxRow> {
+  const mode = config.sandbox.mode;
+  if (mode === 'off') return { sandbox: mode, check: 'sandbox', ok: true, detail: 'sandbox: off in the config: agents run unconfined' };
+  const { sandboxAvailability } = await import('../../sandbox/availability.js');
+  const a = await sandboxAvailability();
+  if (a.ok) return { sandbox: mode, check: 'sandbox', ok: true, detail: `bubblewrap (${a.bin}) works: each agent may write only its worktree` };
+  // Under auto a run still starts (unconfined, with a warning); under required it does not.
+  return { sandbox: mode, check: 'sandbox', ok: mode === 'required' ? false : 'unknown', detail: `${a.reason} (sandbox: ${mode})`, fix: a.fix };
+}
+
 const WORD = { true: 'ok', false: 'missing', unknown: 'unknown' } as const;
 
 /** One line per row: agent/gate, check, ok|missing|unknown, detail, and what to do. */
-export function table(rows: readonly PreflightRow[], style: Style): string {
-  const subject = (r: PreflightRow) => ('agent' in r ? r.agent : `gate ${r.gate}`);
+export function table(rows: readonly DoctorRow[], style: Style): string {
+  const subject = (r: DoctorRow) => ('agent' in r ? r.agent : 'gate' in r ? `gate ${r.gate}` : 'sandbox');
   const w1 = Math.max('agent/gate'.length, ...rows.map((r) => subject(r).length));
   const w2 = Math.max('check'.length, ...rows.map((r) => r.check.length));
   const w3 = 'missing'.length;
-  const color = (r: PreflightRow, s: string) => (r.ok === true ? style.green(s) : r.ok === false ? style.red(s) : style.yellow(s));
+  const color = (r: DoctorRow, s: string) => (r.ok === true ? style.green(s) : r.ok === false ? style.red(s) : style.yellow(s));
   const lines = rows.map((r) => {
     const word = WORD[String(r.ok) as keyof typeof WORD];
     return `${subject(r).padEnd(w1)}  ${r.check.padEnd(w2)}  ${color(r, word.padEnd(w3))}  ${r.detail}${r.fix ? `\n${' '.repeat(w1 + w2 + w3 + 6)}${style.bold('→')} ${r.fix}` : ''}`;
