@@ -263,14 +263,28 @@ try {
     spawnSync('git', ['add', '-A'], { cwd: dir });
     spawnSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x'], { cwd: dir });
     const agentAlone = timeExternal('sh', ['-c', 'mkdir -p /tmp/orchestra-bench-noop && echo done > /tmp/orchestra-bench-noop/x.txt'], dir);
+    const serial = {};
     for (const c of [1, 2]) {
       const t = timeOnce([bin, 'run', '--concurrency', String(c)], dir, 3);
+      serial[c] = t;
       rows.push([
         `run: 50 tasks with a no-op agent, --concurrency ${c}`,
         t,
         `${((t - node) / 50).toFixed(1)} ms per task (the agent alone: ${agentAlone.toFixed(1)} ms; aim: < 100 ms on top)`,
       ]);
     }
+    // The sandbox's cost per agent start: the same run with `sandbox: off`, and bubblewrap alone around `true`.
+    const bwrap = spawnSync('bwrap', ['--ro-bind', '/', '/', 'true']).status === 0;
+    writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\nsandbox: off\n`);
+    const off = timeOnce([bin, 'run', '--concurrency', '1'], dir, 3);
+    const args = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', 'true'];
+    rows.push([
+      'run: the same 50 tasks, sandbox: off, --concurrency 1',
+      off,
+      bwrap
+        ? `the sandbox costs ${((serial[1] - off) / 50).toFixed(1)} ms per agent start (bubblewrap alone around true: ${(timeExternal('bwrap', args, dir) - timeExternal('true', [], dir)).toFixed(1)} ms; aim: < 50 ms)`
+        : 'bubblewrap is not usable here: both runs were unconfined, no sandbox cost measured',
+    ]);
   }
 
   // --- run with the real Claude Code against the scripted model server (BENCH_AGENTS=0 leaves it out: it installs ~760 MB of CLIs once) ---

@@ -8,7 +8,19 @@ import { didYouMean } from './suggest.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import { optionProblems } from '../rules/types.js';
 import { durationOf } from './team.js';
-import { HOOK_NAMES, type Budget, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type SandboxSettings, type Task, type Team } from './types.js';
+import {
+  HOOK_NAMES,
+  type Budget,
+  type Command,
+  type Config,
+  type Gate,
+  type Phase,
+  type Ref,
+  type Rule,
+  type SandboxSettings,
+  type Task,
+  type Team,
+} from './types.js';
 
 export interface NormalizeInput {
   readonly raw: PlainObject;
@@ -96,7 +108,9 @@ function sandboxOf(raw: PlainObject, root: string): SandboxSettings {
   const v = raw['sandbox'];
   const section = isPlainObject(v) ? v : {};
   const mode = typeof v === 'string' ? v : getString(section, 'mode');
-  const writable = (getStrings(section, 'writable') ?? []).map((p) => (p === '~' || p.startsWith('~/') ? path.join(homedir(), p.slice(1)) : path.resolve(root, p)));
+  const writable = (getStrings(section, 'writable') ?? []).map((p) =>
+    p === '~' || p.startsWith('~/') ? path.join(homedir(), p.slice(1)) : path.resolve(root, p),
+  );
   return { mode: mode === 'required' || mode === 'off' ? mode : 'auto', writable };
 }
 

@@ -30,6 +30,9 @@ const GIT_SAFE_CONFIG = [
   'maintenance.auto=false',
 ];
 
+/** Replacement refs (`refs/replace/`) would let a commit show orchestra's scope check a tree other than the one it merges. */
+const GIT_SAFE_ENV = { ...process.env, GIT_NO_REPLACE_OBJECTS: '1' };
+
 /**
  * The git operations a run needs. Every call names the directory it works in:
  * the user's checkout is only ever read (HEAD); all writing happens in
@@ -61,7 +64,7 @@ export class Repo {
 
   private once(args: string[], cwd: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile('git', [...GIT_SAFE_CONFIG, ...args], { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+      execFile('git', [...GIT_SAFE_CONFIG, ...args], { cwd, env: GIT_SAFE_ENV, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
         if (err) reject(new Error(`git ${args.join(' ')}: ${(stderr || err.message).trim()}`));
         else resolve(stdout);
       });

@@ -5,6 +5,7 @@ import type { AgentOutcome, Launch } from '../agents/types.js';
 import type { Agent } from '../config/types.js';
 import type { EventBus } from '../events/events.js';
 import type { WorkerPool } from '../exec/pool.js';
+import { readGitLink, restoreGitLink } from '../git/worktree-link.js';
 import type { CommandJobResult } from '../exec/worker.js';
 import { refusedWrites } from '../sandbox/refusals.js';
 import type { AgentSandbox, Sandboxed } from '../sandbox/sandbox.js';
@@ -134,6 +135,7 @@ export class AgentRunner implements RunsAgents {
     const promptFile = this.#writePrompt(req);
     let launch: Launch = launchFor(agent, { prompt: req.prompt, promptFile, workdir: req.cwd });
     let corrected = false;
+    const gitLink = readGitLink(req.cwd);
     for (let attempt = 1; ; attempt++) {
       const result = await this.#attemptOnce(agent, req, launch, attempt, promptFile);
       const outcome = withHint(
@@ -151,7 +153,7 @@ export class AgentRunner implements RunsAgents {
           output: result.tail,
         }),
       );
-      const tampered = await this.deps.guard?.();
+      const tampered = this.#gitLinkChanged(req.cwd, gitLink) ?? (await this.deps.guard?.());
       if (tampered) {
         const stopped: AgentOutcome = { ok: false, failure: { class: 'final', reason: tampered }, usage: outcome.usage };
         this.#recordAttempt(agent, req, stopped);
@@ -190,6 +192,13 @@ export class AgentRunner implements RunsAgents {
           return unreachable(step);
       }
     }
+  }
+
+  /** Before orchestra runs git in the agent's tree again: its `.git` is the one orchestra made, or is put back and the attempt refused. */
+  #gitLinkChanged(cwd: string, before: string | undefined): string | undefined {
+    if (before === undefined || readGitLink(cwd) === before) return undefined;
+    restoreGitLink(cwd, before);
+    return "replaced its worktree's .git, which would have pointed orchestra's own git elsewhere (put back; nothing of this attempt is used)";
   }
 
   /** The prompt goes to a file first: a template may name it, and the record keeps what each agent was told. */
@@ -242,9 +251,11 @@ export class AgentRunner implements RunsAgents {
         req.signal,
       );
     } finally {
-      boxed?.dispose();
+      for (const made of boxed?.dispose() ?? [])
+        this.#note(req.nodeId, `removed ${made}: the agent made it among its CLI's own settings, which later agents and your own sessions would obey`);
       // All orchestra sees of a refused write is the error the agent printed: the first few become notes.
-      if (boxed) for (const said of refusedWrites(readFrom(logFile, logStart), MAX_REFUSAL_NOTES)) this.#note(req.nodeId, `the sandbox refused a write: ${said}`);
+      if (boxed)
+        for (const said of refusedWrites(readFrom(logFile, logStart), MAX_REFUSAL_NOTES)) this.#note(req.nodeId, `the sandbox refused a write: ${said}`);
     }
   }
 

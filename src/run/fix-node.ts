@@ -7,6 +7,7 @@ import { IntegrationTree } from './integration-tree.js';
 import { earlierFix, readPatterns, recordPattern } from './patterns.js';
 import { runPhaseGate } from './phase-gate.js';
 import { review } from './review.js';
+import { linksLeaving } from './link-targets.js';
 import { escapingLinks, fixScope, scopeViolations } from './scope.js';
 import path from 'node:path';
 
@@ -18,7 +19,7 @@ async function checkFixRound(ctx: PhaseContext, tree: IntegrationTree, before: s
   const tasks = config.phases.find((p) => p.id === ctx.phase)?.tasks ?? [];
   const own = [config.file, config.team?.file].filter((f): f is string => !!f).map((f) => path.relative(config.root, f).split(path.sep).join('/'));
   const { paths, links } = await repo.changes(before, head, tree.dir);
-  const violations = [...scopeViolations(paths, fixScope(tasks, own)), ...escapingLinks(links)];
+  const violations = [...scopeViolations(paths, fixScope(tasks, own)), ...escapingLinks(links), ...linksLeaving(tree.dir, links)];
   if (violations.length === 0) return undefined;
   await repo.raw(['reset', '-q', '--hard', before], tree.dir);
   return `the fix agent changed files outside what it may touch, so its round was undone: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;

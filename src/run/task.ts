@@ -3,6 +3,7 @@ import type { Outcome } from '../exec/scheduler.js';
 import type { TaskNode } from '../graph/types.js';
 import type { AgentResult } from './agent-runner.js';
 import type { PhaseContext } from './context.js';
+import { linksLeaving } from './link-targets.js';
 import { escapingLinks, scopeViolations } from './scope.js';
 
 /**
@@ -99,7 +100,7 @@ export class TaskStep {
 
   /** Why the change may not be merged, or undefined. */
   #scopeCheck(changed: readonly string[], links: ReadonlyArray<{ path: string; target: string }>): string | undefined {
-    const violations = [...scopeViolations(changed, this.node.task.scope), ...escapingLinks(links)];
+    const violations = [...scopeViolations(changed, this.node.task.scope), ...escapingLinks(links), ...linksLeaving(this.#worktree, links)];
     if (violations.length === 0) return undefined;
     return `changed files outside its scope, so nothing was merged: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
   }

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { bwrapArgs } from './bwrap-args.js';
 
 /**
  * Whether bubblewrap works on this machine, tried for real: installed is not
@@ -36,7 +38,8 @@ let cached: Promise<Availability> | undefined;
 export function sandboxAvailability(env: NodeJS.ProcessEnv = process.env): Promise<Availability> {
   cached ??= new Promise((resolve) => {
     const bin = bwrapBin(env);
-    const argv = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', 'true'];
+    // What every agent's sandbox needs of the kernel (bwrap-args.ts), around `true`.
+    const argv = bwrapArgs({ workdir: tmpdir(), mounts: [], within: [], unset: [], env: {}, asNobody: process.getuid?.() === 0 }, ['true']);
     execFile(bin, argv, { timeout: 10_000, env }, (err, _stdout, stderr) => {
       if (!err) return resolve({ ok: true, bin });
       const code = (err as NodeJS.ErrnoException).code;

@@ -19,6 +19,17 @@ export interface SandboxPlan {
   readonly workdir: string;
   /** Mounted in order after the read-only root and the private /tmp: later ones cover earlier ones. */
   readonly mounts: readonly Mount[];
+  /** Mounted after the worktree, inside it: what stays read-only there (its `.git` file, which orchestra's own git follows). */
+  readonly within: readonly Mount[];
+  /** Variables removed from the agent's environment (sockets to the host's agents and buses). */
+  readonly unset: readonly string[];
+  /**
+   * Started by root (a container, CI), the agent runs as nobody in a user
+   * namespace of its own: as root it would keep capabilities, and a remount
+   * would undo read-only. Dropping them all instead breaks a CLI's own
+   * nested sandbox (Codex's), which needs to make a user namespace.
+   */
+  readonly asNobody: boolean;
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -28,6 +39,9 @@ export function bwrapArgs(plan: SandboxPlan, argv: readonly string[]): string[] 
     '--die-with-parent',
     '--unshare-pid',
     '--unshare-ipc',
+    ...(plan.asNobody ? ['--unshare-user', '--uid', '65534', '--gid', '65534'] : []),
+    '--cap-drop',
+    'ALL',
     '--ro-bind',
     '/',
     '/',
@@ -38,11 +52,14 @@ export function bwrapArgs(plan: SandboxPlan, argv: readonly string[]): string[] 
     '--tmpfs',
     '/tmp',
   ];
-  for (const m of plan.mounts) {
+  const mount = (m: Mount): void => {
     if (m.kind === 'tmpfs') args.push('--tmpfs', m.dest);
     else args.push(m.kind === 'rw' ? '--bind' : '--ro-bind', m.src, m.dest);
-  }
+  };
+  plan.mounts.forEach(mount);
   args.push('--bind', plan.workdir, plan.workdir);
+  plan.within.forEach(mount);
+  for (const k of plan.unset) args.push('--unsetenv', k);
   for (const [k, v] of Object.entries(plan.env)) args.push('--setenv', k, v);
   args.push('--chdir', plan.workdir, '--', ...argv);
   return args;

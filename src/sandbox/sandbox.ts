@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AdapterName } from '../config/types.js';
 import { bwrapArgs, type Mount } from './bwrap-args.js';
 import { prepareGitView } from './git-view.js';
-import { stateEntries } from './state-dirs.js';
+import { cliState } from './state-dirs.js';
 
 /** One agent start, as the runner knows it. */
 export interface SandboxRequest {
@@ -20,8 +20,8 @@ export interface SandboxRequest {
 
 export interface Sandboxed {
   readonly argv: readonly string[];
-  /** Removes the private git state. */
-  dispose(): void;
+  /** Removes the private git state, and any guarded CLI setting the agent created; returns those it removed. */
+  dispose(): string[];
 }
 
 /** What the runner needs: a fake in tests, nothing at all with `sandbox: off`. */
@@ -44,23 +44,66 @@ export class BwrapSandbox implements AgentSandbox {
   wrap(req: SandboxRequest): Sandboxed {
     const env = { ...this.hostEnv, ...req.env };
     const view = prepareGitView(req.workdir, req.scratch);
-    const state = stateEntries(req.adapter, env).filter((e) => ensureEntry(e.path, e.kind));
+    const state = cliState(req.adapter, env);
+    const writable = state.writable.filter((e) => ensureEntry(e.path, e.kind));
+    // Guarded settings that do not exist yet cannot be mounted over: they are looked for afterwards.
+    const absent = [...state.guarded, ...state.copied].filter((g) => !existsSync(g));
+    const copies = state.copied.filter((c) => existsSync(c)).map((c, i) => ({ src: copyInto(c, path.join(req.scratch, `state-${i}`)), dest: c }));
     // Under the private /tmp only what is mounted exists: the CLI's own folder (a `bin` or a PATH entry there) and its prompt.
     const program = programDir(req.argv[0], req.workdir, env['PATH']);
     const visible = [...(program ? [program] : []), ...req.readable].filter((p) => underTmp(p) && existsSync(p));
     const tmpdir = env['TMPDIR'] ? path.resolve(env['TMPDIR']) : undefined;
     const mounts: Mount[] = [
       ...visible.map((p): Mount => ({ kind: 'ro', src: p, dest: p })),
+      ...hostSockets().map((s): Mount => (s.dir ? { kind: 'tmpfs', dest: s.path } : { kind: 'ro', src: '/dev/null', dest: s.path })),
       ...view.mounts,
-      ...state.map((e): Mount => ({ kind: 'rw', src: e.path, dest: e.path })),
+      ...writable.map((e): Mount => ({ kind: 'rw', src: e.path, dest: e.path })),
+      ...state.guarded.filter((g) => existsSync(g)).map((g): Mount => ({ kind: 'ro', src: g, dest: g })),
+      ...copies.map((c): Mount => ({ kind: 'rw', ...c })),
       ...this.writable.filter((d) => existsSync(d)).map((d): Mount => ({ kind: 'rw', src: d, dest: d })),
       // A TMPDIR under /tmp is a fresh folder inside; one elsewhere would be shared with the host, so /tmp replaces it.
       ...(tmpdir && underTmp(tmpdir) ? [{ kind: 'tmpfs', dest: tmpdir } as const] : []),
     ];
+    // The worktree's `.git` file says where its repository is; orchestra's git follows it after the agent, so it stays as orchestra made it.
+    const dotGit = path.join(req.workdir, '.git');
+    const within: Mount[] = existsSync(dotGit) ? [{ kind: 'ro', src: dotGit, dest: dotGit }] : [];
     const setEnv: Record<string, string> = tmpdir && !underTmp(tmpdir) ? { TMPDIR: '/tmp' } : {};
-    const argv = [this.bin, ...bwrapArgs({ workdir: req.workdir, mounts, env: setEnv }, req.argv)];
-    return { argv, dispose: () => rmSync(req.scratch, { recursive: true, force: true }) };
+    const argv = [
+      this.bin,
+      ...bwrapArgs({ workdir: req.workdir, mounts, within, unset: HOST_AGENT_VARS, env: setEnv, asNobody: process.getuid?.() === 0 }, req.argv),
+    ];
+    return {
+      argv,
+      dispose: () => {
+        rmSync(req.scratch, { recursive: true, force: true });
+        const made = absent.filter((g) => existsSync(g));
+        for (const g of made) rmSync(g, { recursive: true, force: true });
+        return made;
+      },
+    };
   }
+}
+
+/** The host's agents and buses, reached through these: not the agent's to use (an ssh key, `systemd-run --user`, docker). */
+const HOST_AGENT_VARS = ['SSH_AUTH_SOCK', 'DBUS_SESSION_BUS_ADDRESS', 'DOCKER_HOST', 'GPG_AGENT_INFO'];
+
+/** Sockets on the host that let a process act outside any sandbox: hidden (a folder under a tmpfs, a socket under /dev/null). */
+function hostSockets(): Array<{ path: string; dir: boolean }> {
+  const uid = process.getuid?.();
+  const candidates = [
+    { path: '/run/docker.sock', dir: false },
+    { path: '/run/containerd/containerd.sock', dir: false },
+    { path: '/run/podman/podman.sock', dir: false },
+    { path: '/run/dbus/system_bus_socket', dir: false },
+    ...(uid !== undefined ? [{ path: `/run/user/${uid}`, dir: true }] : []),
+  ];
+  return candidates.filter((c) => existsSync(c.path));
+}
+
+function copyInto(file: string, to: string): string {
+  mkdirSync(path.dirname(to), { recursive: true });
+  copyFileSync(file, to);
+  return to;
 }
 
 const underTmp = (p: string): boolean => p === '/tmp' || p.startsWith('/tmp/');

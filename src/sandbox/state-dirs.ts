@@ -3,35 +3,51 @@ import type { AdapterName } from '../config/types.js';
 import { unreachable } from '../util/unreachable.js';
 
 /**
- * Where each agent CLI keeps its own state (sessions, settings, logins,
- * caches), as its own documentation names it: writable inside the sandbox,
- * since a CLI that cannot write there does not start. Taken from the agent's
- * environment (its `env` in team.json over orchestra's own), so a test's or
- * a CI job's private HOME is the one made writable.
+ * Where each agent CLI keeps its own state (sessions, logins, caches), as its
+ * own documentation names it: writable inside the sandbox, since a CLI that
+ * cannot write there does not start. Taken from the agent's environment (its
+ * `env` in team.json over orchestra's own), so a test's or a CI job's
+ * private HOME is the one made writable.
+ *
+ * But the same folders hold what the CLI runs or obeys next time (settings
+ * with hooks, MCP servers, instructions, commands): an agent that wrote
+ * those would reach every later agent and the user's own next session. Those
+ * are `guarded`: read-only where they exist, removed after the agent where it
+ * made them. A file the CLI rewrites on every start (Claude Code's
+ * `.claude.json`, which also lists MCP servers) gets a private copy instead.
  */
-export interface StateEntry {
-  readonly path: string;
-  readonly kind: 'dir' | 'file';
+export interface CliState {
+  readonly writable: ReadonlyArray<{ readonly path: string; readonly kind: 'dir' | 'file' }>;
+  readonly guarded: readonly string[];
+  readonly copied: readonly string[];
 }
 
-export function stateEntries(adapter: AdapterName | undefined, env: Readonly<Record<string, string | undefined>>): StateEntry[] {
+const NONE: CliState = { writable: [], guarded: [], copied: [] };
+
+export function cliState(adapter: AdapterName | undefined, env: Readonly<Record<string, string | undefined>>): CliState {
   const home = env['HOME'];
-  if (!home) return [];
-  const inHome = (name: string, kind: StateEntry['kind'] = 'dir'): StateEntry => ({ path: path.join(home, name), kind });
   // Not ~/.cache: the CLIs themselves may be installed there, and an agent must not be able to rewrite the next agent's CLI.
-  if (adapter === undefined) return [];
+  if (adapter === undefined || !home) return NONE;
+  const folder = (dir: string, guarded: readonly string[], copied: readonly string[] = []): CliState => ({
+    writable: [{ path: dir, kind: 'dir' }],
+    guarded: guarded.map((g) => path.join(dir, g)),
+    copied: copied.map((c) => path.join(dir, c)),
+  });
   switch (adapter) {
     case 'claude-code': {
+      const guarded = ['settings.json', 'settings.local.json', 'CLAUDE.md', 'hooks', 'commands', 'agents', 'plugins', 'output-styles'];
+      // CLAUDE_CONFIG_DIR moves both the folder and the `.claude.json` into it.
       const dir = env['CLAUDE_CONFIG_DIR'];
-      // CLAUDE_CONFIG_DIR moves both the folder and the `.claude.json` beside it.
-      return dir ? [{ path: dir, kind: 'dir' }] : [inHome('.claude'), inHome('.claude.json', 'file')];
+      if (dir) return folder(dir, guarded, ['.claude.json']);
+      const own = folder(path.join(home, '.claude'), guarded);
+      return { ...own, copied: [path.join(home, '.claude.json')] };
     }
     case 'codex':
-      return [env['CODEX_HOME'] ? { path: env['CODEX_HOME'], kind: 'dir' } : inHome('.codex')];
+      return folder(env['CODEX_HOME'] || path.join(home, '.codex'), ['config.toml', 'AGENTS.md', 'AGENTS.override.md', 'prompts', 'rules']);
     case 'gemini':
-      return [inHome('.gemini')];
+      return folder(path.join(home, '.gemini'), ['settings.json', 'GEMINI.md', 'extensions', 'commands']);
     case 'aider':
-      return [inHome('.aider')];
+      return folder(path.join(home, '.aider'), []);
     default:
       return unreachable(adapter);
   }

@@ -289,7 +289,7 @@ export const BAD_CASES: readonly BadCase[] = [
     name: 'sandbox: a mode that does not exist',
     files: { [C]: 'gates:\n  u:\n    run: "true"\nsandbox: sometimes\n' },
     at: ['orchestra.config.yaml:4:10'],
-    says: ['sandbox: expected one of auto, required, off; got \'sometimes\''],
+    says: ["sandbox: expected one of auto, required, off; got 'sometimes'"],
   },
   {
     name: 'sandbox: a misspelt key in its mapping, and a bad mode',

@@ -54,6 +54,25 @@ describe('hostile agents', () => {
     expect(r.stdout).toContain('changed files outside its scope, so nothing was merged: README.md (outside scope.touch (src/**))');
   });
 
+  it("unsandboxed, an agent that points its worktree's .git at the user's repository has it put back and its attempt refused", async () => {
+    const repo = hostile('echo "gitdir: $(git rev-parse --path-format=absolute --git-common-dir)" > .git && echo evil > README.md', 'sandbox: off\n');
+    const before = fingerprint(repo);
+    const r = await runCli(['run'], repo);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      "replaced its worktree's .git, which would have pointed orchestra's own git elsewhere (put back; nothing of this attempt is used)",
+    );
+    expect(fingerprint(repo)).toBe(before);
+    expect(readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('readme\n');
+  });
+
+  it('a chain of in-scope symlinks that together lead outside the repository is refused', async () => {
+    const repo = hostile('ln -s .. src/x && ln -s x/../.. src/a');
+    const r = await runCli(['run'], repo);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/src\/a \(a symbolic link that leads to \/[^)]*, outside the repository\)/);
+  });
+
   it('an in-scope symlink that points outside the repository is refused', async () => {
     const repo = hostile('ln -s ../../../../../outside.txt src/notes.txt');
     const r = await runCli(['run'], repo);

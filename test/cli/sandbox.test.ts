@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,45 @@ describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
     expect(git(repo, 'log', '--format=%s', branchOf(r))).not.toContain('sneaky');
   });
 
+  // Found by attacking the sandbox (each was a real break before its fix).
+  it("replacing its worktree's .git (to point orchestra's own git at the user's repository) is refused", async () => {
+    const { repo, before } = attack('echo "gitdir: $(git rev-parse --path-format=absolute --git-common-dir)" > .git; echo evil > README.md');
+    const r = await runCli(['run'], repo);
+    expectRefused(r, repo, before, /\.git: (Read-only file system|Device or resource busy)|the sandbox refused a write/);
+    expect(git(repo, 'show', `${branchOf(r)}:README.md`)).toBe('readme');
+  });
+
+  it('run as root, a remount cannot undo read-only (the agent keeps no capability)', async () => {
+    const { repo, before } = attack('mount -o remount,rw,bind / ; echo pwned >> ../../../../README.md');
+    const r = await runCli(['run'], repo);
+    expectRefused(r, repo, before, /README\.md: Read-only file system/);
+  });
+
+  it('an adapter agent cannot plant settings its CLI obeys next time: existing ones are read-only, new ones are removed after it', async () => {
+    const home = mkdtempSync(path.join(base, 'home-'));
+    mkdirSync(path.join(home, '.claude'));
+    writeFileSync(path.join(home, '.claude', 'settings.json'), '{}\n');
+    const cli = path.join(home, 'fake-claude');
+    writeFileSync(
+      cli,
+      '#!/bin/sh\necho ok >> src/a.js\necho \'{"hooks":{"SessionStart":[]}}\' > $HOME/.claude/settings.json\n' +
+        'mkdir -p $HOME/.claude/hooks && echo evil > $HOME/.claude/hooks/x\n' +
+        'echo \'{"type":"result","subtype":"success","is_error":false,"result":"done","usage":{}}\'\n',
+      { mode: 0o755 },
+    );
+    const repo = hostile('true', 'sandbox: required\n', base);
+    writeFileSync(
+      path.join(repo, 'team.json'),
+      JSON.stringify({ agents: [{ id: 'bad', use: 'claude-code', bin: cli, roles: ['fix-executor'], env: { HOME: home } }] }),
+    );
+    git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'claude');
+    const r = await runCli(['run', '--no-preflight'], repo);
+    expect(r.stdout).toMatch(/the sandbox refused a write: .*settings\.json: Read-only file system/);
+    expect(r.stdout).toContain(`removed ${path.join(home, '.claude', 'hooks')}: the agent made it among its CLI's own settings`);
+    expect(readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8')).toBe('{}\n');
+    expect(existsSync(path.join(home, '.claude', 'hooks'))).toBe(false);
+  });
+
   it('13: an agent may still commit on its own branch inside the sandbox, and its work is merged', async () => {
     const { repo, before } = attack('git add -A && git -c user.email=a@a -c user.name=a commit -qm mine && git log -1 --format=%s');
     const r = await runCli(['run'], repo);
@@ -140,7 +179,9 @@ describe('where bubblewrap cannot run', () => {
     const repo = hostile('true', 'sandbox: required\n');
     const r = await runCli(['run', '--no-preflight'], repo, noBwrap);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('orchestra.config.yaml: sandbox: required, but agents cannot be sandboxed here: bubblewrap is not installed (no /nonexistent/bwrap)');
+    expect(r.stderr).toContain(
+      'orchestra.config.yaml: sandbox: required, but agents cannot be sandboxed here: bubblewrap is not installed (no /nonexistent/bwrap)',
+    );
     expect(r.stderr).toContain('to fix: install it: apt-get install bubblewrap');
     expect(existsSync(path.join(repo, '.orchestra', 'runs'))).toBe(false);
     expect(git(repo, 'branch', '--list', 'orchestra/*')).toBe('');

@@ -10,7 +10,7 @@ import { decideSandbox } from '../../src/sandbox/decide.js';
 import { linkedGitDirs, prepareGitView } from '../../src/sandbox/git-view.js';
 import { refusedWrites } from '../../src/sandbox/refusals.js';
 import { BwrapSandbox } from '../../src/sandbox/sandbox.js';
-import { stateEntries } from '../../src/sandbox/state-dirs.js';
+import { cliState } from '../../src/sandbox/state-dirs.js';
 
 const made: string[] = [];
 afterAll(() => {
@@ -36,7 +36,7 @@ function repoWithWorktree(under?: string): { repo: string; worktree: string } {
 }
 
 describe('bwrapArgs', () => {
-  it('puts the read-only root first, the mounts in order, the worktree last, then the command after --', () => {
+  it('puts the read-only root first, the mounts in order, the worktree, what stays read-only in it, then the command after --', () => {
     const args = bwrapArgs(
       {
         workdir: '/w',
@@ -45,30 +45,44 @@ describe('bwrapArgs', () => {
           { kind: 'rw', src: '/s', dest: '/g' },
           { kind: 'tmpfs', dest: '/tmp/x' },
         ],
+        within: [{ kind: 'ro', src: '/w/.git', dest: '/w/.git' }],
+        unset: ['SSH_AUTH_SOCK'],
         env: { TMPDIR: '/tmp' },
+        asNobody: false,
       },
       ['claude', '-p', '--', 'x'],
     );
     const s = args.join(' ');
-    expect(s).toMatch(/^--die-with-parent --unshare-pid --unshare-ipc --ro-bind \/ \/ --dev \/dev --proc \/proc --tmpfs \/tmp /);
-    expect(s).toContain('--ro-bind /a /a --bind /s /g --tmpfs /tmp/x --bind /w /w --setenv TMPDIR /tmp --chdir /w -- claude -p -- x');
+    expect(s).toMatch(/^--die-with-parent --unshare-pid --unshare-ipc --cap-drop ALL --ro-bind \/ \/ --dev \/dev --proc \/proc --tmpfs \/tmp /);
+    expect(s).toContain(
+      '--ro-bind /a /a --bind /s /g --tmpfs /tmp/x --bind /w /w --ro-bind /w/.git /w/.git --unsetenv SSH_AUTH_SOCK --setenv TMPDIR /tmp --chdir /w -- claude -p -- x',
+    );
     expect(args.indexOf('--')).toBe(args.length - 5);
+    const root = bwrapArgs({ workdir: '/w', mounts: [], within: [], unset: [], env: {}, asNobody: true }, ['x']).join(' ');
+    expect(root).toMatch(/^--die-with-parent --unshare-pid --unshare-ipc --unshare-user --uid 65534 --gid 65534 --cap-drop ALL /);
   });
 });
 
-describe('stateEntries', () => {
-  it("names each CLI's own state folders from the agent's environment", () => {
-    expect(stateEntries('claude-code', { HOME: '/h' })).toEqual([
-      { path: '/h/.claude', kind: 'dir' },
-      { path: '/h/.claude.json', kind: 'file' },
-    ]);
-    expect(stateEntries('claude-code', { HOME: '/h', CLAUDE_CONFIG_DIR: '/c' })).toEqual([{ path: '/c', kind: 'dir' }]);
-    expect(stateEntries('codex', { HOME: '/h', CODEX_HOME: '/x' })).toEqual([{ path: '/x', kind: 'dir' }]);
-    expect(stateEntries('codex', { HOME: '/h' })).toEqual([{ path: '/h/.codex', kind: 'dir' }]);
-    expect(stateEntries('gemini', { HOME: '/h' })).toEqual([{ path: '/h/.gemini', kind: 'dir' }]);
+describe('cliState', () => {
+  it("names each CLI's own state folder from the agent's environment, and guards what the CLI obeys next time", () => {
+    expect(cliState('claude-code', { HOME: '/h' })).toMatchObject({
+      writable: [{ path: '/h/.claude', kind: 'dir' }],
+      copied: ['/h/.claude.json'],
+    });
+    expect(cliState('claude-code', { HOME: '/h' }).guarded).toEqual(
+      expect.arrayContaining(['/h/.claude/settings.json', '/h/.claude/hooks', '/h/.claude/CLAUDE.md']),
+    );
+    expect(cliState('claude-code', { HOME: '/h', CLAUDE_CONFIG_DIR: '/c' })).toMatchObject({
+      writable: [{ path: '/c', kind: 'dir' }],
+      copied: ['/c/.claude.json'],
+    });
+    expect(cliState('codex', { HOME: '/h', CODEX_HOME: '/x' })).toMatchObject({ writable: [{ path: '/x', kind: 'dir' }] });
+    expect(cliState('codex', { HOME: '/h' }).guarded).toContain('/h/.codex/config.toml');
+    expect(cliState('gemini', { HOME: '/h' })).toMatchObject({ writable: [{ path: '/h/.gemini', kind: 'dir' }] });
+    expect(cliState('gemini', { HOME: '/h' }).guarded).toContain('/h/.gemini/settings.json');
     // A plain command agent gets nothing beyond its worktree; no HOME, nothing.
-    expect(stateEntries(undefined, { HOME: '/h' })).toEqual([]);
-    expect(stateEntries('gemini', {})).toEqual([]);
+    expect(cliState(undefined, { HOME: '/h' })).toEqual({ writable: [], guarded: [], copied: [] });
+    expect(cliState('gemini', {})).toEqual({ writable: [], guarded: [], copied: [] });
   });
 });
 
@@ -94,20 +108,20 @@ describe('explainFailure', () => {
     const userns = explainFailure('bwrap', 1, 'bwrap: setting up uid map: Permission denied\n');
     expect(userns.reason).toContain('cannot create a user namespace here (bwrap: setting up uid map: Permission denied)');
     expect(userns.fix).toContain('kernel.apparmor_restrict_unprivileged_userns=0');
-    expect(explainFailure('bwrap', 1, 'bwrap: Can\'t mount proc on /newroot/proc: Device busy\n').reason).toBe(
+    expect(explainFailure('bwrap', 1, "bwrap: Can't mount proc on /newroot/proc: Device busy\n").reason).toBe(
       "bubblewrap failed to start a sandbox (bwrap: Can't mount proc on /newroot/proc: Device busy)",
     );
   });
 });
 
 describe('refusedWrites', () => {
-  it("finds the refused writes in plain and JSON output, once each, at most `max`", () => {
+  it('finds the refused writes in plain and JSON output, once each, at most `max`', () => {
     const out = [
       'sh: 1: cannot create ../../README.md: Read-only file system',
       '{"type":"tool_result","content":"ok\\nrm: cannot remove \'/r/.git/hooks/x\': Read-only file system\\n"}',
       'sh: 1: cannot create ../../README.md: Read-only file system',
       'all fine',
-      'touch: cannot touch \'b\': Read-only file system',
+      "touch: cannot touch 'b': Read-only file system",
     ].join('\n');
     expect(refusedWrites(out, 5)).toEqual([
       'sh: 1: cannot create ../../README.md: Read-only file system',
@@ -159,14 +173,21 @@ describe('prepareGitView', () => {
 });
 
 describe('BwrapSandbox.wrap', () => {
-  it("mounts a CLI found on PATH under /tmp, makes a TMPDIR under /tmp fresh and moves one elsewhere to /tmp", () => {
+  it('mounts a CLI found on PATH under /tmp, makes a TMPDIR under /tmp fresh and moves one elsewhere to /tmp', () => {
     const { worktree } = repoWithWorktree();
     const bin = temp();
     writeFileSync(path.join(bin, 'my-agent'), '#!/bin/sh\n', { mode: 0o755 });
     const home = temp();
     const sandbox = new BwrapSandbox('/usr/bin/bwrap', ['/var/cache/shared'], { PATH: `/nowhere:${bin}` });
     const scratch = path.join(temp(), 's');
-    const a = sandbox.wrap({ argv: ['my-agent', 'go'], workdir: worktree, env: { HOME: home, TMPDIR: '/tmp/agent-tmp' }, adapter: 'gemini', readable: [], scratch });
+    const a = sandbox.wrap({
+      argv: ['my-agent', 'go'],
+      workdir: worktree,
+      env: { HOME: home, TMPDIR: '/tmp/agent-tmp' },
+      adapter: 'gemini',
+      readable: [],
+      scratch,
+    });
     const s = a.argv.join(' ');
     expect(a.argv[0]).toBe('/usr/bin/bwrap');
     expect(s).toContain(`--ro-bind ${bin} ${bin}`);
@@ -185,14 +206,29 @@ describe('BwrapSandbox.wrap', () => {
     elsewhere.dispose();
   });
 
-  it("makes no state folder for a CLI whose state file is missing (an empty one would not parse)", () => {
+  it("guards a CLI's settings: read-only where they exist, removed after the agent where it made them; .claude.json a private copy", () => {
     const { worktree } = repoWithWorktree();
     const home = temp();
     mkdirSync(path.join(home, '.claude'));
-    const a = new BwrapSandbox('bwrap', [], {}).wrap({ argv: ['claude'], workdir: worktree, env: { HOME: home }, adapter: 'claude-code', readable: [], scratch: path.join(temp(), 's') });
-    expect(a.argv.join(' ')).toContain(`--bind ${home}/.claude ${home}/.claude `);
-    expect(a.argv.join(' ')).not.toContain('.claude.json');
-    expect(existsSync(path.join(home, '.claude.json'))).toBe(false);
-    a.dispose();
+    writeFileSync(path.join(home, '.claude', 'settings.json'), '{}');
+    writeFileSync(path.join(home, '.claude.json'), '{"numStartups":1}');
+    const scratch = path.join(temp(), 's');
+    const a = new BwrapSandbox('bwrap', [], {}).wrap({
+      argv: ['claude'],
+      workdir: worktree,
+      env: { HOME: home },
+      adapter: 'claude-code',
+      readable: [],
+      scratch,
+    });
+    const s = a.argv.join(' ');
+    expect(s).toContain(`--bind ${home}/.claude ${home}/.claude --ro-bind ${home}/.claude/settings.json ${home}/.claude/settings.json`);
+    expect(s).toContain(`--bind ${scratch}/state-0 ${home}/.claude.json`);
+    expect(s).toContain(`--ro-bind ${worktree}/.git ${worktree}/.git`);
+    // What the agent would have made: a hook folder that did not exist.
+    mkdirSync(path.join(home, '.claude', 'hooks'));
+    expect(a.dispose()).toEqual([path.join(home, '.claude', 'hooks')]);
+    expect(existsSync(path.join(home, '.claude', 'hooks'))).toBe(false);
+    expect(readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8')).toBe('{}');
   });
 });
