@@ -2,7 +2,7 @@
 // scripts/install-agent-clis.mjs) against the scripted model server in test/fixtures/model-server: the CLIs really
 // write the files, orchestra really merges, gates, fixes, checkpoints, retries and reports.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
