@@ -12,6 +12,9 @@ export type AgentEvent =
   | { readonly kind: 'tool-result'; readonly id?: string; readonly ok: boolean; readonly output?: string }
   | { readonly kind: 'warning'; readonly message: string };
 
+/** How an adapter words a CLI's refusal of a tool use under its permission rules (a `warning` event); the runner notes these. */
+export const DENIED = "refused by the CLI's permissions: ";
+
 export interface Usage {
   inputTokens?: number;
   outputTokens?: number;
@@ -59,6 +62,8 @@ export interface LaunchContext {
   readonly prompt: string;
   readonly promptFile: string;
   readonly workdir: string;
+  /** Globs (from the workdir) the agent may not change: a CLI that can refuse such edits itself is told to. */
+  readonly forbid?: readonly string[];
 }
 
 export interface Launch {

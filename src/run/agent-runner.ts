@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { ADAPTERS } from '../agents/adapters/index.js';
 import { agentEnv, launchFor } from '../agents/launch.js';
-import type { AgentOutcome, Launch } from '../agents/types.js';
+import { DENIED, type AgentOutcome, type Launch } from '../agents/types.js';
 import type { Agent } from '../config/types.js';
 import type { EventBus } from '../events/events.js';
 import type { WorkerPool } from '../exec/pool.js';
@@ -30,6 +30,8 @@ export interface AgentRequest {
   readonly timeoutMs?: number;
   /** A reviewer: a plain command's exit code is its answer, not a crash to retry. */
   readonly exitIsAnswer?: boolean;
+  /** Globs the agent may not change (its scope's forbid and the defaults), for CLIs that refuse such edits themselves. */
+  readonly forbid?: readonly string[];
 }
 
 export interface AgentResult {
@@ -133,7 +135,7 @@ export class AgentRunner implements RunsAgents {
 
   async #attempts(agent: Agent, req: AgentRequest): Promise<AgentResult> {
     const promptFile = this.#writePrompt(req);
-    let launch: Launch = launchFor(agent, { prompt: req.prompt, promptFile, workdir: req.cwd });
+    let launch: Launch = launchFor(agent, { prompt: req.prompt, promptFile, workdir: req.cwd, ...(req.forbid ? { forbid: req.forbid } : {}) });
     let corrected = false;
     const gitLink = readGitLink(req.cwd);
     for (let attempt = 1; ; attempt++) {
@@ -246,7 +248,11 @@ export class AgentRunner implements RunsAgents {
         {
           onLine: (line) => bus.emit({ type: 'node-output', ts: Date.now(), nodeId: req.nodeId, line }),
           ...(agent.use ? { parseAs: agent.use } : {}),
-          onAgentEvent: (event) => bus.emit({ type: 'agent-event', ts: Date.now(), nodeId: req.nodeId, agent: agent.id, event }),
+          onAgentEvent: (event) => {
+            bus.emit({ type: 'agent-event', ts: Date.now(), nodeId: req.nodeId, agent: agent.id, event });
+            // A CLI's own refusal of an edit is what the scope asked for; it is noted where the run's report and `logs` show it.
+            if (event.kind === 'warning' && event.message.startsWith(DENIED)) this.#note(req.nodeId, event.message);
+          },
         },
         req.signal,
       );

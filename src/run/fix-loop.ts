@@ -26,6 +26,8 @@ export interface FixLoopDeps {
   note(message: string): void;
   /** The fix prompt's template. */
   readonly template: string;
+  /** What the fix agent may never change (told to CLIs that refuse such edits themselves; checkRound is what holds). */
+  readonly forbid?: readonly string[];
 }
 
 export interface FixLoopSpec {
@@ -118,6 +120,7 @@ async function fixRound(spec: FixLoopSpec, deps: FixLoopDeps, round: number, fai
     label: `fix-${round}`,
     prompt,
     cwd: deps.tree.dir,
+    ...(deps.forbid ? { forbid: deps.forbid } : {}),
     signal,
   });
   if (!outcome.ok) deps.note(`round ${round}: the fix agent failed (${outcome.failure?.reason ?? 'failed'})`);

@@ -8,7 +8,7 @@ import { earlierFix, readPatterns, recordPattern } from './patterns.js';
 import { runPhaseGate } from './phase-gate.js';
 import { review } from './review.js';
 import { linksLeaving } from './link-targets.js';
-import { escapingLinks, fixScope, scopeViolations } from './scope.js';
+import { escapingLinks, fixScope, forbiddenGlobs, scopeViolations } from './scope.js';
 import path from 'node:path';
 
 /** The fix agent's scope: what the phase's tasks may touch, never the config, the team, `.git`, `.orchestra` or `.env`. A round outside it is undone. */
@@ -17,12 +17,17 @@ async function checkFixRound(ctx: PhaseContext, tree: IntegrationTree, before: s
   const head = await tree.head();
   if (head === before) return undefined;
   const tasks = config.phases.find((p) => p.id === ctx.phase)?.tasks ?? [];
-  const own = [config.file, config.team?.file].filter((f): f is string => !!f).map((f) => path.relative(config.root, f).split(path.sep).join('/'));
+  const own = ownFiles(config);
   const { paths, links } = await repo.changes(before, head, tree.dir);
   const violations = [...scopeViolations(paths, fixScope(tasks, own)), ...escapingLinks(links), ...linksLeaving(tree.dir, links)];
   if (violations.length === 0) return undefined;
   await repo.raw(['reset', '-q', '--hard', before], tree.dir);
   return `the fix agent changed files outside what it may touch, so its round was undone: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
+}
+
+/** The config and team files, from the repository root: no fix agent may change them. */
+function ownFiles(config: PhaseContext['run']['config']): string[] {
+  return [config.file, config.team?.file].filter((f): f is string => !!f).map((f) => path.relative(config.root, f).split(path.sep).join('/'));
 }
 
 /** A phase's fix node: the fix loop, wired to the integration tree, the phase gates, the reviewer and the learned fixes. */
@@ -47,6 +52,7 @@ export async function runFixNode(ctx: PhaseContext, node: FixNode, signal: Abort
     earlierFix: (f) => earlierFix(learned, f)?.diff,
     learn: (f, diff) => recordPattern(run.patternsFile, f, ctx.phase, run.runId, diff),
     checkRound: (before) => checkFixRound(ctx, tree, before),
+    forbid: forbiddenGlobs(fixScope(run.config.phases.find((p) => p.id === ctx.phase)?.tasks ?? [], ownFiles(run.config))),
     note,
   };
   const spec = { nodeId: node.id, phase: ctx.phase, runId: run.runId, agent: node.agent, attempts: node.attempts, hasReview: node.review !== undefined, from };

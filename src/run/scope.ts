@@ -5,13 +5,18 @@ import type { Scope } from '../config/types.js';
 /** Paths no task may change, whatever its scope says. */
 const ALWAYS_FORBIDDEN = ['.git/**', '.orchestra/**', '**/.env', '**/.env*', '.env*'];
 
+/** What an agent may never change under this scope: its `forbid` and the defaults (handed to CLIs that can refuse edits themselves). */
+export function forbiddenGlobs(scope: Pick<Scope, 'forbid'>): string[] {
+  return [...new Set([...scope.forbid, ...ALWAYS_FORBIDDEN])];
+}
+
 /**
  * The paths a task changed that its scope does not allow: outside `touch`
  * (when given), or matching `forbid` or the defaults. Pure.
  */
 export function scopeViolations(paths: readonly string[], scope: Scope): Array<{ path: string; why: string }> {
   const inTouch = scope.touch.length ? picomatch([...scope.touch], { dot: true }) : () => true;
-  const forbidden = picomatch([...scope.forbid, ...ALWAYS_FORBIDDEN], { dot: true });
+  const forbidden = picomatch(forbiddenGlobs(scope), { dot: true });
   const out: Array<{ path: string; why: string }> = [];
   for (const p of paths) {
     if (forbidden(p)) out.push({ path: p, why: 'forbidden' });

@@ -4,7 +4,7 @@ import type { TaskNode } from '../graph/types.js';
 import type { AgentResult } from './agent-runner.js';
 import type { PhaseContext } from './context.js';
 import { linksLeaving } from './link-targets.js';
-import { escapingLinks, scopeViolations } from './scope.js';
+import { escapingLinks, forbiddenGlobs, scopeViolations } from './scope.js';
 
 /**
  * A task: a fresh worktree on `orchestra-task/<run>/<task>` from its phase's
@@ -82,6 +82,7 @@ export class TaskStep {
       label: task.id,
       prompt: `${task.prompt}${scopeNote}${forbidNote}\n`,
       cwd: this.#worktree,
+      forbid: forbiddenGlobs(task.scope),
       signal,
       ...(task.timeoutMs !== undefined ? { timeoutMs: task.timeoutMs } : {}),
     });

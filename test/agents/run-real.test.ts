@@ -702,6 +702,46 @@ describe('orchestra run: live agent events and Gemini', () => {
     expect(git(dir, 'show', `orchestra/${path.basename(runDir(dir) as string)}:live.txt`)).toBe('live');
   });
 
+  it(
+    "Claude Code refuses by its own permission rules to edit a path the task's scope forbids; the refusal is noted, the rest merged",
+    { timeout: 120_000 },
+    async () => {
+      const h = homes();
+      const m = await server({
+        turns: [
+          turn.tools(claude.write('app/secret.py', 'KEY = 1\n'), { name: 'forbidden', usage: usage(100, 10), match: when.noToolResults() }),
+          turn.tools(claude.write('app/ok.py', 'OK = 1\n'), {
+            name: 'allowed',
+            usage: usage(100, 10),
+            match: (c) => c.toolResults.some((t) => t.isError === true),
+          }),
+          turn.text('Done.', { name: 'done', usage: usage(100, 5), match: when.toolResultHas('File created successfully') }),
+        ],
+      });
+      const config = oneTask('Write app/secret.py and app/ok.py.').replace(
+        'scope: { touch: ["**"] }',
+        'scope: { touch: ["app/**"], forbid: ["app/secret.py"] }',
+      );
+      const dir = repo({ 'orchestra.config.yaml': config, 'team.json': teamJson([claudeAgent(h, m, { id: 'a', roles: ['implementer'] })]) });
+      const r = await runCli(['run'], dir);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(m.mainRequests().map((q) => q.turn)).toEqual(['forbidden', 'allowed', 'done']);
+      // The CLI itself said no: its tool result was an error, and the file was never written.
+      expect(toolResults(m.mainRequests()[1]!)).toEqual([expect.objectContaining({ isError: true })]);
+      const log = readFileSync(path.join(runDir(dir) as string, 'logs', 'task_p_t.log'), 'utf8');
+      expect(
+        r.stdout,
+        log
+          .split('\n')
+          .filter((l) => l.includes('is_error":true'))
+          .join('\n'),
+      ).toMatch(/p\/t: refused by the CLI's permissions: Write .*app\/secret\.py/);
+      const branch = `orchestra/${path.basename(runDir(dir) as string)}`;
+      expect(git(dir, 'show', `${branch}:app/ok.py`)).toBe('OK = 1');
+      expect(() => git(dir, 'show', `${branch}:app/secret.py`)).toThrow();
+    },
+  );
+
   it('Gemini writes a file with write_file in a new worktree without asking (--yolo --skip-trust)', { timeout: 120_000 }, async () => {
     const h = homes();
     const m = await server({

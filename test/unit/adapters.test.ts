@@ -54,6 +54,41 @@ describe('claude-code adapter', () => {
   });
 });
 
+describe('claude-code adapter and the scope', () => {
+  it("tells Claude Code to refuse edits of forbidden paths (absolute deny rules), and reads its refusals back as notes' words", () => {
+    const launch = ADAPTERS['claude-code'].launch({ args: [] }, { prompt: 'p', promptFile: '/p', workdir: '/w/t1/', forbid: ['.env*', './app/secret.py'] });
+    const settings = launch.argv[launch.argv.indexOf('--settings') + 1] as string;
+    expect(JSON.parse(settings)).toEqual({ permissions: { deny: ['Edit(//w/t1/.env*)', 'Edit(//w/t1/app/secret.py)'] } });
+    expect(ADAPTERS['claude-code'].launch({ args: [] }, { prompt: 'p', promptFile: '/p', workdir: '/w' }).argv).not.toContain('--settings');
+
+    const parser = ADAPTERS['claude-code'].parser();
+    const lines = [
+      { type: 'assistant', message: { content: [{ type: 'tool_use', id: 'u1', name: 'Write', input: { file_path: '/w/t1/.env', content: 'x' } }] } },
+      {
+        type: 'user',
+        message: {
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: 'u1',
+              is_error: true,
+              content: '<tool_use_error>File is in a directory that is denied by your permission settings.</tool_use_error>',
+            },
+          ],
+        },
+      },
+      { type: 'result', is_error: false, result: 'ok', permission_denials: [{ tool_name: 'Bash', tool_input: { command: 'rm -rf /' } }] },
+    ];
+    const warnings = lines.flatMap((l) => parser.line(JSON.stringify(l))).filter((e) => e.kind === 'warning');
+    expect(warnings).toEqual([
+      { kind: 'warning', message: "refused by the CLI's permissions: Write /w/t1/.env" },
+      { kind: 'warning', message: "refused by the CLI's permissions: Bash rm -rf /" },
+    ]);
+    // A refusal is not a failure: the run judges the result.
+    expect(parser.finish(0, '').ok).toBe(true);
+  });
+});
+
 describe('codex adapter', () => {
   it('parses exec --json: the last agent message is the answer, usage from turn.completed', () => {
     const { events, outcome } = parse(ADAPTERS.codex, 'codex.exec.jsonl', 0);

@@ -1,4 +1,5 @@
 import {
+  DENIED,
   classifyText,
   jsonLine,
   num,
@@ -33,6 +34,7 @@ export const claudeCode: Adapter = {
         agent.permissionMode ?? 'acceptEdits',
         ...(agent.allowedTools?.length ? ['--allowedTools', agent.allowedTools.join(',')] : []),
         ...(agent.model ? ['--model', agent.model] : []),
+        ...(ctx.forbid?.length ? ['--settings', denySettings(ctx.workdir, ctx.forbid)] : []),
         ...agent.args,
       ],
     };
@@ -41,6 +43,8 @@ export const claudeCode: Adapter = {
     let result: Record<string, unknown> | undefined;
     let sessionId: string | undefined;
     let lastText: string | undefined;
+    /** Each tool use by id, as "Write /path": what a refusal names. */
+    const uses = new Map<string, string>();
     return {
       line(text) {
         const m = jsonLine(text);
@@ -59,10 +63,15 @@ export const claudeCode: Adapter = {
               lastText = b['text'];
               events.push({ kind: 'message', text: b['text'] });
             } else if (b['type'] === 'tool_use') {
-              events.push({ kind: 'tool-use', name: str(b['name']) ?? '?', ...(str(b['id']) ? { id: str(b['id']) as string } : {}), input: b['input'] });
+              const id = str(b['id']);
+              if (id) uses.set(id, `${str(b['name']) ?? 'a tool'}${targetOf(obj(b['input']))}`);
+              events.push({ kind: 'tool-use', name: str(b['name']) ?? '?', ...(id ? { id } : {}), input: b['input'] });
             } else if (b['type'] === 'tool_result') {
               const c = b['content'];
               const output = typeof c === 'string' ? c : Array.isArray(c) ? c.map((x) => str(obj(x)?.['text']) ?? '').join('') : undefined;
+              // A deny rule's refusal reaches only the tool result ("... denied by your permission settings"), not the result's denials.
+              if (b['is_error'] === true && output && /denied by your permission settings/i.test(output))
+                events.push({ kind: 'warning', message: `${DENIED}${uses.get(str(b['tool_use_id']) ?? '') ?? 'a tool use'}` });
               events.push({
                 kind: 'tool-result',
                 ok: b['is_error'] !== true,
@@ -73,6 +82,11 @@ export const claudeCode: Adapter = {
           }
         } else if (type === 'result') {
           result = m;
+          // What its permission rules refused (orchestra's deny rules among them): said, not a failure by itself.
+          for (const d of Array.isArray(m['permission_denials']) ? m['permission_denials'] : []) {
+            const denial = obj(d);
+            events.push({ kind: 'warning', message: `${DENIED}${str(denial?.['tool_name']) ?? 'a tool'}${targetOf(obj(denial?.['tool_input']))}` });
+          }
         }
         return events;
       },
@@ -114,6 +128,23 @@ export const claudeCode: Adapter = {
   },
   loginHint: 'run `claude` and /login once, or set ANTHROPIC_API_KEY',
 };
+
+/** The file (or command) a tool use is about, with a space before it; empty when there is none. */
+function targetOf(input: Record<string, unknown> | undefined): string {
+  const t = str(input?.['file_path']) ?? str(input?.['notebook_path']) ?? str(input?.['command']);
+  return t ? ` ${t}` : '';
+}
+
+/**
+ * Claude Code's own permission rules, so that it refuses an edit of a
+ * forbidden path before the sandbox or the scope check has to: `Edit(...)`
+ * covers every tool that edits files; `//` starts an absolute path.
+ */
+function denySettings(workdir: string, forbid: readonly string[]): string {
+  const root = workdir.replace(/\/+$/, '');
+  const deny = forbid.map((g) => `Edit(/${root}/${g.replace(/^\.\//, '')})`);
+  return JSON.stringify({ permissions: { deny } });
+}
 
 /**
  * A result line with `is_error`: the reason in the CLI's own words (its
