@@ -20,6 +20,7 @@ import {
   type SandboxSettings,
   type Task,
   type Team,
+  type WorktreeSettings,
 } from './types.js';
 
 export interface NormalizeInput {
@@ -99,8 +100,26 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
     ...(team ? { team } : {}),
     ...(budget ? { budget } : {}),
     sandbox: sandboxOf(raw, path.dirname(file)),
+    worktree: worktreeOf(raw, fileLoc, diagnostics),
   };
   return { config, diagnostics };
+}
+
+/** `worktree:` as written; each key left out means "detect" (see run/setup-plan.ts). */
+function worktreeOf(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnostic[]): WorktreeSettings {
+  const w = getObject(raw, 'worktree');
+  if (!w) return {};
+  const copy = getStrings(w, 'copy');
+  const link = getStrings(w, 'link');
+  const rawSetup = w['setup'];
+  const setup = typeof rawSetup === 'string' ? [rawSetup] : Array.isArray(rawSetup) ? rawSetup.filter((c): c is string => typeof c === 'string') : undefined;
+  const setupTimeoutMs = durationOf(w, 'setupTimeout', loc(raw, 'worktree', fileLoc, 'key'), diagnostics);
+  return {
+    ...(copy ? { copy } : {}),
+    ...(link ? { link } : {}),
+    ...(setup ? { setup: setup.map((shell) => ({ shell })) } : {}),
+    ...(setupTimeoutMs !== undefined ? { setupTimeoutMs } : {}),
+  };
 }
 
 /** `sandbox: auto` (the default) or `{ mode, writable }`; writable folders from the config's folder, or from ~. */

@@ -100,6 +100,15 @@ export interface Config {
   readonly team?: Team;
   readonly budget?: Budget;
   readonly sandbox: SandboxSettings;
+  /** The user's own `worktree:` choices; what is left out is detected at run time (run/setup-plan.ts). */
+  readonly worktree: WorktreeSettings;
+}
+
+export interface WorktreeSettings {
+  readonly copy?: readonly string[];
+  readonly link?: readonly string[];
+  readonly setup?: readonly Command[];
+  readonly setupTimeoutMs?: number;
 }
 
 /**

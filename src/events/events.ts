@@ -6,7 +6,8 @@ export type FinishedStatus = 'passed' | 'failed' | 'cached';
 export type NodeStatus = FinishedStatus | 'skipped';
 
 /** Why a node failed, when it did. 'internal': orchestra itself threw while running the node (a bug in orchestra). */
-export type FailReason = 'exit-code' | 'timeout' | 'interrupted' | 'spawn-error' | 'findings' | 'unsupported' | 'internal';
+/** `setup`: the worktree could not be made ready (its setup command failed): not the agent's or the gate's failure, and not the fix agent's to fix. */
+export type FailReason = 'exit-code' | 'timeout' | 'interrupted' | 'spawn-error' | 'findings' | 'unsupported' | 'internal' | 'setup';
 
 export interface NodeInfo {
   readonly id: string;

@@ -46,7 +46,15 @@ const GIT_SAFE_ENV = { ...process.env, GIT_NO_REPLACE_OBJECTS: '1' };
 const LOCKED = /Unable to create '[^']*\.lock': File exists|could not lock config file [^:]*: File exists/;
 
 export class Repo {
-  constructor(readonly root: string) {}
+  /**
+   * `setupPaths`: what a worktree's setup put there (a copied `.env`, a
+   * borrowed `node_modules`): never staged by commitAll, never removed by
+   * resetWorktree, whether or not .gitignore names them.
+   */
+  constructor(
+    readonly root: string,
+    private readonly setupPaths: readonly string[] = [],
+  ) {}
 
   async raw(args: string[], cwd = this.root): Promise<string> {
     // Tasks work side by side in one repository; git takes a lock file for each ref
@@ -107,12 +115,14 @@ export class Repo {
   /** Puts a worktree back at its HEAD: tracked files restored, untracked ones removed. */
   async resetWorktree(cwd: string): Promise<void> {
     await this.raw(['checkout', '--', '.'], cwd);
-    await this.raw(['clean', '-fdq'], cwd);
+    await this.raw(['clean', '-fdq', ...this.setupPaths.flatMap((p) => ['-e', `/${p}`])], cwd);
   }
 
   /** Commits everything in a worktree; false when nothing changed. */
   async commitAll(cwd: string, message: string): Promise<boolean> {
     await this.raw(['add', '-A'], cwd);
+    // Unstaged again, not excluded from the add: git refuses an exclude pathspec that names an ignored file.
+    if (this.setupPaths.length) await this.raw(['reset', '-q', 'HEAD', '--', ...this.setupPaths.map((p) => `:(top,literal)${p}`)], cwd);
     const staged = (await this.raw(['diff', '--cached', '--name-only'], cwd)).trim();
     if (staged === '') return false;
     await this.raw(['commit', '-q', '--no-verify', '-m', message], cwd);

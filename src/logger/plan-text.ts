@@ -1,3 +1,4 @@
+import type { SetupPlan } from '../run/setup-plan.js';
 import type { PlanModel } from '../graph/plan.js';
 import type { Style } from './style.js';
 
@@ -50,6 +51,19 @@ export const count = (n: number, word: string): string => `${n} ${word}${n === 1
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The plan as the markdown report written by `plan --write`. */
+/** What each new worktree gets before its agent or gates (`worktree:` and what was detected). */
+export function formatSetupText(setup: SetupPlan, style: Style): string {
+  const out = [style.bold('Worktrees') + style.dim(' (what each new one gets before its agent or gates)')];
+  const cmd = (c: SetupPlan['setup'][number]) => ('shell' in c.command ? c.command.shell : c.command.argv.join(' '));
+  if (setup.copy.length) out.push(`  copy   ${setup.copy.join(', ')}`);
+  if (setup.link.length) out.push(`  link   ${setup.link.join(', ')}`);
+  for (const s of setup.setup) out.push(`  setup  ${cmd(s)}  ${style.dim(`(${s.why}; limit ${Math.round(setup.timeoutMs / 60_000)}m)`)}`);
+  if (setup.reuse) out.push(`  reuse  ${setup.reuse.dir} from your tree while ${setup.reuse.lockfile} is unchanged`);
+  if (out.length === 1) out.push(`  nothing ${style.dim('(no worktree: section, and no lockfile found)')}`);
+  for (const d of setup.detected) out.push(`  ${style.dim(`detected: ${d}`)}`);
+  return `${out.join('\n')}\n`;
+}
+
 export function formatPlanMarkdown(plan: PlanModel, configName: string, validation: readonly string[], when: Date): string {
   const s = plan.summary;
   const out = [

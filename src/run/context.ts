@@ -8,6 +8,7 @@ import type { Mutex } from './agent-slots.js';
 import type { RunsAgents } from './agent-runner.js';
 import type { GateOutcomes } from './gate-outcomes.js';
 import type { NodeEvents } from './node-events.js';
+import type { WorktreeSetup } from './worktree-setup.js';
 
 /**
  * What every step of a run shares: plain facts and the few objects that hold
@@ -34,6 +35,8 @@ export interface RunContext {
   readonly agents: RunsAgents;
   readonly gateOutcomes: GateOutcomes;
   readonly nodes: NodeEvents;
+  /** Makes each new worktree ready (copies, links, setup commands) before its agent or gates. */
+  readonly setup: WorktreeSetup;
   /** Records a phase's checkpoint commit in the run's state. */
   readonly checkpointed: (phase: string, sha: string) => void;
 }

@@ -14,6 +14,13 @@ export async function runPhaseGate(ctx: PhaseContext, node: GateNode, signal: Ab
   const run = ctx.run;
   const t0 = run.nodes.started(node.id);
   const root = run.worktrees.integration;
+  // The gates see the worktree the tasks saw: set up, and set up again when a lockfile changed.
+  const unready = await run.setup.integrationReady(root, node.id, signal);
+  if (unready) {
+    run.nodes.finish(node.id, t0, { status: 'failed', reason: 'setup', message: unready });
+    // Not the fix agent's to fix: the phase stops here.
+    return { status: 'failed' };
+  }
   const index = node.gate.rule ? await indexFiles(root) : undefined;
   const env = { config: run.config, root, runId: run.runId, concurrency: run.concurrency, graceMs: run.graceMs, bus: run.bus, pool: run.pool };
   const result = await runGateOnce(node.gate, node.id, run.runDir.logFile(node.id), signal, env, index);

@@ -11,6 +11,8 @@ import type { RunContext } from './context.js';
 import type { GateOutcomes } from './gate-outcomes.js';
 import { NodeEvents } from './node-events.js';
 import type { TamperStop } from './repo-guard.js';
+import type { SetupPlan } from './setup-plan.js';
+import { WorktreeSetup } from './worktree-setup.js';
 
 /** A crashed plain command agent is tried this many more times. */
 const TRANSIENT_RETRIES = 2;
@@ -37,6 +39,7 @@ export interface RunFacts {
   readonly gateOutcomes: GateOutcomes;
   readonly guard: TamperStop;
   readonly started: number;
+  readonly setupPlan: SetupPlan;
 }
 
 /** The context every step of a run shares: its slots, budget, agent runner, lock and event helpers, made once. */
@@ -57,6 +60,16 @@ export function runContext(s: RunSettings, f: RunFacts, checkpointed: (phase: st
     ...(s.agentTimeoutMs !== undefined ? { defaultTimeoutMs: s.agentTimeoutMs } : {}),
     ...(s.sandbox ? { sandbox: s.sandbox } : {}),
   });
+  const nodes = new NodeEvents(s.bus, (id) => f.runDir.logFile(id));
+  const setup = new WorktreeSetup({
+    root: s.config.root,
+    plan: f.setupPlan,
+    pool: s.pool,
+    runDir: f.runDir,
+    graceMs: s.graceMs,
+    ...(s.sandbox ? { sandbox: s.sandbox } : {}),
+    note: (id, message) => nodes.note(id, message),
+  });
   return {
     config: s.config,
     runId: s.runId,
@@ -74,7 +87,8 @@ export function runContext(s: RunSettings, f: RunFacts, checkpointed: (phase: st
     graceMs: s.graceMs,
     patternsFile: s.ws.patternsFile,
     fixPromptFile: s.ws.fixPromptFile,
-    nodes: new NodeEvents(s.bus, (id) => f.runDir.logFile(id)),
+    nodes,
+    setup,
     checkpointed,
   };
 }

@@ -18,6 +18,8 @@ import { TamperStop } from './repo-guard.js';
 import { runContext } from './run-context.js';
 import { prepareResume } from './resume.js';
 import { TaskStep } from './task.js';
+import { setupPaths } from './setup-plan.js';
+import { setupPlanFor } from './worktree-setup.js';
 
 export interface PhaseRunOptions {
   readonly config: Config;
@@ -57,7 +59,9 @@ export interface PhaseRunResult {
 export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> {
   const { config, graph, bus, runId } = opts;
   const started = Date.now();
-  const repo = new Repo(config.root);
+  // What each worktree gets before its agent or gates: decided once, from the config and the files at your root.
+  const setupPlan = setupPlanFor(config);
+  const repo = new Repo(config.root, setupPaths(setupPlan));
   const base = opts.resume?.base ?? (await repo.head());
   const integrationBranch = `orchestra/${runId}`;
   const runDir = opts.ws.run(runId);
@@ -79,7 +83,7 @@ export async function runPhases(opts: PhaseRunOptions): Promise<PhaseRunResult> 
   bus.subscribe(gateOutcomes.subscriber);
   bus.emit({ type: 'run-started', ts: started, runId, command: 'run', root: config.root, nodes });
 
-  const run = runContext(opts, { repo, runDir, worktrees, integrationBranch, base, gateOutcomes, guard, started }, (phase, sha) => {
+  const run = runContext(opts, { repo, runDir, worktrees, integrationBranch, base, gateOutcomes, guard, started, setupPlan }, (phase, sha) => {
     checkpoints[phase] = sha;
     saveState(false, false);
   });

@@ -14,6 +14,8 @@ export interface SandboxRequest {
   readonly adapter?: AdapterName;
   /** Files the agent must be able to read even when the repository lies under the private /tmp (its prompt). */
   readonly readable: readonly string[];
+  /** More folders this start may write (a setup's package caches), on top of the config's. */
+  readonly writable?: readonly string[];
   /** An empty folder of orchestra's for this start's private git state; removed by `dispose`. */
   readonly scratch: string;
 }
@@ -60,7 +62,7 @@ export class BwrapSandbox implements AgentSandbox {
       ...writable.map((e): Mount => ({ kind: 'rw', src: e.path, dest: e.path })),
       ...state.guarded.filter((g) => existsSync(g)).map((g): Mount => ({ kind: 'ro', src: g, dest: g })),
       ...copies.map((c): Mount => ({ kind: 'rw', ...c })),
-      ...this.writable.filter((d) => existsSync(d)).map((d): Mount => ({ kind: 'rw', src: d, dest: d })),
+      ...[...this.writable, ...(req.writable ?? [])].filter((d) => existsSync(d)).map((d): Mount => ({ kind: 'rw', src: d, dest: d })),
       // A TMPDIR under /tmp is a fresh folder inside; one elsewhere would be shared with the host, so /tmp replaces it.
       ...(tmpdir && underTmp(tmpdir) ? [{ kind: 'tmpfs', dest: tmpdir } as const] : []),
     ];

@@ -42,6 +42,8 @@ describe.skipIf(!haveChromium && !inCi)('the dashboard in a real browser', () =>
   });
 
   it('shows the nodes, live agent output, a node turning from running to passed, and a failed gate with its findings', async () => {
+    // The test agent (sandboxed where bubblewrap works) waits on a file in the control folder.
+    const ctl = controlDir();
     const repo = makeRepo({
       'orchestra.config.yaml': `extends: [hygiene]
 gates:
@@ -57,13 +59,13 @@ phases:
         prompt: "@block write\\n@write src/a.py\\nx = 1  # TODO: later\\n@end"
         scope: { touch: ["src/**"] }
     gates: [waits, no-todo]
+sandbox: { writable: [${JSON.stringify(ctl)}] }
 `,
       'team.json': JSON.stringify({ agents: [{ id: 'coder', command: ['node', AGENT], roles: ['implementer'] }] }),
       'ctl/.keep': '',
     });
     git(repo, 'add', '-A');
     git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
-    const ctl = controlDir();
     const served = await spawnServing(['run', '--ui', '--keep-going'], repo, { AGENT_CTL: ctl, GATE_DIR: ctl });
     const page = await browser.newPage();
     const errors: string[] = [];

@@ -16,7 +16,11 @@ export async function doctorCommand(opts: DoctorOptions): Promise<number> {
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const agents = config.team?.agents ?? [];
-  const rows: DoctorRow[] = [...(await preflight(agents, [...config.gates.values()], systemContext(config.root))), await sandboxRow(config)];
+  const rows: DoctorRow[] = [
+    ...(await preflight(agents, [...config.gates.values()], systemContext(config.root))),
+    await sandboxRow(config),
+    ...(config.phases.length ? await setupRows(config) : []),
+  ];
   const failed = rows.filter((r) => r.ok === false).length;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -40,7 +44,35 @@ interface SandboxRow {
   readonly detail: string;
   readonly fix?: string;
 }
-type DoctorRow = PreflightRow | SandboxRow;
+/** A worktree setup command (detected or configured): is its program there? */
+interface SetupRow {
+  readonly setup: string;
+  readonly check: 'setup';
+  readonly ok: PreflightRow['ok'];
+  readonly detail: string;
+  readonly fix?: string;
+}
+type DoctorRow = PreflightRow | SandboxRow | SetupRow;
+
+async function setupRows(config: Config): Promise<SetupRow[]> {
+  const { setupPlanFor } = await import('../../run/worktree-setup.js');
+  const plan = setupPlanFor(config);
+  const ctx = systemContext(config.root);
+  return plan.setup.map((s) => {
+    const text = 'shell' in s.command ? s.command.shell : s.command.argv.join(' ');
+    const program = text.trim().split(/\s+/)[0] ?? '';
+    const found = ctx.probe.which(program, ctx.env, config.root);
+    return found
+      ? { setup: text, check: 'setup', ok: true, detail: `${text} (${s.why}): ${found}` }
+      : {
+          setup: text,
+          check: 'setup',
+          ok: false,
+          detail: `${text} (${s.why}): no ${program} on PATH`,
+          fix: `install ${program}, or set worktree.setup in the config`,
+        };
+  });
+}
 
 async function sandboxRow(config: Config): Promise<SandboxRow> {
   const mode = config.sandbox.mode;
@@ -56,7 +88,7 @@ const WORD = { true: 'ok', false: 'missing', unknown: 'unknown' } as const;
 
 /** One line per row: agent/gate, check, ok|missing|unknown, detail, and what to do. */
 export function table(rows: readonly DoctorRow[], style: Style): string {
-  const subject = (r: DoctorRow) => ('agent' in r ? r.agent : 'gate' in r ? `gate ${r.gate}` : 'sandbox');
+  const subject = (r: DoctorRow) => ('agent' in r ? r.agent : 'gate' in r ? `gate ${r.gate}` : 'setup' in r ? 'worktree' : 'sandbox');
   const w1 = Math.max('agent/gate'.length, ...rows.map((r) => subject(r).length));
   const w2 = Math.max('check'.length, ...rows.map((r) => r.check.length));
   const w3 = 'missing'.length;

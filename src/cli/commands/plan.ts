@@ -8,7 +8,7 @@ import { buildPlan } from '../../graph/plan.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
 import { displayPath, formatDiagnostics } from '../../logger/diagnostic-printer.js';
-import { formatPlanMarkdown, formatPlanText } from '../../logger/plan-text.js';
+import { formatPlanMarkdown, formatPlanText, formatSetupText } from '../../logger/plan-text.js';
 import { styleFor } from '../../logger/style.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
@@ -51,8 +51,10 @@ export async function planCommand(opts: PlanOptions): Promise<number> {
   const { config, graph, warnings } = compiled;
   const plan = buildPlan(config, graph);
   const name = displayPath(config.file, process.cwd());
-  if (opts.json) process.stdout.write(`${JSON.stringify({ config: name, ...plan }, null, 2)}\n`);
-  else process.stdout.write(formatPlanText(plan, name, styleFor(process.stdout)));
+  // What each worktree of a run gets: only a run makes worktrees.
+  const setup = config.phases.length ? (await import('../../run/worktree-setup.js')).setupPlanFor(config) : undefined;
+  if (opts.json) process.stdout.write(`${JSON.stringify({ config: name, ...plan, ...(setup ? { worktree: setup } : {}) }, null, 2)}\n`);
+  else process.stdout.write(formatPlanText(plan, name, styleFor(process.stdout)) + (setup ? formatSetupText(setup, styleFor(process.stdout)) : ''));
   if (opts.write) {
     const dir = Workspace.of(config.root).reportsDir;
     mkdirSync(dir, { recursive: true });

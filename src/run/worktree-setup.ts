@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { Command, Config } from '../config/types.js';
+import type { WorkerPool } from '../exec/pool.js';
+import { userShell } from '../exec/process-runner.js';
+import type { AgentSandbox } from '../sandbox/sandbox.js';
+import type { RunDir } from '../workspace/layout.js';
+import { Mutex } from './agent-slots.js';
+import { setupPlan, type SetupPlan } from './setup-plan.js';
+import { prepareWorktree } from './worktree-prep.js';
+
+/** The plan for a config, from the files at its root. */
+export function setupPlanFor(config: Pick<Config, 'root' | 'worktree'>): SetupPlan {
+  return setupPlan(config.worktree, (f) => existsSync(path.join(config.root, f)));
+}
+
+/** Package managers' caches: a setup inside the sandbox may fill them (that is what makes the second worktree's install fast). */
+const CACHES = [
+  '.npm',
+  '.cache/pip',
+  '.cache/uv',
+  '.cache/pypoetry',
+  '.cache/yarn',
+  '.yarn/berry/cache',
+  '.cache/pnpm',
+  '.local/share/pnpm',
+  '.bun/install/cache',
+];
+
+export interface WorktreeSetupDeps {
+  readonly root: string;
+  readonly plan: SetupPlan;
+  readonly pool: Pick<WorkerPool, 'runCommand'>;
+  readonly runDir: RunDir;
+  readonly graceMs: number;
+  readonly sandbox?: AgentSandbox;
+  readonly note: (nodeId: string, message: string) => void;
+}
+
+/**
+ * Each new worktree made ready before its agent or gates (setup-plan.ts says
+ * how). The setup runs the repository's own code (install scripts a task may
+ * have changed), so it runs in the sandbox as an agent does, with the package
+ * managers' caches writable. The integration worktree is made ready again
+ * whenever its lockfiles change (a task added a dependency).
+ */
+export class WorktreeSetup {
+  readonly #lock = new Mutex();
+  #integrationKey: string | undefined;
+
+  constructor(private readonly deps: WorktreeSetupDeps) {}
+
+  get plan(): SetupPlan {
+    return this.deps.plan;
+  }
+
+  /** A task's new worktree: why it is not ready, or undefined. Its log is the node's `setup:` log. */
+  prepare(worktree: string, nodeId: string, signal: AbortSignal): Promise<string | undefined> {
+    return this.#prepare(worktree, nodeId, signal);
+  }
+
+  /** The integration worktree before a gate: set up once per distinct set of lockfiles. */
+  integrationReady(worktree: string, nodeId: string, signal: AbortSignal): Promise<string | undefined> {
+    return this.#lock.run(async () => {
+      const key = this.#lockfilesKey(worktree);
+      if (key === this.#integrationKey) return undefined;
+      const failed = await this.#prepare(worktree, nodeId, signal);
+      if (!failed) this.#integrationKey = key;
+      return failed;
+    });
+  }
+
+  async #prepare(worktree: string, nodeId: string, signal: AbortSignal): Promise<string | undefined> {
+    const { plan, root } = this.deps;
+    if (plan.copy.length + plan.link.length + plan.setup.length === 0) return undefined;
+    const logFile = this.deps.runDir.logFile(`setup:${nodeId}`);
+    const result = await prepareWorktree(worktree, root, plan, (command, cwd) => this.#run(command, cwd, logFile, signal));
+    for (const n of result.notes) this.deps.note(nodeId, n);
+    return result.failed ? `${result.failed} (log: ${path.relative(root, logFile)})` : undefined;
+  }
+
+  async #run(command: Command, cwd: string, logFile: string, signal: AbortSignal): Promise<string | undefined> {
+    const argv = 'shell' in command ? [typeof userShell() === 'string' ? (userShell() as string) : '/bin/sh', '-c', command.shell] : [...command.argv];
+    const home = process.env['HOME'] ?? homedir();
+    const boxed = this.deps.sandbox?.wrap({
+      argv,
+      workdir: cwd,
+      env: {},
+      readable: [],
+      writable: CACHES.map((c) => path.join(home, c)).filter((c) => existsSync(c)),
+      scratch: this.deps.runDir.sandboxScratch(`setup-${path.basename(cwd)}`),
+    });
+    try {
+      const r = await this.deps.pool.runCommand(
+        {
+          command: { argv: boxed?.argv ?? argv },
+          ...(boxed ? { wrapped: true } : {}),
+          cwd,
+          env: {},
+          timeoutMs: this.deps.plan.timeoutMs,
+          graceMs: this.deps.graceMs,
+          logFile,
+          tailBytes: 4096,
+        },
+        { onLine: () => undefined },
+        signal,
+      );
+      if (r.timedOut) return `timed out after ${Math.round(this.deps.plan.timeoutMs / 1000)}s`;
+      if (r.spawnError !== undefined) return `could not start: ${r.spawnError}`;
+      if (r.exitCode !== 0) return r.signal ? `was killed by ${r.signal}` : `exited ${r.exitCode}`;
+      return undefined;
+    } finally {
+      boxed?.dispose();
+    }
+  }
+
+  /** The content of the lockfiles the plan knows of, hashed: what decides whether the integration tree needs a new setup. */
+  #lockfilesKey(worktree: string): string {
+    const h = createHash('sha256');
+    for (const f of ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'uv.lock', 'poetry.lock', 'package.json', 'pyproject.toml']) {
+      const file = path.join(worktree, f);
+      h.update(`${f}\0${existsSync(file) ? readFileSync(file) : ''}\0`);
+    }
+    return h.digest('hex');
+  }
+}
