@@ -9,16 +9,16 @@ import path from 'node:path';
  * number of racers exactly one creates the file, and no reader ever sees it
  * empty or half-written (as it could between open(O_EXCL) and write).
  */
-export function createExclusive(file: string, content: string): boolean {
+export function createExclusive(file: string, content: string | Buffer, mode = 0o666): boolean {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  writeFileSync(tmp, content, { flag: 'wx' });
+  writeFileSync(tmp, content, { flag: 'wx', mode });
   try {
     linkSync(tmp, file);
     return true;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return createWithExcl(file, content); // no hard links here
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return createWithExcl(file, content, mode); // no hard links here
     throw e;
   } finally {
     rmSync(tmp, { force: true });
@@ -26,9 +26,9 @@ export function createExclusive(file: string, content: string): boolean {
 }
 
 /** O_EXCL alone: still one winner, but a reader may see the file empty for a moment. */
-function createWithExcl(file: string, content: string): boolean {
+function createWithExcl(file: string, content: string | Buffer, mode: number): boolean {
   try {
-    writeFileSync(file, content, { flag: 'wx' });
+    writeFileSync(file, content, { flag: 'wx', mode });
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;

@@ -14,7 +14,7 @@ import path from 'node:path';
  *   patterns.jsonl          learned fixes
  *   prompts/fix.md          the user's own fix prompt, when there is one
  *   cache/gates/<fp>.json   passing gate results
- *   cache/parse/<sha>.json  parsed config files
+ *   cache/parse/<sha>.json  parsed config files, sealed with the user's cache key (parse-cache.ts)
  *   reports/                junit.xml, orchestra.sarif, plan documents
  *   runs/<id>/              events.jsonl, state.json, report.md, logs/, prompts/, sandbox/
  *   worktrees/<id>/         _integration/ and one folder per task
