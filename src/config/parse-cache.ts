@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Workspace } from '../workspace/layout.js';
 import path from 'node:path';
+import { seal, unseal } from '../util/seal.js';
+import { userCacheKey } from '../util/user-cache-key.js';
 import { writeFileAtomic } from '../util/write-atomic.js';
 import { exportLocated, importLocated } from './located.js';
 
@@ -10,19 +12,35 @@ import { exportLocated, importLocated } from './located.js';
  * the slowest part of loading a large config (the yaml package is cold on
  * every start), and a pre-push hook loads the same unchanged files each time.
  * Only files that parsed without a single diagnostic are stored.
+ *
+ * An entry holds the commands `check` runs, so it must never say more than
+ * its source does: each is sealed with an HMAC under the user's cache key
+ * (see `user-cache-key.ts`), over the entry's name (the hash of the source
+ * text, orchestra's version and the file kind) and its payload. An entry that
+ * does not verify is a miss: the file is parsed and the entry written again.
+ * This stops a planted or edited entry from anyone who cannot read the key: a
+ * cloned repo carrying `.orchestra/cache/`, another user, an agent in the
+ * sandbox (which cannot write `.orchestra/` at all anyway). It does not stop
+ * an agent run with `sandbox: off`: it runs as the user, can read the key and
+ * seal its own entry, as it can edit anything else the user can (a shell rc
+ * file, orchestra itself). A sound defence there is the sandbox, not a cache
+ * scheme; re-parsing every time would remove the cache's reason to exist.
  */
 export interface ParseCache {
   get(file: string, text: string): unknown;
   set(file: string, text: string, value: unknown): void;
 }
 
-const FORMAT = 1;
+/** 2: sealed entries. */
+const FORMAT = 2;
 /** Entries kept; older ones (by last write) go when a new one is stored. */
 const KEEP = 64;
 
 export const noParseCache: ParseCache = { get: () => undefined, set: () => undefined };
 
-export function openParseCache(ws: Workspace, version: string): ParseCache {
+/** The parse cache of a workspace; none when there is no key to seal entries with. */
+export function openParseCache(ws: Workspace, version: string, key: Buffer | undefined = userCacheKey()): ParseCache {
+  if (key === undefined) return noParseCache;
   const dir = ws.parseCacheDir;
   const keyOf = (file: string, text: string): string =>
     createHash('sha256')
@@ -32,8 +50,10 @@ export function openParseCache(ws: Workspace, version: string): ParseCache {
   return {
     get(file, text) {
       try {
-        const data = JSON.parse(readFileSync(path.join(dir, `${keyOf(file, text)}.json`), 'utf8')) as Parameters<typeof importLocated>[0];
-        return importLocated(data, file);
+        const name = keyOf(file, text);
+        const payload = unseal(key, name, readFileSync(path.join(dir, `${name}.json`), 'utf8'));
+        if (payload === undefined) return undefined; // not sealed by this user's orchestra for this text: parse instead
+        return importLocated(JSON.parse(payload) as Parameters<typeof importLocated>[0], file);
       } catch {
         return undefined; // missing or unreadable: parse instead
       }
@@ -44,7 +64,8 @@ export function openParseCache(ws: Workspace, version: string): ParseCache {
           ws.ensure();
           mkdirSync(dir, { recursive: true });
         }
-        writeFileAtomic(path.join(dir, `${keyOf(file, text)}.json`), JSON.stringify(exportLocated(value)));
+        const name = keyOf(file, text);
+        writeFileAtomic(path.join(dir, `${name}.json`), seal(key, name, JSON.stringify(exportLocated(value))));
         prune(dir);
       } catch {
         // A cache that cannot be written (read-only checkout) only costs speed.

@@ -9,11 +9,12 @@ import path from 'node:path';
  * ```
  * .orchestra/
  *   .gitignore              '*': never committed, even where `init` never ran
- *   run.lock                the run that is working (pid, run id)
+ *   run.lock                the run that is working (pid, run id, what identifies its process)
+ *   run.lock.takeover-<h>   a claim on the stale lock whose text hashes to <h>, for a moment
  *   patterns.jsonl          learned fixes
  *   prompts/fix.md          the user's own fix prompt, when there is one
  *   cache/gates/<fp>.json   passing gate results
- *   cache/parse/<sha>.json  parsed config files
+ *   cache/parse/<sha>.json  parsed config files, sealed with the user's cache key (parse-cache.ts)
  *   reports/                junit.xml, orchestra.sarif, plan documents
  *   runs/<id>/              events.jsonl, state.json, report.md, logs/, prompts/, sandbox/
  *   worktrees/<id>/         _integration/ and one folder per task
@@ -43,6 +44,10 @@ export class Workspace {
   }
   get lockFile(): string {
     return path.join(this.stateDir, 'run.lock');
+  }
+  /** The claim that lets one run alone replace the stale lock whose text hashes to `key` (see `lock.ts`). */
+  lockClaimFile(key: string): string {
+    return path.join(this.stateDir, `run.lock.takeover-${key}`);
   }
   get patternsFile(): string {
     return path.join(this.stateDir, 'patterns.jsonl');

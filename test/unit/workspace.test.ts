@@ -1,14 +1,19 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
 import { acquireLock, readLock } from '../../src/workspace/lock.js';
 import { Workspace } from '../../src/workspace/layout.js';
+import { systemProbe } from '../../src/workspace/process-probe.js';
 import { newRunId, pruneRuns, runIds } from '../../src/workspace/run-ids.js';
 import { RunStateStore, validateRunState, type RunState } from '../../src/workspace/run-state.js';
 
 const tempWorkspace = (): Workspace => new Workspace(path.join(mkdtempSync(path.join(tmpdir(), 'ws-')), '.orchestra')).ensure();
 const sha = 'a'.repeat(40);
+/** A pid that was just used and has ended. */
+const deadPid = (): number => spawnSync('true').pid;
 const state = (runId: string, over: Partial<RunState> = {}): RunState => ({
   runId,
   base: sha,
@@ -122,6 +127,73 @@ describe('the run lock', () => {
     expect(second).toMatchObject({ ok: false, holder: { runId: 'r1', pid: process.pid } });
     if (first.ok) first.release();
     expect(existsSync(ws.lockFile)).toBe(false);
+  });
+
+  it("records what identifies its process, and is believed by this machine's /proc", () => {
+    const ws = tempWorkspace();
+    const taken = acquireLock(ws, 'r1');
+    const lock = JSON.parse(readFileSync(ws.lockFile, 'utf8')) as Record<string, unknown>;
+    expect(lock).toMatchObject({ pid: process.pid, runId: 'r1', procStart: expect.stringMatching(/^\d+$/), argv: expect.any(Array) });
+    expect(readLock(ws)?.runId).toBe('r1');
+    if (taken.ok) taken.release();
+  });
+
+  it('does not believe a lock naming a live process that is not orchestra, even with its start time and command line copied; takes it over', async () => {
+    const ws = tempWorkspace();
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      const pid = sleeper.pid as number;
+      await vi.waitFor(() => expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain('sleep'));
+      const view = systemProbe().view(pid);
+      expect(view.kind).toBe('running');
+      const copied = view.kind === 'running' ? { procStart: view.procStart, argv: view.argv } : {};
+      for (const forged of [
+        { pid, runId: 'forged', startedAt: '' },
+        { pid, runId: 'forged', startedAt: '', ...copied },
+      ]) {
+        writeFileSync(ws.lockFile, JSON.stringify(forged));
+        expect(readLock(ws)).toBeUndefined();
+        const taken = acquireLock(ws, 'mine');
+        expect(taken.ok).toBe(true);
+        if (taken.ok) taken.release();
+      }
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('takes over a stale lock whose takeover was claimed by a process that died, and clears the claims', () => {
+    const ws = tempWorkspace();
+    const stale = JSON.stringify({ pid: deadPid(), runId: 'ghost', startedAt: '' });
+    writeFileSync(ws.lockFile, stale);
+    const claim = ws.lockClaimFile(createHash('sha256').update(stale).digest('hex').slice(0, 32));
+    writeFileSync(claim, JSON.stringify({ pid: deadPid(), runId: 'crashed', startedAt: '' }));
+    const taken = acquireLock(ws, 'mine');
+    expect(taken.ok).toBe(true);
+    expect(readLock(ws)?.runId).toBe('mine');
+    expect(readdirSync(ws.stateDir).sort()).toEqual(['.gitignore', 'run.lock']);
+    if (taken.ok) taken.release();
+  });
+
+  it('names a live process that is taking a stale lock over as its holder', () => {
+    const ws = tempWorkspace();
+    const stale = JSON.stringify({ pid: deadPid(), runId: 'ghost', startedAt: '' });
+    writeFileSync(ws.lockFile, stale);
+    // A claim by a live orchestra (this process, as a lock it took elsewhere would describe it).
+    const elsewhere = tempWorkspace();
+    const other = acquireLock(elsewhere, 'claimant');
+    writeFileSync(ws.lockClaimFile(createHash('sha256').update(stale).digest('hex').slice(0, 32)), readFileSync(elsewhere.lockFile, 'utf8'));
+    expect(acquireLock(ws, 'mine')).toMatchObject({ ok: false, holder: { runId: 'claimant' } });
+    expect(readFileSync(ws.lockFile, 'utf8')).toBe(stale);
+    if (other.ok) other.release();
+  });
+
+  it('release leaves alone a lock that is no longer its own', () => {
+    const ws = tempWorkspace();
+    const taken = acquireLock(ws, 'r1');
+    writeFileSync(ws.lockFile, 'another run took it');
+    if (taken.ok) taken.release();
+    expect(readFileSync(ws.lockFile, 'utf8')).toBe('another run took it');
   });
 
   it('does not believe a lock whose pid is 0, 1, negative or not a number, and takes it over', () => {

@@ -10,7 +10,9 @@ import { styleFor } from '../../logger/style.js';
 import { ResultCollector } from '../../report/results.js';
 import { parseEventLines, readEvents, runInfo } from '../../report/run-record.js';
 import { LogLines } from '../../exec/log-lines.js';
-import { readLock } from '../../workspace/lock.js';
+import { inspectLock, readLock } from '../../workspace/lock.js';
+import { describeStale } from '../../workspace/lock-verdict.js';
+import { unreachable } from '../../util/unreachable.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
 import type { Budget, Config } from '../../config/types.js';
@@ -205,18 +207,48 @@ export async function reportCommand(opts: CommonOptions & { runId?: string }): P
   return EXIT.ok;
 }
 
-/** Stops the running run as Ctrl-C would: every process ended, state saved, resumable. */
+/**
+ * Stops the running run as Ctrl-C would: every process ended, state saved,
+ * resumable. The lock's pid is signalled only when it is believed to be the
+ * run that wrote the lock (see `lock-verdict.ts`): an agent without a sandbox
+ * can write the lock, and must not be able to aim orchestra's signal.
+ */
 export async function abortCommand(opts: CommonOptions): Promise<number> {
   const found = await runsDir(opts);
   if (!found) return EXIT.usage;
-  const holder = readLock(found.ws);
-  if (!holder) {
-    process.stdout.write('no run is working in this repository\n');
-    return EXIT.ok;
+  const { ws } = found;
+  const state = inspectLock(ws);
+  switch (state.kind) {
+    case 'none':
+      process.stdout.write('no run is working in this repository\n');
+      return EXIT.ok;
+    case 'stale':
+      if (state.why === 'gone') {
+        process.stdout.write('no run is working in this repository\n');
+        return EXIT.ok;
+      }
+      process.stderr.write(
+        `orchestra: error: ${ws.lockFile} ${describeStale(state.why)}${state.pid !== undefined ? ` (pid ${state.pid})` : ''}: not signalled; the lock is stale and the next run takes it over\n`,
+      );
+      return EXIT.usage;
+    case 'held':
+      break;
+    default:
+      return unreachable(state);
   }
-  process.kill(holder.pid, 'SIGINT');
-  for (let i = 0; i < 300 && readLock(found.ws); i++) await new Promise((r) => setTimeout(r, 100));
-  if (readLock(found.ws)) {
+  const holder = state.info;
+  // Between the check and the signal the pid could only change hands if the run ended and the pid were reused in that instant.
+  try {
+    process.kill(holder.pid, 'SIGINT');
+  } catch {
+    // ended on its own just now
+  }
+  const stillHeld = (): boolean => {
+    const now = readLock(ws);
+    return now !== undefined && now.pid === holder.pid && now.token === holder.token;
+  };
+  for (let i = 0; i < 300 && stillHeld(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (stillHeld()) {
     process.stderr.write(`orchestra: run ${holder.runId} (pid ${holder.pid}) is still stopping\n`);
     return EXIT.failed;
   }
