@@ -21,6 +21,7 @@ import {
   type Task,
   type Team,
   type WorktreeSettings,
+  type MergeSettings,
 } from './types.js';
 
 export interface NormalizeInput {
@@ -101,8 +102,26 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
     ...(budget ? { budget } : {}),
     sandbox: sandboxOf(raw, path.dirname(file)),
     worktree: worktreeOf(raw, fileLoc, diagnostics),
+    merge: mergeOf(raw),
   };
   return { config, diagnostics };
+}
+
+/** Lockfiles are made again by their tool after a merge, never merged as text. */
+const REGENERATE: ReadonlyArray<[string, string]> = [
+  ['package-lock.json', 'npm install --package-lock-only --no-audit --no-fund'],
+  ['pnpm-lock.yaml', 'pnpm install --lockfile-only'],
+  ['yarn.lock', 'yarn install --mode update-lockfile'],
+  ['uv.lock', 'uv lock'],
+  ['poetry.lock', 'poetry lock --no-update'],
+];
+
+function mergeOf(raw: PlainObject): MergeSettings {
+  const m = getObject(raw, 'merge') ?? {};
+  const own = getObject(m, 'regenerate') ?? {};
+  const regenerate = new Map(REGENERATE);
+  for (const [glob, command] of Object.entries(own)) if (typeof command === 'string') regenerate.set(glob, command);
+  return { attempts: getNumber(m, 'attempts') ?? 2, regenerate };
 }
 
 /** `worktree:` as written; each key left out means "detect" (see run/setup-plan.ts). */
@@ -294,7 +313,7 @@ function readTask(t: PlainObject, phase: string, phaseLoc: Loc, diagnostics: Dia
     phase,
     agent,
     prompt,
-    scope: { touch: getStrings(scope, 'touch') ?? [], forbid: getStrings(scope, 'forbid') ?? [] },
+    scope: { touch: getStrings(scope, 'touch') ?? [], forbid: getStrings(scope, 'forbid') ?? [], shared: getStrings(scope, 'shared') ?? [] },
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   };
 }

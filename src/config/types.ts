@@ -48,6 +48,8 @@ export interface Rule extends RuleSpec {
 export interface Scope {
   readonly touch: readonly string[];
   readonly forbid: readonly string[];
+  /** Paths the task may change that tasks beside it may change too: they do not order the plan; the merge queue meets them. */
+  readonly shared?: readonly string[];
 }
 
 export interface Task {
@@ -100,8 +102,16 @@ export interface Config {
   readonly team?: Team;
   readonly budget?: Budget;
   readonly sandbox: SandboxSettings;
+  readonly merge: MergeSettings;
   /** The user's own `worktree:` choices; what is left out is detected at run time (run/setup-plan.ts). */
   readonly worktree: WorktreeSettings;
+}
+
+export interface MergeSettings {
+  /** Rounds the task's agent gets to resolve a conflict. */
+  readonly attempts: number;
+  /** glob → command that makes the file again after a merge, instead of merging it as text. */
+  readonly regenerate: ReadonlyMap<string, string>;
 }
 
 export interface WorktreeSettings {

@@ -120,9 +120,7 @@ export class Repo {
 
   /** Commits everything in a worktree; false when nothing changed. */
   async commitAll(cwd: string, message: string): Promise<boolean> {
-    await this.raw(['add', '-A'], cwd);
-    // Unstaged again, not excluded from the add: git refuses an exclude pathspec that names an ignored file.
-    if (this.setupPaths.length) await this.raw(['reset', '-q', 'HEAD', '--', ...this.setupPaths.map((p) => `:(top,literal)${p}`)], cwd);
+    await this.#stageAll(cwd);
     const staged = (await this.raw(['diff', '--cached', '--name-only'], cwd)).trim();
     if (staged === '') return false;
     await this.raw(['commit', '-q', '--no-verify', '-m', message], cwd);
@@ -183,6 +181,38 @@ export class Repo {
       await this.raw(['merge', '--abort'], cwd).catch(() => undefined);
       return { ok: false, conflict: (e as Error).message.split('\n')[0] ?? 'merge failed' };
     }
+  }
+
+  /**
+   * Merges `ref` into the worktree's branch and, on a conflict, leaves the
+   * merge in progress (markers in the files) for someone to resolve: the
+   * conflicted paths, or [] when it merged cleanly.
+   */
+  async mergeKeepingConflicts(cwd: string, ref: string, message: string): Promise<string[]> {
+    try {
+      await this.raw(['merge', '--no-ff', '--no-verify', '-m', message, ref], cwd);
+      return [];
+    } catch (e) {
+      const conflicted = (await this.raw(['diff', '--name-only', '--diff-filter=U', '-z'], cwd)).split('\0').filter(Boolean);
+      if (conflicted.length === 0) throw e;
+      return conflicted;
+    }
+  }
+
+  async abortMerge(cwd: string): Promise<void> {
+    await this.raw(['merge', '--abort'], cwd).catch(() => undefined);
+  }
+
+  /** Ends a merge in progress with what the worktree holds now (setup paths left out), under git's own merge message. */
+  async concludeMerge(cwd: string): Promise<void> {
+    await this.#stageAll(cwd);
+    await this.raw(['commit', '-q', '--no-verify', '--no-edit'], cwd);
+  }
+
+  async #stageAll(cwd: string): Promise<void> {
+    await this.raw(['add', '-A'], cwd);
+    // Unstaged again, not excluded from the add: git refuses an exclude pathspec that names an ignored file.
+    if (this.setupPaths.length) await this.raw(['reset', '-q', 'HEAD', '--', ...this.setupPaths.map((p) => `:(top,literal)${p}`)], cwd);
   }
 
   async commitEmpty(cwd: string, message: string): Promise<string> {

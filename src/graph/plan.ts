@@ -31,6 +31,8 @@ export interface PlanTask {
   /** The role the task asked for, when it named a role. */
   readonly role: string | null;
   readonly touch: readonly string[];
+  /** Paths it may change beside other tasks (scope.shared): they meet in the merge queue. */
+  readonly shared: readonly string[];
   readonly forbid: readonly string[];
   readonly waitsFor: readonly string[];
 }
@@ -59,6 +61,7 @@ export function buildPlan(config: Config, graph: Graph): PlanModel {
           agent: a?.agent ?? null,
           role: a?.role ?? null,
           touch: t.scope.touch.length ? t.scope.touch : [ANY_FILE],
+          shared: t.scope.shared ?? [],
           forbid: t.scope.forbid,
           waitsFor: (scopeWaits.get(`task:${p.id}/${t.id}`) ?? []).map((id) => id.slice('task:'.length)),
         };

@@ -25,7 +25,9 @@ export function formatPlanText(plan: PlanModel, configName: string, style: Style
       const width = Math.max(0, ...p.tasks.map((t) => t.id.length));
       for (const t of p.tasks) {
         const waits = t.waitsFor.length ? style.yellow(`  waits for ${t.waitsFor.join(', ')} (scope)`) : '';
-        out.push(`    ${t.id.padEnd(width)}  → ${agentText(t)}  ${style.dim(`touch ${t.touch.join(' ')}`)}${waits}`);
+        out.push(
+          `    ${t.id.padEnd(width)}  → ${agentText(t)}  ${style.dim(`touch ${t.touch.join(' ')}${t.shared.length ? `  shared ${t.shared.join(' ')}` : ''}`)}${waits}`,
+        );
       }
       const fix = p.fix ? ` · fix: ${p.fix.assignedTo ?? p.fix.agent} ×${p.fix.attempts}` : '';
       out.push(`    ${style.dim(`gates: ${p.gates.length ? p.gates.join(', ') : 'none'}${fix}`)}`);

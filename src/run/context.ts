@@ -8,6 +8,7 @@ import type { Mutex } from './agent-slots.js';
 import type { RunsAgents } from './agent-runner.js';
 import type { GateOutcomes } from './gate-outcomes.js';
 import type { NodeEvents } from './node-events.js';
+import { MergeQueue } from './merge-queue.js';
 import type { WorktreeSetup } from './worktree-setup.js';
 
 /**
@@ -51,6 +52,10 @@ export interface PhaseContext {
   taskBase(): Promise<string>;
   /** What the phase's work is diffed against: its task base, or the run's base for a phase that ran no task. */
   diffBase(): Promise<string>;
+  /** The phase's tasks reach the integration branch through it, one at a time, in the order they are listed. */
+  readonly mergeQueue: MergeQueue;
+  /** A task's place in that order. */
+  taskIndex(taskId: string): number;
 }
 
 /** The phase contexts of a run, made on first use: a phase's base is read once, when its first task starts. */
@@ -67,6 +72,7 @@ export class PhaseContexts {
     const known = this.#made.get(phase);
     if (known) return known;
     const run = this.run;
+    const tasks = run.config.phases.find((p) => p.id === phase)?.tasks ?? [];
     let base: Promise<string> | undefined;
     const ctx: PhaseContext = {
       run,
@@ -75,6 +81,8 @@ export class PhaseContexts {
       hasFix: this.fixed.has(phase),
       taskBase: () => (base ??= run.integrationLock.run(() => run.repo.revParse('HEAD', run.worktrees.integration))),
       diffBase: () => base ?? Promise.resolve(run.base),
+      mergeQueue: new MergeQueue(tasks.length),
+      taskIndex: (id) => tasks.findIndex((t) => t.id === id),
     };
     this.#made.set(phase, ctx);
     return ctx;

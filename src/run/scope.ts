@@ -15,7 +15,7 @@ export function forbiddenGlobs(scope: Pick<Scope, 'forbid'>): string[] {
  * (when given), or matching `forbid` or the defaults. Pure.
  */
 export function scopeViolations(paths: readonly string[], scope: Scope): Array<{ path: string; why: string }> {
-  const inTouch = scope.touch.length ? picomatch([...scope.touch], { dot: true }) : () => true;
+  const inTouch = scope.touch.length ? picomatch([...scope.touch, ...(scope.shared ?? [])], { dot: true }) : () => true;
   const forbidden = picomatch(forbiddenGlobs(scope), { dot: true });
   const out: Array<{ path: string; why: string }> = [];
   for (const p of paths) {

@@ -4,6 +4,7 @@ import type { TaskNode } from '../graph/types.js';
 import type { AgentResult } from './agent-runner.js';
 import type { PhaseContext } from './context.js';
 import { linksLeaving } from './link-targets.js';
+import { TaskMerge } from './merge-task.js';
 import { escapingLinks, forbiddenGlobs, scopeViolations } from './scope.js';
 
 /**
@@ -24,6 +25,16 @@ export class TaskStep {
   }
 
   async run(signal: AbortSignal): Promise<Outcome> {
+    // Whatever happens to it, the task takes its turn in the merge queue, so the tasks after it are not held.
+    const index = this.ctx.taskIndex(this.node.task.id);
+    try {
+      return await this.#run(signal, index);
+    } finally {
+      this.ctx.mergeQueue.done(index);
+    }
+  }
+
+  async #run(signal: AbortSignal, index: number): Promise<Outcome> {
     const { nodes } = this.ctx.run;
     const t0 = Date.now();
     const from = await this.#prepareWorktree();
@@ -55,7 +66,16 @@ export class TaskStep {
     const outside = this.#scopeCheck(changed, links);
     if (outside)
       return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: outside, tail: work.tail, attempts: work.attempts ?? 1 });
-    const merged = await this.#merge(commit.commit);
+    await this.ctx.mergeQueue.turn(index, signal);
+    const merged = await new TaskMerge(this.ctx, this.node, this.#worktree, this.ctx.mergeQueue).merge(
+      commit.commit,
+      async (tip) => {
+        const since = await this.ctx.run.repo.changes(tip, 'HEAD', this.#worktree);
+        return this.#scopeCheck(since.paths, since.links, [...this.ctx.run.config.merge.regenerate.keys()]);
+      },
+      signal,
+    );
+    if (!merged) this.ctx.mergeQueue.done(index, { id: this.node.task.id, prompt: this.node.task.prompt });
     if (merged)
       return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'exit-code', message: merged, tail: work.tail, attempts: work.attempts ?? 1 });
     nodes.note(this.node.id, `${changed.length} ${changed.length === 1 ? 'file' : 'files'} changed, merged into ${this.ctx.run.integrationBranch}`);
@@ -102,19 +122,11 @@ export class TaskStep {
   }
 
   /** Why the change may not be merged, or undefined. */
-  #scopeCheck(changed: readonly string[], links: ReadonlyArray<{ path: string; target: string }>): string | undefined {
-    const violations = [...scopeViolations(changed, this.node.task.scope), ...escapingLinks(links), ...linksLeaving(this.#worktree, links)];
+  #scopeCheck(changed: readonly string[], links: ReadonlyArray<{ path: string; target: string }>, generated: readonly string[] = []): string | undefined {
+    const scope = this.node.task.scope;
+    const withGenerated = generated.length ? { ...scope, shared: [...(scope.shared ?? []), ...generated.map((g) => `**/${g}`), ...generated] } : scope;
+    const violations = [...scopeViolations(changed, withGenerated), ...escapingLinks(links), ...linksLeaving(this.#worktree, links)];
     if (violations.length === 0) return undefined;
     return `changed files outside its scope, so nothing was merged: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
-  }
-
-  /** Why the merge failed, or undefined once merged. */
-  async #merge(commit: string): Promise<string | undefined> {
-    const run = this.ctx.run;
-    // The commit that was checked is what gets merged, whatever branch the agent left checked out.
-    const merged = await run.integrationLock.run(() =>
-      run.repo.merge(run.worktrees.integration, commit, `orchestra(${this.ctx.phase}): merge ${this.node.task.id}`),
-    );
-    return merged.ok ? undefined : `could not merge into ${run.integrationBranch}: ${merged.conflict}`;
   }
 }

@@ -76,12 +76,13 @@ export class WorktreeSetup {
     const { plan, root } = this.deps;
     if (plan.copy.length + plan.link.length + plan.setup.length === 0) return undefined;
     const logFile = this.deps.runDir.logFile(`setup:${nodeId}`);
-    const result = await prepareWorktree(worktree, root, plan, (command, cwd) => this.#run(command, cwd, logFile, signal));
+    const result = await prepareWorktree(worktree, root, plan, (command, cwd) => this.run(command, cwd, logFile, signal));
     for (const n of result.notes) this.deps.note(nodeId, n);
     return result.failed ? `${result.failed} (log: ${path.relative(root, logFile)})` : undefined;
   }
 
-  async #run(command: Command, cwd: string, logFile: string, signal: AbortSignal): Promise<string | undefined> {
+  /** One command of the repository's (a setup step, a lockfile's regeneration) in a worktree, in the sandbox: why it failed, or undefined. */
+  async run(command: Command, cwd: string, logFile: string, signal: AbortSignal): Promise<string | undefined> {
     const argv = 'shell' in command ? [typeof userShell() === 'string' ? (userShell() as string) : '/bin/sh', '-c', command.shell] : [...command.argv];
     const home = process.env['HOME'] ?? homedir();
     const boxed = this.deps.sandbox?.wrap({

@@ -37,7 +37,8 @@ function nodeProject(config: string, agentScript: string, ctl: string): string {
 // The agent needs the dependency and the .env to do its work; the gate needs the dependency.
 const USES_SETUP = 'node -e "require(\'money\')" && grep -q SECRET .env && mkdir -p src && echo "module.exports = 1" > src/a.js';
 const GATE = `gates:\n  dep:\n    run: node -e "require('money'); require('fs').readFileSync('.env')"\n`;
-const PHASE = (extra = '') => `phases:\n  - id: p\n    tasks:\n      - { id: t1, agent: dev, prompt: x, scope: { touch: ["src/**"] } }\n    gates: [dep]\n${extra}`;
+const PHASE = (extra = '') =>
+  `phases:\n  - id: p\n    tasks:\n      - { id: t1, agent: dev, prompt: x, scope: { touch: ["src/**"] } }\n    gates: [dep]\n${extra}`;
 
 describe('ready worktrees', () => {
   it('detected from the lockfile: node_modules borrowed while the lockfile is unchanged, .env copied; neither is ever committed', async () => {
@@ -74,7 +75,10 @@ describe('ready worktrees', () => {
     const r = await runCli(['run'], repo);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/two\/deps: setup: `npm ci --offline --no-audit --no-fund` \(worktree\.setup\) \d/);
-    const setups = readFileSync(log, 'utf8').trim().split('\n').map((d) => path.basename(d));
+    const setups = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((d) => path.basename(d));
     // Each task's worktree once; the integration tree before phase one's gate and again before phase two's (package.json changed),
     // once for both of phase two's gates.
     expect(setups.sort()).toEqual(['_integration', '_integration', 'code', 'deps']);
@@ -91,7 +95,9 @@ describe('ready worktrees', () => {
     );
     const r = await runCli(['run'], repo);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/the worktree's setup failed, so nothing ran there: `echo cannot reach the registry >&2; exit 3` \(worktree\.setup\) exited 3 \(log: \.orchestra\/runs\/[\w-]+\/logs\/setup_task_p_t1\.log\)/);
+    expect(r.stdout).toMatch(
+      /the worktree's setup failed, so nothing ran there: `echo cannot reach the registry >&2; exit 3` \(worktree\.setup\) exited 3 \(log: \.orchestra\/runs\/[\w-]+\/logs\/setup_task_p_t1\.log\)/,
+    );
     const logFile = /\(log: ([^)]+)\)/.exec(r.stdout)?.[1] as string;
     expect(readFileSync(path.join(repo, logFile), 'utf8')).toContain('cannot reach the registry');
     expect(existsSync(fixed)).toBe(false);
@@ -109,7 +115,11 @@ describe('ready worktrees', () => {
 
   it('copies what worktree.copy names and leaves what the branch already has', async () => {
     const ctl = controlDir();
-    const repo = nodeProject(`${GATE}worktree:\n  copy: [.env, local.json]\n  setup: []\n  link: [node_modules]\n${PHASE()}`, `${USES_SETUP} && cat local.json > /dev/null`, ctl);
+    const repo = nodeProject(
+      `${GATE}worktree:\n  copy: [.env, local.json]\n  setup: []\n  link: [node_modules]\n${PHASE()}`,
+      `${USES_SETUP} && cat local.json > /dev/null`,
+      ctl,
+    );
     writeFileSync(path.join(repo, 'local.json'), '{"mine": true}\n');
     const r = await runCli(['run'], repo);
     expect(r.code, r.stdout + r.stderr).toBe(0);

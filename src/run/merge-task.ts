@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { TaskNode } from '../graph/types.js';
+import { conflictPrompt } from './conflict-prompt.js';
+import type { PhaseContext } from './context.js';
+import type { MergeQueue } from './merge-queue.js';
+
+/** Conflict markers at the start of a line, as git writes them. */
+const MARKERS = /^(<{7}|>{7})( |$)|^={7}$/m;
+
+/**
+ * A task's commit onto the integration branch. A clean merge is done at once;
+ * a conflict goes back to the task: the integration tip is merged into its
+ * worktree, lockfiles are taken from the tip and made again by their tool
+ * (merge.regenerate), and the other conflicts go to the task's own agent for
+ * up to merge.attempts rounds. What reaches the integration branch is always
+ * a whole merge: a round that fails is aborted where it happened, in the
+ * task's worktree. Returns why it could not merge, or undefined.
+ */
+export class TaskMerge {
+  constructor(
+    private readonly ctx: PhaseContext,
+    private readonly node: TaskNode,
+    private readonly worktree: string,
+    private readonly queue: MergeQueue,
+  ) {}
+
+  async merge(commit: string, checkScope: (from: string) => Promise<string | undefined>, signal: AbortSignal): Promise<string | undefined> {
+    const run = this.ctx.run;
+    const { attempts, regenerate } = run.config.merge;
+    const first = await this.#mergeIntoIntegration(commit);
+    if (first === undefined) return undefined;
+    const isGenerated = picomatch([...regenerate.keys()], { dot: true, basename: true });
+    let lastConflict = first;
+    for (let round = 1; round <= Math.max(1, attempts); round++) {
+      if (signal.aborted) return 'interrupted';
+      const tip = await run.repo.revParse(run.integrationBranch);
+      const conflicted = await run.repo.mergeKeepingConflicts(this.worktree, tip, `orchestra: ${run.integrationBranch} into ${this.node.task.id}`);
+      const generated = conflicted.filter((f) => isGenerated(f));
+      const text = conflicted.filter((f) => !isGenerated(f));
+      lastConflict = `conflict in ${conflicted.join(', ')}`;
+      if (text.length && attempts === 0) break;
+      if (generated.length) await run.repo.raw(['checkout', '--theirs', '--', ...generated], this.worktree);
+      const failed = (text.length ? await this.#resolveByAgent(text, round, attempts, signal) : undefined) ?? (await this.#regenerate(generated, signal));
+      if (failed) {
+        await run.repo.abortMerge(this.worktree);
+        this.#note(`merge round ${round}: ${failed}`);
+        lastConflict = `${lastConflict} (${failed})`;
+        continue;
+      }
+      if (conflicted.length) await run.repo.concludeMerge(this.worktree);
+      // The task's work against the tip it now contains: its own paths, the resolutions, and the regenerated files.
+      const outside = await checkScope(tip);
+      if (outside) return outside;
+      if (conflicted.length)
+        this.#note(`merge round ${round}: ${conflicted.join(', ')} resolved${generated.length ? ` (${generated.join(', ')} made again)` : ''}`);
+      const merged = await this.#mergeIntoIntegration(await run.repo.revParse('HEAD', this.worktree));
+      if (merged === undefined) return undefined;
+      lastConflict = merged;
+    }
+    return `could not merge into ${run.integrationBranch}: ${lastConflict}; nothing of it was merged`;
+  }
+
+  /** Why not, or undefined once merged. */
+  async #mergeIntoIntegration(commit: string): Promise<string | undefined> {
+    const run = this.ctx.run;
+    const merged = await run.integrationLock.run(() =>
+      run.repo.merge(run.worktrees.integration, commit, `orchestra(${this.ctx.phase}): merge ${this.node.task.id}`),
+    );
+    return merged.ok ? undefined : merged.conflict;
+  }
+
+  async #resolveByAgent(files: readonly string[], round: number, attempts: number, signal: AbortSignal): Promise<string | undefined> {
+    const run = this.ctx.run;
+    const diff = await run.repo.raw(['diff', '--no-ext-diff', '--no-textconv', '--', ...files], this.worktree);
+    const prompt = conflictPrompt({
+      task: this.node.task.id,
+      taskPrompt: this.node.task.prompt,
+      files,
+      others: this.queue.merged,
+      diff,
+      round,
+      attempts,
+    });
+    this.#note(`merge round ${round}: ${files.join(', ')} conflict with work merged before; back to ${this.node.task.agent.id}`);
+    const { outcome } = await run.agents.run({
+      nodeId: `${this.node.id}#merge${round}`,
+      ref: this.node.task.agent.id,
+      phase: this.ctx.phase,
+      label: `${this.node.task.id}-merge-${round}`,
+      prompt,
+      cwd: this.worktree,
+      signal,
+    });
+    if (!outcome.ok) return `the agent failed (${outcome.failure?.reason ?? 'failed'})`;
+    const marked = files.filter((f) => {
+      try {
+        return MARKERS.test(readFileSync(path.join(this.worktree, f), 'utf8'));
+      } catch {
+        return false;
+      }
+    });
+    return marked.length ? `conflict markers left in ${marked.join(', ')}` : undefined;
+  }
+
+  /** Each generated file made again by its tool (in the sandbox, logged as the task's `merge` log). */
+  async #regenerate(files: readonly string[], signal: AbortSignal): Promise<string | undefined> {
+    const run = this.ctx.run;
+    const commands = new Set<string>();
+    for (const f of files) {
+      for (const [glob, command] of run.config.merge.regenerate) if (picomatch(glob, { dot: true, basename: true })(f)) commands.add(command);
+    }
+    for (const command of commands) {
+      const failed = await run.setup.run({ shell: command }, this.worktree, run.runDir.logFile(`${this.node.id}#regenerate`), signal);
+      if (failed) return `\`${command}\` ${failed}`;
+    }
+    return undefined;
+  }
+
+  #note(message: string): void {
+    this.ctx.run.nodes.note(this.node.id, message);
+  }
+}
