@@ -49,9 +49,10 @@ export function registerRunCommands(program: Command, setExit: SetExit): void {
   withCommonOptions(program.command('apply'))
     .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
     .argument('[run-id]', 'the run (default: the latest that held)')
-    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean }) => {
+    .option('--rebase', "replay the run's commits onto your branch (a line of history) instead of a merge commit")
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; rebase?: boolean }) => {
       const { applyCommand } = await import('./commands/runs.js');
-      setExit(await applyCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}) }));
+      setExit(await applyCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}), rebase: opts.rebase === true }));
     });
 
   withCommonOptions(program.command('clean'))

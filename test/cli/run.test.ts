@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { describe, expect, it } from 'vitest';
@@ -212,6 +212,40 @@ describe.concurrent('orchestra apply and clean', () => {
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain(`merged ${branchOf(r.stdout)} into main`);
     expect(readFileSync(path.join(repo, 'out/t.txt'), 'utf8')).toBe('made by the run\n');
+  });
+
+  it('apply after you committed meanwhile: a merge keeps your commit; --rebase replays the run onto it; a conflicting replay changes nothing', async () => {
+    const commit = (repo: string, file: string, text: string) => {
+      mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+      writeFileSync(path.join(repo, file), text);
+      git(repo, 'add', '-A');
+      git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', `mine: ${file}`);
+    };
+    for (const how of ['merge', 'rebase'] as const) {
+      const { repo, ctl } = repoWith(CONFIG);
+      git(repo, 'checkout', '--', 'NOTES.md');
+      const r = await runCli(['run'], repo, env(repo, ctl));
+      expect(r.code).toBe(0);
+      commit(repo, 'mine.txt', 'made meanwhile\n');
+      const mine = git(repo, 'rev-parse', 'HEAD');
+      const applied = await runCli(how === 'rebase' ? ['apply', '--rebase'] : ['apply'], repo);
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(git(repo, 'merge-base', '--is-ancestor', mine, 'HEAD')).toBe('');
+      expect(readFileSync(path.join(repo, 'out/t.txt'), 'utf8')).toBe('made by the run\n');
+      expect(readFileSync(path.join(repo, 'mine.txt'), 'utf8')).toBe('made meanwhile\n');
+      // A merge makes a merge commit; a rebase a line (no commit with two parents since yours).
+      expect(git(repo, 'rev-list', '--merges', `${mine}..HEAD`).length > 0).toBe(how === 'merge');
+    }
+    const { repo, ctl } = repoWith(CONFIG);
+    git(repo, 'checkout', '--', 'NOTES.md');
+    expect((await runCli(['run'], repo, env(repo, ctl))).code).toBe(0);
+    commit(repo, 'out/t.txt', 'mine, in the same file\n');
+    const before = git(repo, 'rev-parse', 'HEAD');
+    const conflicted = await runCli(['apply', '--rebase'], repo);
+    expect(conflicted.code).toBe(1);
+    expect(conflicted.stderr).toContain('conflicts in out/t.txt; it was aborted and nothing changed');
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(before);
+    expect(git(repo, 'status', '--porcelain', '--', '.', ':(exclude)ctl')).toBe('');
   });
 
   it('clean removes worktrees of a failed run and keeps branches with unmerged work unless --force', async () => {

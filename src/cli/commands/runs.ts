@@ -43,7 +43,7 @@ function fail(message: string, hint?: string): number {
 }
 
 /** `orchestra apply [run-id]`: merge a run's integration branch into the current branch, only on a clean tree. */
-export async function applyCommand(opts: CommonOptions & { runId?: string }): Promise<number> {
+export async function applyCommand(opts: CommonOptions & { runId?: string; rebase?: boolean }): Promise<number> {
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const ws = Workspace.of(config.root);
@@ -54,6 +54,7 @@ export async function applyCommand(opts: CommonOptions & { runId?: string }): Pr
   const repo = new Repo(config.root);
   const dirty = (await repo.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
   if (dirty !== '') return fail('the working tree has uncommitted changes; nothing was merged', 'commit or stash them, then apply again');
+  if (opts.rebase) return rebaseApply(repo, ws, run);
   try {
     await repo.raw(['merge', '--no-ff', '--no-edit', '-m', `Merge orchestra run ${run.runId}`, run.integrationBranch]);
   } catch (e) {
@@ -66,6 +67,38 @@ export async function applyCommand(opts: CommonOptions & { runId?: string }): Pr
   process.stdout.write(
     `${styleFor(process.stdout).green('merged')} ${run.integrationBranch} into ${(await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim()}\n`,
   );
+  return EXIT.ok;
+}
+
+/**
+ * `apply --rebase`: the run's commits replayed onto your branch's tip in a
+ * worktree of orchestra's (your tree is not touched while it happens), then
+ * your branch fast-forwarded to them: a line of history, your commits made
+ * meanwhile kept. A conflict aborts the replay and changes nothing.
+ */
+async function rebaseApply(repo: Repo, ws: Workspace, run: { runId: string; integrationBranch: string; base: string }): Promise<number> {
+  const tmp = path.join(ws.worktreesDir, `apply-${run.runId}`);
+  const head = (await repo.raw(['rev-parse', 'HEAD'])).trim();
+  await repo.removeWorktree(tmp);
+  await repo.raw(['worktree', 'add', '-q', '--detach', tmp, run.integrationBranch]);
+  try {
+    try {
+      await repo.raw(['rebase', '-q', '--onto', head, run.base], tmp);
+    } catch (e) {
+      const files = (await repo.raw(['diff', '--name-only', '--diff-filter=U'], tmp).catch(() => '')).trim().split('\n').filter(Boolean);
+      await repo.raw(['rebase', '--abort'], tmp).catch(() => undefined);
+      process.stderr.write(
+        `orchestra: replaying ${run.integrationBranch} onto your branch conflicts${files.length ? ` in ${files.join(', ')}` : ''}; it was aborted and nothing changed\n  ${(e as Error).message.split('\n')[0]}\n`,
+      );
+      return EXIT.failed;
+    }
+    const replayed = (await repo.raw(['rev-parse', 'HEAD'], tmp)).trim();
+    await repo.raw(['merge', '--ff-only', '-q', replayed]);
+  } finally {
+    await repo.removeWorktree(tmp);
+  }
+  const branch = (await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
+  process.stdout.write(`${styleFor(process.stdout).green('rebased')} ${run.integrationBranch} onto ${branch}\n`);
   return EXIT.ok;
 }
 
