@@ -38,7 +38,7 @@ export class TaskStep {
     const { nodes } = this.ctx.run;
     const t0 = Date.now();
     const from = await this.#prepareWorktree();
-    const unready = await this.ctx.run.setup.prepare(this.#worktree, this.node.id, signal);
+    const unready = await this.ctx.run.setup.prepare(this.#worktree, this.node.id, signal, (f) => scopeViolations([f], this.node.task.scope).length === 0);
     if (unready) return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'setup', message: unready, attempts: 0 });
     const work = await this.#runAgent(signal);
     if (!work.outcome.ok) {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command, Config } from '../config/types.js';
 import type { WorkerPool } from '../exec/pool.js';
@@ -15,19 +14,6 @@ import { prepareWorktree } from './worktree-prep.js';
 export function setupPlanFor(config: Pick<Config, 'root' | 'worktree'>): SetupPlan {
   return setupPlan(config.worktree, (f) => existsSync(path.join(config.root, f)));
 }
-
-/** Package managers' caches: a setup inside the sandbox may fill them (that is what makes the second worktree's install fast). */
-const CACHES = [
-  '.npm',
-  '.cache/pip',
-  '.cache/uv',
-  '.cache/pypoetry',
-  '.cache/yarn',
-  '.yarn/berry/cache',
-  '.cache/pnpm',
-  '.local/share/pnpm',
-  '.bun/install/cache',
-];
 
 export interface WorktreeSetupDeps {
   readonly root: string;
@@ -56,9 +42,16 @@ export class WorktreeSetup {
     return this.deps.plan;
   }
 
-  /** A task's new worktree: why it is not ready, or undefined. Its log is the node's `setup:` log. */
-  prepare(worktree: string, nodeId: string, signal: AbortSignal): Promise<string | undefined> {
-    return this.#prepare(worktree, nodeId, signal);
+  /**
+   * A task's new worktree: why it is not ready, or undefined. Its log is the
+   * node's `setup:` log. `mayChange`: whether the task's scope lets it change
+   * a path; a task that may change the lockfile gets its own install, not a
+   * borrowed (read-only) dependency folder, so that it can add a dependency.
+   */
+  prepare(worktree: string, nodeId: string, signal: AbortSignal, mayChange: (file: string) => boolean = () => false): Promise<string | undefined> {
+    const { reuse, ...rest } = this.deps.plan;
+    const plan = reuse && (mayChange(reuse.lockfile) || mayChange('package.json')) ? rest : this.deps.plan;
+    return this.#prepare(worktree, nodeId, signal, plan);
   }
 
   /** The integration worktree before a gate: set up once per distinct set of lockfiles. */
@@ -66,14 +59,14 @@ export class WorktreeSetup {
     return this.#lock.run(async () => {
       const key = this.#lockfilesKey(worktree);
       if (key === this.#integrationKey) return undefined;
-      const failed = await this.#prepare(worktree, nodeId, signal);
+      const failed = await this.#prepare(worktree, nodeId, signal, this.deps.plan);
       if (!failed) this.#integrationKey = key;
       return failed;
     });
   }
 
-  async #prepare(worktree: string, nodeId: string, signal: AbortSignal): Promise<string | undefined> {
-    const { plan, root } = this.deps;
+  async #prepare(worktree: string, nodeId: string, signal: AbortSignal, plan: SetupPlan): Promise<string | undefined> {
+    const { root } = this.deps;
     if (plan.copy.length + plan.link.length + plan.setup.length === 0) return undefined;
     const logFile = this.deps.runDir.logFile(`setup:${nodeId}`);
     const result = await prepareWorktree(worktree, root, plan, (command, cwd) => this.run(command, cwd, logFile, signal));
@@ -84,13 +77,12 @@ export class WorktreeSetup {
   /** One command of the repository's (a setup step, a lockfile's regeneration) in a worktree, in the sandbox: why it failed, or undefined. */
   async run(command: Command, cwd: string, logFile: string, signal: AbortSignal): Promise<string | undefined> {
     const argv = 'shell' in command ? [typeof userShell() === 'string' ? (userShell() as string) : '/bin/sh', '-c', command.shell] : [...command.argv];
-    const home = process.env['HOME'] ?? homedir();
+    // The package caches are writable in every sandbox (sandbox/state-dirs.ts).
     const boxed = this.deps.sandbox?.wrap({
       argv,
       workdir: cwd,
       env: {},
       readable: [],
-      writable: CACHES.map((c) => path.join(home, c)).filter((c) => existsSync(c)),
       scratch: this.deps.runDir.sandboxScratch(`setup-${path.basename(cwd)}`),
     });
     try {

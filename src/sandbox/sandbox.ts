@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AdapterName } from '../config/types.js';
 import { bwrapArgs, type Mount } from './bwrap-args.js';
 import { prepareGitView } from './git-view.js';
-import { cliState } from './state-dirs.js';
+import { cliState, packageCaches } from './state-dirs.js';
 
 /** One agent start, as the runner knows it. */
 export interface SandboxRequest {
@@ -62,7 +62,7 @@ export class BwrapSandbox implements AgentSandbox {
       ...writable.map((e): Mount => ({ kind: 'rw', src: e.path, dest: e.path })),
       ...state.guarded.filter((g) => existsSync(g)).map((g): Mount => ({ kind: 'ro', src: g, dest: g })),
       ...copies.map((c): Mount => ({ kind: 'rw', ...c })),
-      ...[...this.writable, ...(req.writable ?? [])].filter((d) => existsSync(d)).map((d): Mount => ({ kind: 'rw', src: d, dest: d })),
+      ...[...packageCaches(env['HOME']), ...this.writable, ...(req.writable ?? [])].filter((d) => existsSync(d)).map((d): Mount => ({ kind: 'rw', src: d, dest: d })),
       // A TMPDIR under /tmp is a fresh folder inside; one elsewhere would be shared with the host, so /tmp replaces it.
       ...(tmpdir && underTmp(tmpdir) ? [{ kind: 'tmpfs', dest: tmpdir } as const] : []),
     ];

@@ -52,3 +52,17 @@ export function cliState(adapter: AdapterName | undefined, env: Readonly<Record<
       return unreachable(adapter);
   }
 }
+
+/**
+ * Package managers' caches, writable inside every sandbox where they exist:
+ * an agent that runs `npm install` and a worktree's setup need them, and they
+ * make the second install fast. The trade: a sandboxed process can add to
+ * them. npm, pnpm, yarn and uv check what they take from the cache against
+ * the lockfile's hashes; pip does not.
+ */
+export function packageCaches(home: string | undefined): string[] {
+  if (!home) return [];
+  return ['.npm', '.cache/pip', '.cache/uv', '.cache/pypoetry', '.cache/yarn', '.yarn/berry/cache', '.cache/pnpm', '.local/share/pnpm', '.bun/install/cache'].map((c) =>
+    path.join(home, c),
+  );
+}
