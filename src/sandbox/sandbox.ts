@@ -62,7 +62,7 @@ export class BwrapSandbox implements AgentSandbox {
       ...writable.map((e): Mount => ({ kind: 'rw', src: e.path, dest: e.path })),
       ...state.guarded.filter((g) => existsSync(g)).map((g): Mount => ({ kind: 'ro', src: g, dest: g })),
       ...copies.map((c): Mount => ({ kind: 'rw', ...c })),
-      ...[...packageCaches(env['HOME']), ...this.writable, ...(req.writable ?? [])].filter((d) => existsSync(d)).map((d): Mount => ({ kind: 'rw', src: d, dest: d })),
+      ...[...packageCaches(env), ...this.writable, ...(req.writable ?? [])].filter((d) => existsSync(d)).map((d): Mount => ({ kind: 'rw', src: d, dest: d })),
       // A TMPDIR under /tmp is a fresh folder inside; one elsewhere would be shared with the host, so /tmp replaces it.
       ...(tmpdir && underTmp(tmpdir) ? [{ kind: 'tmpfs', dest: tmpdir } as const] : []),
     ];

@@ -60,9 +60,16 @@ export function cliState(adapter: AdapterName | undefined, env: Readonly<Record<
  * them. npm, pnpm, yarn and uv check what they take from the cache against
  * the lockfile's hashes; pip does not.
  */
-export function packageCaches(home: string | undefined): string[] {
-  if (!home) return [];
-  return ['.npm', '.cache/pip', '.cache/uv', '.cache/pypoetry', '.cache/yarn', '.yarn/berry/cache', '.cache/pnpm', '.local/share/pnpm', '.bun/install/cache'].map((c) =>
-    path.join(home, c),
-  );
+export function packageCaches(env: Readonly<Record<string, string | undefined>>): string[] {
+  const home = env['HOME'];
+  const named = ['npm_config_cache', 'NPM_CONFIG_CACHE', 'YARN_CACHE_FOLDER', 'PIP_CACHE_DIR', 'UV_CACHE_DIR', 'BUN_INSTALL_CACHE_DIR']
+    .map((k) => env[k])
+    .filter((v): v is string => !!v && path.isAbsolute(v));
+  const usual = home
+    ? ['.npm', '.cache/pip', '.cache/uv', '.cache/pypoetry', '.cache/yarn', '.yarn/berry/cache', '.cache/pnpm', '.local/share/pnpm', '.bun/install/cache'].map(
+        (c) => path.join(home, c),
+      )
+    : [];
+  // `npm run` and `npx` set npm_config_cache for what they start: the cache npm will use is that one, whatever HOME says.
+  return [...new Set([...named, ...usual])];
 }

@@ -20,6 +20,7 @@ import {
   when,
   type ModelServer,
   type Scenario,
+  type Turn,
   type TurnContext,
 } from '../fixtures/model-server/index.js';
 
@@ -508,6 +509,128 @@ function crashingCli(h: Homes, how: string, output: string): string {
 }
 
 const tryingAgain = (evs: Ev[]) => notes(evs).filter((n) => n.includes('trying again'));
+
+/** The routes example with Claude Code: each task adds a route and a dependency; the later one meets a conflict and resolves it. */
+function routesScenario(): Scenario {
+  const task = (name: string, dep: string): Turn[] => {
+    const asked = when.userSays(`Add the ${name} route`);
+    return [
+      turn.tools(claude.read('src/routes/index.js'), {
+        name: `${name}:read`,
+        api: 'anthropic',
+        usage: usage(300, 20),
+        match: and(asked, when.noToolResults()),
+      }),
+      turn.tools(claude.edit('src/routes/index.js', "  'home',\n", `  'home',\n  '${name}',\n`), {
+        name: `${name}:edit`,
+        api: 'anthropic',
+        usage: usage(400, 30),
+        match: and(asked, when.toolResultHas("'home'")),
+      }),
+      turn.tools(claude.write(`src/routes/${name}.js`, `module.exports = () => '${name}';\n`), {
+        name: `${name}:write`,
+        api: 'anthropic',
+        usage: usage(500, 30),
+        match: and(asked, when.toolResultHas('has been updated')),
+      }),
+      turn.tools(claude.bash(`npm install --save-exact --no-audit --no-fund --prefer-offline ${dep}`), {
+        name: `${name}:npm`,
+        api: 'anthropic',
+        usage: usage(600, 30),
+        match: and(asked, when.toolResultHas('File created successfully')),
+      }),
+      turn.text(`Added the ${name} route.`, {
+        name: `${name}:done`,
+        api: 'anthropic',
+        usage: usage(700, 10),
+        match: and(asked, when.toolResultHas(/added \d+ package|up to date/)),
+      }),
+    ];
+  };
+  const merging = when.userSays('Your task orders is done in this worktree');
+  const PKG = `${JSON.stringify(
+    {
+      name: 'routes-example',
+      version: '1.0.0',
+      private: true,
+      scripts: { test: 'node --test test/' },
+      dependencies: { 'is-even': '1.0.0', 'is-number': '7.0.0', 'is-odd': '3.0.1' },
+    },
+    null,
+    2,
+  )}\n`;
+  const INDEX = "// Every route the app serves, by name: each has its module in this folder.\nmodule.exports = [\n  'home',\n  'users',\n  'orders',\n];\n";
+  return {
+    turns: [
+      ...task('users', 'is-odd@3.0.1'),
+      ...task('orders', 'is-even@1.0.0'),
+      turn.tools(claude.read('package.json'), { name: 'merge:read-pkg', api: 'anthropic', usage: usage(800, 20), match: and(merging, when.noToolResults()) }),
+      turn.tools(claude.write('package.json', PKG), {
+        name: 'merge:write-pkg',
+        api: 'anthropic',
+        usage: usage(900, 60),
+        match: and(merging, when.toolResultHas('<<<<<<<'), when.toolResultHas('"dependencies"')),
+      }),
+      turn.tools(claude.read('src/routes/index.js'), {
+        name: 'merge:read-index',
+        api: 'anthropic',
+        usage: usage(900, 20),
+        match: and(merging, when.toolResultHas(/package\.json.*updated/)),
+      }),
+      turn.tools(claude.write('src/routes/index.js', INDEX), {
+        name: 'merge:write-index',
+        api: 'anthropic',
+        usage: usage(1000, 40),
+        match: and(merging, when.toolResultHas('<<<<<<<'), when.toolResultHas('module.exports')),
+      }),
+      turn.text('Kept both routes and both dependencies.', {
+        name: 'merge:done',
+        api: 'anthropic',
+        usage: usage(1100, 10),
+        match: and(merging, when.toolResultHas(/index\.js.*updated/)),
+      }),
+    ],
+  };
+}
+
+describe('orchestra run: the merge queue with the real Claude Code', () => {
+  it(
+    'the routes example: two tasks add a route and a dependency each; npm ci sets up each worktree, the later task resolves its conflict, the lockfile is made again, npm test passes',
+    { timeout: 300_000 },
+    async () => {
+      const h = homes();
+      const m = await server(routesScenario());
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'orchestra-run-real-routes-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      cpSync(path.join(ROOT, 'examples', 'routes'), dir, { recursive: true });
+      rmSync(path.join(dir, 'agents'), { recursive: true });
+      writeFileSync(
+        path.join(dir, 'team.json'),
+        teamJson([claudeAgent(h, m, { id: 'claude', roles: ['implementer'], concurrency: 2, allowedTools: ['Bash(npm install:*)'], timeout: '4m' })]),
+      );
+      commitAll(dir);
+
+      const r = await runCli(['run'], dir);
+      const evs = events(dir);
+      expect(r.code, `${r.stdout}\n${r.stderr}\n${story(evs)}`).toBe(0);
+      expect(m.unmatched.map((q) => [lastUserText(q).slice(0, 120), toolResults(q).map((t) => t.output.slice(0, 200))])).toEqual([]);
+      expect(r.stdout).toContain('routes/orders: merge round 1: package.json, src/routes/index.js conflict with work merged before');
+      expect(r.stdout).toMatch(
+        /routes\/orders: merge round 1: package-lock\.json, package\.json, src\/routes\/index\.js resolved \(package-lock\.json made again\)/,
+      );
+      expect(r.stdout).toMatch(/routes\/test: setup: `npm ci --prefer-offline --no-audit --no-fund` \(package-lock\.json\)/);
+      const branch = `orchestra/${path.basename(runDir(dir) as string)}`;
+      const lock = JSON.parse(git(dir, 'show', `${branch}:package-lock.json`)) as { packages: Record<string, { version?: string }> };
+      expect(lock.packages['node_modules/is-odd']?.version).toBe('3.0.1');
+      expect(lock.packages['node_modules/is-even']?.version).toBe('1.0.0');
+      expect(git(dir, 'show', `${branch}:src/routes/index.js`)).toContain("'users',\n  'orders',");
+      // The round is in the record as a sub-node of the task, and in the report's agent runs.
+      expect(ofType(evs, 'agent-finished').map((e) => e.nodeId)).toContain('task:routes/orders#merge1');
+      const report = readFileSync(path.join(runDir(dir) as string, 'report.md'), 'utf8');
+      expect(report).toMatch(/\| task \| orders \| passed \| claude ×2 \|/);
+    },
+  );
+});
 
 describe('orchestra run: how the real CLIs fail, and what orchestra makes of it', () => {
   it("Claude Code, 401: an environment failure in the CLI's words with how to log in; one request, no retry", { timeout: 120_000 }, async () => {
