@@ -7,9 +7,10 @@ export function registerGateCommands(program: Command, setExit: SetExit): void {
   withCommonOptions(program.command('validate'))
     .description('load and validate the config and team, and compile the graph; print every problem at its file:line:column')
     .option('--strict-scopes', 'treat tasks with overlapping scopes as an error, as plan --strict-scopes does')
-    .action(async (opts: { cwd?: string; config?: string; cache?: boolean; strictScopes?: boolean }) => {
+    .option('--explain', "also list each hook's gates and the file (preset or yours) each came from")
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean; strictScopes?: boolean; explain?: boolean }) => {
       const { validateCommand } = await import('./commands/validate.js');
-      setExit(await validateCommand({ ...commonOptions(opts), strictScopes: opts.strictScopes === true }));
+      setExit(await validateCommand({ ...commonOptions(opts), strictScopes: opts.strictScopes === true, explain: opts.explain === true }));
     });
 
   withCommonOptions(program.command('doctor'))

@@ -8,6 +8,7 @@ import { didYouMean } from './suggest.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import { optionProblems } from '../rules/types.js';
 import { durationOf } from './team.js';
+import { dropDisabledGates } from './hook-gates.js';
 import {
   HOOK_NAMES,
   type Budget,
@@ -62,6 +63,8 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
       if (refs) hooks[hook] = refs;
     }
 
+  const { notes } = dropDisabledGates(gates, hooks);
+
   // References.
   const gateNames = [...gates.keys()];
   const check = (ref: Ref, known: ReadonlySet<string> | readonly string[], what: string, extra?: string): void => {
@@ -99,6 +102,7 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
     ...(team ? { team } : {}),
     ...(budget ? { budget } : {}),
     sandbox: sandboxOf(raw, path.dirname(file)),
+    ...(notes.length ? { notes } : {}),
   };
   return { config, diagnostics };
 }

@@ -1,3 +1,4 @@
+import type { Diagnostic } from './diagnostic.js';
 import type { Loc } from './diagnostic.js';
 import type { RuleSpec } from '../rules/types.js';
 
@@ -100,6 +101,8 @@ export interface Config {
   readonly team?: Team;
   readonly budget?: Budget;
   readonly sandbox: SandboxSettings;
+  /** What loading quietly adjusted (a disabled gate taken out of hook lists and needs): `validate` says it. */
+  readonly notes?: readonly Diagnostic[];
 }
 
 /**
