@@ -30,7 +30,10 @@ export function parsePushRefs(text: string): PushRef[] {
  * order. `run-in-tree` when git said nothing (the command was run by hand,
  * not by git): the working tree is then what the user asked about.
  */
-export type PushTargets = { readonly kind: 'run-in-tree' } | { readonly kind: 'nothing'; readonly deleted: readonly string[] } | { readonly kind: 'commits'; readonly commits: readonly string[] };
+export type PushTargets =
+  | { readonly kind: 'run-in-tree' }
+  | { readonly kind: 'nothing'; readonly deleted: readonly string[] }
+  | { readonly kind: 'commits'; readonly commits: readonly string[] };
 
 export function pushTargets(refs: readonly PushRef[]): PushTargets {
   if (refs.length === 0) return { kind: 'run-in-tree' };

@@ -41,7 +41,9 @@ export interface ValidateOptions extends CommonOptions {
 export function explainHooks(config: Config, cwd: string): string {
   const lines: string[] = [];
   for (const [hook, refs] of Object.entries(config.hooks)) {
-    const from = refs.map((r) => `${r.id} ${r.loc.file === config.file ? `(${displayPath(config.file, cwd)})` : `(${path.basename(r.loc.file).replace(/\.ya?ml$/, '')})`}`);
+    const from = refs.map(
+      (r) => `${r.id} ${r.loc.file === config.file ? `(${displayPath(config.file, cwd)})` : `(${path.basename(r.loc.file).replace(/\.ya?ml$/, '')})`}`,
+    );
     lines.push(`  ${hook}: ${from.length ? from.join(', ') : '(empty)'}`);
   }
   return lines.length ? `hooks:\n${lines.join('\n')}\n` : 'hooks: none\n';
