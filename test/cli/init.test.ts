@@ -9,7 +9,7 @@ describe.concurrent('orchestra init', () => {
     const r = await runCli(['init'], repo);
     expect(r.code).toBe(0);
     const config = readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8');
-    expect(config.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/orchestra/schemas/orchestra.config.schema.json');
+    expect(config.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/orchestra-gates/schemas/orchestra.config.schema.json');
     expect(existsSync(path.join(repo, 'team.json'))).toBe(true);
     expect(readFileSync(path.join(repo, '.gitignore'), 'utf8')).toBe('node_modules/\n.orchestra/\n');
     const v = await runCli(['validate'], repo);

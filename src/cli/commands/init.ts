@@ -4,7 +4,7 @@ import { styleFor } from '../../logger/style.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import { EXIT } from '../exit-codes.js';
 
-export const STARTER_CONFIG = `# yaml-language-server: $schema=./node_modules/orchestra/schemas/orchestra.config.schema.json
+export const STARTER_CONFIG = `# yaml-language-server: $schema=./node_modules/orchestra-gates/schemas/orchestra.config.schema.json
 # orchestra: gates that must hold, phases of work for agents, and the order between them.
 extends: [hygiene]
 
@@ -29,7 +29,7 @@ hooks:
 `;
 
 export const STARTER_TEAM = `{
-  "$schema": "./node_modules/orchestra/schemas/team.schema.json",
+  "$schema": "./node_modules/orchestra-gates/schemas/team.schema.json",
   "agents": [
     { "id": "claude", "use": "claude-code", "roles": ["implementer", "fix-executor"], "concurrency": 2 }
   ]
