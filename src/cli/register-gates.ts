@@ -23,12 +23,15 @@ export function registerGateCommands(program: Command, setExit: SetExit): void {
 
   program
     .command('init')
-    .description('write a starter orchestra.config.yaml and team.json, and ignore .orchestra/ in git')
+    .description(
+      'detect the project (package.json scripts, lockfile, Python, SQLAlchemy, Go, hook managers) and write an orchestra.config.yaml and team.json that fit it',
+    )
     .option('--cwd <dir>', 'directory to set up (default: the current directory)')
     .option('-f, --force', 'overwrite existing orchestra.config.yaml and team.json')
-    .action(async (opts: { cwd?: string; force?: boolean }) => {
+    .option('--preset <name>', 'extend this builtin preset instead of the detected ones; repeat for several', collectList)
+    .action(async (opts: { cwd?: string; force?: boolean; preset?: string[] }) => {
       const { initCommand } = await import('./commands/init.js');
-      setExit(await initCommand({ cwd: opts.cwd ?? process.cwd(), force: opts.force === true }));
+      setExit(await initCommand({ cwd: opts.cwd ?? process.cwd(), force: opts.force === true, ...(opts.preset ? { presets: opts.preset } : {}) }));
     });
 
   withCommonOptions(program.command('plan'))
