@@ -7,9 +7,10 @@ export function registerGateCommands(program: Command, setExit: SetExit): void {
   withCommonOptions(program.command('validate'))
     .description('load and validate the config and team, and compile the graph; print every problem at its file:line:column')
     .option('--strict-scopes', 'treat tasks with overlapping scopes as an error, as plan --strict-scopes does')
-    .action(async (opts: { cwd?: string; config?: string; cache?: boolean; strictScopes?: boolean }) => {
+    .option('--explain', "also list each hook's gates and the file (preset or yours) each came from")
+    .action(async (opts: { cwd?: string; config?: string; cache?: boolean; strictScopes?: boolean; explain?: boolean }) => {
       const { validateCommand } = await import('./commands/validate.js');
-      setExit(await validateCommand({ ...commonOptions(opts), strictScopes: opts.strictScopes === true }));
+      setExit(await validateCommand({ ...commonOptions(opts), strictScopes: opts.strictScopes === true, explain: opts.explain === true }));
     });
 
   withCommonOptions(program.command('doctor'))
@@ -22,12 +23,15 @@ export function registerGateCommands(program: Command, setExit: SetExit): void {
 
   program
     .command('init')
-    .description('write a starter orchestra.config.yaml and team.json, and ignore .orchestra/ in git')
+    .description(
+      'detect the project (package.json scripts, lockfile, Python, SQLAlchemy, Go, hook managers) and write an orchestra.config.yaml and team.json that fit it',
+    )
     .option('--cwd <dir>', 'directory to set up (default: the current directory)')
     .option('-f, --force', 'overwrite existing orchestra.config.yaml and team.json')
-    .action(async (opts: { cwd?: string; force?: boolean }) => {
+    .option('--preset <name>', 'extend this builtin preset instead of the detected ones; repeat for several', collectList)
+    .action(async (opts: { cwd?: string; force?: boolean; preset?: string[] }) => {
       const { initCommand } = await import('./commands/init.js');
-      setExit(await initCommand({ cwd: opts.cwd ?? process.cwd(), force: opts.force === true }));
+      setExit(await initCommand({ cwd: opts.cwd ?? process.cwd(), force: opts.force === true, ...(opts.preset ? { presets: opts.preset } : {}) }));
     });
 
   withCommonOptions(program.command('plan'))

@@ -85,7 +85,7 @@ async function loadLayer(file: string, ctx: Context, stack: string[]): Promise<P
       ctx.diagnostics.push(error(`extends cycle: ${cycle.join(' -> ')}`, at));
       continue;
     }
-    merged = mergeLayers(merged, await loadLayer(target.file, ctx, chain));
+    merged = mergeLayers(merged, await loadLayer(target.file, ctx, chain), 'union');
   }
   ctx.files.push(file);
   return mergeLayers(merged, own);

@@ -7,11 +7,13 @@ import { copyKeyLoc, isPlainObject, setOwn, type PlainObject } from './located.j
  *
  * - `gates`, `rules`: by name; an entry is merged key by key, and a layer that
  *   sets `run` or `rule` replaces both (a gate is one or the other).
- * - `hooks`: by hook; a list replaces the list below it.
+ * - `hooks`: by hook. Between presets (`hooks: 'union'`) the lists join, in
+ *   order and without repeats, so `extends: [sqlalchemy, python]` runs both
+ *   presets' gates; the user's own file (`'replace'`) sets the list outright.
  * - `phases`: by id; a phase with the same id replaces it in place, new ones append.
  * - anything else: the upper layer wins. `extends` never reaches the result.
  */
-export function mergeLayers(base: PlainObject, over: PlainObject): PlainObject {
+export function mergeLayers(base: PlainObject, over: PlainObject, hooks: 'union' | 'replace' = 'replace'): PlainObject {
   const out: PlainObject = {};
   const put = (key: string, value: unknown, from: PlainObject): void => {
     setOwn(out, key, value);
@@ -26,7 +28,7 @@ export function mergeLayers(base: PlainObject, over: PlainObject): PlainObject {
     } else if (key === 'hooks' && isPlainObject(below) && isPlainObject(value)) {
       put(
         key,
-        mergeMap(below, value, (_b, o) => o),
+        mergeMap(below, value, (b, o) => (hooks === 'union' ? unionList(b, o) : o)),
         over,
       );
     } else if (key === 'phases' && Array.isArray(below) && Array.isArray(value)) {
@@ -48,6 +50,21 @@ function mergeMap(base: PlainObject, over: PlainObject, entry: (b: unknown, o: u
     setOwn(out, key, key in base ? entry(base[key], over[key]) : over[key]);
     copyKeyLoc(out, key, over, key);
   }
+  return out;
+}
+
+/** Two hook lists joined, first-seen order, each entry keeping the position (the file) it came from. */
+function unionList(base: unknown, over: unknown): unknown {
+  if (!Array.isArray(base) || !Array.isArray(over)) return over;
+  const out: unknown[] = [];
+  const seen = new Set<unknown>();
+  for (const list of [base, over])
+    list.forEach((item, i) => {
+      if (seen.has(item)) return;
+      seen.add(item);
+      copyKeyLoc(out, out.length, list, i);
+      out.push(item);
+    });
   return out;
 }
 

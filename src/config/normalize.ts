@@ -8,6 +8,7 @@ import { didYouMean } from './suggest.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import { optionProblems } from '../rules/types.js';
 import { durationOf } from './team.js';
+import { dropDisabledGates } from './hook-gates.js';
 import {
   HOOK_NAMES,
   type Budget,
@@ -64,6 +65,8 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
       if (refs) hooks[hook] = refs;
     }
 
+  const { notes } = dropDisabledGates(gates, hooks);
+
   // References.
   const gateNames = [...gates.keys()];
   const check = (ref: Ref, known: ReadonlySet<string> | readonly string[], what: string, extra?: string): void => {
@@ -103,6 +106,7 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
     sandbox: sandboxOf(raw, path.dirname(file)),
     worktree: worktreeOf(raw, fileLoc, diagnostics),
     merge: mergeOf(raw),
+    ...(notes.length ? { notes } : {}),
   };
   return { config, diagnostics };
 }

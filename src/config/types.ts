@@ -1,3 +1,4 @@
+import type { Diagnostic } from './diagnostic.js';
 import type { Loc } from './diagnostic.js';
 import type { RuleSpec } from '../rules/types.js';
 
@@ -105,6 +106,8 @@ export interface Config {
   readonly merge: MergeSettings;
   /** The user's own `worktree:` choices; what is left out is detected at run time (run/setup-plan.ts). */
   readonly worktree: WorktreeSettings;
+  /** What loading quietly adjusted (a disabled gate taken out of hook lists and needs): `validate` says it. */
+  readonly notes?: readonly Diagnostic[];
 }
 
 export interface MergeSettings {

@@ -14,7 +14,7 @@ import { inShard, shardText, type Shard } from './shard.js';
  * (a prefix test instead of a regular expression): a pre-push check matches
  * every file of the repo against every gate's inputs.
  */
-function matcher(globs: readonly string[]): (file: string) => boolean {
+export function matcher(globs: readonly string[]): (file: string) => boolean {
   const prefixes: string[] = [];
   const suffixes: string[] = [];
   const rest: string[] = [];

@@ -23,6 +23,8 @@ export interface GateRunOptions {
   readonly concurrency: number;
   readonly keepGoing: boolean;
   readonly useCache: boolean;
+  /** Where the gates run when not in the config's folder: a snapshot of what a hook judges. */
+  readonly root?: string;
   /**
    * Run only these (`check --no-needs`: a CI job whose `needs:` ran the rest).
    * The others still count toward fingerprints, so a cache entry is the same
@@ -84,6 +86,7 @@ export function wantsFileIndex(graph: Graph, forCache: boolean): boolean {
 /** Runs gates through the scheduler and the pool, with the cache in front; everything it does is an event. */
 export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   const { config, graph, bus } = opts;
+  const root = opts.root ?? config.root;
   const started = Date.now();
   const gates = new Map(graph.nodes.filter((n): n is GateNode => n.kind === 'gate').map((n) => [n.id, n]));
   const nodes = nodeInfos(graph, (id) => !opts.only || opts.only.has(id));
@@ -92,7 +95,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
 
   // Listing the repo costs two git calls; only gates with inputs or rules need it.
-  const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await indexFiles(config.root) : undefined;
+  const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await indexFiles(root) : undefined;
   // --no-cache neither reads nor writes the cache, so nothing needs hashing.
   const fingerprints = opts.useCache ? gateFingerprints(config, graph, index, opts.sharded) : new Map<string, string | undefined>();
   const cache = new GateCache(opts.ws.gateCacheDir);
@@ -116,7 +119,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       attempt++;
       const t0 = Date.now();
       bus.emit({ type: 'node-started', ts: t0, nodeId: id, attempt });
-      const result = await runGateOnce(gate, id, logFile, signal, { ...opts, root: config.root, ...shard }, index);
+      const result = await runGateOnce(gate, id, logFile, signal, { ...opts, root, ...shard }, index);
       const finished = {
         ts: Date.now(),
         nodeId: id,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SEARCH_PLACES } from '../config/find.js';
 import type { Config } from '../config/types.js';
-import { orchestraVersion } from '../util/version.js';
+import { orchestraPackage, orchestraVersion } from '../util/version.js';
 import { shellWord, type PackageManager, type RepoFacts } from './github-actions.js';
 
 const LOCKFILES: ReadonlyArray<[string, PackageManager]> = [
@@ -50,9 +50,10 @@ function orchestraCommand(root: string, pm: PackageManager): string {
   } catch {
     // no package.json: a pinned download below
   }
-  const ownBin = typeof pkg.bin === 'string' ? (pkg.name === 'orchestra' ? pkg.bin : undefined) : pkg.bin?.['orchestra'];
+  const name = orchestraPackage();
+  const ownBin = typeof pkg.bin === 'string' ? (pkg.name === name ? pkg.bin : undefined) : pkg.bin?.['orchestra'];
   if (ownBin) return `node ${shellWord(ownBin.replace(/^\.\//, ''))}`;
-  if (pm !== 'none' && (pkg.dependencies?.['orchestra'] || pkg.devDependencies?.['orchestra']))
+  if (pm !== 'none' && (pkg.dependencies?.[name] || pkg.devDependencies?.[name]))
     return pm === 'npm' ? 'npx orchestra' : `${pm === 'yarn-classic' ? 'yarn' : pm === 'bun' ? 'bunx' : pm} orchestra`;
-  return `npx --yes orchestra@${orchestraVersion()}`;
+  return `npx --yes ${name}@${orchestraVersion()}`;
 }

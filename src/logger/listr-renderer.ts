@@ -10,6 +10,8 @@ interface Handle {
   resolve(): void;
   reject(e: Error): void;
   pending: OrchestraEvent[];
+  /** Warnings found so far: counted in the title of a node that holds. */
+  warnings?: number;
 }
 
 /**
@@ -38,12 +40,16 @@ export async function listrRenderer(style: Style): Promise<Renderer> {
       case 'node-output':
         task.output = e.line;
         return;
+      case 'finding':
+        if (e.finding.severity !== 'error') h.warnings = (h.warnings ?? 0) + 1;
+        return;
       case 'node-finished':
         if (e.status === 'failed' && e.reason === 'internal')
           h.reject(new Error(`${title}: ${style.red(failureText(e.reason, e.message))} ${style.dim(`· ${stackHint(record)}`)}`));
         else if (e.status === 'failed') h.reject(new Error(`${title} ${style.dim(`${e.message ?? 'failed'} · ${formatDuration(e.durationMs)}`)}`));
         else {
-          task.title = `${title} ${style.dim(e.status === 'cached' ? 'cached' : formatDuration(e.durationMs))}`;
+          const warned = h.warnings ?? 0;
+          task.title = `${title} ${style.dim(e.status === 'cached' ? 'cached' : formatDuration(e.durationMs))}${warned ? ` ${style.yellow(`${warned} ${warned === 1 ? 'warning' : 'warnings'}`)}` : ''}`;
           h.resolve();
         }
         return;

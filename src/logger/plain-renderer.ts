@@ -17,6 +17,10 @@ export function nodeLabel(n: Pick<NodeInfo, 'kind' | 'name' | 'phase'>): string 
   return n.phase === null ? n.name : `${n.phase}/${n.name}`;
 }
 
+export function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
 /** Findings named under a failed node's line; the summary at the end lists them all. */
 const FINDINGS_SHOWN = 3;
 
@@ -25,6 +29,8 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
   const nodes = new Map<string, NodeInfo>();
   /** Each running node's findings so far: a failed gate names its first few, not only their count. */
   const findings = new Map<string, { first: Finding[]; errors: number }>();
+  /** Each node's warnings: shown under its line when it holds. */
+  const warnings = new Map<string, Finding[]>();
   let record: string | undefined;
   const label = (id: string): string => {
     const n = nodes.get(id);
@@ -43,15 +49,25 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
           return;
         case 'node-started':
           findings.delete(e.nodeId);
+          warnings.delete(e.nodeId);
           write(`${style.dim('▸')} ${label(e.nodeId)}${e.attempt > 1 ? style.dim(` (attempt ${e.attempt})`) : ''}\n`);
           return;
         case 'node-retry':
           write(`${style.yellow('↻')} ${label(e.nodeId)} failed (${e.reason}), trying again\n`);
           return;
         case 'node-finished':
-          if (e.status === 'passed') write(`${style.green('✓')} ${label(e.nodeId)} ${style.dim(formatDuration(e.durationMs))}\n`);
-          else if (e.status === 'cached') write(`${style.cyan('◌')} ${label(e.nodeId)} ${style.dim('cached')}\n`);
-          else if (e.reason === 'internal')
+          if (e.status === 'passed' || e.status === 'cached') {
+            const mark =
+              e.status === 'passed'
+                ? `${style.green('✓')} ${label(e.nodeId)} ${style.dim(formatDuration(e.durationMs))}`
+                : `${style.cyan('◌')} ${label(e.nodeId)} ${style.dim('cached')}`;
+            const warned = warnings.get(e.nodeId) ?? [];
+            write(`${mark}${warned.length ? ` ${style.yellow(count(warned.length, 'warning'))}` : ''}\n`);
+            // A gate that held can still have found something worth a look: say it, as the reporters do.
+            for (const f of warned.slice(0, FINDINGS_SHOWN))
+              write(`    ${f.file}:${f.line}:${f.column}: ${style.yellow('warning')}: ${f.message} ${style.dim(`(${f.rule})`)}\n`);
+            if (warned.length > FINDINGS_SHOWN) write(`    ${style.dim(`… and ${warned.length - FINDINGS_SHOWN} more`)}\n`);
+          } else if (e.reason === 'internal')
             write(`${style.red('✗')} ${label(e.nodeId)}: ${style.red(failureText(e.reason, e.message))}\n  ${style.dim(stackHint(record))}\n`);
           else {
             write(`${style.red('✗')} ${label(e.nodeId)} ${style.red(e.message ?? 'failed')} ${style.dim(formatDuration(e.durationMs))}\n`);
@@ -60,6 +76,7 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
             if (found && found.errors > found.first.length) write(`    ${style.dim(`… and ${found.errors - found.first.length} more`)}\n`);
           }
           findings.delete(e.nodeId);
+          warnings.delete(e.nodeId);
           return;
         case 'node-skipped':
           write(`${style.dim('-')} ${label(e.nodeId)} ${style.dim(`skipped: ${e.reason}`)}\n`);
@@ -76,7 +93,10 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
           return;
         }
         case 'finding': {
-          if (e.finding.severity !== 'error') return;
+          if (e.finding.severity !== 'error') {
+            warnings.set(e.nodeId, [...(warnings.get(e.nodeId) ?? []), e.finding]);
+            return;
+          }
           const seen = findings.get(e.nodeId) ?? { first: [], errors: 0 };
           seen.errors++;
           if (seen.first.length < FINDINGS_SHOWN) seen.first.push(e.finding);

@@ -30,6 +30,14 @@ export function formatRunSummary(run: RunResults, style: Style): string {
     const log = relativeLog(run, r.logFile);
     if (log) out.push(style.dim(`  full log: ${log}`));
   }
+  // Warnings of gates that held: listed and counted, so a passing run still shows them.
+  const warned = run.results.filter((r) => r.status !== 'failed').flatMap((r) => r.findings.filter((f) => f.severity !== 'error'));
+  if (warned.length) {
+    out.push('', style.yellow(`⚠ ${warned.length} ${warned.length === 1 ? 'warning' : 'warnings'}`));
+    for (const f of warned.slice(0, 50)) out.push(`  ${f.file}:${f.line}:${f.column}: ${style.yellow('warning')}: ${f.message} ${style.dim(`(${f.rule})`)}`);
+    if (warned.length > 50) out.push(style.dim(`  … and ${warned.length - 50} more`));
+    parts.push(style.yellow(`${warned.length} ${warned.length === 1 ? 'warning' : 'warnings'}`));
+  }
   const verdict = run.interrupted ? style.yellow('interrupted') : run.ok ? style.green('all held') : style.red('failed');
   out.push('', `${parts.join(', ')} (${formatDuration(run.durationMs)}): ${verdict}`);
   return `${out.join('\n')}\n`;

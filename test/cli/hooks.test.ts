@@ -33,7 +33,10 @@ describe.concurrent('orchestra hooks', () => {
     expect(refused.stdout + refused.stderr).toContain('✗ ready');
     expect(() => git(remote, 'rev-parse', 'main')).toThrow();
 
+    // The hook judges the pushed commit: READY must be committed, not only on disk.
     writeFileSync(path.join(repo, 'READY'), '');
+    git(repo, 'add', 'READY');
+    git(repo, 'commit', '-qm', 'ready');
     const pushed = spawnSync('git', ['push', '-q', 'origin', 'main'], { cwd: repo, encoding: 'utf8' });
     expect(pushed.status).toBe(0);
     expect(git(remote, 'rev-parse', 'main').trim()).toBe(git(repo, 'rev-parse', 'HEAD').trim());

@@ -9,7 +9,7 @@ describe.concurrent('orchestra init', () => {
     const r = await runCli(['init'], repo);
     expect(r.code).toBe(0);
     const config = readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8');
-    expect(config.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/orchestra/schemas/orchestra.config.schema.json');
+    expect(config.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/orchestra-gates/schemas/orchestra.config.schema.json');
     expect(existsSync(path.join(repo, 'team.json'))).toBe(true);
     expect(readFileSync(path.join(repo, '.gitignore'), 'utf8')).toBe('node_modules/\n.orchestra/\n');
     const v = await runCli(['validate'], repo);
@@ -35,5 +35,50 @@ describe.concurrent('orchestra init', () => {
     expect(r.code).toBe(0);
     expect(readFileSync(path.join(repo, 'team.json'), 'utf8')).toContain('"agents"');
     expect(readFileSync(path.join(repo, '.gitignore'), 'utf8')).toBe('.orchestra/\n');
+  });
+});
+
+describe.concurrent('init fits the project', () => {
+  it('a JS project without a test script: the first check passes, and init says what it found', async () => {
+    const repo = makeRepo({ 'package.json': '{ "name": "x", "scripts": { "lint": "node -e 0" } }\n', 'package-lock.json': '{}' });
+    const r = await runCli(['init'], repo);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('detected package.json with package-lock.json (npm): scripts lint');
+    const config = readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8');
+    expect(config).toContain('run: npm run lint');
+    expect(config).not.toContain('npm test');
+    const check = await runCli(['check'], repo);
+    expect(check.stdout + check.stderr).toContain('all held');
+    expect(check.code).toBe(0);
+  });
+
+  it('a Python + SQLAlchemy project gets its presets, never npm test, and a TODO is not a failed check', async () => {
+    const repo = makeRepo({
+      'requirements.txt': 'sqlalchemy\n',
+      'app/__init__.py': '',
+      'app/models.py': 'import sqlalchemy  # TODO: pin a version\n',
+      '.pre-commit-config.yaml': 'repos: []\n',
+    });
+    const r = await runCli(['init'], repo);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('detected SQLAlchemy (app/models.py)');
+    expect(r.stdout).toContain('detected pre-commit (.pre-commit-config.yaml)');
+    const config = readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8');
+    expect(config).toContain('extends: [hygiene, python, sqlalchemy]');
+    expect(config).not.toContain('npm');
+    const check = await runCli(['check', 'no-todo', 'timestamps'], repo);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('1 warning');
+    expect((await runCli(['validate'], repo)).code).toBe(0);
+  });
+
+  it('--preset chooses the presets; an unknown one is exit 2 naming the flag', async () => {
+    const repo = makeRepo({});
+    expect((await runCli(['init', '--preset', 'go'], repo)).code).toBe(0);
+    expect(readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8')).toContain('extends: [go]');
+    const bad = await runCli(['init', '--preset', 'pythn'], makeRepo({}));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--preset: no builtin preset 'pythn'");
+    expect(bad.stderr).toContain("did you mean 'python'?");
   });
 });

@@ -275,19 +275,21 @@ describe.concurrent('validate checks what plan, check and run check before they 
     expect(r.stderr).toContain("orchestra.config.yaml:5:13: note: 'test' needs 'lint'");
   });
 
-  it('a hook that lists a disabled gate is an error at the hook entry, as check --hook refuses it', async () => {
+  it('a disabled gate leaves the hook lists and needs that name it, with a note in validate, and check --hook runs the rest', async () => {
     const repo = makeRepo({
-      'orchestra.config.yaml': 'gates:\n  a:\n    run: "true"\n  b:\n    run: "true"\n    enabled: false\nhooks:\n  pre-push: [a, b]\n',
+      'orchestra.config.yaml': 'gates:\n  a:\n    run: "true"\n    needs: [b]\n  b:\n    run: "true"\n    enabled: false\nhooks:\n  pre-push: [a, b]\n',
     });
     const r = await runCli(['validate'], repo);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("orchestra.config.yaml:8:17: error: hook 'pre-push' lists gate 'b', which is disabled");
-    expect(positions(r.stderr)).toEqual(['orchestra.config.yaml:8:17']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("orchestra.config.yaml:9:17: warning: note: hook 'pre-push' skips gate 'b', which is disabled");
+    expect(r.stderr).toContain("orchestra.config.yaml:4:13: warning: note: gate 'a' no longer waits for gate 'b'");
+    // Counted apart: a disabled gate does not run.
+    expect(r.stdout).toContain('is valid: 1 gate (1 disabled)');
     const check = await runCli(['check', '--hook', 'pre-push'], repo);
-    expect(check.code).toBe(2);
-    // check says it at the same place, not as an unknown gate.
-    expect(positions(check.stderr)).toEqual(['orchestra.config.yaml:8:17']);
-    expect(check.stderr).not.toContain('unknown gate');
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('✓ a');
+    expect(check.stdout).not.toContain(' b');
+    expect(check.stderr).toBe('');
   });
 
   it('--strict-scopes makes overlapping scopes an error, as plan --strict-scopes does', async () => {

@@ -5,7 +5,6 @@ import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
 import type { Config } from '../../config/types.js';
 import type { CiSelection } from '../../exec/gate-selection.js';
-import { disabledHookGates } from '../../config/hook-gates.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
@@ -16,6 +15,7 @@ import { applyFixes, type FixOutcome } from '../../rules/apply-fixes.js';
 import type { ReporterChoice } from '../../session/reporters.js';
 import { Session } from '../../session/session.js';
 import { Workspace } from '../../workspace/layout.js';
+import { unreachable } from '../../util/unreachable.js';
 import { newRunId, pruneRuns, RUNS_KEPT } from '../../workspace/run-ids.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
@@ -59,9 +59,6 @@ function selectGates(graph: Graph, opts: CheckOptions, config: Config): { graph?
     }
     const list = hooks[opts.hook as HookName];
     if (!list) return { diagnostics: [error(`--hook ${opts.hook}: the config has no 'hooks.${opts.hook}' list of gates`)] };
-    // A disabled gate in the list is said at the hook's entry, as validate says it (the graph has no such gate).
-    const disabled = disabledHookGates(config, [opts.hook as HookName]);
-    if (disabled.length) return { diagnostics: disabled };
     return selectSubgraph(
       topLevel,
       list.map((r) => r.id),
@@ -90,7 +87,64 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   printDiagnostics(narrowed.diagnostics, outcome.sources);
   if (narrowed.diagnostics.length) return EXIT.usage;
   if (opts.fingerprint) return printFingerprints(config, graph, narrowed);
+  if (opts.hook === undefined || opts.fix) return runChecks(opts, config, graph, narrowed);
 
+  const { hookTargets } = await import('./hook-target.js');
+  const stdin = opts.hook === 'pre-push' && !process.stdin.isTTY ? await readStdin() : '';
+  let targets;
+  try {
+    targets = await hookTargets(opts.hook, config, graph, stdin);
+  } catch (e) {
+    process.stderr.write(`orchestra: ${(e as Error).message}\n`);
+    return EXIT.internal;
+  }
+  let code: number = EXIT.ok;
+  for (const target of targets) {
+    let result: number;
+    switch (target.kind) {
+      case 'tree':
+        result = await runChecks(opts, config, graph, narrowed);
+        break;
+      case 'nothing':
+        process.stderr.write(`orchestra: ${target.note}\n`);
+        result = EXIT.ok;
+        break;
+      case 'snapshot': {
+        process.stderr.write(`orchestra: ${target.note}\n`);
+        const git = await import('../../git/snapshot.js');
+        const snap = await git.snapshot(config.root, target.treeish).catch((e: Error) => e);
+        if (snap instanceof Error) {
+          process.stderr.write(`orchestra: could not make the temporary worktree: ${snap.message}\n`);
+          return EXIT.internal;
+        }
+        git.forgetHookGitEnv();
+        try {
+          result = await runChecks(opts, config, graph, narrowed, snap.root);
+        } finally {
+          await snap.dispose();
+        }
+        break;
+      }
+      default:
+        unreachable(target);
+    }
+    if (code === EXIT.ok) code = result;
+  }
+  return code;
+}
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d: string) => (text += d));
+    process.stdin.on('end', () => resolve(text));
+    process.stdin.on('error', () => resolve(text));
+  });
+}
+
+/** One run of the selected gates, in the config's folder or in `root` (a snapshot of what a hook judges). */
+async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narrowed: CiSelection, root?: string): Promise<number> {
   const ws = Workspace.of(config.root).ensure();
   pruneRuns(ws, RUNS_KEPT - 1);
   const runId = newRunId();
@@ -109,6 +163,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
       keepGoing: opts.keepGoing,
       // Fixes need this tree's findings, not a replay.
       useCache: opts.cache && !opts.fix,
+      ...(root !== undefined ? { root } : {}),
       ...(narrowed.only ? { only: narrowed.only } : {}),
       ...(narrowed.sharded ? { sharded: narrowed.sharded } : {}),
       ...(opts.timeoutMs !== undefined ? { defaultTimeoutMs: opts.timeoutMs } : {}),

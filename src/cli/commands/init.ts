@@ -2,34 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { styleFor } from '../../logger/style.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
+import { orchestraPackage } from '../../util/version.js';
 import { EXIT } from '../exit-codes.js';
+import { projectFacts } from './init-facts.js';
+import { initPlan, renderConfig } from './init-plan.js';
 
-export const STARTER_CONFIG = `# yaml-language-server: $schema=./node_modules/orchestra/schemas/orchestra.config.schema.json
-# orchestra: gates that must hold, phases of work for agents, and the order between them.
-extends: [hygiene]
-
-gates:
-  test:
-    run: npm test
-    inputs: ["src/**", "test/**", "package.json"]
-    timeout: 10m
-
-phases:
-  - id: build
-    tasks:
-      - id: first-task
-        agent: implementer
-        prompt: Describe the change you want here.
-        scope: { touch: ["src/**", "test/**"] }
-    gates: [test, conflict-markers]
-    fix: { agent: fix-executor, attempts: 3 }
-
-hooks:
-  pre-push: [test, conflict-markers]
-`;
-
-export const STARTER_TEAM = `{
-  "$schema": "./node_modules/orchestra/schemas/team.schema.json",
+export const starterTeam = (): string => `{
+  "$schema": "./node_modules/${orchestraPackage()}/schemas/team.schema.json",
   "agents": [
     { "id": "claude", "use": "claude-code", "roles": ["implementer", "fix-executor"], "concurrency": 2 }
   ]
@@ -39,6 +18,16 @@ export const STARTER_TEAM = `{
 export interface InitOptions {
   cwd: string;
   force: boolean;
+  /** `--preset`: these presets instead of the detected ones. */
+  presets?: readonly string[];
+}
+
+/** A preset's pre-push list, read from its file (init only: no positions needed). */
+async function presetPrePush(name: string): Promise<string[]> {
+  const { parse } = await import('yaml');
+  const { PRESETS_DIR } = await import('../../config/layers.js');
+  const raw = parse(readFileSync(path.join(PRESETS_DIR, `${name}.yaml`), 'utf8')) as { hooks?: { 'pre-push'?: string[] } } | null;
+  return raw?.hooks?.['pre-push'] ?? [];
 }
 
 export async function initCommand(opts: InitOptions): Promise<number> {
@@ -48,9 +37,22 @@ export async function initCommand(opts: InitOptions): Promise<number> {
     process.stderr.write(`orchestra: error: --cwd: no such directory: ${dir}\n`);
     return EXIT.usage;
   }
+  const { builtinPresetNames } = await import('../../config/layers.js');
+  const known = builtinPresetNames();
+  for (const p of opts.presets ?? []) {
+    if (!known.includes(p)) {
+      const { didYouMean } = await import('../../config/suggest.js');
+      process.stderr.write(`orchestra: error: --preset: no builtin preset '${p}'\n  hint: ${didYouMean(p, known) ?? `builtin presets: ${known.join(', ')}`}\n`);
+      return EXIT.usage;
+    }
+  }
+  const facts = projectFacts(dir);
+  const hooks = new Map<string, readonly string[]>();
+  for (const p of known) hooks.set(p, await presetPrePush(p));
+  const plan = initPlan(facts, (p) => hooks.get(p) ?? [], opts.presets?.length ? opts.presets : undefined);
   const files = [
-    { file: path.join(dir, 'orchestra.config.yaml'), content: STARTER_CONFIG },
-    { file: path.join(dir, 'team.json'), content: STARTER_TEAM },
+    { file: path.join(dir, 'orchestra.config.yaml'), content: renderConfig(plan, `./node_modules/${orchestraPackage()}/schemas/orchestra.config.schema.json`) },
+    { file: path.join(dir, 'team.json'), content: starterTeam() },
   ];
   const existing = files.filter((f) => existsSync(f.file));
   if (existing.length > 0 && !opts.force) {
@@ -58,6 +60,8 @@ export async function initCommand(opts: InitOptions): Promise<number> {
     process.stderr.write('  nothing was written; use --force to overwrite\n');
     return EXIT.usage;
   }
+  for (const line of plan.detected) process.stdout.write(`${out.cyan('detected')} ${line}\n`);
+  process.stdout.write(`${out.cyan('presets')} ${plan.presets.join(', ')}; pre-push runs ${plan.prePush.join(', ')}\n`);
   for (const f of files) {
     writeFileAtomic(f.file, f.content);
     process.stdout.write(`${out.green('wrote')} ${path.basename(f.file)}\n`);

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../../config/diagnostic.js';
 import { loadConfig } from '../../config/load.js';
-import { disabledHookGates } from '../../config/hook-gates.js';
 import { displayPath, formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
 import { count } from '../../logger/plan-text.js';
@@ -25,19 +24,36 @@ export async function loadOrReport(opts: CommonOptions): Promise<{ config?: Conf
 export function summarize(config: Config): string {
   const tasks = config.phases.reduce((n, p) => n + p.tasks.length, 0);
   const agents = config.team?.agents.length ?? 0;
-  return [count(config.gates.size, 'gate'), count(config.phases.length, 'phase'), count(tasks, 'task'), count(agents, 'agent')].join(', ');
+  // A disabled gate does not run: it is counted apart, not as a gate.
+  const off = [...config.gates.values()].filter((g) => !g.enabled).length;
+  const gates = count(config.gates.size - off, 'gate') + (off ? ` (${off} disabled)` : '');
+  return [gates, count(config.phases.length, 'phase'), count(tasks, 'task'), count(agents, 'agent')].join(', ');
 }
 
 export interface ValidateOptions extends CommonOptions {
   /** As `plan --strict-scopes`: tasks with overlapping scopes are an error instead of an ordering. */
   readonly strictScopes?: boolean;
+  /** Also print each hook's gates and the file each entry came from. */
+  readonly explain?: boolean;
+}
+
+/** Each hook's list, every entry with the file it came from (presets' lists join; the user's file replaces). */
+export function explainHooks(config: Config, cwd: string): string {
+  const lines: string[] = [];
+  for (const [hook, refs] of Object.entries(config.hooks)) {
+    const from = refs.map(
+      (r) => `${r.id} ${r.loc.file === config.file ? `(${displayPath(config.file, cwd)})` : `(${path.basename(r.loc.file).replace(/\.ya?ml$/, '')})`}`,
+    );
+    lines.push(`  ${hook}: ${from.length ? from.join(', ') : '(empty)'}`);
+  }
+  return lines.length ? `hooks:\n${lines.join('\n')}\n` : 'hooks: none\n';
 }
 
 /**
  * What the commands that start work check on the config alone, beyond loading
  * it: the compile (`plan`, `graph`, `check`, `run`: gate and phase cycles,
  * with --strict-scopes scope conflicts; its warnings), and the hook lists that
- * `check --hook` runs (a disabled gate in one makes that hook refuse to run).
+ * `check --hook` runs (notes where a disabled gate was taken out of them).
  * Checks that depend on the command line (named phases or gates, --shard,
  * --no-needs) or on the repository (a commit, a run holding the lock), and
  * "no phases" (only `run` minds), are left to their commands.
@@ -45,7 +61,7 @@ export interface ValidateOptions extends CommonOptions {
 export async function preStartDiagnostics(config: Config, options: { strictScopes?: boolean } = {}): Promise<Diagnostic[]> {
   // Loaded here, not at the top: every command loads the config through this file, few compile.
   const { compile } = await import('../../graph/compile.js');
-  return sortDiagnostics([...compile(config, { strictScopes: options.strictScopes === true }).diagnostics, ...disabledHookGates(config)]);
+  return sortDiagnostics([...compile(config, { strictScopes: options.strictScopes === true }).diagnostics, ...(config.notes ?? [])]);
 }
 
 export async function validateCommand(opts: ValidateOptions): Promise<number> {
@@ -70,5 +86,6 @@ export async function validateCommand(opts: ValidateOptions): Promise<number> {
           .join(', ')})`
       : '';
   process.stdout.write(`${style.green('✓')} ${displayPath(config.file, process.cwd())} is valid: ${summarize(config)}${presets}\n`);
+  if (opts.explain) process.stdout.write(explainHooks(config, process.cwd()));
   return EXIT.ok;
 }

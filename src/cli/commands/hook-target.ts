@@ -1,0 +1,70 @@
+import type { Config } from '../../config/types.js';
+import type { Graph } from '../../graph/types.js';
+import { unreachable } from '../../util/unreachable.js';
+
+/**
+ * Where a hook's gates run. A hook judges what git is about to record or
+ * send (the pushed commits, the index), not the working tree; the tree stands
+ * in for it, keeping the fast path and the cache, only when no selected gate
+ * reads a file where the two differ.
+ */
+export type HookTarget =
+  | { readonly kind: 'tree' }
+  | { readonly kind: 'snapshot'; readonly treeish: string; readonly note: string }
+  | { readonly kind: 'nothing'; readonly note: string };
+
+const short = (sha: string): string => sha.slice(0, 8);
+
+/** A few paths for a one-line note, and how many more. */
+export function somePaths(paths: readonly string[], shown = 3): string {
+  const head = paths.slice(0, shown).join(', ');
+  return paths.length > shown ? `${head} and ${paths.length - shown} more` : head;
+}
+
+/** The targets of `check --hook <hook>`; `stdin` is what git passed (pre-push: the refs). */
+export async function hookTargets(hook: string, config: Config, graph: Graph, stdin: string): Promise<HookTarget[]> {
+  if (hook !== 'pre-push' && hook !== 'pre-commit') return [{ kind: 'tree' }];
+  const { gatesReading } = await import('../../exec/gates-reading.js');
+  const git = await import('../../git/snapshot.js');
+  if (hook === 'pre-commit') {
+    const differing = await git.unstagedPaths(config.root);
+    const readers = gatesReading(config, graph, differing);
+    if (readers.length === 0) return [{ kind: 'tree' }];
+    const tree = await git.indexTree(config.root);
+    return [
+      {
+        kind: 'snapshot',
+        treeish: tree,
+        note: `unstaged changes in what ${somePaths(readers)} read (${somePaths(differing)}): checking the staged files in a temporary worktree`,
+      },
+    ];
+  }
+  const { parsePushRefs, pushTargets } = await import('../../git/push-refs.js');
+  const targets = pushTargets(parsePushRefs(stdin));
+  switch (targets.kind) {
+    case 'run-in-tree':
+      return [{ kind: 'tree' }];
+    case 'nothing':
+      return [{ kind: 'nothing', note: `deleting ${targets.deleted.join(', ')} pushes no commit: nothing to check` }];
+    case 'commits': {
+      const out: HookTarget[] = [];
+      for (const commit of targets.commits) {
+        const differing = await git.treeDiffersFrom(config.root, commit);
+        const readers = gatesReading(config, graph, differing);
+        out.push(
+          readers.length === 0
+            ? { kind: 'tree' }
+            : {
+                kind: 'snapshot',
+                treeish: commit,
+                note: `the working tree differs from the pushed commit ${short(commit)} in what ${somePaths(readers)} read (${somePaths(differing)}): checking ${short(commit)} in a temporary worktree`,
+              },
+        );
+      }
+      // Several pushed commits the tree stands in for are one run in the tree.
+      return out.filter((t, i) => t.kind !== 'tree' || out.findIndex((u) => u.kind === 'tree') === i);
+    }
+    default:
+      return unreachable(targets);
+  }
+}
