@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.orchestra/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.orchestra/', 'coverage/', 'examples/routes/src/', 'examples/routes/test/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

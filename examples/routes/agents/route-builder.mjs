@@ -10,7 +10,10 @@ if (/-merge-\d+$/.test(task)) {
   // Conflict markers: keep both sides' lines (the routes index and package.json each take one line from either side).
   for (const file of [...prompt.matchAll(/^- (\S+)$/gm)].map((m) => m[1])) {
     const text = readFileSync(file, 'utf8');
-    writeFileSync(file, text.replace(/^<{7}[^\n]*\n([\s\S]*?)^={7}\n([\s\S]*?)^>{7}[^\n]*\n/gm, (_m, ours, theirs) => mergeLines(theirs, ours)));
+    writeFileSync(
+      file,
+      text.replace(/^<{7}[^\n]*\n([\s\S]*?)^={7}\n([\s\S]*?)^>{7}[^\n]*\n/gm, (_m, ours, theirs) => mergeLines(theirs, ours)),
+    );
   }
 } else {
   const route = /Add the (\w+) route/.exec(prompt)?.[1];
