@@ -2,11 +2,16 @@ import { formatDuration } from '../config/duration.js';
 import type { OrchestraEvent } from '../events/events.js';
 import type { RunResults } from './results.js';
 
-/** Agent work per node, from the events: who did it, attempts, tokens, cost. */
+/** Notes worth a line in the report: merge rounds, setups that failed, writes the sandbox or the CLI refused, settings removed. */
+const NOTABLE = /^(merge round \d+:|the sandbox refused a write:|refused by the CLI's permissions:|removed .*: the agent made it)/;
+
+/** Agent work per node, from the events: who did it, attempts, tokens, cost; and what the agents ran into. */
 export class AgentLedger {
   readonly byNode = new Map<string, { agent: string; runs: number; inputTokens: number; outputTokens: number; costUsd?: number }>();
+  readonly notes: Array<{ nodeId: string; message: string }> = [];
 
   readonly subscriber = (e: OrchestraEvent): void => {
+    if (e.type === 'note' && NOTABLE.test(e.message)) this.notes.push({ nodeId: e.nodeId, message: e.message });
     if (e.type !== 'agent-finished') return;
     const id = e.nodeId.split('#')[0] as string;
     const row = this.byNode.get(id) ?? { agent: e.agent, runs: 0, inputTokens: 0, outputTokens: 0 };
@@ -49,6 +54,9 @@ export function runReportMarkdown(run: RunResults, ledger: AgentLedger, facts: R
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...(ledger.notes.length
+      ? ['## What the agents ran into', '', ...ledger.notes.map((n) => `- ${n.nodeId.replace(/^\w+:/, '')}: ${n.message.replace(/\n/g, ' ')}`), '']
+      : []),
     '## Changes (from git)',
     '',
     '```',

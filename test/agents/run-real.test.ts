@@ -862,6 +862,7 @@ describe('orchestra run: live agent events and Gemini', () => {
       const branch = `orchestra/${path.basename(runDir(dir) as string)}`;
       expect(git(dir, 'show', `${branch}:app/ok.py`)).toBe('OK = 1');
       expect(() => git(dir, 'show', `${branch}:app/secret.py`)).toThrow();
+      expect(readFileSync(path.join(runDir(dir) as string, 'report.md'), 'utf8')).toMatch(/- p\/t: refused by the CLI's permissions: Write .*app\/secret\.py/);
     },
   );
 

@@ -64,6 +64,11 @@ describe('the merge queue', () => {
     // The round is in the record.
     const events = readFileSync(path.join(repo, '.orchestra', 'runs', branchOf(r).slice('orchestra/'.length), 'events.jsonl'), 'utf8');
     expect(events).toContain('"nodeId":"task:p/orders#merge1"');
+    // …and in the report, with the agent's two runs.
+    const report = readFileSync(path.join(repo, '.orchestra', 'runs', branchOf(r).slice('orchestra/'.length), 'report.md'), 'utf8');
+    expect(report).toContain('## What the agents ran into');
+    expect(report).toContain('- p/orders: merge round 1: routes.js resolved');
+    expect(report).toMatch(/\| task \| orders \| passed \| bot ×2 \|/);
   });
 
   it('a conflict the agent cannot resolve fails the task naming the file after merge.attempts rounds; nothing half-merged', async () => {

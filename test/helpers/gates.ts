@@ -15,8 +15,8 @@ export function logLines(dir: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
 }
 
-/** Polls for a state (not a fixed sleep): resolves as soon as it holds, fails after `ms`. */
-export async function waitFor(what: string, test: () => boolean, ms = 15_000): Promise<void> {
+/** Polls for a state (not a fixed sleep): resolves as soon as it holds, fails after `ms` (generous: CI machines have two cores and the suite runs several orchestras at once). */
+export async function waitFor(what: string, test: () => boolean, ms = 30_000): Promise<void> {
   const until = Date.now() + ms;
   while (!test()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
