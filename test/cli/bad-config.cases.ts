@@ -298,6 +298,14 @@ export const BAD_CASES: readonly BadCase[] = [
     says: ["sandbox.mode: expected one of auto, required, off; got 'on'", "did you mean 'writable'?"],
   },
   {
+    name: 'worktree: and merge: with the wrong types, each at its value',
+    files: {
+      [C]: 'gates:\n  u:\n    run: "true"\nworktree:\n  setup: 3\n  setupTimeout: soon\n  copy: .env\nmerge:\n  attempts: -1\n  regenerate: { "a.lock": 5 }\n',
+    },
+    at: ['orchestra.config.yaml:5:10', 'orchestra.config.yaml:6:17', 'orchestra.config.yaml:7:9', 'orchestra.config.yaml:9:13', 'orchestra.config.yaml:10:27'],
+    says: ['worktree.setup: expected a string or a list of strings, got 3', "'soon' is not a duration", 'merge.attempts: must be at least 0, got -1'],
+  },
+  {
     name: 'several mistakes are all reported at once',
     files: {
       [C]: 'concurency: 2\ngates:\n  unit:\n    run: npm test\n    needs: [lint]\n  lint:\n    timeout: soon\n',
