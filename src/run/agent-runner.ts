@@ -7,7 +7,7 @@ import type { EventBus } from '../events/events.js';
 import type { WorkerPool } from '../exec/pool.js';
 import { readGitLink, restoreGitLink } from '../git/worktree-link.js';
 import type { CommandJobResult } from '../exec/worker.js';
-import { refusedWrites } from '../sandbox/refusals.js';
+import { intrusions, refusedWrites } from '../sandbox/refusals.js';
 import type { AgentSandbox, Sandboxed } from '../sandbox/sandbox.js';
 import type { RunDir } from '../workspace/layout.js';
 import { unreachable } from '../util/unreachable.js';
@@ -71,6 +71,8 @@ export interface AgentRunnerDeps {
   readonly defaultTimeoutMs?: number;
   /** Every agent process starts inside it; none with `sandbox: off` or where it cannot work. */
   readonly sandbox?: AgentSandbox;
+  /** The user's repository: a write the sandbox refused there, from outside the agent's worktree, fails the attempt. */
+  readonly repoRoot?: string;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -80,6 +82,8 @@ const DEFAULT_IDLE_MS = 10 * 60_000;
 
 /** The first few writes the sandbox refused are noted (the record and `logs` show them); more would be noise. */
 const MAX_REFUSAL_NOTES = 3;
+/** Refused writes looked at for an aim at the user's repository. */
+const MAX_SCANNED = 50;
 
 /** What an agent's log holds past `from`: its last attempt's output, the first 4 MB of it (refusals come early or not at all). */
 function readFrom(file: string, from: number): string {
@@ -139,7 +143,7 @@ export class AgentRunner implements RunsAgents {
     let corrected = false;
     const gitLink = readGitLink(req.cwd);
     for (let attempt = 1; ; attempt++) {
-      const result = await this.#attemptOnce(agent, req, launch, attempt, promptFile);
+      const { result, intruded } = await this.#attemptOnce(agent, req, launch, attempt, promptFile);
       const outcome = withHint(
         agent,
         classifyAttempt({
@@ -155,7 +159,7 @@ export class AgentRunner implements RunsAgents {
           output: result.tail,
         }),
       );
-      const tampered = this.#gitLinkChanged(req.cwd, gitLink) ?? (await this.deps.guard?.());
+      const tampered = this.#gitLinkChanged(req.cwd, gitLink) ?? intruded ?? (await this.deps.guard?.());
       if (tampered) {
         const stopped: AgentOutcome = { ok: false, failure: { class: 'final', reason: tampered }, usage: outcome.usage };
         this.#recordAttempt(agent, req, stopped);
@@ -210,7 +214,14 @@ export class AgentRunner implements RunsAgents {
     return file;
   }
 
-  async #attemptOnce(agent: Agent, req: AgentRequest, launch: Launch, attempt: number, promptFile: string): Promise<CommandJobResult> {
+  /** One start of the agent; `intruded`: why it must fail though it may have exited 0 (it tried to write your repository). */
+  async #attemptOnce(
+    agent: Agent,
+    req: AgentRequest,
+    launch: Launch,
+    attempt: number,
+    promptFile: string,
+  ): Promise<{ result: CommandJobResult; intruded?: string }> {
     const { bus, runId } = this.deps;
     bus.emit({ type: 'node-started', ts: Date.now(), nodeId: req.nodeId, attempt });
     const env = agentEnv(agent, { runId, phase: req.phase, task: req.label, role: req.ref, attempt, promptFile });
@@ -227,12 +238,13 @@ export class AgentRunner implements RunsAgents {
     } catch (e) {
       // The agent does not start unconfined because its sandbox could not be made.
       const spawnError = `its sandbox could not be set up (${(e as Error).message.split('\n')[0]})`;
-      return { exitCode: null, signal: null, timedOut: false, idle: false, interrupted: false, spawnError, durationMs: 0, tail: '' };
+      return { result: { exitCode: null, signal: null, timedOut: false, idle: false, interrupted: false, spawnError, durationMs: 0, tail: '' } };
     }
     const logFile = this.deps.runDir.logFile(req.nodeId);
     const logStart = boxed ? sizeOf(logFile) : 0;
+    let result: CommandJobResult;
     try {
-      return await this.deps.pool.runCommand(
+      result = await this.deps.pool.runCommand(
         {
           command: { argv: boxed?.argv ?? launch.argv },
           ...(boxed ? { wrapped: true } : {}),
@@ -259,10 +271,15 @@ export class AgentRunner implements RunsAgents {
     } finally {
       for (const made of boxed?.dispose() ?? [])
         this.#note(req.nodeId, `removed ${made}: the agent made it among its CLI's own settings, which later agents and your own sessions would obey`);
-      // All orchestra sees of a refused write is the error the agent printed: the first few become notes.
-      if (boxed)
-        for (const said of refusedWrites(readFrom(logFile, logStart), MAX_REFUSAL_NOTES)) this.#note(req.nodeId, `the sandbox refused a write: ${said}`);
     }
+    if (!boxed) return { result };
+    // All orchestra sees of a refused write is the error the agent printed: the first few become notes.
+    const refused = refusedWrites(readFrom(logFile, logStart), MAX_SCANNED);
+    for (const said of refused.slice(0, MAX_REFUSAL_NOTES)) this.#note(req.nodeId, `the sandbox refused a write: ${said}`);
+    const aimed = this.deps.repoRoot ? intrusions(refused, req.cwd, this.deps.repoRoot) : [];
+    return aimed.length
+      ? { result, intruded: `tried to write your repository outside its worktree (the sandbox refused it): ${aimed.join(', ')}` }
+      : { result };
   }
 
   /** One attempt's limit: the agent's own, the task's, `run --timeout`, else 30 minutes. */

@@ -58,7 +58,7 @@ export function runContext(s: RunSettings, f: RunFacts, checkpointed: (phase: st
     guard: () => f.guard.verify(),
     retries: TRANSIENT_RETRIES,
     ...(s.agentTimeoutMs !== undefined ? { defaultTimeoutMs: s.agentTimeoutMs } : {}),
-    ...(s.sandbox ? { sandbox: s.sandbox } : {}),
+    ...(s.sandbox ? { sandbox: s.sandbox, repoRoot: s.config.root } : {}),
   });
   const nodes = new NodeEvents(s.bus, (id) => f.runDir.logFile(id));
   const setup = new WorktreeSetup({

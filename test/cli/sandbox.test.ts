@@ -60,10 +60,11 @@ describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
     expect(git(repo, 'log', '--all', '--format=%s')).not.toContain('sneaky');
   });
 
-  it("5: writing the user's working tree is refused", async () => {
-    const { repo, before } = attack('echo pwned >> ../../../../README.md');
+  it("5: writing the user's working tree is refused, and fails the task even when the agent shrugs it off", async () => {
+    const { repo, before } = attack('echo pwned >> ../../../../README.md; exit 0');
     const r = await runCli(['run'], repo);
     expectRefused(r, repo, before, /README\.md: Read-only file system/);
+    expect(r.stdout).toContain(`tried to write your repository outside its worktree (the sandbox refused it): ${path.join(repo, 'README.md')}`);
   });
 
   it('6: a file outside the repository written through an in-scope symbolic link is refused', async () => {
@@ -110,6 +111,10 @@ describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
     const cached = parseCache();
     const r = await runCli(['run'], repo);
     expect(r.stdout).toMatch(/the sandbox refused a write: .*run\.lock: Read-only file system/);
+    // The agent shrugged the errors off (exit 0); orchestra does not: an aim at your repository fails the task.
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/tried to write your repository outside its worktree \(the sandbox refused it\): .*\.orchestra\/run\.lock/);
+    expect(git(repo, 'log', '--format=%s', branchOf(r))).not.toContain('merge t1');
     expect(existsSync(path.join(state, 'patterns.jsonl'))).toBe(false);
     expect(existsSync(path.join(state, 'prompts', 'fix.md'))).toBe(false);
     expect(parseCache()).toEqual(cached);

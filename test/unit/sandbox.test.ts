@@ -8,7 +8,7 @@ import { explainFailure } from '../../src/sandbox/availability.js';
 import { bwrapArgs } from '../../src/sandbox/bwrap-args.js';
 import { decideSandbox } from '../../src/sandbox/decide.js';
 import { linkedGitDirs, prepareGitView } from '../../src/sandbox/git-view.js';
-import { refusedWrites } from '../../src/sandbox/refusals.js';
+import { intrusions, refusedWrites } from '../../src/sandbox/refusals.js';
 import { BwrapSandbox } from '../../src/sandbox/sandbox.js';
 import { cliState } from '../../src/sandbox/state-dirs.js';
 
@@ -230,5 +230,23 @@ describe('BwrapSandbox.wrap', () => {
     expect(a.dispose()).toEqual([path.join(home, '.claude', 'hooks')]);
     expect(existsSync(path.join(home, '.claude', 'hooks'))).toBe(false);
     expect(readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8')).toBe('{}');
+  });
+});
+
+describe('intrusions', () => {
+  const wt = '/r/.orchestra/worktrees/run/t1';
+  it("names refused writes aimed at the user's repository from outside the worktree, and only those", () => {
+    const refused = [
+      'sh: 1: cannot create ../../../../README.md: Read-only file system',
+      "rm: cannot remove '../../../run.lock': Read-only file system",
+      "fatal: Unable to create '/r/.git/worktrees/_integration/index.lock': Read-only file system",
+      "touch: cannot touch '/home/me/.config/x': Read-only file system",
+      'sh: 1: cannot create notes.txt: Read-only file system',
+      "error: cannot lock ref 'refs/stash': Unable to create '/r/.git/refs/stash.lock': Read-only file system",
+      "fatal: Unable to create '/r/.git/FETCH_HEAD': Read-only file system",
+      `touch: cannot touch '${wt}/src/a.js': Read-only file system`,
+    ];
+    expect(intrusions(refused, wt, '/r')).toEqual(['/r/README.md', '/r/.orchestra/run.lock', '/r/.git/worktrees/_integration/index.lock']);
+    expect(intrusions([], wt, '/r')).toEqual([]);
   });
 });
