@@ -190,7 +190,8 @@ export class Repo {
    */
   async mergeKeepingConflicts(cwd: string, ref: string, message: string): Promise<string[]> {
     try {
-      await this.raw(['merge', '--no-ff', '--no-verify', '-m', message, ref], cwd);
+      // --no-commit: even a clean merge stays open, so that generated files can be made again before it is concluded.
+      await this.raw(['merge', '--no-ff', '--no-commit', '--no-verify', '-m', message, ref], cwd);
       return [];
     } catch (e) {
       const conflicted = (await this.raw(['diff', '--name-only', '--diff-filter=U', '-z'], cwd)).split('\0').filter(Boolean);
@@ -203,8 +204,13 @@ export class Repo {
     await this.raw(['merge', '--abort'], cwd).catch(() => undefined);
   }
 
-  /** Ends a merge in progress with what the worktree holds now (setup paths left out), under git's own merge message. */
+  /** Ends a merge in progress with what the worktree holds now (setup paths left out), under git's own merge message; nothing when none is open. */
   async concludeMerge(cwd: string): Promise<void> {
+    const open = await this.raw(['rev-parse', '-q', '--verify', 'MERGE_HEAD'], cwd).then(
+      () => true,
+      () => false,
+    );
+    if (!open) return;
     await this.#stageAll(cwd);
     await this.raw(['commit', '-q', '--no-verify', '--no-edit'], cwd);
   }

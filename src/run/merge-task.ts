@@ -29,19 +29,22 @@ export class TaskMerge {
   async merge(commit: string, checkScope: (from: string) => Promise<string | undefined>, signal: AbortSignal): Promise<string | undefined> {
     const run = this.ctx.run;
     const { attempts, regenerate } = run.config.merge;
-    const first = await this.#mergeIntoIntegration(commit);
-    if (first === undefined) return undefined;
     const isGenerated = picomatch([...regenerate.keys()], { dot: true, basename: true });
+    // A lockfile both sides changed is made again, never merged as text, even where git would merge it cleanly.
+    const bothChanged = await this.#changedOnBothSides(commit, isGenerated);
+    const first = bothChanged.length ? `${bothChanged.join(', ')} changed on both sides` : await this.#mergeIntoIntegration(commit);
+    if (first === undefined) return undefined;
     let lastConflict = first;
     for (let round = 1; round <= Math.max(1, attempts); round++) {
       if (signal.aborted) return 'interrupted';
       const tip = await run.repo.revParse(run.integrationBranch);
       const conflicted = await run.repo.mergeKeepingConflicts(this.worktree, tip, `orchestra: ${run.integrationBranch} into ${this.node.task.id}`);
-      const generated = conflicted.filter((f) => isGenerated(f));
+      const generated = [...new Set([...conflicted.filter((f) => isGenerated(f)), ...bothChanged])];
       const text = conflicted.filter((f) => !isGenerated(f));
-      lastConflict = `conflict in ${conflicted.join(', ')}`;
+      lastConflict = conflicted.length ? `conflict in ${conflicted.join(', ')}` : first;
       if (text.length && attempts === 0) break;
-      if (generated.length) await run.repo.raw(['checkout', '--theirs', '--', ...generated], this.worktree);
+      const unmerged = generated.filter((f) => conflicted.includes(f));
+      if (unmerged.length) await run.repo.raw(['checkout', '--theirs', '--', ...unmerged], this.worktree);
       const failed = (text.length ? await this.#resolveByAgent(text, round, attempts, signal) : undefined) ?? (await this.#regenerate(generated, signal));
       if (failed) {
         await run.repo.abortMerge(this.worktree);
@@ -49,17 +52,28 @@ export class TaskMerge {
         lastConflict = `${lastConflict} (${failed})`;
         continue;
       }
-      if (conflicted.length) await run.repo.concludeMerge(this.worktree);
+      await run.repo.concludeMerge(this.worktree);
       // The task's work against the tip it now contains: its own paths, the resolutions, and the regenerated files.
       const outside = await checkScope(tip);
       if (outside) return outside;
-      if (conflicted.length)
-        this.#note(`merge round ${round}: ${conflicted.join(', ')} resolved${generated.length ? ` (${generated.join(', ')} made again)` : ''}`);
+      const met = [...new Set([...conflicted, ...generated])].sort();
+      if (met.length) this.#note(`merge round ${round}: ${met.join(', ')} resolved${generated.length ? ` (${generated.join(', ')} made again)` : ''}`);
       const merged = await this.#mergeIntoIntegration(await run.repo.revParse('HEAD', this.worktree));
       if (merged === undefined) return undefined;
       lastConflict = merged;
     }
     return `could not merge into ${run.integrationBranch}: ${lastConflict}; nothing of it was merged`;
+  }
+
+  /** Generated files (lockfiles) that both this task and the work merged since its base changed. */
+  async #changedOnBothSides(commit: string, isGenerated: (f: string) => boolean): Promise<string[]> {
+    const run = this.ctx.run;
+    const tip = await run.repo.revParse(run.integrationBranch);
+    const base = (await run.repo.raw(['merge-base', commit, tip])).trim();
+    if (base === tip) return [];
+    const [ours, theirs] = await Promise.all([run.repo.changedPaths(base, commit), run.repo.changedPaths(base, tip)]);
+    const theirSet = new Set(theirs);
+    return ours.filter((f) => isGenerated(f) && theirSet.has(f));
   }
 
   /** Why not, or undefined once merged. */

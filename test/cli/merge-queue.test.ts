@@ -92,6 +92,31 @@ describe('the merge queue', () => {
     expect(r.stdout).toMatch(/could not merge into orchestra\/[\w-]+: conflict in routes\.js/);
   });
 
+  it('a lockfile both tasks changed is made again even where git would merge its text cleanly', async () => {
+    // Task a edits the first line, task b the last: a textual merge would not conflict, and would be wrong.
+    const lock = 'head\n1\n2\n3\n4\n5\n6\ntail\n';
+    const agent =
+      'touch $ORCHESTRA_TASK.dep && if [ $ORCHESTRA_TASK = a ]; then sed -i 1s/head/a-was-here/ deps.lock; else sed -i s/tail/b-was-here/ deps.lock; fi';
+    const repo = makeRepo({
+      'deps.lock': lock,
+      'orchestra.config.yaml': `phases:
+  - id: p
+    tasks:
+      - { id: a, agent: dev, prompt: a, scope: { touch: [a.dep], shared: [deps.lock] } }
+      - { id: b, agent: dev, prompt: b, scope: { touch: [b.dep], shared: [deps.lock] } }
+merge:
+  regenerate: { "deps.lock": "ls *.dep | sort > deps.lock" }
+`,
+      'team.json': JSON.stringify({ agents: [{ id: 'bot', roles: ['dev'], concurrency: 2, command: ['sh', '-c', agent] }] }),
+    });
+    git(repo, 'add', '-A');
+    git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
+    const r = await runCli(['run'], repo);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('p/b: merge round 1: deps.lock resolved (deps.lock made again)');
+    expect(git(repo, 'show', `${branchOf(r)}:deps.lock`)).toBe('a.dep\nb.dep');
+  });
+
   it('a lockfile that conflicts is taken from the integration branch and made again by merge.regenerate, with no agent', async () => {
     // Each task adds its own file and a line to the "lockfile"; the regenerate command rebuilds it from the files present.
     const repo = makeRepo({
