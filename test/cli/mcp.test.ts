@@ -136,7 +136,7 @@ describe('orchestra mcp over stdio, with the SDK client', () => {
     const { client } = await mcpClient(repoWith());
     const r = await call(client, 'check_gate', { gates: 'unit' });
     expect(r.isError).toBe(true);
-    expect(r.text).toMatch(/gates/);
+    expect(r.text).toMatch(/Input validation error.*expected array.*gates/);
   });
 
   it('a config that does not load is a tool error saying why', async () => {
@@ -199,7 +199,7 @@ describe('orchestra mcp over stdio, with the SDK client', () => {
     expect((await runCli(['check'], repo)).code).toBe(1);
     const r = await call(client, 'run_status');
     expect(r.text).toMatch(/^run \S+ \(orchestra check\): finished: something failed/);
-    expect(r.text).toMatch(/top-level gates:[\s\S]*  failed gate broken[\s\S]*why: exit code 3/);
+    expect(r.text).toMatch(/top-level gates:[\s\S]* {2}failed gate broken[\s\S]*why: exit code 3/);
     expect(r.text).toContain('passed gate unit');
     expect((await call(client, 'run_status', { run_id: 'nope' })).isError).toBe(true);
   });

@@ -37,6 +37,7 @@ describe('the MCP server, its decisions', () => {
     expect(Workspace.enclosing(path.join(repo, '.orchestra/worktrees/20250101-x/task-a/src'))?.stateDir).toBe(path.join(repo, '.orchestra'));
     expect(Workspace.enclosing(path.join(repo, '.orchestra/worktrees'))).toBeUndefined();
     expect(Workspace.enclosing(path.join(repo, 'src'))).toBeUndefined();
+    expect(Workspace.enclosing(path.join(repo, '.orchestra/runs/20250101-x/logs'))).toBeUndefined();
   });
 
   it('bounds a log tail by lines and by characters', () => {
