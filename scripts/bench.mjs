@@ -162,6 +162,15 @@ try {
   const checkCold = timeCommand([bin, 'check', '--hook', 'pre-push', '--no-cache'], big);
   rows.push(['orchestra check --hook pre-push, 10 gates, 5,000 files, all cached', checkWarm, `+${(checkWarm - node).toFixed(0)} ms over node (aim: <= 150)`]);
   rows.push(['  the same gates, --no-cache (each runs node -e 0)', checkCold, `${(checkCold / checkWarm).toFixed(1)}x the cached run`]);
+  {
+    const { benchMcpCheck } = await import('./bench-mcp.mjs');
+    const mcpMs = await benchMcpCheck(bin, big, RUNS);
+    rows.push([
+      'orchestra mcp: tools/call check_gate to its answer, the same 10 gates all cached',
+      mcpMs,
+      `${(mcpMs / node).toFixed(2)}x node -e 0 (aim: < 100 ms)`,
+    ]);
+  }
 
   // --- CI: the export, and the cache-key step each exported job runs ---
   const exportMs = timeCommand([bin, 'export', 'github-actions', '--out', '-'], medium);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { orchestraVersion } from '../util/version.js';
 import { EXIT } from './exit-codes.js';
 import { registerGateCommands } from './register-gates.js';
+import { registerMcpCommands } from './register-mcp.js';
 import { registerRunCommands } from './register-runs.js';
 import { registerWatchCommands } from './register-watch.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerGateCommands(program, setExit);
   registerRunCommands(program, setExit);
   registerWatchCommands(program, setExit);
+  registerMcpCommands(program, setExit);
   return program;
 }
 

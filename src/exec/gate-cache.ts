@@ -110,7 +110,12 @@ export class GateCache {
     const file = path.join(this.#dir, `${fingerprint}.json`);
     const tmp = `${file}.${process.pid}.${this.#writes.length}.tmp`;
     if (!this.#made) {
-      mkdirSync(this.#dir, { recursive: true });
+      try {
+        mkdirSync(this.#dir, { recursive: true });
+      } catch {
+        // A read-only `.orchestra/` (the MCP server inside an agent's sandbox): no cache, not a crash.
+        return;
+      }
       this.#made = true;
     }
     this.#writes.push(

@@ -40,3 +40,13 @@ export function narrowForCi(config: Config, graph: Graph, names: readonly string
   const only = flags.needs ? undefined : new Set(names.map((n) => nodeId.gate(n)));
   return { ...(only ? { only } : {}), ...(sharded ? { sharded } : {}), diagnostics };
 }
+
+/** The top-level gates of a compiled graph and the edges between them: what `check` (and the MCP server's `check_gate`) chooses from. */
+export function topLevelGates(graph: Graph): Graph {
+  return {
+    nodes: graph.nodes.filter((n) => n.kind === 'gate' && n.phase === null),
+    edges: graph.edges.filter((e) => e.from.startsWith('gate:') && e.to.startsWith('gate:') && !e.from.includes('/') && !e.to.includes('/')),
+    scopeDecisions: [],
+    phases: [],
+  };
+}

@@ -39,6 +39,11 @@ export interface GateRunOptions {
   readonly bus: EventBus;
   readonly pool: WorkerPool;
   readonly signal: AbortSignal;
+  /**
+   * Where the gates' logs go instead of the run's folder: the MCP server keeps
+   * no run record, and inside an agent's sandbox `.orchestra/` is read-only.
+   */
+  readonly logDir?: string;
 }
 
 export interface GateRunResult {
@@ -91,7 +96,8 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   const gates = new Map(graph.nodes.filter((n): n is GateNode => n.kind === 'gate').map((n) => [n.id, n]));
   const nodes = nodeInfos(graph, (id) => !opts.only || opts.only.has(id));
   const runDir = opts.ws.run(opts.runId);
-  mkdirSync(runDir.logs, { recursive: true });
+  const logs = opts.logDir ?? runDir.logs;
+  mkdirSync(logs, { recursive: true });
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
 
   // Listing the repo costs two git calls; only gates with inputs or rules need it.
@@ -112,7 +118,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
       return { status: 'cached' };
     }
     const gate = node.gate;
-    const logFile = runDir.logFile(id);
+    const logFile = opts.logDir !== undefined ? path.join(opts.logDir, path.basename(runDir.logFile(id))) : runDir.logFile(id);
     const shard = opts.sharded?.gateId === id ? { shard: opts.sharded.shard } : {};
     let attempt = 0;
     for (;;) {

@@ -26,6 +26,20 @@ export class Workspace {
     return new Workspace(path.join(configRoot, '.orchestra'));
   }
 
+  /**
+   * The workspace a folder belongs to when it is one of a run's worktrees
+   * (`<repo>/.orchestra/worktrees/<run>/<task>/…`), else undefined: a process
+   * started inside a task's worktree (the MCP server an agent's CLI starts)
+   * reads the run's record and the gate cache of the repository that runs it.
+   */
+  static enclosing(dir: string): Workspace | undefined {
+    const parts = path.resolve(dir).split(path.sep);
+    for (let i = parts.length - 3; i > 0; i--) {
+      if (parts[i] === '.orchestra' && parts[i + 1] === 'worktrees') return new Workspace(parts.slice(0, i + 1).join(path.sep) || path.sep);
+    }
+    return undefined;
+  }
+
   constructor(readonly stateDir: string) {}
 
   /** Makes the folder with its own `.gitignore`; returns itself. */

@@ -25,6 +25,7 @@ const LAYERS = [
   'session',
   'serve',
   'export',
+  'mcp',
   'hooks',
   'cli',
 ];
