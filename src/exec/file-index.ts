@@ -34,11 +34,15 @@ function contentHash(root: string, file: string): string {
   }
 }
 
-export async function indexFiles(root: string): Promise<FileIndex> {
+/** `known`: the files that differ from the index, when a `git status` already said (paths relative to `root`). */
+export async function indexFiles(root: string, known?: readonly string[]): Promise<FileIndex> {
   let staged: string;
   let dirty: string;
   try {
-    [staged, dirty] = await Promise.all([git(['ls-files', '-s', '-z'], root), git(['ls-files', '-z', '-m', '-o', '--exclude-standard'], root)]);
+    [staged, dirty] = await Promise.all([
+      git(['ls-files', '-s', '-z'], root),
+      known ? known.join('\0') : git(['ls-files', '-z', '-m', '-o', '--exclude-standard'], root),
+    ]);
   } catch {
     return walkIndex(root);
   }
