@@ -131,7 +131,10 @@ describe.concurrent('hooks judge what git records, not the working tree', () => 
   });
 
   it('check --hook pre-push by hand judges the tree, and an unstaged change is not a cached pass', async () => {
-    const { repo } = await hooked({ 'orchestra.config.yaml': CONFIG, READY: '', 'app.py': 'x = 1\n' });
+    // No hook installed: the command is run by hand, so git passes no refs and the tree is what is asked about.
+    const repo = makeRepo({ 'orchestra.config.yaml': CONFIG, READY: '', 'app.py': 'x = 1\n' });
+    git(repo, 'add', '-A');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'first');
     expect((await runCli(['check', '--hook', 'pre-push'], repo)).code).toBe(0);
     expect((await runCli(['check', '--hook', 'pre-push'], repo)).stdout).toContain('◌ clean cached');
     writeFileSync(path.join(repo, 'app.py'), 'x = BUG\n');
