@@ -57,3 +57,12 @@ export function treeStatus(cwd: string, env: NodeJS.ProcessEnv): Promise<TreeSta
     );
   });
 }
+
+/** `git ls-files -s -z` at `top`: the index's entries, paths from the top. */
+export function indexListing(top: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', ['ls-files', '-s', '-z'], { cwd: top, env, maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    );
+  });
+}

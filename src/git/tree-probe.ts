@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { headFromFiles, locateGit } from './head-file.js';
 import { cleanEnv } from './snapshot.js';
-import { treeStatus, under, type TreeStatus } from './status.js';
+import { indexListing, treeStatus, under, type TreeStatus } from './status.js';
 
 /**
  * What a pre-push hook needs to know about the checkout, asked once and
@@ -16,8 +16,24 @@ export interface TreeProbe {
   readonly head: string | undefined;
   /** Paths (relative to `root`) where the tree differs from HEAD; undefined: ask git another way. */
   differsFromHead(root: string): Promise<string[] | undefined>;
-  /** Paths (relative to `root`) where the tree differs from the index: what `git ls-files -m -o` would list. */
-  differsFromIndex(root: string): Promise<string[] | undefined>;
+  /**
+   * For the gate cache's file index, relative to `root`: the index's entries
+   * (`git ls-files -s -z` output) and the files that differ from it (what
+   * `git ls-files -m -o` would list). Both asked early, beside the status.
+   */
+  listing(root: string): Promise<{ staged?: string; dirty?: string[] }>;
+}
+
+/** `git ls-files -s -z` output (`<mode> <sha> <stage>\t<path>`, paths from the top) kept to the paths under `prefix`, relative to it. */
+export function stagedUnder(text: string, prefix: string): string {
+  if (prefix === '') return text;
+  const p = `${prefix.split(path.sep).join('/')}/`;
+  const out: string[] = [];
+  for (const entry of text.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab !== -1 && entry.startsWith(p, tab + 1)) out.push(`${entry.slice(0, tab + 1)}${entry.slice(tab + 1 + p.length)}`);
+  }
+  return out.join('\0');
 }
 
 export function probeTree(cwd: string): TreeProbe {
@@ -25,6 +41,8 @@ export function probeTree(cwd: string): TreeProbe {
   const head = at ? headFromFiles(at) : undefined;
   // Rejections are kept as undefined: a failed probe costs speed, never the answer.
   const status: Promise<TreeStatus | undefined> = at ? treeStatus(cwd, cleanEnv()).catch(() => undefined) : Promise.resolve(undefined);
+  // Listed from the top: from a subfolder git would list only that subfolder, and the config may be above it.
+  const staged: Promise<string | undefined> = at ? indexListing(at.top, cleanEnv()).catch(() => undefined) : Promise.resolve(undefined);
   const prefixOf = (root: string): string | undefined => {
     if (!at) return undefined;
     // A config in a repository nested below `cwd` is another checkout: its status is not this one.
@@ -41,5 +59,10 @@ export function probeTree(cwd: string): TreeProbe {
     const prefix = prefixOf(root);
     return s && prefix !== undefined ? under(s[which], prefix) : undefined;
   };
-  return { head, differsFromHead: (root) => pick(root, 'fromHead'), differsFromIndex: (root) => pick(root, 'fromIndex') };
+  const listing = async (root: string): Promise<{ staged?: string; dirty?: string[] }> => {
+    const [text, dirty] = [await staged, await pick(root, 'fromIndex')];
+    const prefix = prefixOf(root);
+    return { ...(text !== undefined && prefix !== undefined ? { staged: stagedUnder(text, prefix) } : {}), ...(dirty ? { dirty } : {}) };
+  };
+  return { head, differsFromHead: (root) => pick(root, 'fromHead'), listing };
 }

@@ -141,6 +141,11 @@ describe.concurrent('hooks judge what git records, not the working tree', () => 
     const r = await runCli(['check', '--hook', 'pre-push'], repo);
     expect(r.stdout).toContain('✗ clean');
     expect(r.code).toBe(1);
+    // Committed, the tree is clean: the bug is known only through the index's listing of tracked files.
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'the bug');
+    const committed = await runCli(['check', '--hook', 'pre-push'], repo);
+    expect(committed.stdout).toContain('✗ clean');
+    expect(committed.code).toBe(1);
   });
 
   it('pre-push: deleting a branch checks nothing', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { headFromFiles, locateGit, packedRef, parseHead } from '../../src/git/head-file.js';
 import { parseStatusZ, under } from '../../src/git/status.js';
+import { stagedUnder } from '../../src/git/tree-probe.js';
 import { makeRepo, writeFiles } from '../helpers/repo.js';
 
 const A = 'a'.repeat(40);
@@ -17,6 +18,12 @@ describe('git status, read once', () => {
       fromIndex: ['unstaged.ts', 'both.ts', 'gone.ts', 'new/file.ts'],
     });
     expect(parseStatusZ('')).toEqual({ fromHead: [], fromIndex: [] });
+  });
+
+  it("keeps the index's entries under the config's folder, relative to it", () => {
+    const ls = [`100644 ${A} 0\tapp/a.ts`, `100644 ${B} 0\tapps/b.ts`, `100755 ${B} 0\tc.sh`, ''].join('\0');
+    expect(stagedUnder(ls, 'app')).toBe(`100644 ${A} 0\ta.ts`);
+    expect(stagedUnder(ls, '')).toBe(ls);
   });
 
   it("keeps the paths under the config's folder, relative to it", () => {

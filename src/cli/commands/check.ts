@@ -162,7 +162,7 @@ async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narro
   const reporters: readonly ReporterChoice[] = opts.quiet || opts.fix ? [] : opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const session = await Session.open({ ws, runId, reporters, root: config.root });
   const { runGates } = await import('../../exec/run-gates.js');
-  const dirty = probe ? await probe.differsFromIndex(config.root) : undefined;
+  const known = probe ? await probe.listing(config.root) : undefined;
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
   const result = await session.work(concurrency, (pool, signal) =>
     runGates({
@@ -175,7 +175,7 @@ async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narro
       // Fixes need this tree's findings, not a replay.
       useCache: opts.cache && !opts.fix,
       ...(root !== undefined ? { root } : {}),
-      ...(dirty !== undefined ? { dirty } : {}),
+      ...(known !== undefined ? { known } : {}),
       ...(narrowed.only ? { only: narrowed.only } : {}),
       ...(narrowed.sharded ? { sharded: narrowed.sharded } : {}),
       ...(opts.timeoutMs !== undefined ? { defaultTimeoutMs: opts.timeoutMs } : {}),
