@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ReporterChoice } from '../session/reporters.js';
 import { collectReporter, duration, port, positiveInt } from './option-parsers.js';
 import type { CommonOptions } from './exit-codes.js';
@@ -24,19 +24,27 @@ export function commonOptions(opts: { cwd?: string; config?: string; cache?: boo
  * output, a time limit (`timeout` says for what), stopping.
  */
 export function withWorkOptions(cmd: Command, what: { nodes: string; timeout: string }): Command {
-  return withCommonOptions(cmd)
-    .option('--concurrency <n>', `how many ${what.nodes} run at once (default: config, else CPU cores)`, positiveInt)
-    .option('--keep-going', 'after a failure, still run everything that does not depend on it')
-    .option('--reporter <name>', 'pretty (default), json, github, junit[=FILE], sarif[=FILE]; repeat for several', collectReporter)
-    .option('--timeout <duration>', what.timeout, duration)
-    .option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL', duration, 5000);
+  return (
+    withCommonOptions(cmd)
+      .option('--concurrency <n>', `how many ${what.nodes} run at once (default: config, else CPU cores)`, positiveInt)
+      .option('--keep-going', 'after a failure, still run everything that does not depend on it')
+      .option('--reporter <name>', 'pretty (default), json, github, junit[=FILE], sarif[=FILE]; repeat for several', collectReporter)
+      .option('--timeout <duration>', what.timeout, duration)
+      // The default is said as a duration (5s), as the flag takes it, not as commander's milliseconds.
+      .addOption(new Option('--kill-grace <duration>', 'how long a stopped process gets between SIGTERM and SIGKILL').argParser(duration).default(5000, '5s'))
+  );
+}
+
+/** `--port`: 0 asks the system for a free port, and the help says so once (commander alone would add "(default: 0)"). */
+export function portOption(what: string): Option {
+  return new Option('--port <n>', what).argParser(port).default(0, 'a free one');
 }
 
 /** What `run` and `resume` add: the dashboard. */
 export function withRunOptions(cmd: Command): Command {
   return withWorkOptions(cmd, { nodes: 'nodes', timeout: 'time limit of one agent attempt where team.json and the task set none (default 30m)' })
     .option('--ui', 'also serve the live dashboard for this run on 127.0.0.1 (its address is the first line printed)')
-    .option('--port <n>', 'with --ui: the port (default: a free one)', port, 0);
+    .addOption(portOption('with --ui: the port'));
 }
 
 export type RunCliOptions = CheckCliOptions & { ui?: boolean; port: number };

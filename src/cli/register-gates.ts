@@ -29,9 +29,17 @@ export function registerGateCommands(program: Command, setExit: SetExit): void {
     .option('--cwd <dir>', 'directory to set up (default: the current directory)')
     .option('-f, --force', 'overwrite existing orchestra.config.yaml and team.json')
     .option('--preset <name>', 'extend this builtin preset instead of the detected ones; repeat for several', collectList)
-    .action(async (opts: { cwd?: string; force?: boolean; preset?: string[] }) => {
+    .option('--no-import-hooks', "leave lefthook.yml's and .pre-commit-config.yaml's hooks out (by default each command becomes a gate of the same name)")
+    .action(async (opts: { cwd?: string; force?: boolean; preset?: string[]; importHooks?: boolean }) => {
       const { initCommand } = await import('./commands/init.js');
-      setExit(await initCommand({ cwd: opts.cwd ?? process.cwd(), force: opts.force === true, ...(opts.preset ? { presets: opts.preset } : {}) }));
+      setExit(
+        await initCommand({
+          cwd: opts.cwd ?? process.cwd(),
+          force: opts.force === true,
+          importHooks: opts.importHooks !== false,
+          ...(opts.preset ? { presets: opts.preset } : {}),
+        }),
+      );
     });
 
   withCommonOptions(program.command('plan'))

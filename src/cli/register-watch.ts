@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { port } from './option-parsers.js';
-import { commonOptions, withCommonOptions, type SetExit } from './common-options.js';
+import { commonOptions, portOption, withCommonOptions, type SetExit } from './common-options.js';
 
 /** Looking after runs: list, status, logs, report, abort, serve. */
 export function registerWatchCommands(program: Command, setExit: SetExit): void {
@@ -57,7 +56,7 @@ export function registerWatchCommands(program: Command, setExit: SetExit): void 
   withCommonOptions(program.command('serve'))
     .description("a live dashboard of this repo's runs in the browser, on 127.0.0.1 (the first line printed is its address)")
     .argument('[run-id]', 'the run to open (default: the latest)')
-    .option('--port <n>', 'the port to listen on (default: a free one)', port, 0)
+    .addOption(portOption('the port to listen on'))
     .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; port: number }) => {
       const { serveCommand } = await import('./commands/serve.js');
       setExit(await serveCommand({ ...commonOptions(opts), port: opts.port, ...(runId ? { runId } : {}) }));

@@ -94,6 +94,26 @@ function explain(errors: readonly ErrorObject[], root: unknown, file: string): D
   return out;
 }
 
+/**
+ * The fix for a plain string where a list or a mapping goes, written out: a
+ * string `files: src/**` is not taken as a one-item list (a typo of a list
+ * and a single glob look alike, and the schema stays one shape), so the error
+ * shows the list; a string `scope` shows the mapping it stands for.
+ */
+export function shapeHint(pointer: string, schema: unknown, data: unknown): string | undefined {
+  if (typeof data !== 'string') return undefined;
+  const key = pointer.split('/').pop()?.replace(/~1/g, '/').replace(/~0/g, '~') ?? '';
+  const s = schema as { type?: unknown; properties?: Record<string, unknown> } | undefined;
+  const quoted = JSON.stringify(data);
+  if (s?.type === 'array') return `write a list, even of one: ${key}: [${quoted}]`;
+  if (s?.type === 'object' && s.properties) {
+    if ('touch' in s.properties) return `${key} is a mapping of globs: ${key}: { touch: [${quoted}] }`;
+    const keys = Object.keys(s.properties);
+    if (keys.length) return `${key} is a mapping with keys: ${keys.join(', ')}`;
+  }
+  return undefined;
+}
+
 function explainOne(e: ErrorObject, root: unknown, file: string): Diagnostic {
   const where = dotted(e.instancePath);
   const fallback = { file, start: 0, end: 0 };
@@ -115,7 +135,7 @@ function explainOne(e: ErrorObject, root: unknown, file: string): Diagnostic {
     case 'required':
       return error(`${where}: missing required key '${String(params['missingProperty'])}'`, at);
     case 'type':
-      return error(`${where}: expected ${typeWord(e.parentSchema)}, got ${describeValue(e.data)}`, at);
+      return error(`${where}: expected ${typeWord(e.parentSchema)}, got ${describeValue(e.data)}`, at, shapeHint(e.instancePath, e.parentSchema, e.data));
     case 'oneOf': {
       const branches = ((e.schema as unknown[] | undefined) ?? []).map(typeWord);
       return error(`${where}: expected ${branches.join(' or ')}, got ${describeValue(e.data)}`, at);

@@ -16,7 +16,19 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   return best !== undefined && bestDistance <= limit ? best : undefined;
 }
 
+/**
+ * The one candidate `word` begins (`claude` for `claude-code`): a name cut
+ * short is as likely as a typo, and too far in edits for `closest`.
+ */
+export function extending(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length < 3) return undefined;
+  const lower = word.toLowerCase();
+  const hits = [...candidates].filter((c) => c.toLowerCase().startsWith(lower) && c.length > word.length);
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
-  const match = closest(word, candidates);
+  const all = [...candidates];
+  const match = closest(word, all) ?? extending(word, all);
   return match === undefined ? undefined : `did you mean '${match}'?`;
 }

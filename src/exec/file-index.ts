@@ -34,11 +34,24 @@ function contentHash(root: string, file: string): string {
   }
 }
 
-export async function indexFiles(root: string): Promise<FileIndex> {
+/**
+ * What git already said about `root`, asked early by a hook (paths relative to
+ * `root`): `staged`, `git ls-files -s -z`'s output; `dirty`, the files that
+ * differ from the index. Either spares a git call here.
+ */
+export interface KnownListing {
+  readonly staged?: string;
+  readonly dirty?: readonly string[];
+}
+
+export async function indexFiles(root: string, known: KnownListing = {}): Promise<FileIndex> {
   let staged: string;
   let dirty: string;
   try {
-    [staged, dirty] = await Promise.all([git(['ls-files', '-s', '-z'], root), git(['ls-files', '-z', '-m', '-o', '--exclude-standard'], root)]);
+    [staged, dirty] = await Promise.all([
+      known.staged ?? git(['ls-files', '-s', '-z'], root),
+      known.dirty ? known.dirty.join('\0') : git(['ls-files', '-z', '-m', '-o', '--exclude-standard'], root),
+    ]);
   } catch {
     return walkIndex(root);
   }

@@ -6,7 +6,7 @@ import { orchestraVersion } from '../util/version.js';
 import type { EventBus, FailReason, NodeStatus } from '../events/events.js';
 import type { Finding } from '../rules/types.js';
 import type { Workspace } from '../workspace/layout.js';
-import { indexFiles, type FileIndex } from './file-index.js';
+import { indexFiles, type FileIndex, type KnownListing } from './file-index.js';
 import { needsOf, nodeInfos } from './node-infos.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
@@ -25,6 +25,8 @@ export interface GateRunOptions {
   readonly useCache: boolean;
   /** Where the gates run when not in the config's folder: a snapshot of what a hook judges. */
   readonly root?: string;
+  /** What a hook already asked git about the config's folder (the index's listing, the files that differ from it): git calls fewer. */
+  readonly known?: KnownListing;
   /**
    * Run only these (`check --no-needs`: a CI job whose `needs:` ran the rest).
    * The others still count toward fingerprints, so a cache entry is the same
@@ -101,7 +103,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
 
   // Listing the repo costs two git calls; only gates with inputs or rules need it.
-  const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await indexFiles(root) : undefined;
+  const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await indexFiles(root, opts.known) : undefined;
   // --no-cache neither reads nor writes the cache, so nothing needs hashing.
   const fingerprints = opts.useCache ? gateFingerprints(config, graph, index, opts.sharded) : new Map<string, string | undefined>();
   const cache = new GateCache(opts.ws.gateCacheDir);

@@ -11,7 +11,8 @@ import path from 'node:path';
  */
 const HOOK_GIT_ENV = ['GIT_INDEX_FILE', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_PREFIX'];
 
-function cleanEnv(): NodeJS.ProcessEnv {
+/** The environment without the hook's git variables: git finds the repository from the folder, as a user's git would. */
+export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of HOOK_GIT_ENV) delete env[name];
   return env;

@@ -35,6 +35,7 @@ export async function listrRenderer(style: Style): Promise<Renderer> {
     const title = titles.get('nodeId' in e ? e.nodeId : '') ?? '';
     switch (e.type) {
       case 'node-started':
+        h.warnings = 0; // a retry's warnings are its own, not added to the failed attempt's
         task.title = `${title}${e.attempt > 1 ? style.dim(` (attempt ${e.attempt})`) : ''}`;
         return;
       case 'node-output':

@@ -87,9 +87,19 @@ export class ResultCollector {
         if (r) Object.assign(r, { status: 'skipped', skipReason: e.reason });
         return;
       }
-      case 'node-started':
+      case 'node-started': {
         if (e.nodeId.includes('#')) this.#subStarted.set(e.nodeId, e.ts);
+        // A node run again (a retry, a gate after a fix round) is judged by its last run: the failing run's
+        // findings and message ("2 findings") were fixed or will be found again, and must not sit beside "passed".
+        const r = this.#byId.get(e.nodeId);
+        if (r) {
+          r.findings.length = 0;
+          delete r.message;
+          delete r.reason;
+          delete r.tail;
+        }
         return;
+      }
       case 'agent-finished': {
         const round = subNode(e.nodeId);
         if (!round) return;

@@ -313,4 +313,25 @@ export const BAD_CASES: readonly BadCase[] = [
     at: ['orchestra.config.yaml:1:1', 'orchestra.config.yaml:6:3', 'orchestra.config.yaml:7:14'],
     says: ["unknown top-level key 'concurency'", "gate 'lint' needs 'run'", "'soon' is not a duration"],
   },
+  {
+    name: 'an agent that uses a CLI by a short name (claude for claude-code)',
+    files: { [C]: 'gates:\n  a: { run: "true" }\n', 'team.json': '{ "agents": [{ "id": "c", "use": "claude", "roles": ["implementer"] }] }\n' },
+    at: ['team.json:1:34'],
+    says: ['agents[0].use: expected one of claude-code', "hint: did you mean 'claude-code'?"],
+  },
+  {
+    name: 'a scope written as one glob instead of a mapping',
+    files: {
+      [C]: 'phases:\n  - id: a\n    tasks:\n      - id: t1\n        agent: claude\n        prompt: x\n        scope: app/**\n',
+      'team.json': TEAM,
+    },
+    at: ['orchestra.config.yaml:7:16'],
+    says: ['phases[0].tasks[0].scope: expected a mapping', 'hint: scope is a mapping of globs: scope: { touch: ["app/**"] }'],
+  },
+  {
+    name: "a gate's files as one string (not read as a one-item list)",
+    files: { [C]: 'gates:\n  style:\n    run: npx prettier --check .\n    files: src/**\n' },
+    at: ['orchestra.config.yaml:4:12'],
+    says: ['gates.style.files: expected a list of strings', 'hint: write a list, even of one: files: ["src/**"]'],
+  },
 ];

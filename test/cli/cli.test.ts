@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeRepo, ROOT, runCli } from '../helpers/repo.js';
 
@@ -36,6 +37,38 @@ describe.concurrent('the command line', () => {
     const r = await runCli([command, '--help'], ROOT);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: orchestra ${command}`);
+  });
+
+  it.each(['serve', 'run', 'check'])('%s --help says each default once, in the unit the flag takes', async (command) => {
+    const r = await runCli([command, '--help'], ROOT);
+    // commander wraps a long description onto indented lines: one option, one line.
+    const help = r.stdout.replace(/\n {8,}/g, ' ');
+    for (const line of help.split('\n').filter((l) => /--(port|kill-grace)\b/.test(l))) {
+      expect(line.match(/default/g) ?? []).toHaveLength(1);
+      expect(line).not.toMatch(/\(default: (0|5000)\)/);
+    }
+    if (command !== 'check') expect(help).toMatch(/--port <n> .*\(default: a free one\)/);
+    if (command !== 'serve') expect(help).toMatch(/--kill-grace <duration> .*\(default: 5s\)/);
+  });
+
+  it('patterns says a learned fix in words (no "null"), and a line that is not a pattern is passed over', async () => {
+    const repo = makeRepo({ 'orchestra.config.yaml': 'gates:\n  a: { run: "true" }\n' });
+    mkdirSync(path.join(repo, '.orchestra'));
+    const pattern = {
+      signature: 'timestamps|null|sqlalchemy/timestamp-server-default@app/models.py:updated_at has no server_default|',
+      gate: 'timestamps',
+      phase: 'models',
+      runId: 'r1',
+      at: '2026-01-01T00:00:00.000Z',
+      diff: '+++ b/app/models.py\n',
+    };
+    writeFileSync(path.join(repo, '.orchestra', 'patterns.jsonl'), `null\n${JSON.stringify(pattern)}\n"x"\n`);
+    const r = await runCli(['patterns'], repo);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('null');
+    expect(r.stdout).toContain('failure: findings sqlalchemy/timestamp-server-default@app/models.py:updated_at has no server_default');
+    expect(r.stdout).toContain('fix touched: app/models.py');
   });
 
   it('lists every command in --help', async () => {

@@ -82,3 +82,80 @@ describe.concurrent('init fits the project', () => {
     expect(bad.stderr).toContain("did you mean 'python'?");
   });
 });
+
+describe.concurrent('init takes over other hook managers’ lists', () => {
+  const LEFTHOOK = `pre-commit:
+  parallel: true
+  commands:
+    lint:
+      glob: "*.js"
+      run: node -e "process.exit(process.argv[1]==='.'?0:4)" {staged_files}
+  scripts:
+    "hello.sh":
+      runner: bash
+pre-push:
+  commands:
+    unit tests:
+      run: node -e 0
+`;
+
+  it('lefthook.yml: each run command is a gate of the same name, the file is left as it is, and the first check passes', async () => {
+    const repo = makeRepo({ 'lefthook.yml': LEFTHOOK, 'package.json': '{ "scripts": { "lint": "node -e 0" } }\n' });
+    const r = await runCli(['init'], repo);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      `imported from lefthook.yml (left as it is): lint-lefthook (node -e "process.exit(process.argv[1]==='.'?0:4)" .), unit-tests (node -e 0)`,
+    );
+    expect(r.stdout).toContain('not imported hello.sh (pre-commit: a lefthook script file, not a command)');
+    expect(readFileSync(path.join(repo, 'lefthook.yml'), 'utf8')).toBe(LEFTHOOK);
+    const config = readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8');
+    expect(config).toContain('  unit-tests: # from lefthook.yml pre-push\n    run: "node -e 0"\n');
+    expect(config).toMatch(/pre-push: \[lint, conflict-markers, .*lint-lefthook, unit-tests\]/);
+    const check = await runCli(['check', '--hook', 'pre-push'], repo);
+    expect(check.stdout).toContain('✓ lint-lefthook');
+    expect(check.stdout).toContain('✓ unit-tests');
+    expect(check.code).toBe(0);
+  });
+
+  it(".pre-commit-config.yaml: a local hook's entry and args become the gate's command; another repo's hook is said, not imported", async () => {
+    const PRE_COMMIT = `repos:
+  - repo: https://github.com/psf/black
+    rev: 24.1.0
+    hooks:
+      - id: black
+  - repo: local
+    hooks:
+      - id: args-kept
+        name: Arguments kept
+        entry: node -e "process.exit(process.argv[1]==='a b'?0:5)"
+        language: system
+        args: ['a b']
+`;
+    const repo = makeRepo({ '.pre-commit-config.yaml': PRE_COMMIT });
+    const r = await runCli(['init'], repo);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('imported from .pre-commit-config.yaml (left as it is): args-kept (');
+    expect(r.stdout).toContain(
+      "not imported black (from https://github.com/psf/black: pre-commit installs it; a gate could run 'pre-commit run black --all-files')",
+    );
+    expect(readFileSync(path.join(repo, '.pre-commit-config.yaml'), 'utf8')).toBe(PRE_COMMIT);
+    const check = await runCli(['check', 'args-kept'], repo);
+    expect(check.stdout + check.stderr).toContain('✓ args-kept');
+    expect(check.code).toBe(0);
+  });
+
+  it('a hook file that is not YAML: an error at its line and column, nothing written; --no-import-hooks leaves it out', async () => {
+    const repo = makeRepo({ 'lefthook.yml': 'pre-commit:\n  commands:\n    lint: [unclosed\n' });
+    const r = await runCli(['init'], repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^orchestra: error: lefthook\.yml:\d+:\d+: /);
+    expect(r.stderr).toContain('--no-import-hooks');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(path.join(repo, 'orchestra.config.yaml'))).toBe(false);
+    const skip = await runCli(['init', '--no-import-hooks'], repo);
+    expect(skip.code).toBe(0);
+    expect(skip.stdout).not.toContain('imported');
+    expect((await runCli(['init', '--help'], repo)).stdout).toContain('--no-import-hooks');
+  });
+});

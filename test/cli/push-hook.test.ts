@@ -91,6 +91,63 @@ describe.concurrent('hooks judge what git records, not the working tree', () => 
     expect(push(repo, 'origin', 'main').stderr).not.toContain('temporary worktree');
   });
 
+  it('pre-push: a fix staged but not committed does not save a pushed bug, nor does a rename hide it', async () => {
+    const { repo, remote } = await hooked({ 'orchestra.config.yaml': CONFIG, READY: '', 'app.py': 'x = 1\n' });
+    writeFileSync(path.join(repo, 'app.py'), 'x = BUG\n');
+    git(repo, 'commit', '-qam', 'the bug', '--no-verify');
+    // Staged: the working tree and the index agree, only HEAD differs.
+    writeFileSync(path.join(repo, 'app.py'), 'x = 1\n');
+    git(repo, 'add', 'app.py');
+    const staged = push(repo, 'origin', 'main');
+    expect(staged.stderr).toMatch(/differs from the pushed commit [0-9a-f]{8} in what clean read \(app\.py\)/);
+    expect(staged.status).not.toBe(0);
+    // Renamed away (staged): the pushed commit still has app.py, which the tree no longer does.
+    git(repo, 'checkout', '-q', 'HEAD', '--', 'app.py');
+    git(repo, 'mv', 'app.py', 'app.txt');
+    const renamed = push(repo, 'origin', 'main');
+    expect(renamed.stderr).toMatch(/in what clean read \(.*app\.py.*\)/);
+    expect(renamed.status).not.toBe(0);
+    expect(() => git(remote, 'rev-parse', 'main')).toThrow();
+  });
+
+  it('pre-push: with the config in a subfolder, paths are said relative to it', async () => {
+    const remote = mkdtempSync(path.join(tmpdir(), 'orchestra-remote-'));
+    remotes.push(remote);
+    git(remote, 'init', '-q', '--bare', '-b', 'main');
+    const repo = makeRepo({ 'svc/orchestra.config.yaml': CONFIG, 'svc/READY': '', 'svc/app.py': 'x = 1\n' });
+    git(repo, 'remote', 'add', 'origin', remote);
+    expect((await runCli(['hooks', 'install'], path.join(repo, 'svc'))).code).toBe(0);
+    git(repo, 'add', '-A');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--no-verify', '-m', 'first');
+    git(repo, 'config', 'user.email', 'test@example.com');
+    git(repo, 'config', 'user.name', 'Test');
+    writeFileSync(path.join(repo, 'svc/app.py'), 'x = BUG\n');
+    git(repo, 'commit', '-qam', 'the bug', '--no-verify');
+    writeFileSync(path.join(repo, 'svc/app.py'), 'x = 1\n');
+    const r = push(repo, 'origin', 'main');
+    expect(r.stderr).toMatch(/in what clean read \(app\.py\): checking/);
+    expect(r.status).not.toBe(0);
+    expect(() => git(remote, 'rev-parse', 'main')).toThrow();
+  });
+
+  it('check --hook pre-push by hand judges the tree, and an unstaged change is not a cached pass', async () => {
+    // No hook installed: the command is run by hand, so git passes no refs and the tree is what is asked about.
+    const repo = makeRepo({ 'orchestra.config.yaml': CONFIG, READY: '', 'app.py': 'x = 1\n' });
+    git(repo, 'add', '-A');
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'first');
+    expect((await runCli(['check', '--hook', 'pre-push'], repo)).code).toBe(0);
+    expect((await runCli(['check', '--hook', 'pre-push'], repo)).stdout).toContain('◌ clean cached');
+    writeFileSync(path.join(repo, 'app.py'), 'x = BUG\n');
+    const r = await runCli(['check', '--hook', 'pre-push'], repo);
+    expect(r.stdout).toContain('✗ clean');
+    expect(r.code).toBe(1);
+    // Committed, the tree is clean: the bug is known only through the index's listing of tracked files.
+    git(repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', 'the bug');
+    const committed = await runCli(['check', '--hook', 'pre-push'], repo);
+    expect(committed.stdout).toContain('✗ clean');
+    expect(committed.code).toBe(1);
+  });
+
   it('pre-push: deleting a branch checks nothing', async () => {
     const { repo, remote } = await hooked({ 'orchestra.config.yaml': CONFIG, READY: '', 'app.py': 'x = 1\n' });
     expect(push(repo, 'origin', 'main').status).toBe(0);

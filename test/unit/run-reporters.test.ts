@@ -7,7 +7,7 @@ import { githubReport } from '../../src/report/github.js';
 import { jsonReport } from '../../src/report/json.js';
 import { junitReport } from '../../src/report/junit.js';
 import { ResultCollector, subNode } from '../../src/report/results.js';
-import { AgentLedger } from '../../src/report/run-report.js';
+import { AgentLedger, runReportMarkdown } from '../../src/report/run-report.js';
 import { sarifReport } from '../../src/report/sarif.js';
 import { ROOT } from '../helpers/repo.js';
 
@@ -74,6 +74,32 @@ describe('reporters for a run', () => {
       { id: 'fix:models#review2', kind: 'review', round: 2, agent: 'codex', ok: true, durationMs: 500 },
     ]);
     expect(collector.run.results.find((r) => r.kind === 'task')?.rounds).toEqual([]);
+  });
+
+  it('a gate that failed and then passed (after a fix round) is reported by its last run: no findings, no "2 findings"', () => {
+    const record = runRecord();
+    const finding = record.find((e) => e.type === 'finding');
+    const gate = 'gate:models/timestamps';
+    const again: OrchestraEvent[] = [
+      { type: 'node-started', ts: 6_000, nodeId: gate, attempt: 1 },
+      { type: 'node-finished', ts: 6_050, nodeId: gate, status: 'passed', durationMs: 50, exitCode: null, signal: null, attempts: 1 },
+    ];
+    // The failing round had two findings and said so.
+    const events = record.flatMap((e) =>
+      e.type === 'node-finished' && e.nodeId === gate
+        ? [...(finding ? [finding] : []), { ...e, message: '2 findings' }]
+        : e.type === 'run-finished'
+          ? [...again, e]
+          : [e],
+    );
+    const { collector, ledger } = collect(events);
+    const r = collector.run.results.find((x) => x.id === gate);
+    expect(r?.status).toBe('passed');
+    expect(r?.findings).toEqual([]);
+    expect(r?.message).toBeUndefined();
+    const md = runReportMarkdown(collector.run, ledger, { branch: 'b', base: 'a', diffStat: '', files: [] });
+    expect(md).toMatch(/\| gate \| timestamps \| passed \|/);
+    expect(md).not.toContain('findings)');
   });
 
   it('junit: tasks, gates, fix rounds and reviews as test cases, valid against the JUnit schema', async () => {

@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import type { Diagnostic } from '../../config/diagnostic.js';
 import { error } from '../../config/diagnostic.js';
 import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
 import type { Config } from '../../config/types.js';
 import type { CiSelection } from '../../exec/gate-selection.js';
+import { probeTree, type TreeProbe } from '../../git/tree-probe.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
@@ -73,6 +75,10 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     process.stderr.write(`orchestra: ORCHESTRA_SKIP=1, skipping the ${opts.hook} gates\n`);
     return EXIT.ok;
   }
+  // A hook's questions to git (HEAD, the status) and its stdin are started before the config loads, so that they overlap.
+  const judging = opts.hook !== undefined && !opts.fix && !opts.fingerprint;
+  const probe = judging && opts.hook === 'pre-push' ? probeTree(path.resolve(opts.cwd)) : undefined;
+  const stdinRead = judging && opts.hook === 'pre-push' && !process.stdin.isTTY ? readStdin() : Promise.resolve('');
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const compiled = compile(config);
@@ -90,10 +96,10 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   if (opts.hook === undefined || opts.fix) return runChecks(opts, config, graph, narrowed);
 
   const { hookTargets } = await import('./hook-target.js');
-  const stdin = opts.hook === 'pre-push' && !process.stdin.isTTY ? await readStdin() : '';
+  const stdin = await stdinRead;
   let targets;
   try {
-    targets = await hookTargets(opts.hook, config, graph, stdin);
+    targets = await hookTargets(opts.hook, config, graph, stdin, probe);
   } catch (e) {
     process.stderr.write(`orchestra: ${(e as Error).message}\n`);
     return EXIT.internal;
@@ -103,7 +109,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     let result: number;
     switch (target.kind) {
       case 'tree':
-        result = await runChecks(opts, config, graph, narrowed);
+        result = await runChecks(opts, config, graph, narrowed, undefined, probe);
         break;
       case 'nothing':
         process.stderr.write(`orchestra: ${target.note}\n`);
@@ -143,8 +149,12 @@ function readStdin(): Promise<string> {
   });
 }
 
-/** One run of the selected gates, in the config's folder or in `root` (a snapshot of what a hook judges). */
-async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narrowed: CiSelection, root?: string): Promise<number> {
+/**
+ * One run of the selected gates, in the config's folder or in `root` (a
+ * snapshot of what a hook judges); `probe`: the status a hook already has,
+ * which spares the file index a git call.
+ */
+async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narrowed: CiSelection, root?: string, probe?: TreeProbe): Promise<number> {
   const ws = Workspace.of(config.root).ensure();
   pruneRuns(ws, RUNS_KEPT - 1);
   const runId = newRunId();
@@ -152,6 +162,7 @@ async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narro
   const reporters: readonly ReporterChoice[] = opts.quiet || opts.fix ? [] : opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const session = await Session.open({ ws, runId, reporters, root: config.root });
   const { runGates } = await import('../../exec/run-gates.js');
+  const known = probe ? await probe.listing(config.root) : undefined;
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
   const result = await session.work(concurrency, (pool, signal) =>
     runGates({
@@ -164,6 +175,7 @@ async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narro
       // Fixes need this tree's findings, not a replay.
       useCache: opts.cache && !opts.fix,
       ...(root !== undefined ? { root } : {}),
+      ...(known !== undefined ? { known } : {}),
       ...(narrowed.only ? { only: narrowed.only } : {}),
       ...(narrowed.sharded ? { sharded: narrowed.sharded } : {}),
       ...(opts.timeoutMs !== undefined ? { defaultTimeoutMs: opts.timeoutMs } : {}),

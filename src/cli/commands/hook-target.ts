@@ -1,4 +1,5 @@
 import type { Config } from '../../config/types.js';
+import type { TreeProbe } from '../../git/tree-probe.js';
 import type { Graph } from '../../graph/types.js';
 import { unreachable } from '../../util/unreachable.js';
 
@@ -21,8 +22,12 @@ export function somePaths(paths: readonly string[], shown = 3): string {
   return paths.length > shown ? `${head} and ${paths.length - shown} more` : head;
 }
 
-/** The targets of `check --hook <hook>`; `stdin` is what git passed (pre-push: the refs). */
-export async function hookTargets(hook: string, config: Config, graph: Graph, stdin: string): Promise<HookTarget[]> {
+/**
+ * The targets of `check --hook <hook>`; `stdin` is what git passed (pre-push:
+ * the refs); `probe`, started early, answers for a pushed commit that is HEAD
+ * without further git calls.
+ */
+export async function hookTargets(hook: string, config: Config, graph: Graph, stdin: string, probe?: TreeProbe): Promise<HookTarget[]> {
   if (hook !== 'pre-push' && hook !== 'pre-commit') return [{ kind: 'tree' }];
   const { gatesReading } = await import('../../exec/gates-reading.js');
   const git = await import('../../git/snapshot.js');
@@ -49,7 +54,7 @@ export async function hookTargets(hook: string, config: Config, graph: Graph, st
     case 'commits': {
       const out: HookTarget[] = [];
       for (const commit of targets.commits) {
-        const differing = await git.treeDiffersFrom(config.root, commit);
+        const differing = (commit === probe?.head ? await probe.differsFromHead(config.root) : undefined) ?? (await git.treeDiffersFrom(config.root, commit));
         const readers = gatesReading(config, graph, differing);
         out.push(
           readers.length === 0

@@ -23,7 +23,8 @@ export interface ProjectFacts {
 
 export interface InitPlan {
   readonly presets: readonly string[];
-  readonly gates: ReadonlyArray<{ readonly name: string; readonly run: string; readonly inputs?: readonly string[] }>;
+  /** `from`: a hook manager's file the gate was imported from (its run is then quoted as written). */
+  readonly gates: ReadonlyArray<{ readonly name: string; readonly run: string; readonly inputs?: readonly string[]; readonly from?: string }>;
   /** Preset gates turned off, with why. */
   readonly disabled: ReadonlyArray<{ readonly name: string; readonly why: string }>;
   readonly prePush: readonly string[];
@@ -36,11 +37,23 @@ const SCRIPT_GATES = ['lint', 'typecheck', 'test'] as const;
 /** npm's placeholder `test` script fails by design: not a test suite. */
 const NPM_PLACEHOLDER = /no test specified/;
 
-export function initPlan(facts: ProjectFacts, presetHooks: (preset: string) => readonly string[], chosen?: readonly string[]): InitPlan {
+/** A hook another manager runs, to become a gate (see init-hooks-import.ts). */
+export interface HookToImport {
+  readonly name: string;
+  readonly run: string;
+  readonly from: string;
+}
+
+export function initPlan(
+  facts: ProjectFacts,
+  presetHooks: (preset: string) => readonly string[],
+  chosen?: readonly string[],
+  imported: readonly HookToImport[] = [],
+): InitPlan {
   const detected: string[] = [];
   const presets: string[] = ['hygiene'];
   const disabled: Array<{ name: string; why: string }> = [];
-  const gates: Array<{ name: string; run: string; inputs?: string[] }> = [];
+  const gates: Array<{ name: string; run: string; inputs?: string[]; from?: string }> = [];
 
   if (facts.scripts) {
     const pm = facts.packageManager ?? 'npm';
@@ -70,7 +83,22 @@ export function initPlan(facts: ProjectFacts, presetHooks: (preset: string) => r
   const use = chosen ?? presets;
   const off = new Set(disabled.map((d) => d.name));
   const fromPresets = use.flatMap((p) => presetHooks(p)).filter((g) => !off.has(g));
-  const prePush = [...new Set([...gates.map((g) => g.name), 'conflict-markers', ...fromPresets])];
+  // An imported hook keeps its name unless a gate here already has it (a script, a preset's): then the manager's name is added.
+  const taken = new Set([...gates.map((g) => g.name), ...off, ...fromPresets, 'conflict-markers', 'no-todo']);
+  const seen = new Map<string, string>();
+  for (const h of imported) {
+    const key = `${h.name}\0${h.run}`;
+    if (seen.has(key)) continue; // the same command under two hooks (pre-commit and pre-push): one gate
+    let name = h.name;
+    const manager = h.from.startsWith('.pre-commit') ? 'pre-commit' : 'lefthook';
+    for (let n = 2; taken.has(name); n++) name = n === 2 ? `${h.name}-${manager}` : `${h.name}-${manager}-${n - 1}`;
+    taken.add(name);
+    seen.set(key, name);
+    gates.push({ name, run: h.run, from: h.from });
+  }
+  const prePush = [
+    ...new Set([...gates.filter((g) => !g.from).map((g) => g.name), 'conflict-markers', ...fromPresets, ...gates.filter((g) => g.from).map((g) => g.name)]),
+  ];
   return { presets: use, gates, disabled: use.includes('python') ? disabled : [], prePush, detected };
 }
 
@@ -85,7 +113,11 @@ export function renderConfig(plan: InitPlan, schemaPath: string): string {
     '',
     'gates:',
   ];
-  for (const g of plan.gates) lines.push(`  ${g.name}:`, `    run: ${g.run}`, '    timeout: 10m');
+  for (const g of plan.gates) {
+    // An imported command is the other manager's text: quoted (a JSON string is YAML), and said where from.
+    if (g.from) lines.push(`  ${g.name}: # from ${g.from}`, `    run: ${JSON.stringify(g.run)}`, '    timeout: 10m');
+    else lines.push(`  ${g.name}:`, `    run: ${g.run}`, '    timeout: 10m');
+  }
   for (const d of plan.disabled) lines.push(`  ${d.name}: { enabled: false } # ${d.why}`);
   if (plan.presets.includes('hygiene')) lines.push('  no-todo: { severity: warning } # a note left for later is worth a look, not a failed push');
   const phaseGates = plan.prePush;

@@ -20,6 +20,8 @@ export interface InitOptions {
   force: boolean;
   /** `--preset`: these presets instead of the detected ones. */
   presets?: readonly string[];
+  /** False with `--no-import-hooks`: lefthook's and pre-commit's hooks are not made gates. */
+  importHooks?: boolean;
 }
 
 /** A preset's pre-push list, read from its file (init only: no positions needed). */
@@ -49,7 +51,20 @@ export async function initCommand(opts: InitOptions): Promise<number> {
   const facts = projectFacts(dir);
   const hooks = new Map<string, readonly string[]>();
   for (const p of known) hooks.set(p, await presetPrePush(p));
-  const plan = initPlan(facts, (p) => hooks.get(p) ?? [], opts.presets?.length ? opts.presets : undefined);
+  const { readHookFiles } = await import('./init-hooks-import.js');
+  const read = opts.importHooks === false ? { ok: true as const, imports: [] } : await readHookFiles(dir);
+  if (!read.ok) {
+    process.stderr.write(`orchestra: error: ${read.error}
+  hint: fix the file, or run 'orchestra init --no-import-hooks' to leave its hooks out
+`);
+    return EXIT.usage;
+  }
+  const plan = initPlan(
+    facts,
+    (p) => hooks.get(p) ?? [],
+    opts.presets?.length ? opts.presets : undefined,
+    read.imports.flatMap((i) => i.gates),
+  );
   const files = [
     { file: path.join(dir, 'orchestra.config.yaml'), content: renderConfig(plan, `./node_modules/${orchestraPackage()}/schemas/orchestra.config.schema.json`) },
     { file: path.join(dir, 'team.json'), content: starterTeam() },
@@ -61,6 +76,11 @@ export async function initCommand(opts: InitOptions): Promise<number> {
     return EXIT.usage;
   }
   for (const line of plan.detected) process.stdout.write(`${out.cyan('detected')} ${line}\n`);
+  for (const i of read.imports) {
+    const made = plan.gates.filter((g) => g.from?.startsWith(`${i.file} `));
+    if (made.length) process.stdout.write(`${out.cyan('imported')} from ${i.file} (left as it is): ${made.map((g) => `${g.name} (${g.run})`).join(', ')}\n`);
+    for (const s of i.skipped) process.stdout.write(`${out.yellow('not imported')} ${s}\n`);
+  }
   process.stdout.write(`${out.cyan('presets')} ${plan.presets.join(', ')}; pre-push runs ${plan.prePush.join(', ')}\n`);
   for (const f of files) {
     writeFileAtomic(f.file, f.content);

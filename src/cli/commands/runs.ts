@@ -192,7 +192,8 @@ export async function patternsCommand(opts: CommonOptions & { json: boolean }): 
   const { config } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const { readPatterns } = await import('../../run/patterns.js');
-  const patterns = readPatterns(Workspace.of(config.root).patternsFile).reverse();
+  const { describeFailure, isPattern } = await import('./pattern-lines.js');
+  const patterns = (readPatterns(Workspace.of(config.root).patternsFile) as unknown[]).filter(isPattern).reverse();
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(patterns, null, 2)}\n`);
     return EXIT.ok;
@@ -202,7 +203,7 @@ export async function patternsCommand(opts: CommonOptions & { json: boolean }): 
   for (const p of patterns) {
     const files = [...p.diff.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]).join(', ');
     process.stdout.write(
-      `${style.bold(p.gate)} ${style.dim(`(phase ${p.phase}, run ${p.runId}, ${p.at})`)}\n  failure: ${p.signature.split('|').slice(0, 3).join(' | ').slice(0, 200)}\n  fix touched: ${files || '(no files)'}\n`,
+      `${style.bold(p.gate)} ${style.dim(`(phase ${p.phase}, run ${p.runId}, ${p.at})`)}\n  failure: ${describeFailure(p.signature)}\n  fix touched: ${files || '(no files)'}\n`,
     );
   }
   return EXIT.ok;
