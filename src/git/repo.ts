@@ -57,6 +57,22 @@ export class Repo {
   ) {}
 
   async raw(args: string[], cwd = this.root): Promise<string> {
+    // Two `git worktree add`s at once read each other's half-made registration ("failed to read
+    // .git/worktrees/<name>/commondir", seen with tasks starting together): one worktree command at a time.
+    if (args[0] === 'worktree') {
+      const turn = this.#worktreeTurn.then(() => this.#raw(args, cwd));
+      this.#worktreeTurn = turn.then(
+        () => undefined,
+        () => undefined,
+      );
+      return turn;
+    }
+    return this.#raw(args, cwd);
+  }
+
+  #worktreeTurn: Promise<void> = Promise.resolve();
+
+  async #raw(args: string[], cwd: string): Promise<string> {
     // Tasks work side by side in one repository; git takes a lock file for each ref
     // and config it writes, and a second writer fails rather than waits. Waiting a
     // little and trying again is what git's own documentation advises.
