@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AdapterName } from '../config/types.js';
 import { bwrapArgs, type Mount } from './bwrap-args.js';
@@ -51,9 +51,14 @@ export class BwrapSandbox implements AgentSandbox {
     // Guarded settings that do not exist yet cannot be mounted over: they are looked for afterwards.
     const absent = [...state.guarded, ...state.copied].filter((g) => !existsSync(g));
     const copies = state.copied.filter((c) => existsSync(c)).map((c, i) => ({ src: copyInto(c, path.join(req.scratch, `state-${i}`)), dest: c }));
-    // Under the private /tmp only what is mounted exists: the CLI's own folder (a `bin` or a PATH entry there) and its prompt.
-    const program = programDir(req.argv[0], req.workdir, env['PATH']);
-    const visible = [...(program ? [program] : []), ...req.readable].filter((p) => underTmp(p) && existsSync(p));
+    // Under the private /tmp only what is mounted exists: the CLI's own folder (a `bin` or a PATH entry there), the files
+    // its command line names (a script: with its folder, for what it imports), and its prompt. Never /tmp itself.
+    const program = programDirs(req.argv[0], req.workdir, env['PATH']);
+    const named = req.argv
+      .slice(1)
+      .filter((a) => path.isAbsolute(a) && underTmp(a) && existsSync(a))
+      .map(withFolder);
+    const visible = [...new Set([...program, ...named, ...req.readable])].filter((p) => underTmp(p) && p !== '/tmp' && existsSync(p));
     const tmpdir = env['TMPDIR'] ? path.resolve(env['TMPDIR']) : undefined;
     const mounts: Mount[] = [
       ...visible.map((p): Mount => ({ kind: 'ro', src: p, dest: p })),
@@ -110,12 +115,35 @@ function copyInto(file: string, to: string): string {
 
 const underTmp = (p: string): boolean => p === '/tmp' || p.startsWith('/tmp/');
 
-/** The folder of the program an agent starts: its path, or the first PATH entry that has it. */
-function programDir(program: string | undefined, cwd: string, pathVar: string | undefined): string | undefined {
-  if (!program) return undefined;
-  if (program.includes('/')) return path.dirname(path.resolve(cwd, program));
-  for (const dir of (pathVar ?? '').split(path.delimiter)) if (dir && existsSync(path.join(dir, program))) return path.resolve(cwd, dir);
-  return undefined;
+/** A file named on a command line, seen with its folder (a script's imports), unless that folder is /tmp itself. */
+function withFolder(p: string): string {
+  try {
+    if (statSync(p).isDirectory()) return p;
+  } catch {
+    return p;
+  }
+  const dir = path.dirname(p);
+  return dir === '/tmp' ? p : dir;
+}
+
+/** The folders of the program an agent starts: where its path or the first PATH entry that has it lies, and where a link there leads. */
+function programDirs(program: string | undefined, cwd: string, pathVar: string | undefined): string[] {
+  if (!program) return [];
+  const found = program.includes('/')
+    ? path.resolve(cwd, program)
+    : (pathVar ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.resolve(cwd, dir, program))
+        .find((f) => existsSync(f));
+  if (!found) return [];
+  let real = found;
+  try {
+    real = realpathSync(found);
+  } catch {
+    // a dangling link: its own folder is all there is
+  }
+  return [...new Set([path.dirname(found), path.dirname(real)])];
 }
 
 /**

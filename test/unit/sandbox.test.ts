@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -204,6 +204,27 @@ describe('BwrapSandbox.wrap', () => {
     const elsewhere = sandbox.wrap({ argv: ['x'], workdir: worktree, env: { TMPDIR: '/var/tmp' }, readable: [], scratch });
     expect(elsewhere.argv.join(' ')).toContain('--setenv TMPDIR /tmp');
     elsewhere.dispose();
+  });
+
+  it('makes visible under the private /tmp the scripts a command line names (with their folder) and where a linked CLI leads', () => {
+    const { worktree } = repoWithWorktree();
+    const scripts = temp();
+    writeFileSync(path.join(scripts, 'agent.mjs'), '');
+    const bin = temp();
+    symlinkSync(path.join(scripts, 'agent.mjs'), path.join(bin, 'my-cli'));
+    const a = new BwrapSandbox('bwrap', [], { PATH: bin }).wrap({
+      argv: ['my-cli', path.join(scripts, 'agent.mjs'), '--flag', '/tmp'],
+      workdir: worktree,
+      env: {},
+      readable: [],
+      scratch: path.join(temp(), 's'),
+    });
+    const s = a.argv.join(' ');
+    expect(s).toContain(`--ro-bind ${bin} ${bin}`);
+    expect(s).toContain(`--ro-bind ${scripts} ${scripts}`);
+    // /tmp itself is never mounted over the private one.
+    expect(s).not.toContain('--ro-bind /tmp /tmp');
+    a.dispose();
   });
 
   it("guards a CLI's settings: read-only where they exist, removed after the agent where it made them; .claude.json a private copy", () => {
