@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { Mutex } from '../util/mutex.js';
 
 /**
  * Settings on every git call orchestra makes: its own identity, no signing,
@@ -59,18 +60,11 @@ export class Repo {
   async raw(args: string[], cwd = this.root): Promise<string> {
     // Two `git worktree add`s at once read each other's half-made registration ("failed to read
     // .git/worktrees/<name>/commondir", seen with tasks starting together): one worktree command at a time.
-    if (args[0] === 'worktree') {
-      const turn = this.#worktreeTurn.then(() => this.#raw(args, cwd));
-      this.#worktreeTurn = turn.then(
-        () => undefined,
-        () => undefined,
-      );
-      return turn;
-    }
+    if (args[0] === 'worktree') return this.#worktrees.run(() => this.#raw(args, cwd));
     return this.#raw(args, cwd);
   }
 
-  #worktreeTurn: Promise<void> = Promise.resolve();
+  readonly #worktrees = new Mutex();
 
   async #raw(args: string[], cwd: string): Promise<string> {
     // Tasks work side by side in one repository; git takes a lock file for each ref

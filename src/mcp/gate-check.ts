@@ -11,7 +11,7 @@ import type { GateFailure } from '../run/fix-prompt.js';
 import { newRunId } from '../workspace/run-ids.js';
 import type { GateAnswer } from './answers.js';
 import { diagnosticsText, loadHere, workspaceFor } from './here.js';
-import { Serial } from './serial.js';
+import { Mutex } from '../util/mutex.js';
 
 export type CheckOutcome =
   | { readonly ok: true; readonly root: string; readonly answers: readonly GateAnswer[]; readonly failures: readonly GateFailure[] }
@@ -43,7 +43,7 @@ export function defaultGates(config: Config, phase: string | undefined): readonl
  * kept for `fix_suggestion`.
  */
 export class GateChecker {
-  readonly #serial = new Serial();
+  readonly #serial = new Mutex();
   readonly #abort = new AbortController();
   readonly #logDir = mkdtempSync(path.join(tmpdir(), 'orchestra-mcp-'));
   readonly #failures = new Map<string, GateFailure>();

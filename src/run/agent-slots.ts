@@ -39,13 +39,4 @@ export class AgentSlots {
   }
 }
 
-/** Serializes work on one worktree (merges, fixes, checkpoints): git allows one writer at a time. */
-export class Mutex {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#tail.then(work, work);
-    this.#tail = next.catch(() => undefined);
-    return next;
-  }
-}
+export { Mutex } from '../util/mutex.js';

@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { boundedTail, formatCheck, TAIL_CHARS, TAIL_LINES } from '../../src/mcp/answers.js';
 import { mergeServer } from '../../src/mcp/install.js';
 import { noteTarget } from '../../src/mcp/notes.js';
-import { Serial } from '../../src/mcp/serial.js';
+import { Mutex } from '../../src/util/mutex.js';
 import { suggestionsFor } from '../../src/mcp/suggest.js';
 import { failureSignature } from '../../src/run/fix-prompt.js';
 import { Workspace } from '../../src/workspace/layout.js';
 
 describe('the MCP server, its decisions', () => {
   it('runs serialized calls one at a time, in order, even after one fails', async () => {
-    const serial = new Serial();
+    const serial = new Mutex();
     const log: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
