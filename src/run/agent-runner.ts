@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { ADAPTERS } from '../agents/adapters/index.js';
 import { agentEnv, launchFor } from '../agents/launch.js';
 import { DENIED, type AgentOutcome, type Launch } from '../agents/types.js';
@@ -7,13 +7,13 @@ import type { EventBus } from '../events/events.js';
 import type { WorkerPool } from '../exec/pool.js';
 import { readGitLink, restoreGitLink } from '../git/worktree-link.js';
 import type { CommandJobResult } from '../exec/worker.js';
-import { intrusions, refusedWrites } from '../sandbox/refusals.js';
 import type { AgentSandbox, Sandboxed } from '../sandbox/sandbox.js';
 import type { RunDir } from '../workspace/layout.js';
 import { unreachable } from '../util/unreachable.js';
 import { classifyAttempt, nextStep } from './agent-decisions.js';
 import type { AgentSlots } from './agent-slots.js';
 import type { BudgetLedger } from './budget.js';
+import { sandboxRefusals, sizeOf } from './sandbox-refusals.js';
 
 /** One agent's work on one prompt: who (an agent id or a role), where, and what. */
 export interface AgentRequest {
@@ -79,34 +79,6 @@ export interface AgentRunnerDeps {
 const TAIL_BYTES = 16 * 1024;
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_IDLE_MS = 10 * 60_000;
-
-/** The first few writes the sandbox refused are noted (the record and `logs` show them); more would be noise. */
-const MAX_REFUSAL_NOTES = 3;
-/** Refused writes looked at for an aim at the user's repository. */
-const MAX_SCANNED = 50;
-
-/** What an agent's log holds past `from`: its last attempt's output, the first 4 MB of it (refusals come early or not at all). */
-function readFrom(file: string, from: number): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const buf = Buffer.alloc(Math.max(0, Math.min(sizeOf(file) - from, 4 * 1024 * 1024)));
-    readSync(fd, buf, 0, buf.length, from);
-    return buf.toString('utf8');
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
 
 /** An auth failure says how this agent logs in. */
 function withHint(agent: Agent, outcome: AgentOutcome): AgentOutcome {
@@ -273,13 +245,9 @@ export class AgentRunner implements RunsAgents {
         this.#note(req.nodeId, `removed ${made}: the agent made it among its CLI's own settings, which later agents and your own sessions would obey`);
     }
     if (!boxed) return { result };
-    // All orchestra sees of a refused write is the error the agent printed: the first few become notes.
-    const refused = refusedWrites(readFrom(logFile, logStart), MAX_SCANNED);
-    for (const said of refused.slice(0, MAX_REFUSAL_NOTES)) this.#note(req.nodeId, `the sandbox refused a write: ${said}`);
-    const aimed = this.deps.repoRoot ? intrusions(refused, req.cwd, this.deps.repoRoot) : [];
-    return aimed.length
-      ? { result, intruded: `tried to write your repository outside its worktree (the sandbox refused it): ${aimed.join(', ')}` }
-      : { result };
+    const found = sandboxRefusals(logFile, logStart, req.cwd, this.deps.repoRoot);
+    for (const n of found.notes) this.#note(req.nodeId, n);
+    return found.intruded ? { result, intruded: found.intruded } : { result };
   }
 
   /** One attempt's limit: the agent's own, the task's, `run --timeout`, else 30 minutes. */
