@@ -81,6 +81,9 @@ export function setupPlan(settings: WorktreeSettings, present: (file: string) =>
   };
 }
 
+/** Every lockfile an installer here reads, and the manifests beside them: a change to any means a new install. */
+export const DEPENDENCY_FILES: readonly string[] = [...new Set([...JS, ...PY].map((i) => i.lockfile)), 'package.json', 'pyproject.toml'];
+
 /** The paths a worktree's setup put there, which orchestra never commits from it. */
 export function setupPaths(plan: SetupPlan): string[] {
   return [...new Set([...plan.copy, ...plan.link, ...(plan.reuse ? [plan.reuse.dir] : [])])];

@@ -7,7 +7,7 @@ import { userShell } from '../exec/process-runner.js';
 import type { AgentSandbox } from '../sandbox/sandbox.js';
 import type { RunDir } from '../workspace/layout.js';
 import { Mutex } from './agent-slots.js';
-import { setupPlan, type SetupPlan } from './setup-plan.js';
+import { DEPENDENCY_FILES, setupPlan, type SetupPlan } from './setup-plan.js';
 import { prepareWorktree } from './worktree-prep.js';
 
 /** The plan for a config, from the files at its root. */
@@ -76,7 +76,8 @@ export class WorktreeSetup {
 
   /** One command of the repository's (a setup step, a lockfile's regeneration) in a worktree, in the sandbox: why it failed, or undefined. */
   async run(command: Command, cwd: string, logFile: string, signal: AbortSignal): Promise<string | undefined> {
-    const argv = 'shell' in command ? [typeof userShell() === 'string' ? (userShell() as string) : '/bin/sh', '-c', command.shell] : [...command.argv];
+    const shell = userShell();
+    const argv = 'shell' in command ? [typeof shell === 'string' ? shell : '/bin/sh', '-c', command.shell] : [...command.argv];
     // The package caches are writable in every sandbox (sandbox/state-dirs.ts).
     const boxed = this.deps.sandbox?.wrap({
       argv,
@@ -112,7 +113,7 @@ export class WorktreeSetup {
   /** The content of the lockfiles the plan knows of, hashed: what decides whether the integration tree needs a new setup. */
   #lockfilesKey(worktree: string): string {
     const h = createHash('sha256');
-    for (const f of ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'uv.lock', 'poetry.lock', 'package.json', 'pyproject.toml']) {
+    for (const f of DEPENDENCY_FILES) {
       const file = path.join(worktree, f);
       h.update(`${f}\0${existsSync(file) ? readFileSync(file) : ''}\0`);
     }

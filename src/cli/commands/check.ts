@@ -5,7 +5,7 @@ import { error } from '../../config/diagnostic.js';
 import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
 import type { Config } from '../../config/types.js';
-import type { CiSelection } from '../../exec/gate-selection.js';
+import { narrowForCi, topLevelGates, type CiSelection } from '../../exec/gate-selection.js';
 import { probeTree, type TreeProbe } from '../../git/tree-probe.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
@@ -49,12 +49,7 @@ function printDiagnostics(ds: readonly Diagnostic[], sources: Parameters<typeof 
 /** Which top-level gates to run: the named ones, a hook's list, or all; and what they need. */
 function selectGates(graph: Graph, opts: CheckOptions, config: Config): { graph?: Graph; diagnostics: Diagnostic[] } {
   const hooks = config.hooks;
-  const topLevel: Graph = {
-    nodes: graph.nodes.filter((n) => n.kind === 'gate' && n.phase === null),
-    edges: graph.edges.filter((e) => e.from.startsWith('gate:') && e.to.startsWith('gate:') && !e.from.includes('/') && !e.to.includes('/')),
-    scopeDecisions: [],
-    phases: [],
-  };
+  const topLevel = topLevelGates(graph);
   if (opts.hook !== undefined) {
     if (!(HOOK_NAMES as readonly string[]).includes(opts.hook)) {
       return { diagnostics: [error(`--hook: unknown hook '${opts.hook}'`, undefined, didYouMean(opts.hook, HOOK_NAMES) ?? `hooks: ${HOOK_NAMES.join(', ')}`)] };
@@ -88,7 +83,6 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   printDiagnostics(selected.diagnostics, outcome.sources);
   if (!selected.graph) return EXIT.usage;
   const graph = selected.graph;
-  const { narrowForCi } = await import('../../exec/gate-selection.js');
   const narrowed = narrowForCi(config, graph, opts.gates, { needs: opts.needs !== false, ...(opts.shard !== undefined ? { shard: opts.shard } : {}) });
   printDiagnostics(narrowed.diagnostics, outcome.sources);
   if (narrowed.diagnostics.length) return EXIT.usage;
