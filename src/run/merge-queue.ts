@@ -19,9 +19,20 @@ export class MergeQueue {
 
   /** Waits until every task listed before `index` has merged or given up its turn. */
   async turn(index: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
     const before = this.#turns.slice(0, index).map((t) => t.done);
-    const aborted = new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
-    await Promise.race([Promise.all(before), aborted]);
+    // The listener goes when the turn comes: fifty waiting tasks must not leave fifty
+    // listeners on the run's one signal (Node warns past ten, and they would pile up).
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<void>((r) => {
+      onAbort = () => r();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([Promise.all(before), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** This task's turn is over (merged or not); `merged`: what it was, for later conflicts. */
