@@ -64,12 +64,28 @@ export interface LaunchContext {
   readonly workdir: string;
   /** Globs (from the workdir) the agent may not change: a CLI that can refuse such edits itself is told to. */
   readonly forbid?: readonly string[];
+  /** orchestra's MCP server for this agent, given with the CLI's own mechanism (see mcp-wiring.ts). */
+  readonly mcp?: McpServerSpec;
+}
+
+/** How to start `orchestra mcp` for one agent, and the files orchestra wrote for the CLIs that read it from a file. */
+export interface McpServerSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** `{"mcpServers": {"orchestra": …}}` (Claude Code's `--mcp-config` and `.mcp.json` format). */
+  readonly configFile: string;
+  /** Gemini CLI's settings with the server, merged over the machine's own system settings. */
+  readonly geminiSettingsFile: string;
+  /** How long one tool call may take (a gate set's run), for CLIs that stop a call early by default. */
+  readonly toolTimeoutMs: number;
 }
 
 export interface Launch {
   readonly argv: readonly string[];
   /** Sent on stdin when the command line does not carry the prompt. */
   readonly stdin?: string;
+  /** More environment for the CLI (a settings path), on top of the agent's. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface AgentSettings {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { duration } from './option-parsers.js';
 import type { SetExit } from './common-options.js';
 
@@ -10,9 +10,20 @@ export function registerMcpCommands(program: Command, setExit: SetExit): void {
     .option('--cwd <dir>', 'directory whose gates it serves (default: the current directory)')
     .option('--timeout <duration>', 'time limit for gates without a timeout of their own (default 10m)', duration)
     .option('--kill-grace <duration>', 'how long a stopped gate gets between SIGTERM and SIGKILL', duration, 5000)
-    .action(async (opts: { cwd?: string; timeout?: number; killGrace: number }) => {
+    // Given by `orchestra run` to each agent's server (flags, not environment: not every CLI passes its environment on).
+    .addOption(new Option('--run-id <id>', 'the run the agent works in').hideHelp())
+    .addOption(new Option('--phase <id>', "the agent's phase: its gates are check_gate's default").hideHelp())
+    .addOption(new Option('--task <id>', "the agent's task").hideHelp())
+    .addOption(new Option('--notes-file <file>', 'where notes and gate calls go for the run to read').hideHelp())
+    .action(async (opts: { cwd?: string; timeout?: number; killGrace: number; runId?: string; phase?: string; task?: string; notesFile?: string }) => {
       const { mcpCommand } = await import('./commands/mcp.js');
-      setExit(await mcpCommand({ cwd: opts.cwd ?? process.cwd(), timeoutMs: opts.timeout ?? 10 * 60_000, graceMs: opts.killGrace }));
+      const run = {
+        ...(opts.runId !== undefined ? { ORCHESTRA_RUN_ID: opts.runId } : {}),
+        ...(opts.phase !== undefined ? { ORCHESTRA_PHASE: opts.phase } : {}),
+        ...(opts.task !== undefined ? { ORCHESTRA_TASK: opts.task } : {}),
+        ...(opts.notesFile !== undefined ? { ORCHESTRA_NOTES_FILE: opts.notesFile } : {}),
+      };
+      setExit(await mcpCommand({ cwd: opts.cwd ?? process.cwd(), timeoutMs: opts.timeout ?? 10 * 60_000, graceMs: opts.killGrace, run }));
     });
   mcp
     .command('install')

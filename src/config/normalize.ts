@@ -9,7 +9,7 @@ import { optionProblems } from '../rules/types.js';
 import { durationOf } from './team.js';
 import { budgetOf, mergeOf, sandboxOf, worktreeOf } from './run-settings.js';
 import { dropDisabledGates } from './hook-gates.js';
-import { HOOK_NAMES, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type Task, type Team } from './types.js';
+import { HOOK_NAMES, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type SelfCheck, type Task, type Team } from './types.js';
 
 export interface NormalizeInput {
   readonly raw: PlainObject;
@@ -230,6 +230,7 @@ function readPhases(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnostic[]): 
       ...(fixRaw && fixAgent ? { fix: { agent: fixAgent, attempts: getNumber(fixRaw, 'attempts') ?? 2 } } : {}),
       ...(budget ? { budget } : {}),
       ...(reviewAgent ? { review: { agent: reviewAgent } } : {}),
+      selfCheck: selfCheckOf(getString(value, 'self_check')),
       origin: 'config',
     });
   }
@@ -284,4 +285,9 @@ function checkAgents(phases: readonly Phase[], team: Team | undefined, teamFile:
       );
     }
   }
+}
+
+/** The schema allows only these three; anything else has been reported already. */
+function selfCheckOf(v: string | undefined): SelfCheck {
+  return v === 'required' || v === 'off' ? v : 'offered';
 }

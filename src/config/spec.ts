@@ -142,6 +142,7 @@ export function parseSpec(file: string, text: string): SpecResult {
       description: d.title,
       tasks,
       gates: d.test ? [{ id: gateName, loc: d.test.loc }] : [],
+      selfCheck: 'offered',
       origin: 'spec',
     });
   }

@@ -77,7 +77,16 @@ export interface Phase {
   /** Where the phase came from: the config or a SPEC.md. */
   readonly origin: 'config' | 'spec';
   readonly budget?: Budget;
+  /** Whether its agents get orchestra's MCP server to check their own work; see SelfCheck. */
+  readonly selfCheck: SelfCheck;
 }
+
+/**
+ * offered: every agent of the phase gets `orchestra mcp` (check_gate) and is asked to use it;
+ * required: also, a task whose agent never checked, or ended on a failing check, is sent back
+ * once before the phase's gates; off: no server.
+ */
+export type SelfCheck = 'required' | 'offered' | 'off';
 
 /** No new agent starts once either limit is spent. */
 export interface Budget {

@@ -65,8 +65,18 @@ export type OrchestraEvent =
       readonly ok: boolean;
       readonly usage: Usage;
       readonly failure?: { readonly class: string; readonly reason: string };
+      /** The agent had orchestra's MCP server (check_gate) to test its own work with. */
+      readonly selfCheck?: true;
     }
   | { readonly type: 'note'; readonly ts: number; readonly nodeId: string; readonly message: string }
+  /** An agent checked its own work with orchestra's MCP server (`check_gate`): the agent's word, from its channel (run/channel-entry.ts). */
+  | {
+      readonly type: 'self-check';
+      readonly ts: number;
+      readonly nodeId: string;
+      readonly ok: boolean;
+      readonly gates: ReadonlyArray<{ readonly name: string; readonly status: string }>;
+    }
   | {
       readonly type: 'run-finished';
       readonly ts: number;

@@ -1,5 +1,6 @@
 import { formatDuration } from '../config/duration.js';
 import type { NodeInfo, OrchestraEvent } from '../events/events.js';
+import { selfCheckText } from '../events/self-check-text.js';
 import type { Finding } from '../rules/types.js';
 import { recordPath } from '../report/results.js';
 import { unreachable } from '../util/unreachable.js';
@@ -83,6 +84,9 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
           return;
         case 'note':
           write(`  ${style.dim(`${label(e.nodeId)}: ${e.message}`)}\n`);
+          return;
+        case 'self-check':
+          write(`  ${style.dim(`${label(e.nodeId)}: ${selfCheckText(e)}`)}\n`);
           return;
         case 'agent-finished': {
           const u = e.usage;

@@ -30,3 +30,14 @@ export function appendNote(target: Extract<NoteTarget, { kind: 'file' }>, kind: 
   const { file, runId, phase, task } = target;
   appendFileSync(file, `${JSON.stringify({ ts: now.getTime(), runId, phase, task, kind, text })}\n`);
 }
+
+/** One line per check_gate call: passed when every gate it ran passed (or was cached); the run reads it as a `self-check`. */
+export function appendGateCall(
+  target: Extract<NoteTarget, { kind: 'file' }>,
+  answers: ReadonlyArray<{ readonly name: string; readonly status: string }>,
+  now = new Date(),
+): void {
+  const ok = answers.every((a) => a.status === 'passed' || a.status === 'cached');
+  const gates = answers.map((a) => ({ name: a.name, status: a.status }));
+  appendFileSync(target.file, `${JSON.stringify({ ts: now.getTime(), kind: 'gate-call', ok, gates })}\n`);
+}

@@ -11,6 +11,8 @@ export interface McpOptions {
   /** For gates without a `timeout:` of their own. */
   readonly timeoutMs: number;
   readonly graceMs: number;
+  /** The environment the tools read: the run's identity when a run started the server. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 const INSTRUCTIONS = [
@@ -39,10 +41,10 @@ export async function serveMcp(opts: McpOptions): Promise<number> {
   console.log = console.error;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const startDir = path.resolve(opts.cwd);
-  const phase = process.env['ORCHESTRA_PHASE'];
+  const phase = opts.env['ORCHESTRA_PHASE'];
   const checker = new GateChecker({ defaultTimeoutMs: opts.timeoutMs, graceMs: opts.graceMs, ...(phase ? { phase } : {}) });
   const server = new McpServer({ name: 'orchestra', version: orchestraVersion() }, { instructions: INSTRUCTIONS });
-  registerTools(server, { startDir, boundary: boundaryOf(startDir), checker, env: process.env, log });
+  registerTools(server, { startDir, boundary: boundaryOf(startDir), checker, env: opts.env, log });
 
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ import { formatCheck } from './answers.js';
 import type { GateChecker } from './gate-check.js';
 import { formatGateList } from './gate-list.js';
 import { loadHere, workspaceFor } from './here.js';
-import { appendNote, noteTarget } from './notes.js';
+import { appendGateCall, appendNote, noteTarget } from './notes.js';
 import { formatStatus } from './status.js';
 import { formatSuggestions, suggestionsFor } from './suggest.js';
 import { folderWithin } from './where.js';
@@ -74,7 +74,11 @@ export function registerTools(server: McpServer, ctx: ToolContext): void {
         const where = folderWithin(ctx.startDir, ctx.boundary, path);
         if (!where.ok) return toolError(where.error);
         const outcome = await ctx.checker.check(where.dir, gates ?? []);
-        return outcome.ok ? text(formatCheck(outcome.answers)) : toolError(outcome.error);
+        if (!outcome.ok) return toolError(outcome.error);
+        // The run counts the agent's checks (self_check); outside a run there is nowhere to count them.
+        const target = noteTarget(ctx.env);
+        if (target.kind === 'file') appendGateCall(target, outcome.answers);
+        return text(formatCheck(outcome.answers));
       }),
   );
 

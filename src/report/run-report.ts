@@ -1,17 +1,24 @@
 import { formatDuration } from '../config/duration.js';
 import type { OrchestraEvent } from '../events/events.js';
+import { selfCheckSummary } from '../events/self-check-text.js';
 import type { RunResults } from './results.js';
 
 /** Notes worth a line in the report: merge rounds, setups that failed, writes the sandbox or the CLI refused, settings removed. */
-const NOTABLE = /^(merge round \d+:|the sandbox refused a write:|refused by the CLI's permissions:|removed .*: the agent made it)/;
+const NOTABLE =
+  /^(self-check:|blocker from the agent:|merge round \d+:|the sandbox refused a write:|refused by the CLI's permissions:|removed .*: the agent made it)/;
 
 /** Agent work per node, from the events: who did it, attempts, tokens, cost; and what the agents ran into. */
 export class AgentLedger {
   readonly byNode = new Map<string, { agent: string; runs: number; inputTokens: number; outputTokens: number; costUsd?: number }>();
   readonly notes: Array<{ nodeId: string; message: string }> = [];
+  /** Task nodes whose agent had check_gate, with its calls in order. */
+  readonly selfChecks = new Map<string, Array<{ ok: boolean }>>();
 
   readonly subscriber = (e: OrchestraEvent): void => {
     if (e.type === 'note' && NOTABLE.test(e.message)) this.notes.push({ nodeId: e.nodeId, message: e.message });
+    const base = e.type === 'self-check' || e.type === 'agent-finished' ? (e.nodeId.split('#')[0] as string) : undefined;
+    if (base?.startsWith('task:') && (e.type === 'self-check' || (e.type === 'agent-finished' && e.selfCheck)))
+      this.selfChecks.set(base, [...(this.selfChecks.get(base) ?? []), ...(e.type === 'self-check' ? [{ ok: e.ok }] : [])]);
     if (e.type !== 'agent-finished') return;
     const id = e.nodeId.split('#')[0] as string;
     const row = this.byNode.get(id) ?? { agent: e.agent, runs: 0, inputTokens: 0, outputTokens: 0 };
@@ -54,6 +61,16 @@ export function runReportMarkdown(run: RunResults, ledger: AgentLedger, facts: R
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...(ledger.selfChecks.size
+      ? [
+          '## Did the agents check their own work',
+          '',
+          '| task | check_gate |',
+          '| --- | --- |',
+          ...[...ledger.selfChecks].map(([id, calls]) => `| ${id.replace(/^task:/, '')} | ${selfCheckSummary(calls)} |`),
+          '',
+        ]
+      : []),
     ...(ledger.notes.length
       ? ['## What the agents ran into', '', ...ledger.notes.map((n) => `- ${n.nodeId.replace(/^\w+:/, '')}: ${n.message.replace(/\n/g, ' ')}`), '']
       : []),

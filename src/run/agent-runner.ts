@@ -13,6 +13,9 @@ import { unreachable } from '../util/unreachable.js';
 import { classifyAttempt, nextStep } from './agent-decisions.js';
 import type { AgentSlots } from './agent-slots.js';
 import type { BudgetLedger } from './budget.js';
+import { prepareMcp, type McpForAttempt, type OrchestraCommand } from './agent-mcp.js';
+import type { ChannelEntry } from './channel-entry.js';
+import { ChannelReader } from './channel-reader.js';
 import { sandboxRefusals, sizeOf } from './sandbox-refusals.js';
 
 /** One agent's work on one prompt: who (an agent id or a role), where, and what. */
@@ -32,6 +35,8 @@ export interface AgentRequest {
   readonly exitIsAnswer?: boolean;
   /** Globs the agent may not change (its scope's forbid and the defaults), for CLIs that refuse such edits themselves. */
   readonly forbid?: readonly string[];
+  /** Give it orchestra's MCP server (check_gate on its phase's gates), scoped to this request. */
+  readonly selfCheck?: boolean;
 }
 
 export interface AgentResult {
@@ -73,6 +78,8 @@ export interface AgentRunnerDeps {
   readonly sandbox?: AgentSandbox;
   /** The user's repository: a write the sandbox refused there, from outside the agent's worktree, fails the attempt. */
   readonly repoRoot?: string;
+  /** How to start orchestra for `orchestra mcp` inside an agent's CLI; without it no agent gets the server. */
+  readonly orchestra?: OrchestraCommand;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -111,11 +118,50 @@ export class AgentRunner implements RunsAgents {
 
   async #attempts(agent: Agent, req: AgentRequest): Promise<AgentResult> {
     const promptFile = this.#writePrompt(req);
-    let launch: Launch = launchFor(agent, { prompt: req.prompt, promptFile, workdir: req.cwd, ...(req.forbid ? { forbid: req.forbid } : {}) });
+    const mcp = this.#mcp(agent, req);
+    const reader = mcp && new ChannelReader(mcp.channelFile, (entry) => this.#fromChannel(req.nodeId, entry));
+    reader?.start();
+    try {
+      return await this.#attemptsWith(agent, req, promptFile, mcp);
+    } finally {
+      reader?.stop();
+    }
+  }
+
+  /** The server for this request, when it gets one: every attempt shares it (a retry's calls count for the task). */
+  #mcp(agent: Agent, req: AgentRequest): McpForAttempt | undefined {
+    const { orchestra, runId, runDir } = this.deps;
+    if (!orchestra || !req.selfCheck) return undefined;
+    const attempt = { runId, phase: req.phase, task: req.label, workdir: req.cwd, key: req.nodeId, toolTimeoutMs: this.#timeoutMs(agent, req) };
+    return prepareMcp(orchestra, runDir, attempt, { ...process.env, ...agent.env });
+  }
+
+  /** What the agent's server wrote: a note is a note of the node; a gate call is a `self-check` event. */
+  #fromChannel(nodeId: string, entry: ChannelEntry): void {
+    switch (entry.kind) {
+      case 'note':
+        this.#note(nodeId, `${entry.note === 'blocker' ? 'blocker from the agent' : 'note from the agent'}: ${entry.text}`);
+        return;
+      case 'gate-call':
+        this.deps.bus.emit({ type: 'self-check', ts: Date.now(), nodeId, ok: entry.ok, gates: entry.gates });
+        return;
+      default:
+        unreachable(entry);
+    }
+  }
+
+  async #attemptsWith(agent: Agent, req: AgentRequest, promptFile: string, mcp: McpForAttempt | undefined): Promise<AgentResult> {
+    let launch: Launch = launchFor(agent, {
+      prompt: req.prompt,
+      promptFile,
+      workdir: req.cwd,
+      ...(req.forbid ? { forbid: req.forbid } : {}),
+      ...(mcp ? { mcp: mcp.spec } : {}),
+    });
     let corrected = false;
     const gitLink = readGitLink(req.cwd);
     for (let attempt = 1; ; attempt++) {
-      const { result, intruded } = await this.#attemptOnce(agent, req, launch, attempt, promptFile);
+      const { result, intruded } = await this.#attemptOnce(agent, req, launch, attempt, promptFile, mcp);
       const outcome = withHint(
         agent,
         classifyAttempt({
@@ -134,10 +180,10 @@ export class AgentRunner implements RunsAgents {
       const tampered = this.#gitLinkChanged(req.cwd, gitLink) ?? intruded ?? (await this.deps.guard?.());
       if (tampered) {
         const stopped: AgentOutcome = { ok: false, failure: { class: 'final', reason: tampered }, usage: outcome.usage };
-        this.#recordAttempt(agent, req, stopped);
+        this.#recordAttempt(agent, req, stopped, mcp !== undefined);
         return { agent, outcome: stopped, tail: result.tail, exitCode: result.exitCode, attempts: attempt };
       }
-      this.#recordAttempt(agent, req, outcome);
+      this.#recordAttempt(agent, req, outcome, mcp !== undefined);
       const correction = outcome.failure?.class === 'environment' && agent.use ? ADAPTERS[agent.use].correct(launch, outcome, result.tail) : undefined;
       const step = nextStep(outcome, {
         attempt,
@@ -193,10 +239,11 @@ export class AgentRunner implements RunsAgents {
     launch: Launch,
     attempt: number,
     promptFile: string,
+    mcp: McpForAttempt | undefined,
   ): Promise<{ result: CommandJobResult; intruded?: string }> {
     const { bus, runId } = this.deps;
     bus.emit({ type: 'node-started', ts: Date.now(), nodeId: req.nodeId, attempt });
-    const env = agentEnv(agent, { runId, phase: req.phase, task: req.label, role: req.ref, attempt, promptFile });
+    const env = { ...agentEnv(agent, { runId, phase: req.phase, task: req.label, role: req.ref, attempt, promptFile }), ...mcp?.env, ...launch.env };
     let boxed: Sandboxed | undefined;
     try {
       boxed = this.deps.sandbox?.wrap({
@@ -204,7 +251,8 @@ export class AgentRunner implements RunsAgents {
         workdir: req.cwd,
         env,
         ...(agent.use ? { adapter: agent.use } : {}),
-        readable: [promptFile],
+        readable: [promptFile, ...(mcp?.readable ?? [])],
+        ...(mcp ? { writable: [mcp.channelDir] } : {}),
         scratch: this.deps.runDir.sandboxScratch(`${req.nodeId}#${attempt}`),
       });
     } catch (e) {
@@ -259,7 +307,7 @@ export class AgentRunner implements RunsAgents {
     return agent.idleTimeoutMs ?? DEFAULT_IDLE_MS;
   }
 
-  #recordAttempt(agent: Agent, req: AgentRequest, outcome: AgentOutcome): void {
+  #recordAttempt(agent: Agent, req: AgentRequest, outcome: AgentOutcome, selfCheck: boolean): void {
     this.deps.bus.emit({
       type: 'agent-finished',
       ts: Date.now(),
@@ -268,6 +316,7 @@ export class AgentRunner implements RunsAgents {
       ok: outcome.ok,
       usage: outcome.usage,
       ...(outcome.failure ? { failure: outcome.failure } : {}),
+      ...(selfCheck ? { selfCheck: true as const } : {}),
     });
     this.deps.budget.charge(req.phase, outcome.usage.costUsd);
   }

@@ -1,4 +1,4 @@
-import type { Config } from '../config/types.js';
+import type { Config, SelfCheck } from '../config/types.js';
 import type { EventBus } from '../events/events.js';
 import type { WorkerPool } from '../exec/pool.js';
 import type { Repo } from '../git/repo.js';
@@ -9,6 +9,7 @@ import type { RunsAgents } from './agent-runner.js';
 import type { GateOutcomes } from './gate-outcomes.js';
 import type { NodeEvents } from './node-events.js';
 import { MergeQueue } from './merge-queue.js';
+import type { SelfChecks } from './self-checks.js';
 import type { WorktreeSetup } from './worktree-setup.js';
 
 /**
@@ -38,6 +39,8 @@ export interface RunContext {
   readonly nodes: NodeEvents;
   /** Makes each new worktree ready (copies, links, setup commands) before its agent or gates. */
   readonly setup: WorktreeSetup;
+  /** Each agent node's check_gate calls, as its MCP server reported them. */
+  readonly selfChecks: SelfChecks;
   /** Records a phase's checkpoint commit in the run's state. */
   readonly checkpointed: (phase: string, sha: string) => void;
 }
@@ -48,6 +51,8 @@ export interface PhaseContext {
   readonly phase: string;
   readonly gates: readonly GateNode[];
   readonly hasFix: boolean;
+  /** Whether the phase's agents get orchestra's MCP server, and whether a task must have checked its work with it. */
+  readonly selfCheck: SelfCheck;
   /** The integration branch's tip when the phase's first task started: every task of the phase branches from it. */
   taskBase(): Promise<string>;
   /** What the phase's work is diffed against: its task base, or the run's base for a phase that ran no task. */
@@ -72,13 +77,15 @@ export class PhaseContexts {
     const known = this.#made.get(phase);
     if (known) return known;
     const run = this.run;
-    const tasks = run.config.phases.find((p) => p.id === phase)?.tasks ?? [];
+    const own = run.config.phases.find((p) => p.id === phase);
+    const tasks = own?.tasks ?? [];
     let base: Promise<string> | undefined;
     const ctx: PhaseContext = {
       run,
       phase,
       gates: this.gatesOf(phase),
       hasFix: this.fixed.has(phase),
+      selfCheck: own?.selfCheck ?? 'offered',
       taskBase: () => (base ??= run.integrationLock.run(() => run.repo.revParse('HEAD', run.worktrees.integration))),
       diffBase: () => base ?? Promise.resolve(run.base),
       mergeQueue: new MergeQueue(tasks.length),

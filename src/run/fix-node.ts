@@ -39,7 +39,8 @@ export async function runFixNode(ctx: PhaseContext, node: FixNode, signal: Abort
   const learned = readPatterns(run.patternsFile);
   const note = (message: string): void => run.nodes.note(node.id, message);
   const deps: FixLoopDeps = {
-    agents: run.agents,
+    // The fix agent can check its repair with the phase's gates before the loop runs them (never required of it).
+    agents: { run: (req) => run.agents.run({ ...req, selfCheck: ctx.selfCheck !== 'off' }) },
     tree,
     template: fixTemplate(run.fixPromptFile),
     failures: () => run.gateOutcomes.failures(ctx.gates),

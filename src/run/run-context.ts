@@ -4,6 +4,7 @@ import type { WorkerPool } from '../exec/pool.js';
 import type { Repo } from '../git/repo.js';
 import type { AgentSandbox } from '../sandbox/sandbox.js';
 import type { RunDir, RunWorktrees, Workspace } from '../workspace/layout.js';
+import { orchestraCommand } from './agent-mcp.js';
 import { AgentRunner } from './agent-runner.js';
 import { AgentSlots, Mutex } from './agent-slots.js';
 import { BudgetLedger } from './budget.js';
@@ -12,6 +13,7 @@ import type { GateOutcomes } from './gate-outcomes.js';
 import { NodeEvents } from './node-events.js';
 import type { TamperStop } from './repo-guard.js';
 import type { SetupPlan } from './setup-plan.js';
+import { SelfChecks } from './self-checks.js';
 import { WorktreeSetup } from './worktree-setup.js';
 
 /** A crashed plain command agent is tried this many more times. */
@@ -59,8 +61,11 @@ export function runContext(s: RunSettings, f: RunFacts, checkpointed: (phase: st
     retries: TRANSIENT_RETRIES,
     ...(s.agentTimeoutMs !== undefined ? { defaultTimeoutMs: s.agentTimeoutMs } : {}),
     ...(s.sandbox ? { sandbox: s.sandbox, repoRoot: s.config.root } : {}),
+    orchestra: orchestraCommand(),
   });
   const nodes = new NodeEvents(s.bus, (id) => f.runDir.logFile(id));
+  const selfChecks = new SelfChecks();
+  s.bus.subscribe(selfChecks.subscriber);
   const setup = new WorktreeSetup({
     root: s.config.root,
     plan: f.setupPlan,
@@ -89,6 +94,7 @@ export function runContext(s: RunSettings, f: RunFacts, checkpointed: (phase: st
     fixPromptFile: s.ws.fixPromptFile,
     nodes,
     setup,
+    selfChecks,
     checkpointed,
   };
 }

@@ -5,6 +5,7 @@ import type { AgentResult } from './agent-runner.js';
 import type { PhaseContext } from './context.js';
 import { linksLeaving } from './link-targets.js';
 import { TaskMerge } from './merge-task.js';
+import { selfCheckAsk, selfCheckVerdict, sendBackPrompt } from './self-check-prompt.js';
 import { escapingLinks, forbiddenGlobs, scopeViolations } from './scope.js';
 
 /**
@@ -40,7 +41,7 @@ export class TaskStep {
     const from = await this.#prepareWorktree();
     const unready = await this.ctx.run.setup.prepare(this.#worktree, this.node.id, signal, (f) => scopeViolations([f], this.node.task.scope).length === 0);
     if (unready) return nodes.finish(this.node.id, t0, { status: 'failed', reason: 'setup', message: unready, attempts: 0 });
-    const work = await this.#runAgent(signal);
+    const work = await this.#checkedWork(await this.#runAgent(signal), signal);
     if (!work.outcome.ok) {
       const reason = signal.aborted ? 'interrupted' : 'exit-code';
       return nodes.finish(this.node.id, t0, {
@@ -97,17 +98,45 @@ export class TaskStep {
     const { task } = this.node;
     const scopeNote = task.scope.touch.length ? `\n\nYou may change only files matching: ${task.scope.touch.join(', ')}.` : '';
     const forbidNote = task.scope.forbid.length ? `\nDo not change files matching: ${task.scope.forbid.join(', ')}.` : '';
+    const checkNote = this.ctx.selfCheck === 'off' ? '' : selfCheckAsk(this.ctx.gates.map((g) => g.name));
+    return this.#agent(this.node.id, `${task.prompt}${scopeNote}${forbidNote}${checkNote}\n`, signal);
+  }
+
+  #agent(nodeId: string, prompt: string, signal: AbortSignal): Promise<AgentResult> {
+    const { task } = this.node;
     return this.ctx.run.agents.run({
-      nodeId: this.node.id,
+      nodeId,
       ref: task.agent.id,
       phase: this.ctx.phase,
       label: task.id,
-      prompt: `${task.prompt}${scopeNote}${forbidNote}\n`,
+      prompt,
       cwd: this.#worktree,
       forbid: forbiddenGlobs(task.scope),
       signal,
+      selfCheck: this.ctx.selfCheck !== 'off',
       ...(task.timeoutMs !== undefined ? { timeoutMs: task.timeoutMs } : {}),
     });
+  }
+
+  /**
+   * `self_check: required`: an agent that ended well but never checked its
+   * work, or ended on a failing check, is sent back once, in the same
+   * worktree, with that fact. What it then does is the task's work; the
+   * phase's gates judge it either way.
+   */
+  async #checkedWork(work: AgentResult, signal: AbortSignal): Promise<AgentResult> {
+    if (this.ctx.selfCheck !== 'required' || !work.outcome.ok || signal.aborted || work.agent?.use === 'aider') return work;
+    const verdict = selfCheckVerdict(this.ctx.run.selfChecks.of(this.node.id));
+    if (verdict.kind === 'checked') return work;
+    const why = verdict.kind === 'never' ? 'never called check_gate' : `its last check_gate call failed (${verdict.gates.join(', ')})`;
+    this.ctx.run.nodes.note(this.node.id, `self-check: the agent ${why}: sent back once to check its work`);
+    const again = await this.#agent(`${this.node.id}#self-check`, `${sendBackPrompt(verdict, this.node.task.prompt)}\n`, signal);
+    const after = selfCheckVerdict(this.ctx.run.selfChecks.of(this.node.id));
+    this.ctx.run.nodes.note(
+      this.node.id,
+      `self-check: after the send-back, ${after.kind === 'checked' ? 'its last check passed' : after.kind === 'never' ? 'it still never called check_gate' : `its last check still failed (${after.gates.join(', ')})`}`,
+    );
+    return { ...again, attempts: (work.attempts ?? 1) + (again.attempts ?? 1) };
   }
 
   /**

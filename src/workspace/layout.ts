@@ -100,6 +100,8 @@ export class Workspace {
       logFile: (nodeId) => path.join(logs, `${fileSafe(nodeId)}.log`),
       promptFile: (nodeId) => path.join(prompts, `${fileSafe(nodeId)}.md`),
       sandboxScratch: (key) => path.join(dir, 'sandbox', fileSafe(key)),
+      mcpFiles: (key) => path.join(dir, 'mcp', fileSafe(key)),
+      agentChannel: (key) => path.join(dir, 'channel', fileSafe(key)),
     };
   }
 
@@ -127,6 +129,10 @@ export interface RunDir {
   promptFile(nodeId: string): string;
   /** One agent start's private git state inside its sandbox; removed when the agent exits. */
   sandboxScratch(key: string): string;
+  /** The folder of one agent start's MCP config files (read-only to the agent). */
+  mcpFiles(key: string): string;
+  /** The one folder of one agent start that its MCP server writes (notes, gate calls); what is there is the agent's word. */
+  agentChannel(key: string): string;
 }
 
 export interface RunWorktrees {

@@ -12,6 +12,7 @@ import {
   type Launch,
   type Usage,
 } from '../types.js';
+import { claudeMcpArgs } from '../mcp-wiring.js';
 
 /**
  * Claude Code in print mode: `claude -p PROMPT --output-format stream-json --verbose`.
@@ -22,6 +23,8 @@ import {
 export const claudeCode: Adapter = {
   name: 'claude-code',
   launch(agent, ctx) {
+    const mcp = ctx.mcp ? claudeMcpArgs(ctx.mcp) : undefined;
+    const allowed = [...(agent.allowedTools ?? []), ...(mcp ? [mcp.allow] : [])];
     return {
       argv: [
         agent.bin ?? 'claude',
@@ -32,9 +35,10 @@ export const claudeCode: Adapter = {
         '--verbose',
         '--permission-mode',
         agent.permissionMode ?? 'acceptEdits',
-        ...(agent.allowedTools?.length ? ['--allowedTools', agent.allowedTools.join(',')] : []),
+        ...(allowed.length ? ['--allowedTools', allowed.join(',')] : []),
         ...(agent.model ? ['--model', agent.model] : []),
         ...(ctx.forbid?.length ? ['--settings', denySettings(ctx.workdir, ctx.forbid)] : []),
+        ...(mcp?.args ?? []),
         ...agent.args,
       ],
     };

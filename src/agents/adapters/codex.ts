@@ -1,4 +1,5 @@
 import { classifyText, jsonLine, num, obj, str, type Adapter, type AgentEvent, type AgentOutcome, type Usage } from '../types.js';
+import { codexMcpArgs } from '../mcp-wiring.js';
 
 /**
  * Codex: `codex exec --json --sandbox workspace-write PROMPT`. Events
@@ -17,6 +18,7 @@ export const codex: Adapter = {
         '--sandbox',
         'workspace-write',
         ...(agent.model ? ['--model', agent.model] : []),
+        ...(ctx.mcp ? codexMcpArgs(ctx.mcp) : []),
         ...agent.args,
         ctx.prompt,
       ],

@@ -1,4 +1,5 @@
 import { classifyText, jsonLine, num, obj, str, type Adapter, type AgentEvent, type AgentOutcome, type Usage } from '../types.js';
+import { GEMINI_SETTINGS_VAR } from '../mcp-wiring.js';
 
 /**
  * Gemini CLI: `gemini -p PROMPT --output-format stream-json --yolo`. Events
@@ -22,6 +23,7 @@ export const gemini: Adapter = {
         ...(agent.model ? ['-m', agent.model] : []),
         ...agent.args,
       ],
+      ...(ctx.mcp ? { env: { [GEMINI_SETTINGS_VAR]: ctx.mcp.geminiSettingsFile } } : {}),
     };
   },
   parser() {

@@ -5,12 +5,14 @@ export interface McpCommandOptions {
   readonly cwd: string;
   readonly timeoutMs: number;
   readonly graceMs: number;
+  /** The run's identity for this server (ORCHESTRA_RUN_ID, _PHASE, _TASK, _NOTES_FILE), over the environment's. */
+  readonly run: Readonly<Record<string, string>>;
 }
 
 /** `orchestra mcp`: the server is loaded only here, so that no other command pays for the SDK. */
 export async function mcpCommand(opts: McpCommandOptions): Promise<number> {
   const { serveMcp } = await import('../../mcp/server.js');
-  return serveMcp({ cwd: path.resolve(opts.cwd), timeoutMs: opts.timeoutMs, graceMs: opts.graceMs });
+  return serveMcp({ cwd: path.resolve(opts.cwd), timeoutMs: opts.timeoutMs, graceMs: opts.graceMs, env: { ...process.env, ...opts.run } });
 }
 
 /** `orchestra mcp install`: each agent CLI's project config gets the server; the user's home is never edited. */
