@@ -128,7 +128,7 @@ export class TaskStep {
     if (this.ctx.selfCheck !== 'required' || !work.outcome.ok || signal.aborted || work.agent?.use === 'aider') return work;
     const verdict = selfCheckVerdict(this.ctx.run.selfChecks.of(this.node.id));
     if (verdict.kind === 'checked') return work;
-    const why = verdict.kind === 'never' ? 'never called check_gate' : `its last check_gate call failed (${verdict.gates.join(', ')})`;
+    const why = verdict.kind === 'never' ? 'never called check_gate' : `ended on a failing check_gate call (${verdict.gates.join(', ')})`;
     this.ctx.run.nodes.note(this.node.id, `self-check: the agent ${why}: sent back once to check its work`);
     const again = await this.#agent(`${this.node.id}#self-check`, `${sendBackPrompt(verdict, this.node.task.prompt)}\n`, signal);
     const after = selfCheckVerdict(this.ctx.run.selfChecks.of(this.node.id));
