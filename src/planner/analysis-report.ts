@@ -39,7 +39,12 @@ export function analysisMarkdown(request: string, answer: PlanAnswer, facts: Fac
       ...(r.problems ? ['```', r.problems, '```', ''] : []),
     ]),
     ...(moves.length
-      ? ['## Repaired by orchestra', '', ...moves.map((m) => `- ${m.phase}/${m.task} runs after ${m.after}, in a later wave: ${m.patterns[0]} overlaps ${m.patterns[1]}`), '']
+      ? [
+          '## Repaired by orchestra',
+          '',
+          ...moves.map((m) => `- ${m.phase}/${m.task} runs after ${m.after}, in a later wave: ${m.patterns[0]} overlaps ${m.patterns[1]}`),
+          '',
+        ]
       : []),
   ].join('\n');
 }

@@ -57,13 +57,16 @@ export function readAnswer(text: string, file: string, sources: SourceStore): Re
     const start = text.trim().slice(0, 80).replace(/\s+/g, ' ');
     return {
       ok: false,
-      diagnostics: [error(`the answer is not a JSON object: it begins '${start}'`, whole, 'answer with one JSON object and nothing else: no prose before or after it')],
+      diagnostics: [
+        error(`the answer is not a JSON object: it begins '${start}'`, whole, 'answer with one JSON object and nothing else: no prose before or after it'),
+      ],
     };
   }
   // Parsed in a file of its own, so that positions point into the JSON; then shifted back into the answer.
   const jsonFile = `${file}#json`;
   const parsed = parseJson(jsonFile, part.json);
-  const shift = (ds: readonly Diagnostic[]): Diagnostic[] => ds.map((d) => (d.loc ? { ...d, loc: { file, start: d.loc.start + part.offset, end: d.loc.end + part.offset } } : d));
+  const shift = (ds: readonly Diagnostic[]): Diagnostic[] =>
+    ds.map((d) => (d.loc ? { ...d, loc: { file, start: d.loc.start + part.offset, end: d.loc.end + part.offset } } : d));
   if (parsed.value === undefined || parsed.diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics: shift(parsed.diagnostics) };
   const problems = [...checkSchema('plan', parsed.value, jsonFile)];
   if (problems.length === 0) problems.push(...outsideRepo(parsed.value, jsonFile));

@@ -63,12 +63,14 @@ export function agentAsker(agent: Agent, opts: AskOptions): (prompt: string, rou
     const changed = changedFiles(before, statusOf(opts.root));
     if (changed.length) return { ok: false, reason: `the planner changed the repository (${changed.slice(0, 5).join(', ')}): a planner only reads` };
     if (result.spawnError !== undefined) return { ok: false, reason: `it could not start: ${result.spawnError}` };
-    if (result.timedOut) return { ok: false, reason: `stopped at its timeout of ${Math.round(timeoutMs / 1000)}s (set 'timeout' on agent '${agent.id}' in the team)` };
+    if (result.timedOut)
+      return { ok: false, reason: `stopped at its timeout of ${Math.round(timeoutMs / 1000)}s (set 'timeout' on agent '${agent.id}' in the team)` };
     if (result.idle) return { ok: false, reason: `stopped after ${Math.round((planner.idleTimeoutMs ?? 0) / 1000)}s without output (its idleTimeout)` };
     if (result.interrupted) return { ok: false, reason: 'interrupted' };
     const log = readEnd(logFile, LOG_TAIL);
     if (!planner.use) {
-      if (result.exitCode !== 0) return { ok: false, reason: `it exited ${String(result.exitCode ?? result.signal)}: ${result.tail.trim().split('\n').pop() ?? ''}` };
+      if (result.exitCode !== 0)
+        return { ok: false, reason: `it exited ${String(result.exitCode ?? result.signal)}: ${result.tail.trim().split('\n').pop() ?? ''}` };
       return { ok: true, text: log.slice(0, ANSWER_LIMIT + 1) };
     }
     const parser = ADAPTERS[planner.use].parser();

@@ -57,7 +57,9 @@ export async function checkAnswer(text: string, round: number, ctx: CheckContext
     const later = nodes.get(d.later);
     const earlier = nodes.get(d.earlier);
     if (!later?.phase || !earlier?.phase || !ours.has(later.phase)) return [];
-    return [{ phase: later.phase, task: later.name, after: earlier.phase === later.phase ? earlier.name : `${earlier.phase}/${earlier.name}`, patterns: d.patterns }];
+    return [
+      { phase: later.phase, task: later.name, after: earlier.phase === later.phase ? earlier.name : `${earlier.phase}/${earlier.name}`, patterns: d.patterns },
+    ];
   });
   const warnings = [...loaded.diagnostics, ...compiled.diagnostics].filter((d) => d.severity === 'warning');
   return { ok: true, answer, yaml: planYaml(answer, ctx.header, moves), config: loaded.config, graph: compiled.graph, moves, warnings, sources };

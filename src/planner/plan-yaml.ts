@@ -27,7 +27,11 @@ export function planYaml(answer: PlanAnswer, header: readonly string[] = [], mov
       id: t.id,
       agent: t.agent,
       prompt: t.prompt,
-      scope: { touch: t.scope.touch, ...(t.scope.forbid?.length ? { forbid: t.scope.forbid } : {}), ...(t.scope.shared?.length ? { shared: t.scope.shared } : {}) },
+      scope: {
+        touch: t.scope.touch,
+        ...(t.scope.forbid?.length ? { forbid: t.scope.forbid } : {}),
+        ...(t.scope.shared?.length ? { shared: t.scope.shared } : {}),
+      },
     })),
     ...(p.gates?.length ? { gates: p.gates } : {}),
     ...(p.fix ? { fix: p.fix } : {}),

@@ -40,7 +40,7 @@ export function plannerPrompt(input: PromptInput): string {
       '- analysis: { taskType, coordination (the parts of the codebase several tasks must agree on), strategy (why the waves are cut so) }',
       '- phases: in order; the tasks of one phase run at the same time (a wave), each in its own git worktree, so their scope.touch globs must not overlap; a phase needs the one before it unless it says needs: [ids of this plan]',
       '- each task: id, agent (an agent id or a role of the team below), prompt (complete instructions: the agent sees nothing else), scope: { touch: [globs from the repo root, inside the repo], forbid?: [globs] }',
-      "- each phase's gates: names of the gates below that must pass after its tasks; add a gate under 'gates' only when none fits ({ \"name\": { \"run\": \"command\" } })",
+      '- each phase\'s gates: names of the gates below that must pass after its tasks; add a gate under \'gates\' only when none fits ({ "name": { "run": "command" } })',
       '- ids: letters, digits and _ . : / - ; phase ids must differ from the phases that exist already',
       `Example: ${JSON.stringify(EXAMPLE)}`,
     ].join('\n'),

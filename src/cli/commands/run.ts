@@ -20,6 +20,7 @@ import { Repo } from '../../git/repo.js';
 import type { AgentSandbox } from '../../sandbox/sandbox.js';
 import { unreachable } from '../../util/unreachable.js';
 import { loadOrReport } from './validate.js';
+import { planBeforeRun, type RunRequestOptions } from './run-request.js';
 
 export interface RunOptions extends CommonOptions {
   readonly phases: readonly string[];
@@ -39,9 +40,19 @@ export interface RunOptions extends CommonOptions {
   readonly ui?: { readonly port: number };
   /** False with `--no-preflight`: start without checking the agents' CLIs first. */
   readonly preflight?: boolean;
+  /** `--request`: plan first (a planner agent), then run the plan's phases (run-request.ts). */
+  readonly request?: RunRequestOptions;
 }
 
-export async function runCommand(opts: RunOptions): Promise<number> {
+export async function runCommand(given: RunOptions): Promise<number> {
+  let opts = given;
+  let request: string | undefined;
+  if (given.request) {
+    const planned = await planBeforeRun(given.request);
+    if ('code' in planned) return planned.code;
+    opts = { ...given, phases: planned.phases };
+    request = planned.request;
+  }
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const print = (ds: Parameters<typeof formatDiagnostics>[0]) => {
@@ -106,7 +117,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let code: number;
     try {
       dashboard = opts.ui ? await startUi(opts, ws, runId) : undefined;
-      code = dashboard === null ? EXIT.usage : await runLocked(opts, config, graph, ws, runId, sandbox);
+      code = dashboard === null ? EXIT.usage : await runLocked(opts, config, graph, ws, runId, sandbox, request);
     } finally {
       lock.release();
     }
@@ -163,7 +174,15 @@ async function sandboxFor(config: Config, print: (ds: Diagnostic[]) => void): Pr
   }
 }
 
-async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Workspace, runId: string, sandbox: AgentSandbox | undefined): Promise<number> {
+async function runLocked(
+  opts: RunOptions,
+  config: Config,
+  graph: Graph,
+  ws: Workspace,
+  runId: string,
+  sandbox: AgentSandbox | undefined,
+  request?: string,
+): Promise<number> {
   if (!opts.resume) pruneRuns(ws, RUNS_KEPT - 1);
   const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const session = await Session.open({ ws, runId, reporters, root: config.root });
@@ -186,7 +205,7 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Wor
       ...(sandbox ? { sandbox } : {}),
     }),
   );
-  const reportFile = await writeRunReport(session, config, result);
+  const reportFile = await writeRunReport(session, config, result, request);
   await session.finishView([
     result.ok
       ? `the work is on branch ${result.integrationBranch}; your working tree was not touched. To take it: git merge ${result.integrationBranch}`
@@ -211,12 +230,21 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Wor
 }
 
 /** `report.md`: what the record says, with the changes as git sees them. */
-async function writeRunReport(session: Session, config: Config, result: { base: string; integrationBranch: string }): Promise<string> {
+async function writeRunReport(session: Session, config: Config, result: { base: string; integrationBranch: string }, request?: string): Promise<string> {
   const { runReportMarkdown } = await import('../../report/run-report.js');
   const repo = new Repo(config.root);
   const diffStat = await repo.raw(['diff', '--stat', result.base, result.integrationBranch]).catch(() => '');
   const files = await repo.changedPaths(result.base, result.integrationBranch).catch(() => []);
   const file = session.runDir.report;
-  writeFileAtomic(file, runReportMarkdown(session.results, session.ledger, { branch: result.integrationBranch, base: result.base, diffStat, files }));
+  writeFileAtomic(
+    file,
+    runReportMarkdown(session.results, session.ledger, {
+      branch: result.integrationBranch,
+      base: result.base,
+      diffStat,
+      files,
+      ...(request !== undefined ? { request } : {}),
+    }),
+  );
   return file;
 }
