@@ -12,7 +12,8 @@ export interface PromptInput {
 export const REQUEST_LIMIT = 8_000;
 const ANSWER_ECHO = 6_000;
 
-const EXAMPLE = {
+/** The answer's shape by example, in every prompt (the unit tests check it against the schema). */
+export const PLAN_EXAMPLE = {
   analysis: {
     taskType: 'feature',
     coordination: ['app/models/user.py: the User model both tasks read'],
@@ -42,7 +43,7 @@ export function plannerPrompt(input: PromptInput): string {
       '- each task: id, agent (an agent id or a role of the team below), prompt (complete instructions: the agent sees nothing else), scope: { touch: [globs from the repo root, inside the repo], forbid?: [globs] }',
       '- each phase\'s gates: names of the gates below that must pass after its tasks; add a gate under \'gates\' only when none fits ({ "name": { "run": "command" } })',
       '- ids: letters, digits and _ . : / - ; phase ids must differ from the phases that exist already',
-      `Example: ${JSON.stringify(EXAMPLE)}`,
+      `Example: ${JSON.stringify(PLAN_EXAMPLE)}`,
     ].join('\n'),
     `## The team\n${facts.agents.map((a) => `- ${a.id}${a.use ? ` (${a.use})` : ''}: roles ${a.roles.join(', ') || '(none)'}`).join('\n') || '(no agents)'}`,
     `## Gates that exist\n${facts.gates.map((g) => `- ${g.name}: ${g.what}`).join('\n') || '(none)'}${facts.presets.length ? `\nPresets: ${facts.presets.join(', ')}` : ''}`,
