@@ -1,0 +1,174 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { controlDir, makeRepo, processesIn, runCli } from '../helpers/repo.js';
+
+const CONFIG = `# the user's own comment
+gates:
+  unit: { run: 'true' }   # a gate that always holds
+`;
+
+/**
+ * A planner that is a plain command: round n (from the prompt's "Repair round n") prints answers[n-1]; `HANG` never
+ * answers; `TOUCH` writes a file into the repository first. The prompts it got are kept in the control folder.
+ */
+const PLANNER = `import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+const ctl = process.argv[2];
+const prompt = readFileSync(process.env.ORCHESTRA_PROMPT_FILE, 'utf8');
+appendFileSync(ctl + '/prompts.txt', prompt + '\\n=====\\n');
+const round = Number(/## Repair round (\\d+)/.exec(prompt)?.[1] ?? 1);
+const answers = JSON.parse(readFileSync(ctl + '/answers.json', 'utf8'));
+let a = answers[round - 1] ?? 'no more answers';
+if (a === 'HANG') setInterval(() => {}, 1000);
+else {
+  if (a.startsWith('TOUCH')) { writeFileSync('touched.txt', 'x'); a = a.slice(5); }
+  process.stdout.write(a);
+}
+`;
+
+function answer(gate = 'unit', touch = ['src/auth/**']): string {
+  return JSON.stringify({
+    analysis: { taskType: 'feature', coordination: ['src/auth'], strategy: 'one wave' },
+    phases: [{ id: 'auth', tasks: [{ id: 'jwt', agent: 'planner', prompt: 'Add JWT.', scope: { touch } }], gates: [gate] }],
+  });
+}
+
+function setup(answers: string[], timeout = '30s'): { dir: string; ctl: string } {
+  const ctl = controlDir();
+  writeFileSync(path.join(ctl, 'planner.mjs'), PLANNER);
+  writeFileSync(path.join(ctl, 'answers.json'), JSON.stringify(answers));
+  const team = { agents: [{ id: 'planner', command: [process.execPath, path.join(ctl, 'planner.mjs'), ctl], roles: ['planner'], timeout }] };
+  const dir = makeRepo({ 'orchestra.config.yaml': CONFIG, 'team.json': JSON.stringify(team), 'src/index.ts': 'export {};\n' });
+  execFileSync('git', ['add', '-A'], { cwd: dir });
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'start'], { cwd: dir });
+  return { dir, ctl };
+}
+
+const prompts = (ctl: string) => readFileSync(path.join(ctl, 'prompts.txt'), 'utf8').split('\n=====\n').filter(Boolean);
+const config = (dir: string) => readFileSync(path.join(dir, 'orchestra.config.yaml'), 'utf8');
+
+describe.concurrent('orchestra plan --request', () => {
+  it('sends prose back, writes the valid plan and points the config at it; plan and validate then read it', async () => {
+    const { dir, ctl } = setup(['Happy to help! First, the models.', answer()]);
+    const r = await runCli(['plan', '--request', 'Add JWT authentication'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("error: the answer is not a JSON object: it begins 'Happy to help! First, the models.'");
+    expect(prompts(ctl)[1]).toContain('round-1.answer.txt:1:1: error: the answer is not a JSON object');
+    expect(r.stdout).toContain("wrote orchestra.plan.yaml and set 'plan: ./orchestra.plan.yaml' in orchestra.config.yaml");
+    expect(config(dir)).toBe(`${CONFIG}# Phases and gates planned by 'orchestra plan --request', added to this config's own.\nplan: ./orchestra.plan.yaml\n`);
+    const reports = readdirSync(path.join(dir, '.orchestra', 'reports'));
+    expect(
+      reports
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => f.split('-')[0])
+        .sort(),
+    ).toEqual(['analysis', 'plan']);
+    const shown = await runCli(['plan'], dir);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/jwt +→ planner/);
+  });
+
+  it('fails after its rounds showing the last answer and its problems; writes nothing', async () => {
+    const { dir, ctl } = setup(['{"analysis": ', '{"phases": [}']);
+    const r = await runCli(['plan', '--request', 'Add JWT', '--attempts', '1'], dir);
+    expect(r.code).toBe(1);
+    expect(prompts(ctl)).toHaveLength(2);
+    expect(r.stderr).toContain("orchestra: error: the planner's answer was still invalid after 2 rounds (--attempts 1)");
+    expect(r.stderr).toContain('its last answer');
+    expect(r.stderr).toContain('{"phases": [}');
+    expect(r.stderr).toMatch(/round-2\.answer\.txt:1:\d+: error/);
+    expect(r.stderr).toContain('nothing was written.');
+    expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(false);
+    expect(config(dir)).toBe(CONFIG);
+  });
+
+  it('sends back paths outside the repo and unknown agents, located', async () => {
+    const { dir, ctl } = setup([answer('unit', ['../elsewhere/**']), answer().replace('"agent":"planner"', '"agent":"architect"'), answer()]);
+    const r = await runCli(['plan', '--request', 'Add JWT'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const [, second, third] = prompts(ctl);
+    expect(second).toMatch(/round-1\.answer\.txt:1:\d+: error: phases\[0\]\.tasks\[0\]\.scope\.touch\[0\]: '\.\.\/elsewhere\/\*\*' is a path that climbs out/);
+    expect(third).toMatch(/orchestra\.plan\.yaml:\d+:\d+: error: unknown agent or role 'architect'/);
+  });
+
+  it('--dry-run prints the plan file and writes nothing', async () => {
+    const { dir } = setup([answer()]);
+    const r = await runCli(['plan', '--request', 'Add JWT', '--dry-run'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('--dry-run: nothing written. The plan file would be orchestra.plan.yaml:');
+    expect(r.stdout).toContain('    tasks:\n      - id: jwt\n');
+    expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(false);
+    expect(config(dir)).toBe(CONFIG);
+  });
+
+  it('stops a planner that never answers at its timeout, leaving no process', async () => {
+    const { dir } = setup(['HANG'], '2s');
+    const t0 = Date.now();
+    const r = await runCli(['plan', '--request', 'Add JWT'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("the planner gave no answer in round 1: stopped at its timeout of 2s (set 'timeout' on agent 'planner' in the team)");
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(processesIn(dir)).toEqual([]);
+    expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(false);
+  });
+
+  it('fails a planner that changed the repository', async () => {
+    const { dir } = setup([`TOUCH${answer()}`]);
+    const r = await runCli(['plan', '--request', 'Add JWT'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the planner changed the repository (touched.txt): a planner only reads');
+  });
+
+  it('says what is wrong with the flags, exit 2, before asking anyone', async () => {
+    const { dir, ctl } = setup([answer()]);
+    const both = await runCli(['plan', '--request', 'x', '--request-file', 'r.md'], dir);
+    expect([both.code, both.stderr.trim()]).toEqual([2, 'orchestra: error: --request and --request-file: give one of them, not both']);
+    const missing = await runCli(['plan', '--request-file', 'nope.md'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--request-file: no such file: ${path.join(dir, 'nope.md')}`);
+    const empty = await runCli(['plan', '--request', '  '], dir);
+    expect([empty.code, empty.stderr.trim()]).toEqual([2, 'orchestra: error: --request: the request is empty']);
+    const attempts = await runCli(['plan', '--request', 'x', '--attempts', '-1'], dir);
+    expect(attempts.code).toBe(2);
+    expect(attempts.stderr).toContain("option '--attempts <n>' argument '-1' is invalid");
+    const outside = await runCli(['plan', '--request', 'x', '--write', '../plan.yaml'], dir);
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain('--write ../plan.yaml: the plan file is a .yaml file inside the repository');
+    expect(existsSync(path.join(ctl, 'prompts.txt'))).toBe(false);
+  });
+});
+
+describe.concurrent('orchestra run --request', () => {
+  it('without a terminal requires --yes, naming it, before planning', async () => {
+    const { dir, ctl } = setup([answer()]);
+    const r = await runCli(['run', '--request', 'Add JWT'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--request: there is no terminal to confirm the plan at; add --yes to run it without asking');
+    expect(existsSync(path.join(ctl, 'prompts.txt'))).toBe(false);
+    expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(false);
+  });
+
+  it('does not run a plan that is not valid', async () => {
+    const { dir } = setup(['nope'], '30s');
+    const r = await runCli(['run', '--request', 'Add JWT', '--yes', '--attempts', '0'], dir);
+    expect(r.code).toBe(1);
+    expect(existsSync(path.join(dir, '.orchestra', 'runs'))).toBe(false);
+  });
+});
+
+describe.concurrent("a config's plan file", () => {
+  it('is checked where it is named and where it is written', async () => {
+    const { dir } = setup([]);
+    writeFileSync(path.join(dir, 'orchestra.config.yaml'), `${CONFIG}plan: ./missing.yaml\n`);
+    const missing = await runCli(['validate'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`orchestra.config.yaml:4:7: error: plan file not found: ${path.join(dir, 'missing.yaml')}`);
+    writeFileSync(path.join(dir, 'orchestra.config.yaml'), `${CONFIG}plan: ./p.yaml\n`);
+    writeFileSync(path.join(dir, 'p.yaml'), 'concurrency: 3\ngates:\n  unit: { run: "false" }\nphases: []\n');
+    const wrong = await runCli(['validate'], dir);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("p.yaml:1:1: error: a plan file holds only 'phases' and 'gates'; 'concurrency' belongs in the config");
+    expect(wrong.stderr).toContain("p.yaml:3:3: error: gate 'unit' is declared by the config already: a plan may add gates, not change them");
+  });
+});
