@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADAPTERS } from '../agents/adapters/index.js';
 import { launchFor } from '../agents/launch.js';
 import type { Agent, Team } from '../config/types.js';
 import { startCommand } from '../exec/process-runner.js';
+import type { AgentSandbox, Sandboxed } from '../sandbox/sandbox.js';
 import { ANSWER_LIMIT } from './answer.js';
 import type { Asked } from './loop.js';
 
@@ -24,30 +25,58 @@ export interface AskOptions {
   /** Where the prompts and logs of the planner's rounds go (.orchestra/reports/…). */
   readonly dir: string;
   readonly graceMs: number;
+  /** The run's sandbox: the planner then sees the filesystem read-only, its only writable folder an empty scratch one. */
+  readonly sandbox?: AgentSandbox;
 }
 
 /**
- * Asks the planner agent once: its CLI started in the repository (its own
- * process group, its timeout, its silence watchdog), the closing text read
- * from its log through its adapter. A planner only reads: Claude Code is
- * started without its edits accepted, and a planner that changed the
- * repository's files anyway is a failed round, said with the files.
+ * Asks the planner agent once: its CLI started in its own process group with
+ * its timeout and silence watchdog, the closing text read from its log through
+ * its adapter. A planner only reads. Under the sandbox it starts in an empty
+ * scratch folder, the only one it may write, with the repository (read-only)
+ * named in its prompt and, for Claude Code, added with --add-dir; without
+ * one, in the repository. Claude Code is started without its edits accepted,
+ * and a planner that changed the repository's files anyway is a failed round,
+ * said with the files.
  */
 export function agentAsker(agent: Agent, opts: AskOptions): (prompt: string, round: number) => Promise<Asked> {
   // No edits accepted unless the team entry chose a mode: in print mode a tool that needs permission is refused.
-  const planner: Agent = agent.use === 'claude-code' && agent.permissionMode === undefined ? { ...agent, permissionMode: 'default' } : agent;
+  const claude = agent.use === 'claude-code';
+  const planner: Agent = {
+    ...agent,
+    ...(claude && agent.permissionMode === undefined ? { permissionMode: 'default' } : {}),
+    ...(claude && opts.sandbox ? { args: [...agent.args, '--add-dir', opts.root] } : {}),
+  };
   return async (prompt, round) => {
     const promptFile = path.join(opts.dir, `round-${round}.prompt.md`);
     const logFile = path.join(opts.dir, `round-${round}.log`);
     writeFileSync(promptFile, prompt);
-    const launch = launchFor(planner, { prompt, promptFile, workdir: opts.root });
+    const cwd = opts.sandbox ? path.join(opts.dir, `work-${round}`) : opts.root;
+    mkdirSync(cwd, { recursive: true });
+    const launch = launchFor(planner, { prompt, promptFile, workdir: cwd });
+    const env = { ...planner.env, ORCHESTRA_ROLE: PLANNER_ROLE, ORCHESTRA_PROMPT_FILE: promptFile };
+    let boxed: Sandboxed | undefined;
+    try {
+      boxed = opts.sandbox?.wrap({
+        argv: launch.argv,
+        workdir: cwd,
+        env,
+        ...(planner.use ? { adapter: planner.use } : {}),
+        // The repository too: under /tmp it would be hidden by the sandbox's private /tmp.
+        readable: [promptFile, opts.root],
+        scratch: path.join(opts.dir, `sandbox-${round}`),
+      });
+    } catch (e) {
+      return { ok: false, reason: `its sandbox could not be set up (${(e as Error).message.split('\n')[0] ?? ''})` };
+    }
     const timeoutMs = planner.timeoutMs ?? PLANNER_TIMEOUT_MS;
     const before = statusOf(opts.root);
     const running = startCommand(
       {
-        command: { argv: launch.argv },
-        cwd: opts.root,
-        env: { ...planner.env, ORCHESTRA_ROLE: PLANNER_ROLE, ORCHESTRA_PROMPT_FILE: promptFile },
+        command: { argv: boxed?.argv ?? launch.argv },
+        ...(boxed ? { wrapped: true } : {}),
+        cwd,
+        env,
         timeoutMs,
         ...(planner.idleTimeoutMs !== undefined ? { idleTimeoutMs: planner.idleTimeoutMs } : {}),
         graceMs: opts.graceMs,
@@ -59,7 +88,10 @@ export function agentAsker(agent: Agent, opts: AskOptions): (prompt: string, rou
     );
     const stop = (): void => running.stop(true);
     process.once('SIGINT', stop);
-    const result = await running.done.finally(() => process.off('SIGINT', stop));
+    const result = await running.done.finally(() => {
+      process.off('SIGINT', stop);
+      boxed?.dispose();
+    });
     const changed = changedFiles(before, statusOf(opts.root));
     if (changed.length) return { ok: false, reason: `the planner changed the repository (${changed.slice(0, 5).join(', ')}): a planner only reads` };
     if (result.spawnError !== undefined) return { ok: false, reason: `it could not start: ${result.spawnError}` };

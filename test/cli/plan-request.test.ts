@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { controlDir, makeRepo, processesIn, runCli } from '../helpers/repo.js';
+import { controlDir, makeRepo, processesIn, runCli, sandboxWorks } from '../helpers/repo.js';
 
 const CONFIG = `# the user's own comment
 gates:
@@ -11,18 +11,17 @@ gates:
 
 /**
  * A planner that is a plain command: round n (from the prompt's "Repair round n") prints answers[n-1]; `HANG` never
- * answers; `TOUCH` writes a file into the repository first. The prompts it got are kept in the control folder.
+ * answers; `TOUCH` writes a file into the repository first (which the sandbox refuses where it works).
  */
-const PLANNER = `import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+const PLANNER = `import { readFileSync, writeFileSync } from 'node:fs';
 const ctl = process.argv[2];
 const prompt = readFileSync(process.env.ORCHESTRA_PROMPT_FILE, 'utf8');
-appendFileSync(ctl + '/prompts.txt', prompt + '\\n=====\\n');
 const round = Number(/## Repair round (\\d+)/.exec(prompt)?.[1] ?? 1);
 const answers = JSON.parse(readFileSync(ctl + '/answers.json', 'utf8'));
 let a = answers[round - 1] ?? 'no more answers';
 if (a === 'HANG') setInterval(() => {}, 1000);
 else {
-  if (a.startsWith('TOUCH')) { writeFileSync('touched.txt', 'x'); a = a.slice(5); }
+  if (a.startsWith('TOUCH')) { writeFileSync(/## Files \\(root: (.*)\\)/.exec(prompt)[1] + '/touched.txt', 'x'); a = a.slice(5); }
   process.stdout.write(a);
 }
 `;
@@ -34,27 +33,38 @@ function answer(gate = 'unit', touch = ['src/auth/**']): string {
   });
 }
 
-function setup(answers: string[], timeout = '30s'): { dir: string; ctl: string } {
+function setup(answers: string[], timeout = '30s', config = CONFIG): { dir: string; ctl: string } {
   const ctl = controlDir();
   writeFileSync(path.join(ctl, 'planner.mjs'), PLANNER);
   writeFileSync(path.join(ctl, 'answers.json'), JSON.stringify(answers));
   const team = { agents: [{ id: 'planner', command: [process.execPath, path.join(ctl, 'planner.mjs'), ctl], roles: ['planner'], timeout }] };
-  const dir = makeRepo({ 'orchestra.config.yaml': CONFIG, 'team.json': JSON.stringify(team), 'src/index.ts': 'export {};\n' });
+  const dir = makeRepo({ 'orchestra.config.yaml': config, 'team.json': JSON.stringify(team), 'src/index.ts': 'export {};\n' });
   execFileSync('git', ['add', '-A'], { cwd: dir });
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'start'], { cwd: dir });
   return { dir, ctl };
 }
 
-const prompts = (ctl: string) => readFileSync(path.join(ctl, 'prompts.txt'), 'utf8').split('\n=====\n').filter(Boolean);
+/** The prompts the planner was given, round by round, as orchestra keeps them beside the reports. */
+function prompts(dir: string): string[] {
+  const reports = path.join(dir, '.orchestra', 'reports');
+  if (!existsSync(reports)) return [];
+  const rounds = readdirSync(reports).filter((f) => f.startsWith('plan-') && !f.endsWith('.md'));
+  return rounds.flatMap((r) =>
+    readdirSync(path.join(reports, r))
+      .filter((f) => f.endsWith('.prompt.md'))
+      .sort()
+      .map((f) => readFileSync(path.join(reports, r, f), 'utf8')),
+  );
+}
 const config = (dir: string) => readFileSync(path.join(dir, 'orchestra.config.yaml'), 'utf8');
 
 describe.concurrent('orchestra plan --request', () => {
   it('sends prose back, writes the valid plan and points the config at it; plan and validate then read it', async () => {
-    const { dir, ctl } = setup(['Happy to help! First, the models.', answer()]);
+    const { dir } = setup(['Happy to help! First, the models.', answer()]);
     const r = await runCli(['plan', '--request', 'Add JWT authentication'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("error: the answer is not a JSON object: it begins 'Happy to help! First, the models.'");
-    expect(prompts(ctl)[1]).toContain('round-1.answer.txt:1:1: error: the answer is not a JSON object');
+    expect(prompts(dir)[1]).toContain('round-1.answer.txt:1:1: error: the answer is not a JSON object');
     expect(r.stdout).toContain("wrote orchestra.plan.yaml and set 'plan: ./orchestra.plan.yaml' in orchestra.config.yaml");
     expect(config(dir)).toBe(`${CONFIG}# Phases and gates planned by 'orchestra plan --request', added to this config's own.\nplan: ./orchestra.plan.yaml\n`);
     const reports = readdirSync(path.join(dir, '.orchestra', 'reports'));
@@ -70,10 +80,10 @@ describe.concurrent('orchestra plan --request', () => {
   });
 
   it('fails after its rounds showing the last answer and its problems; writes nothing', async () => {
-    const { dir, ctl } = setup(['{"analysis": ', '{"phases": [}']);
+    const { dir } = setup(['{"analysis": ', '{"phases": [}']);
     const r = await runCli(['plan', '--request', 'Add JWT', '--attempts', '1'], dir);
     expect(r.code).toBe(1);
-    expect(prompts(ctl)).toHaveLength(2);
+    expect(prompts(dir)).toHaveLength(2);
     expect(r.stderr).toContain("orchestra: error: the planner's answer was still invalid after 2 rounds (--attempts 1)");
     expect(r.stderr).toContain('its last answer');
     expect(r.stderr).toContain('{"phases": [}');
@@ -84,10 +94,10 @@ describe.concurrent('orchestra plan --request', () => {
   });
 
   it('sends back paths outside the repo and unknown agents, located', async () => {
-    const { dir, ctl } = setup([answer('unit', ['../elsewhere/**']), answer().replace('"agent":"planner"', '"agent":"architect"'), answer()]);
+    const { dir } = setup([answer('unit', ['../elsewhere/**']), answer().replace('"agent":"planner"', '"agent":"architect"'), answer()]);
     const r = await runCli(['plan', '--request', 'Add JWT'], dir);
     expect(r.code, r.stderr).toBe(0);
-    const [, second, third] = prompts(ctl);
+    const [, second, third] = prompts(dir);
     expect(second).toMatch(/round-1\.answer\.txt:1:\d+: error: phases\[0\]\.tasks\[0\]\.scope\.touch\[0\]: '\.\.\/elsewhere\/\*\*' is a path that climbs out/);
     expect(third).toMatch(/orchestra\.plan\.yaml:\d+:\d+: error: unknown agent or role 'architect'/);
   });
@@ -113,15 +123,26 @@ describe.concurrent('orchestra plan --request', () => {
     expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(false);
   });
 
-  it('fails a planner that changed the repository', async () => {
-    const { dir } = setup([`TOUCH${answer()}`]);
+  it('fails a planner that changed the repository (without a sandbox, which would have refused the write)', async () => {
+    const { dir } = setup([`TOUCH${answer()}`], '30s', `${CONFIG}sandbox: off\n`);
     const r = await runCli(['plan', '--request', 'Add JWT'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the planner changed the repository (touched.txt): a planner only reads');
   });
 
+  it.runIf(sandboxWorks())('starts the planner in the sandbox: the repository is read-only to it', async () => {
+    const { dir } = setup([`TOUCH${answer()}`]);
+    const r = await runCli(['plan', '--request', 'Add JWT'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the planner gave no answer in round 1: it exited 1');
+    const reports = path.join(dir, '.orchestra', 'reports');
+    const rounds = readdirSync(reports).find((f) => f.startsWith('plan-') && !f.endsWith('.md')) as string;
+    expect(readFileSync(path.join(reports, rounds, 'round-1.log'), 'utf8')).toContain(`EROFS: read-only file system, open '${path.join(dir, 'touched.txt')}'`);
+    expect(existsSync(path.join(dir, 'touched.txt'))).toBe(false);
+  });
+
   it('says what is wrong with the flags, exit 2, before asking anyone', async () => {
-    const { dir, ctl } = setup([answer()]);
+    const { dir } = setup([answer()]);
     const both = await runCli(['plan', '--request', 'x', '--request-file', 'r.md'], dir);
     expect([both.code, both.stderr.trim()]).toEqual([2, 'orchestra: error: --request and --request-file: give one of them, not both']);
     const missing = await runCli(['plan', '--request-file', 'nope.md'], dir);
@@ -135,17 +156,17 @@ describe.concurrent('orchestra plan --request', () => {
     const outside = await runCli(['plan', '--request', 'x', '--write', '../plan.yaml'], dir);
     expect(outside.code).toBe(2);
     expect(outside.stderr).toContain('--write ../plan.yaml: the plan file is a .yaml file inside the repository');
-    expect(existsSync(path.join(ctl, 'prompts.txt'))).toBe(false);
+    expect(prompts(dir)).toEqual([]);
   });
 });
 
 describe.concurrent('orchestra run --request', () => {
   it('without a terminal requires --yes, naming it, before planning', async () => {
-    const { dir, ctl } = setup([answer()]);
+    const { dir } = setup([answer()]);
     const r = await runCli(['run', '--request', 'Add JWT'], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--request: there is no terminal to confirm the plan at; add --yes to run it without asking');
-    expect(existsSync(path.join(ctl, 'prompts.txt'))).toBe(false);
+    expect(prompts(dir)).toEqual([]);
     expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(false);
   });
 

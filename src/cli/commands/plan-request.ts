@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../../util/write-atomic.js';
 import { Workspace } from '../../workspace/layout.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
+import { sandboxFor } from './sandbox-choice.js';
 
 export const DEFAULT_PLAN_FILE = 'orchestra.plan.yaml';
 /** A request longer than this is a file pasted by mistake, not a request. */
@@ -85,6 +86,10 @@ export async function planFromRequest(opts: PlanRequestOptions): Promise<Planned
     return { ok: false, code: EXIT.usage };
   }
 
+  // The planner starts in the sandbox the run's agents would (exit 2 where the config requires one this machine lacks).
+  const sandbox = await sandboxFor(config, printDiagnostics);
+  if (sandbox === null) return { ok: false, code: EXIT.usage };
+
   const when = new Date();
   const stamp = when.toISOString().replace(/[:.]/g, '-');
   const reports = Workspace.of(config.root).ensure().reportsDir;
@@ -97,11 +102,11 @@ export async function planFromRequest(opts: PlanRequestOptions): Promise<Planned
     ...requestLines(req.text),
     'Checked as a config (schema, references, scopes, cycles) before it was written.',
   ];
-  process.stderr.write(`orchestra: asking ${planner.id} for a plan (at most ${opts.attempts + 1} rounds)\n`);
+  process.stderr.write(`orchestra: asking ${planner.id} for a plan (at most ${opts.attempts + 1} ${opts.attempts ? 'rounds' : 'round'})\n`);
 
   const result = await planWithRepairs(req.text, facts, opts.attempts, {
     ask: async (prompt, round) => {
-      const asked = await agentAsker(planner, { root: config.root, dir: roundsDir, graceMs: opts.graceMs })(prompt, round);
+      const asked = await agentAsker(planner, { root: config.root, dir: roundsDir, graceMs: opts.graceMs, ...(sandbox ? { sandbox } : {}) })(prompt, round);
       if (asked.ok) writeFileSync(path.join(roundsDir, `round-${round}.answer.txt`), asked.text);
       return asked;
     },

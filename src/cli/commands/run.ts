@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { error, type Diagnostic } from '../../config/diagnostic.js';
+import { error } from '../../config/diagnostic.js';
 import { Workspace } from '../../workspace/layout.js';
 import { newRunId, pruneRuns, RUN_ID, RUNS_KEPT } from '../../workspace/run-ids.js';
 import type { RunState } from '../../workspace/run-state.js';
@@ -18,9 +18,9 @@ import type { Config } from '../../config/types.js';
 import type { Graph } from '../../graph/types.js';
 import { Repo } from '../../git/repo.js';
 import type { AgentSandbox } from '../../sandbox/sandbox.js';
-import { unreachable } from '../../util/unreachable.js';
 import { loadOrReport } from './validate.js';
 import { planBeforeRun, type RunRequestOptions } from './run-request.js';
+import { sandboxFor } from './sandbox-choice.js';
 
 export interface RunOptions extends CommonOptions {
   readonly phases: readonly string[];
@@ -144,34 +144,6 @@ async function startUi(opts: RunOptions, ws: Workspace, runId: string): Promise<
   const out = opts.reporters.some((r) => r.name === 'json') ? process.stderr : process.stdout;
   out.write(`${dashboard.url}\n`);
   return dashboard;
-}
-
-/**
- * The sandbox every agent of this run starts in: undefined when there is none
- * (off, or unavailable under `auto`: said once on stderr), null when the
- * config requires one that this machine cannot give (said; exit 2).
- */
-async function sandboxFor(config: Config, print: (ds: Diagnostic[]) => void): Promise<AgentSandbox | undefined | null> {
-  if (config.sandbox.mode === 'off') return undefined;
-  const { sandboxAvailability } = await import('../../sandbox/availability.js');
-  const { decideSandbox } = await import('../../sandbox/decide.js');
-  const decision = decideSandbox(config.sandbox, await sandboxAvailability());
-  switch (decision.kind) {
-    case 'off':
-      return undefined;
-    case 'use': {
-      const { BwrapSandbox } = await import('../../sandbox/sandbox.js');
-      return new BwrapSandbox(decision.bin, config.sandbox.writable);
-    }
-    case 'warn':
-      process.stderr.write(`orchestra: warning: ${decision.message}\n`);
-      return undefined;
-    case 'refuse':
-      print([error(`${path.relative(process.cwd(), config.file) || config.file}: ${decision.message}`)]);
-      return null;
-    default:
-      return unreachable(decision);
-  }
 }
 
 async function runLocked(
