@@ -56,7 +56,8 @@ export async function checkAnswer(text: string, round: number, ctx: CheckContext
   const moves: Move[] = compiled.graph.scopeDecisions.flatMap((d) => {
     const later = nodes.get(d.later);
     const earlier = nodes.get(d.earlier);
-    if (!later?.phase || !earlier?.phase || !ours.has(later.phase)) return [];
+    // Only the plan's own waves: an overlap with a phase of the config matters only when both run, and a run orders it then.
+    if (!later?.phase || !earlier?.phase || !ours.has(later.phase) || !ours.has(earlier.phase)) return [];
     return [
       { phase: later.phase, task: later.name, after: earlier.phase === later.phase ? earlier.name : `${earlier.phase}/${earlier.name}`, patterns: d.patterns },
     ];

@@ -170,6 +170,20 @@ describe.concurrent('orchestra run --request', () => {
     expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(false);
   });
 
+  it("runs the plan's phases only, even where a task's scope overlaps a phase of the config", async () => {
+    const config = `${CONFIG}phases:\n  - id: models\n    tasks:\n      - { id: old, agent: planner, prompt: Never run., scope: { touch: ['src/**'] } }\n`;
+    const { dir } = setup([answer()], '30s', config);
+    const r = await runCli(['run', '--request', 'Add JWT', '--yes'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('orchestra moved');
+    const runs = readdirSync(path.join(dir, '.orchestra', 'runs'));
+    const evs = readFileSync(path.join(dir, '.orchestra', 'runs', runs[0] as string, 'events.jsonl'), 'utf8');
+    expect(evs).toContain('"nodeId":"task:auth/jwt"');
+    expect(evs).not.toContain('task:models/old');
+    const report = readFileSync(path.join(dir, '.orchestra', 'runs', runs[0] as string, 'report.md'), 'utf8');
+    expect(report).toContain('## Accomplishment\n\nRequested:\n\n> Add JWT\n');
+  });
+
   it('does not run a plan that is not valid', async () => {
     const { dir } = setup(['nope'], '30s');
     const r = await runCli(['run', '--request', 'Add JWT', '--yes', '--attempts', '0'], dir);

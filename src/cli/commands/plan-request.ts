@@ -4,7 +4,7 @@ import { error, type Diagnostic } from '../../config/diagnostic.js';
 import { PRESETS_DIR } from '../../config/layers.js';
 import type { Config } from '../../config/types.js';
 import { buildPlan } from '../../graph/plan.js';
-import { selectSubgraph } from '../../graph/select.js';
+import { onlyPhases } from '../../graph/select.js';
 import { displayPath, formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { formatPlanMarkdown, formatPlanText } from '../../logger/plan-text.js';
 import { styleFor } from '../../logger/style.js';
@@ -14,6 +14,7 @@ import { checkAnswer } from '../../planner/check.js';
 import { withPlanKey } from '../../planner/config-key.js';
 import { gatherFacts, listRepoFiles } from '../../planner/facts.js';
 import { planWithRepairs } from '../../planner/loop.js';
+import { planPhasesClosure } from '../../planner/plan-phases.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import { Workspace } from '../../workspace/layout.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
@@ -136,7 +137,7 @@ export async function planFromRequest(opts: PlanRequestOptions): Promise<Planned
 
   const { checked } = result;
   const phases = checked.answer.phases.map((p) => p.id);
-  const selected = selectSubgraph(checked.graph, phases, 'phase').graph ?? checked.graph;
+  const selected = onlyPhases(checked.graph, planPhasesClosure(checked.config.phases, phases));
   const model = buildPlan(checked.config, selected);
   const shown = displayPath(planFile, process.cwd());
   out.write(formatPlanText(model, shown, styleFor(out)));

@@ -21,6 +21,7 @@ import type { AgentSandbox } from '../../sandbox/sandbox.js';
 import { loadOrReport } from './validate.js';
 import { planBeforeRun, type RunRequestOptions } from './run-request.js';
 import { sandboxFor } from './sandbox-choice.js';
+import { planPhasesClosure } from '../../planner/plan-phases.js';
 
 export interface RunOptions extends CommonOptions {
   readonly phases: readonly string[];
@@ -72,7 +73,9 @@ export async function runCommand(given: RunOptions): Promise<number> {
     print([error('--no-needs: name the phases to run (a CI job names its own)')]);
     return EXIT.usage;
   }
-  const graph = opts.needs === false ? onlyPhases(selected.graph, opts.phases) : selected.graph;
+  // A planned run: the plan's phases and those they need, not phases pulled in only by a scope ordering.
+  const planned = request !== undefined ? planPhasesClosure(config.phases, opts.phases) : undefined;
+  const graph = planned ? onlyPhases(selected.graph, planned) : opts.needs === false ? onlyPhases(selected.graph, opts.phases) : selected.graph;
 
   if (!(await new Repo(config.root).isRepo())) {
     print([error(`orchestra run works in a git repository with at least one commit; ${config.root} has none`)]);
