@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { controlDir, makeRepo, processesIn, runCli, sandboxWorks } from '../helpers/repo.js';
+import { BIN, controlDir, makeRepo, processesIn, runCli, sandboxWorks } from '../helpers/repo.js';
 
 const CONFIG = `# the user's own comment
 gates:
@@ -182,6 +182,39 @@ describe.concurrent('orchestra run --request', () => {
     expect(evs).not.toContain('task:models/old');
     const report = readFileSync(path.join(dir, '.orchestra', 'runs', runs[0] as string, 'report.md'), 'utf8');
     expect(report).toContain('## Accomplishment\n\nRequested:\n\n> Add JWT\n');
+  });
+
+  it.runIf(existsSync('/usr/bin/script'))('at a terminal shows the plan and asks; n leaves it written and unrun, y runs it', async () => {
+    for (const reply of ['n', 'y']) {
+      const { dir } = setup([answer()]);
+      // script(1) gives the CLI a terminal; the reply is typed once the question is on the screen.
+      const child = spawn('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --request 'Add JWT'`, '/dev/null'], {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let typed = false;
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (!typed && out.includes('now? [y/N]')) {
+          typed = true;
+          child.stdin.write(`${reply}\r`);
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code, out).toBe(0);
+      expect(out).toMatch(/jwt +→ planner/);
+      expect(out).toContain('run this plan (auth) now? [y/N]');
+      expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(true);
+      if (reply === 'n') {
+        expect(out).toContain("not run. The plan is in orchestra.plan.yaml: 'orchestra run auth' runs it.");
+        expect(existsSync(path.join(dir, '.orchestra', 'runs'))).toBe(false);
+      } else {
+        expect(out).toContain('all held');
+        expect(readdirSync(path.join(dir, '.orchestra', 'runs'))).toHaveLength(1);
+      }
+    }
   });
 
   it('does not run a plan that is not valid', async () => {
