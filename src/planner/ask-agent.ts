@@ -98,7 +98,7 @@ export function agentAsker(agent: Agent, opts: AskOptions): (prompt: string, rou
     if (result.timedOut)
       return { ok: false, reason: `stopped at its timeout of ${Math.round(timeoutMs / 1000)}s (set 'timeout' on agent '${agent.id}' in the team)` };
     if (result.idle) return { ok: false, reason: `stopped after ${Math.round((planner.idleTimeoutMs ?? 0) / 1000)}s without output (its idleTimeout)` };
-    if (result.interrupted) return { ok: false, reason: 'interrupted' };
+    if (result.interrupted) return { ok: false, reason: 'interrupted', interrupted: true };
     const log = readEnd(logFile, LOG_TAIL);
     if (!planner.use) {
       if (result.exitCode !== 0)

@@ -5,7 +5,7 @@ import type { Facts } from './facts.js';
 import { plannerPrompt } from './prompt.js';
 
 /** What asking the planner gave: its closing text, or why there is none (a timeout, a crash, a refusal). */
-export type Asked = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string };
+export type Asked = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly reason: string; readonly interrupted?: boolean };
 
 export interface Round {
   readonly round: number;
@@ -24,7 +24,7 @@ export interface LoopDeps {
 
 export type LoopResult =
   | { readonly ok: true; readonly checked: Extract<Checked, { ok: true }>; readonly rounds: readonly Round[] }
-  | { readonly ok: false; readonly rounds: readonly Round[]; readonly why: 'invalid' | 'agent'; readonly message: string };
+  | { readonly ok: false; readonly rounds: readonly Round[]; readonly why: 'invalid' | 'agent' | 'interrupted'; readonly message: string };
 
 /**
  * Ask, check, and while the answer is invalid and rounds are left, ask again
@@ -40,7 +40,7 @@ export async function planWithRepairs(request: string, facts: Facts, repairs: nu
     const asked = await deps.ask(prompt, round);
     if (!asked.ok) {
       rounds.push({ round, prompt });
-      return { ok: false, rounds, why: 'agent', message: `the planner gave no answer in round ${round}: ${asked.reason}` };
+      return { ok: false, rounds, why: asked.interrupted ? 'interrupted' : 'agent', message: `the planner gave no answer in round ${round}: ${asked.reason}` };
     }
     const checked = await deps.check(asked.text, round);
     if (checked.ok) {

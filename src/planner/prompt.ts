@@ -11,6 +11,9 @@ export interface PromptInput {
 
 export const REQUEST_LIMIT = 8_000;
 const ANSWER_ECHO = 6_000;
+/** The diagnostics sent back, and the lists of gates and agents: each bounded, so that the prompt fits in one argv element. */
+const PROBLEMS_LIMIT = 12_000;
+const LIST_LIMIT = 6_000;
 
 /** The answer's shape by example, in every prompt (the unit tests check it against the schema). */
 export const PLAN_EXAMPLE = {
@@ -45,9 +48,9 @@ export function plannerPrompt(input: PromptInput): string {
       '- ids: letters, digits and _ . : / - ; phase ids must differ from the phases that exist already',
       `Example: ${JSON.stringify(PLAN_EXAMPLE)}`,
     ].join('\n'),
-    `## The team\n${facts.agents.map((a) => `- ${a.id}${a.use ? ` (${a.use})` : ''}: roles ${a.roles.join(', ') || '(none)'}`).join('\n') || '(no agents)'}`,
-    `## Gates that exist\n${facts.gates.map((g) => `- ${g.name}: ${g.what}`).join('\n') || '(none)'}${facts.presets.length ? `\nPresets: ${facts.presets.join(', ')}` : ''}`,
-    `## Phases that exist already\n${facts.phases.join(', ') || '(none)'}`,
+    `## The team\n${clip(facts.agents.map((a) => `- ${a.id}${a.use ? ` (${a.use})` : ''}: roles ${a.roles.join(', ') || '(none)'}`).join('\n') || '(no agents)', LIST_LIMIT)}`,
+    `## Gates that exist\n${clip(facts.gates.map((g) => `- ${g.name}: ${g.what}`).join('\n') || '(none)', LIST_LIMIT)}${facts.presets.length ? `\nPresets: ${facts.presets.join(', ')}` : ''}`,
+    `## Phases that exist already\n${clip(facts.phases.join(', ') || '(none)', LIST_LIMIT)}`,
     `## Languages\n${facts.languages.map((l) => `${l.name}: ${l.files} files, ${formatSize(l.bytes)}`).join('\n') || '(none recognised)'}`,
     `## Files (root: ${facts.root})\n${facts.tree}`,
   ];
@@ -59,7 +62,7 @@ export function plannerPrompt(input: PromptInput): string {
         'Your previous answer:',
         clip(input.repair.answer, ANSWER_ECHO),
         'The problems orchestra found in it (positions are in the plan file orchestra made of it, or in your answer):',
-        input.repair.problems,
+        clip(input.repair.problems, PROBLEMS_LIMIT),
         'Answer again with the whole corrected JSON object, and nothing else.',
       ].join('\n'),
     );

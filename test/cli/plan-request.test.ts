@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -119,6 +119,23 @@ describe.concurrent('orchestra plan --request', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("the planner gave no answer in round 1: stopped at its timeout of 2s (set 'timeout' on agent 'planner' in the team)");
     expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(processesIn(dir)).toEqual([]);
+    expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(false);
+  });
+
+  it('Ctrl-C stops the planner: exit 130, no process left, nothing written', async () => {
+    const { dir } = setup(['HANG'], '5m');
+    let cli: ChildProcess | undefined;
+    const done = runCli(['plan', '--request', 'Add JWT'], dir, {}, (c) => (cli = c));
+    // Once the planner has its prompt and is running, the user presses Ctrl-C.
+    for (const t0 = Date.now(); !processesIn(dir).some((p) => p.includes('planner.mjs'));) {
+      if (Date.now() - t0 > 30_000) throw new Error('the planner never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    cli?.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('the planner gave no answer in round 1: interrupted');
     expect(processesIn(dir)).toEqual([]);
     expect(existsSync(path.join(dir, 'orchestra.plan.yaml'))).toBe(false);
   });

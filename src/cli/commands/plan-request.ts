@@ -132,7 +132,7 @@ export async function planFromRequest(opts: PlanRequestOptions): Promise<Planned
     if (last?.answer !== undefined) process.stderr.write(`its last answer (${path.relative(process.cwd(), roundsDir)}):\n${clip(last.answer, 2000)}\n`);
     if (last?.problems) process.stderr.write(`its problems:\n${last.problems}\n`);
     process.stderr.write('nothing was written.\n');
-    return { ok: false, code: EXIT.failed };
+    return { ok: false, code: result.why === 'interrupted' ? EXIT.interrupted : EXIT.failed };
   }
 
   const { checked } = result;
