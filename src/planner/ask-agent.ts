@@ -70,7 +70,8 @@ export function agentAsker(agent: Agent, opts: AskOptions): (prompt: string, rou
       return { ok: false, reason: `its sandbox could not be set up (${(e as Error).message.split('\n')[0] ?? ''})` };
     }
     const timeoutMs = planner.timeoutMs ?? PLANNER_TIMEOUT_MS;
-    const before = statusOf(opts.root);
+    // Without a sandbox to make the repository read-only, what the planner changed is looked for afterwards.
+    const before = boxed ? undefined : statusOf(opts.root);
     const running = startCommand(
       {
         command: { argv: boxed?.argv ?? launch.argv },
@@ -92,7 +93,7 @@ export function agentAsker(agent: Agent, opts: AskOptions): (prompt: string, rou
       process.off('SIGINT', stop);
       boxed?.dispose();
     });
-    const changed = changedFiles(before, statusOf(opts.root));
+    const changed = before ? changedFiles(before, statusOf(opts.root)) : [];
     if (changed.length) return { ok: false, reason: `the planner changed the repository (${changed.slice(0, 5).join(', ')}): a planner only reads` };
     if (result.spawnError !== undefined) return { ok: false, reason: `it could not start: ${result.spawnError}` };
     if (result.timedOut)
