@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BUDGET, gatherFacts } from '../../src/planner/facts.js';
+import { execFileSync } from 'node:child_process';
+import { BUDGET, gatherFacts, listRepoFiles } from '../../src/planner/facts.js';
+import { makeRepo, writeFiles } from '../helpers/repo.js';
 import { plannerPrompt } from '../../src/planner/prompt.js';
 import { languagesOf, summarizeTree, type FileEntry } from '../../src/planner/tree-summary.js';
 import { configOf } from '../helpers/config.js';
@@ -64,5 +66,25 @@ describe('the file tree a planner is shown', () => {
     expect(prompt).toContain('- claude (claude-code): roles implementer, fix-executor');
     expect(prompt).toContain('TypeScript: 18181 files');
     expect(ms).toBeLessThan(5000);
+  });
+});
+
+describe("listing a repository's files", () => {
+  it('gives tracked files (sizes from git), untracked ones, never ignored ones or .orchestra/, also before the first commit', () => {
+    const dir = makeRepo({ 'src/a.ts': 'abc', '.gitignore': 'dist/\n', 'dist/out.js': 'x', '.orchestra/runs/r/events.jsonl': '{}' });
+    const sorted = () => listRepoFiles(dir).sort((a, b) => (a.path < b.path ? -1 : 1));
+    expect(sorted()).toEqual([
+      { path: '.gitignore', size: 6 },
+      { path: 'src/a.ts', size: 3 },
+    ]);
+    execFileSync('git', ['add', '-A'], { cwd: dir });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x'], { cwd: dir });
+    writeFiles(dir, { 'notes.md': 'hello' });
+    expect(sorted()).toEqual([
+      { path: '.gitignore', size: 6 },
+      { path: 'notes.md', size: 5 },
+      { path: 'src/a.ts', size: 3 },
+    ]);
+    expect(listRepoFiles(dir, 2)).toHaveLength(2);
   });
 });
