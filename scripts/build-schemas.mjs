@@ -9,7 +9,8 @@ const read = (f) => JSON.parse(readFileSync(new URL(`../schemas/${f}`, import.me
 const ajv = new Ajv.default({ allErrors: true, verbose: true, strict: true, code: { source: true, esm: true, lines: false } });
 ajv.addSchema(read('orchestra.config.schema.json'), 'config');
 ajv.addSchema(read('team.schema.json'), 'team');
-const code = standaloneCode.default(ajv, { validateConfig: 'config', validateTeam: 'team' });
+ajv.addSchema(read('plan.schema.json'), 'plan');
+const code = standaloneCode.default(ajv, { validateConfig: 'config', validateTeam: 'team', validatePlan: 'plan' });
 // ajv's standalone ESM output still calls require() for its runtime helpers.
 const prelude = "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n";
 mkdirSync(new URL('../dist/config/', import.meta.url), { recursive: true });

@@ -30,6 +30,12 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+export function nonNegativeInt(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected a whole number (0 or more).');
+  return n;
+}
+
 export function duration(value: string): number {
   const ms = parseDuration(value);
   if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 90s, 5m or 1h.');

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { collectList, collectShard } from './option-parsers.js';
+import { collectList, collectShard, nonNegativeInt } from './option-parsers.js';
 import { commonOptions, withCommonOptions, withWorkOptions, type CheckCliOptions, type SetExit } from './common-options.js';
 
 /** Setting a repo up and checking it: validate, doctor, init, plan, graph, check, export, rules, presets, hooks. */
@@ -46,14 +46,56 @@ export function registerGateCommands(program: Command, setExit: SetExit): void {
     .description('compile the config and show waves, scope decisions, the critical path and who gets each task')
     .argument('[phases...]', 'only these phases and what they need (default: all)')
     .option('--json', 'print the plan as JSON')
-    .option('--write', 'also write the plan as markdown under .orchestra/reports/')
+    .option('--write [file]', 'also write the plan as markdown under .orchestra/reports/; with --request: the plan file (default orchestra.plan.yaml)')
     .option('--strict-scopes', 'treat tasks with overlapping scopes as an error instead of ordering them')
-    .action(async (phases: string[], opts: { cwd?: string; config?: string; cache?: boolean; json?: boolean; write?: boolean; strictScopes?: boolean }) => {
-      const { planCommand } = await import('./commands/plan.js');
-      setExit(
-        await planCommand({ ...commonOptions(opts), phases, json: opts.json === true, write: opts.write === true, strictScopes: opts.strictScopes === true }),
-      );
-    });
+    // Planning from a request (issue 17): a planner agent answers, orchestra checks it like a config.
+    .option('--request <text>', 'have the planner agent (team role planner, else the first agent) plan this request')
+    .option('--request-file <file>', 'the request, read from a file')
+    .option('--attempts <n>', 'with --request: repair rounds when the answer is invalid', nonNegativeInt, 2)
+    .option('--dry-run', 'with --request: print the plan file instead of writing it')
+    .action(
+      async (
+        phases: string[],
+        opts: {
+          cwd?: string;
+          config?: string;
+          cache?: boolean;
+          json?: boolean;
+          write?: boolean | string;
+          strictScopes?: boolean;
+          request?: string;
+          requestFile?: string;
+          attempts: number;
+          dryRun?: boolean;
+        },
+      ) => {
+        if (opts.request !== undefined || opts.requestFile !== undefined) {
+          const { planRequestCommand } = await import('./commands/plan-request.js');
+          setExit(
+            await planRequestCommand({
+              ...commonOptions(opts),
+              ...(opts.request !== undefined ? { request: opts.request } : {}),
+              ...(opts.requestFile !== undefined ? { requestFile: opts.requestFile } : {}),
+              ...(typeof opts.write === 'string' ? { write: opts.write } : {}),
+              attempts: opts.attempts,
+              dryRun: opts.dryRun === true,
+              graceMs: 5000,
+            }),
+          );
+          return;
+        }
+        const { planCommand } = await import('./commands/plan.js');
+        setExit(
+          await planCommand({
+            ...commonOptions(opts),
+            phases: typeof opts.write === 'string' ? [...phases, opts.write] : phases,
+            json: opts.json === true,
+            write: opts.write !== undefined,
+            strictScopes: opts.strictScopes === true,
+          }),
+        );
+      },
+    );
 
   withCommonOptions(program.command('graph'))
     .description('print the compiled graph: nodes (task, gate, fix, checkpoint) and the edges between them')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { commonOptions, runOptions, withCommonOptions, withRunOptions, type RunCliOptions, type SetExit } from './common-options.js';
+import { nonNegativeInt } from './option-parsers.js';
 
 /** Driving agents: run, resume, rollback, patterns, apply, clean. */
 export function registerRunCommands(program: Command, setExit: SetExit): void {
@@ -9,17 +10,43 @@ export function registerRunCommands(program: Command, setExit: SetExit): void {
     .option('--no-needs', 'run only the named phases; the phases they need are taken as done (their work is in HEAD)')
     .option('--run-id <id>', 'name the run (and its branch orchestra/<id>) instead of a fresh id, e.g. in CI')
     .option('--no-preflight', "start without first checking that the agents' CLIs are there and take orchestra's flags")
-    .action(async (phases: string[], opts: RunCliOptions & { needs: boolean; runId?: string; preflight: boolean }) => {
-      const { runCommand } = await import('./commands/run.js');
-      setExit(
-        await runCommand({
-          ...runOptions(opts, phases),
-          needs: opts.needs,
-          preflight: opts.preflight,
-          ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
-        }),
-      );
-    });
+    // Planning first (issue 17): the plan is written, shown, confirmed, then its phases run.
+    .option('--request <text>', 'plan this request with the planner agent (as plan --request), then run the plan')
+    .option('--request-file <file>', 'the request, read from a file')
+    .option('--yes', 'with --request: run the plan without asking (required without a terminal)')
+    .option('--attempts <n>', 'with --request: repair rounds when the plan is invalid', nonNegativeInt, 2)
+    .action(
+      async (
+        phases: string[],
+        opts: RunCliOptions & { needs: boolean; runId?: string; preflight: boolean; request?: string; requestFile?: string; yes?: boolean; attempts: number },
+      ) => {
+        const { runCommand } = await import('./commands/run.js');
+        const base = runOptions(opts, phases);
+        const planning = opts.request !== undefined || opts.requestFile !== undefined;
+        setExit(
+          await runCommand({
+            ...base,
+            needs: opts.needs,
+            preflight: opts.preflight,
+            ...(opts.runId !== undefined ? { runId: opts.runId } : {}),
+            ...(planning
+              ? {
+                  request: {
+                    cwd: base.cwd,
+                    cache: base.cache,
+                    ...(base.config !== undefined ? { config: base.config } : {}),
+                    ...(opts.request !== undefined ? { request: opts.request } : {}),
+                    ...(opts.requestFile !== undefined ? { requestFile: opts.requestFile } : {}),
+                    yes: opts.yes === true,
+                    attempts: opts.attempts,
+                    graceMs: base.graceMs,
+                  },
+                }
+              : {}),
+          }),
+        );
+      },
+    );
 
   withRunOptions(program.command('resume'))
     .description('continue a run that did not finish (a crash, Ctrl-C, a failed phase) from its last checkpoint')

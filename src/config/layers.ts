@@ -60,7 +60,7 @@ async function loadLayer(file: string, ctx: Context, stack: string[]): Promise<P
   const fileLoc: Loc = locOf(value) ?? { file, start: 0, end: 0 };
 
   const own: PlainObject = { ...value };
-  for (const key of ['team', 'spec']) {
+  for (const key of ['team', 'spec', 'plan']) {
     const rel = value[key];
     if (typeof rel === 'string') setOwn(own, key, path.resolve(path.dirname(file), rel));
   }

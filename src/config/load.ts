@@ -4,6 +4,8 @@ import type { Diagnostic } from './diagnostic.js';
 import { error, hasErrors, sortDiagnostics } from './diagnostic.js';
 import { findConfigFile } from './find.js';
 import { loadLayers } from './layers.js';
+import { mergeLayers } from './merge.js';
+import { loadPlanLayer, type PlanText } from './plan-file.js';
 import { locOf } from './located.js';
 import { normalizeConfig } from './normalize.js';
 import { parseFile } from './parse.js';
@@ -23,6 +25,8 @@ export interface LoadOptions {
   readonly configPath?: string;
   /** Use and fill the parse cache in .orchestra/ beside the config (default true). */
   readonly cache?: boolean;
+  /** Validate this text as the config's plan file (a planner's answer), instead of the file `plan:` names. */
+  readonly plan?: PlanText;
 }
 
 export interface LoadOutcome {
@@ -74,7 +78,10 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
   }
 
   const cache = options.cache === false ? noParseCache : openParseCache(Workspace.of(path.dirname(file)), orchestraVersion());
-  const { merged, files } = await loadLayers(file, sources, diagnostics, cache);
+  const layers = await loadLayers(file, sources, diagnostics, cache);
+  const { files } = layers;
+  // The plan file (`plan:`, written by `orchestra plan --request`): its phases and gates on top.
+  const merged = mergeLayers(layers.merged, await loadPlanLayer(layers.merged, options.plan, sources, diagnostics, cache));
 
   const teamValue = merged['team'];
   const teamFile = typeof teamValue === 'string' ? teamValue : path.join(path.dirname(file), 'team.json');

@@ -3,13 +3,14 @@ import type { Diagnostic } from './diagnostic.js';
 import { error } from './diagnostic.js';
 import { locAtPointer } from './located.js';
 import { didYouMean } from './suggest.js';
-import { validateConfig, validateTeam } from './schema-validators.js';
+import { validateConfig, validatePlan, validateTeam } from './schema-validators.js';
 
-export type SchemaName = 'config' | 'team';
+/** `plan`: a planner's answer (schemas/plan.schema.json). */
+export type SchemaName = 'config' | 'team' | 'plan';
 
 /** Validates one file's located value against its JSON schema and explains each error in words. */
 export function checkSchema(schema: SchemaName, value: unknown, file: string): Diagnostic[] {
-  const validate = schema === 'config' ? validateConfig : validateTeam;
+  const validate = schema === 'config' ? validateConfig : schema === 'team' ? validateTeam : validatePlan;
   if (validate(value)) return [];
   return explain(validate.errors ?? [], value, file);
 }

@@ -3,3 +3,4 @@
 import type { ValidateFunction } from 'ajv';
 export declare const validateConfig: ValidateFunction;
 export declare const validateTeam: ValidateFunction;
+export declare const validatePlan: ValidateFunction;

@@ -2,6 +2,7 @@ import { formatDuration } from '../config/duration.js';
 import type { OrchestraEvent } from '../events/events.js';
 import { selfCheckSummary } from '../events/self-check-text.js';
 import type { RunResults } from './results.js';
+import { accomplishmentMarkdown } from './accomplishment.js';
 
 /** Notes worth a line in the report: merge rounds, setups that failed, writes the sandbox or the CLI refused, settings removed. */
 const NOTABLE =
@@ -36,6 +37,8 @@ export interface RunFacts {
   /** `git diff --stat base..branch`: what changed, from git, not from the agents. */
   readonly diffStat: string;
   readonly files: readonly string[];
+  /** The request the run was planned from (`run --request`): the report then says what was accomplished. */
+  readonly request?: string;
 }
 
 /**
@@ -71,6 +74,7 @@ export function runReportMarkdown(run: RunResults, ledger: AgentLedger, facts: R
           '',
         ]
       : []),
+    ...(facts.request !== undefined ? accomplishmentMarkdown(facts.request, run, facts.files) : []),
     ...(ledger.notes.length
       ? ['## What the agents ran into', '', ...ledger.notes.map((n) => `- ${n.nodeId.replace(/^\w+:/, '')}: ${n.message.replace(/\n/g, ' ')}`), '']
       : []),

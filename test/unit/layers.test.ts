@@ -19,6 +19,9 @@ const LAYERS = [
   'sandbox',
   'events',
   'exec',
+  // The planner turns a request into a plan file: it loads and compiles configs (config, graph), starts an agent
+  // (agents, exec); `run --request` and `plan --request` (cli) use it, and nothing below the cli needs it.
+  'planner',
   'run',
   'report',
   'logger',

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { error, type Diagnostic } from '../../config/diagnostic.js';
+import { error } from '../../config/diagnostic.js';
 import { Workspace } from '../../workspace/layout.js';
 import { newRunId, pruneRuns, RUN_ID, RUNS_KEPT } from '../../workspace/run-ids.js';
 import type { RunState } from '../../workspace/run-state.js';
@@ -18,8 +18,10 @@ import type { Config } from '../../config/types.js';
 import type { Graph } from '../../graph/types.js';
 import { Repo } from '../../git/repo.js';
 import type { AgentSandbox } from '../../sandbox/sandbox.js';
-import { unreachable } from '../../util/unreachable.js';
 import { loadOrReport } from './validate.js';
+import { planBeforeRun, type RunRequestOptions } from './run-request.js';
+import { sandboxFor } from './sandbox-choice.js';
+import { planPhasesClosure } from '../../planner/plan-phases.js';
 
 export interface RunOptions extends CommonOptions {
   readonly phases: readonly string[];
@@ -39,9 +41,19 @@ export interface RunOptions extends CommonOptions {
   readonly ui?: { readonly port: number };
   /** False with `--no-preflight`: start without checking the agents' CLIs first. */
   readonly preflight?: boolean;
+  /** `--request`: plan first (a planner agent), then run the plan's phases (run-request.ts). */
+  readonly request?: RunRequestOptions;
 }
 
-export async function runCommand(opts: RunOptions): Promise<number> {
+export async function runCommand(given: RunOptions): Promise<number> {
+  let opts = given;
+  let request: string | undefined;
+  if (given.request) {
+    const planned = await planBeforeRun(given.request);
+    if ('code' in planned) return planned.code;
+    opts = { ...given, phases: planned.phases };
+    request = planned.request;
+  }
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const print = (ds: Parameters<typeof formatDiagnostics>[0]) => {
@@ -61,7 +73,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     print([error('--no-needs: name the phases to run (a CI job names its own)')]);
     return EXIT.usage;
   }
-  const graph = opts.needs === false ? onlyPhases(selected.graph, opts.phases) : selected.graph;
+  // A planned run: the plan's phases and those they need, not phases pulled in only by a scope ordering.
+  const planned = request !== undefined ? planPhasesClosure(config.phases, opts.phases) : undefined;
+  const graph = planned ? onlyPhases(selected.graph, planned) : opts.needs === false ? onlyPhases(selected.graph, opts.phases) : selected.graph;
 
   if (!(await new Repo(config.root).isRepo())) {
     print([error(`orchestra run works in a git repository with at least one commit; ${config.root} has none`)]);
@@ -106,7 +120,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let code: number;
     try {
       dashboard = opts.ui ? await startUi(opts, ws, runId) : undefined;
-      code = dashboard === null ? EXIT.usage : await runLocked(opts, config, graph, ws, runId, sandbox);
+      code = dashboard === null ? EXIT.usage : await runLocked(opts, config, graph, ws, runId, sandbox, request);
     } finally {
       lock.release();
     }
@@ -135,35 +149,15 @@ async function startUi(opts: RunOptions, ws: Workspace, runId: string): Promise<
   return dashboard;
 }
 
-/**
- * The sandbox every agent of this run starts in: undefined when there is none
- * (off, or unavailable under `auto`: said once on stderr), null when the
- * config requires one that this machine cannot give (said; exit 2).
- */
-async function sandboxFor(config: Config, print: (ds: Diagnostic[]) => void): Promise<AgentSandbox | undefined | null> {
-  if (config.sandbox.mode === 'off') return undefined;
-  const { sandboxAvailability } = await import('../../sandbox/availability.js');
-  const { decideSandbox } = await import('../../sandbox/decide.js');
-  const decision = decideSandbox(config.sandbox, await sandboxAvailability());
-  switch (decision.kind) {
-    case 'off':
-      return undefined;
-    case 'use': {
-      const { BwrapSandbox } = await import('../../sandbox/sandbox.js');
-      return new BwrapSandbox(decision.bin, config.sandbox.writable);
-    }
-    case 'warn':
-      process.stderr.write(`orchestra: warning: ${decision.message}\n`);
-      return undefined;
-    case 'refuse':
-      print([error(`${path.relative(process.cwd(), config.file) || config.file}: ${decision.message}`)]);
-      return null;
-    default:
-      return unreachable(decision);
-  }
-}
-
-async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Workspace, runId: string, sandbox: AgentSandbox | undefined): Promise<number> {
+async function runLocked(
+  opts: RunOptions,
+  config: Config,
+  graph: Graph,
+  ws: Workspace,
+  runId: string,
+  sandbox: AgentSandbox | undefined,
+  request?: string,
+): Promise<number> {
   if (!opts.resume) pruneRuns(ws, RUNS_KEPT - 1);
   const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const session = await Session.open({ ws, runId, reporters, root: config.root });
@@ -186,7 +180,7 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Wor
       ...(sandbox ? { sandbox } : {}),
     }),
   );
-  const reportFile = await writeRunReport(session, config, result);
+  const reportFile = await writeRunReport(session, config, result, request);
   await session.finishView([
     result.ok
       ? `the work is on branch ${result.integrationBranch}; your working tree was not touched. To take it: git merge ${result.integrationBranch}`
@@ -211,12 +205,21 @@ async function runLocked(opts: RunOptions, config: Config, graph: Graph, ws: Wor
 }
 
 /** `report.md`: what the record says, with the changes as git sees them. */
-async function writeRunReport(session: Session, config: Config, result: { base: string; integrationBranch: string }): Promise<string> {
+async function writeRunReport(session: Session, config: Config, result: { base: string; integrationBranch: string }, request?: string): Promise<string> {
   const { runReportMarkdown } = await import('../../report/run-report.js');
   const repo = new Repo(config.root);
   const diffStat = await repo.raw(['diff', '--stat', result.base, result.integrationBranch]).catch(() => '');
   const files = await repo.changedPaths(result.base, result.integrationBranch).catch(() => []);
   const file = session.runDir.report;
-  writeFileAtomic(file, runReportMarkdown(session.results, session.ledger, { branch: result.integrationBranch, base: result.base, diffStat, files }));
+  writeFileAtomic(
+    file,
+    runReportMarkdown(session.results, session.ledger, {
+      branch: result.integrationBranch,
+      base: result.base,
+      diffStat,
+      files,
+      ...(request !== undefined ? { request } : {}),
+    }),
+  );
   return file;
 }
