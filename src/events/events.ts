@@ -2,6 +2,14 @@ import type { AgentEvent, Usage } from '../agents/types.js';
 import type { NodeKind } from '../graph/types.js';
 import type { Finding } from '../rules/types.js';
 
+/**
+ * What a monitor noticed that a person should look at (src/monitor/): an agent
+ * silent past a threshold, asking for a permission or input it will not get
+ * headless, calling the same tool with the same input again and again; a run
+ * with nothing running and nothing started for a while.
+ */
+export type AlertKind = 'silent' | 'permission' | 'input' | 'loop' | 'stalled';
+
 export type FinishedStatus = 'passed' | 'failed' | 'cached';
 export type NodeStatus = FinishedStatus | 'skipped';
 
@@ -67,6 +75,8 @@ export type OrchestraEvent =
       readonly failure?: { readonly class: string; readonly reason: string };
     }
   | { readonly type: 'note'; readonly ts: number; readonly nodeId: string; readonly message: string }
+  /** An alert (see AlertKind); `node`: the node (or fix round) it is about, null for the run as a whole. */
+  | { readonly type: 'alert'; readonly ts: number; readonly kind: AlertKind; readonly message: string; readonly node: string | null }
   | {
       readonly type: 'run-finished';
       readonly ts: number;

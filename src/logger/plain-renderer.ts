@@ -84,6 +84,9 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
         case 'note':
           write(`  ${style.dim(`${label(e.nodeId)}: ${e.message}`)}\n`);
           return;
+        case 'alert':
+          write(`${style.yellow('!')} ${e.node ? `${label(e.node)}: ` : ''}${style.yellow(e.message)}\n`);
+          return;
         case 'agent-finished': {
           const u = e.usage;
           const tokens = u.inputTokens !== undefined || u.outputTokens !== undefined ? ` · ${u.inputTokens ?? 0} in / ${u.outputTokens ?? 0} out tokens` : '';

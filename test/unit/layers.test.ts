@@ -22,6 +22,7 @@ const LAYERS = [
   'run',
   'report',
   'logger',
+  'monitor',
   'session',
   'serve',
   'export',
