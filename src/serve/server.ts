@@ -39,7 +39,6 @@ const ASSETS: Readonly<Record<string, string>> = {
   '/model.js': 'model.js',
   '/dag.js': 'dag.js',
   '/style.css': 'style.css',
-  '/view.js': 'view.js',
   '/panels.js': 'panels.js',
 };
 const TYPES: Readonly<Record<string, string>> = {
