@@ -336,7 +336,8 @@ function renderTimeline(/** @type {number} */ now) {
 function select(/** @type {string} */ id) {
   selected = id;
   const n = run.nodes.get(id);
-  selectedLog = n?.logIds.at(-1) ?? id;
+  // A checkpoint is a commit orchestra makes: it prints nothing, so there is no log to ask for.
+  selectedLog = n?.kind === 'checkpoint' ? null : (n?.logIds.at(-1) ?? id);
   logNext = -1;
   transcriptKey = '';
   $('detail').replaceChildren();

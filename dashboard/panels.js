@@ -44,7 +44,9 @@ export function transcriptEl(attempts) {
         { class: 'attempt', 'data-run-as': a.runAs },
         h('div', { class: 'attempt-head' }, `${a.agent ?? 'agent'}${round ? ` · ${round}` : ''} · attempt ${a.attempt}${a.model ? ` · ${a.model}` : ''}`),
       );
-      for (const e of a.entries) {
+      for (const [i, e] of a.entries.entries()) {
+        // The closing words are shown once, as the final answer.
+        if (e.kind === 'message' && a.final !== undefined && i === a.entries.length - 1) continue;
         if (e.kind === 'message') box.append(h('p', { class: 'msg' }, e.text));
         else if (e.kind === 'warning') box.append(h('p', { class: 'warn' }, e.text));
         else {

@@ -28,7 +28,9 @@ function attemptLines(a: TranscriptAttempt, style: Style): string[] {
   const round = a.runAs.includes('#') ? ` ${a.runAs.slice(a.runAs.indexOf('#') + 1).replace(/^(\d+)$/, 'round $1')}` : '';
   const head = `${style.bold(`── ${a.agent ?? 'agent'}${round}, attempt ${a.attempt}`)}${a.model ? style.dim(` (${a.model})`) : ''}`;
   const out = [head];
-  for (const e of a.entries) out.push(...formatEntry(e, style));
+  // The closing words are shown once, as the final answer.
+  const shown = a.final !== undefined && a.entries.at(-1)?.kind === 'message' ? a.entries.slice(0, -1) : a.entries;
+  for (const e of shown) out.push(...formatEntry(e, style));
   if (a.final !== undefined) out.push(`${style.bold('final answer:')} ${a.final}`);
   if (a.endedAt !== undefined) {
     const u = a.usage ?? {};

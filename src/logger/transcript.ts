@@ -119,12 +119,15 @@ export function transcriptOf(events: readonly OrchestraEvent[], nodeId: string):
       open.delete(e.nodeId);
     }
   }
-  return done
-    .filter((a) => a.entries.length > 0 || a.endedAt !== undefined)
-    .map(({ ids: _ids, ...a }) => {
-      const last = [...a.entries].reverse().find((x) => x.kind === 'message');
-      return { ...a, ...(a.endedAt !== undefined && last?.kind === 'message' ? { final: last.text } : {}) };
-    });
+  return (
+    done
+      // An attempt is shown once its agent said anything (its session counts: a model thinking is at work) or ended.
+      .filter((a) => a.agent !== undefined || a.endedAt !== undefined)
+      .map(({ ids: _ids, ...a }) => {
+        const last = [...a.entries].reverse().find((x) => x.kind === 'message');
+        return { ...a, ...(a.endedAt !== undefined && last?.kind === 'message' ? { final: last.text } : {}) };
+      })
+  );
 }
 
 function push(a: Open, entry: TranscriptEntry, id?: string): void {
