@@ -1,4 +1,5 @@
 import { DENIED } from '../agents/types.js';
+import { formatDuration } from '../config/duration.js';
 import type { AlertKind, NodeInfo, OrchestraEvent } from '../events/events.js';
 import { unreachable } from '../util/unreachable.js';
 
@@ -31,8 +32,6 @@ interface Watched {
   /** tool name + input → times called, in this attempt. */
   calls: Map<string, number>;
 }
-
-const secs = (ms: number): string => (ms < 60_000 ? `${Math.round(ms / 1000)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
 
 /**
  * Notices, from the run's events and the clock, what a person watching should
@@ -111,11 +110,11 @@ export class AlertDetector {
     for (const [id, w] of this.#agents) {
       if (w.silentSaid || now - w.last < this.#t.silentMs) continue;
       w.silentSaid = true;
-      out.push({ kind: 'silent', node: id, message: `the agent has printed nothing for ${secs(now - w.last)}` });
+      out.push({ kind: 'silent', node: id, message: `the agent has printed nothing for ${formatDuration(now - w.last)}` });
     }
     if (this.#runStarted && !this.#runFinished && this.#idleSince !== undefined && !this.#stalledSaid && now - this.#idleSince >= this.#t.stalledMs) {
       this.#stalledSaid = true;
-      out.push({ kind: 'stalled', node: null, message: `nothing has been running for ${secs(now - this.#idleSince)} and the run has not finished` });
+      out.push({ kind: 'stalled', node: null, message: `nothing has been running for ${formatDuration(now - this.#idleSince)} and the run has not finished` });
     }
     return out;
   }

@@ -325,11 +325,11 @@ alerts:
       // While the turn is held, the agent prints nothing: the alert shows up on the page, on its node, and in status.
       const alert = page.locator('#alerts li[data-kind="silent"][data-node-id="task:p/think"]');
       await alert.first().waitFor({ timeout: 30_000 });
-      expect(await alert.first().textContent()).toMatch(/^silent p\/think: the agent has printed nothing for \d+s/);
+      expect(await alert.first().textContent()).toMatch(/^silent p\/think: the agent has printed nothing for [\d.]+s/);
       await page.locator('g.node.alerted[data-node-id="task:p/think"]').waitFor();
       expect(await page.locator('#alert-count').textContent()).toMatch(/^\d+ alerts?$/);
       const status = await runCli(['status'], dir, { NO_COLOR: '1' });
-      expect(status.stdout).toMatch(/alerts \(\d+\)\n {2}silent +p\/think: the agent has printed nothing for \d+s/);
+      expect(status.stdout).toMatch(/alerts \(\d+\)\n {2}silent +p\/think: the agent has printed nothing for [\d.]+s/);
       await waitFor(
         'the alerts command to run',
         () => existsSync(out) && readFileSync(out, 'utf8').includes('silent task:p/think: the agent has printed nothing'),

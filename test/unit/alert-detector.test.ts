@@ -39,7 +39,7 @@ describe('alert detector', () => {
   it('says once that a running agent has been silent past the threshold, and again after it spoke and fell silent again', () => {
     const d = detector(start, started('task:p/a', 100));
     expect(d.tick(1099)).toEqual([]);
-    expect(d.tick(1100)).toEqual([{ kind: 'silent', node: 'task:p/a', message: 'the agent has printed nothing for 1s' }]);
+    expect(d.tick(1100)).toEqual([{ kind: 'silent', node: 'task:p/a', message: 'the agent has printed nothing for 1.0s' }]);
     expect(d.tick(5000)).toEqual([]);
     d.observe({ type: 'node-output', ts: 5000, nodeId: 'task:p/a', line: 'working' });
     expect(d.tick(5500)).toEqual([]);
@@ -88,7 +88,7 @@ describe('alert detector', () => {
   it('says when nothing has run for a while in an unfinished run, not while something runs nor after the run ended', () => {
     const d = detector(start);
     expect(d.tick(4999)).toEqual([]);
-    expect(d.tick(5000)).toEqual([{ kind: 'stalled', node: null, message: 'nothing has been running for 5s and the run has not finished' }]);
+    expect(d.tick(5000)).toEqual([{ kind: 'stalled', node: null, message: 'nothing has been running for 5.0s and the run has not finished' }]);
     expect(d.tick(9000)).toEqual([]);
     d.observe(started('gate:p/unit', 9000));
     expect(d.tick(20_000)).toEqual([]);
