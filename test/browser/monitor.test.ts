@@ -180,7 +180,7 @@ describe.skipIf(!haveChromium && !inCi)('the dashboard as a monitor of agents', 
       await page.locator('#raw summary').click();
       await expect.poll(() => page.locator('#output').textContent()).toContain('"type":"result"');
       await page.locator('#raw summary').click();
-      await shot(page, 'transcript');
+      await shot(page, 'transcript', '#detail');
       expect(errors).toEqual([]);
     },
   );
@@ -211,7 +211,7 @@ describe.skipIf(!haveChromium && !inCi)('the dashboard as a monitor of agents', 
     // Clickable: Chromium's hit test finds the node there, not something over it.
     await last.click();
     await expect.poll(() => page.locator('#detail h3').first().textContent()).toBe('checkpoint api');
-    await shot(page, 'graph');
+    await shot(page, 'graph', '#graph-pane');
 
     // A folded phase is its header with a summary; unfolded, its nodes are back.
     const fold = page.locator('g.band-head[data-phase="models"]');
