@@ -189,11 +189,18 @@ describe.skipIf(!haveChromium && !inCi)('the dashboard as a monitor of agents', 
     const task = (p: string, i: number) =>
       `      - { id: ${p}-${i}, agent: implementer, prompt: "@write ${p}/f${i}.txt\\n${i}\\n@end", scope: { touch: ["${p}/f${i}.txt"] } }\n`;
     const phase = (p: string) => `  - id: ${p}\n    tasks:\n${[1, 2, 3, 4].map((i) => task(p, i)).join('')}    gates: [has-files, again]\n`;
+    const config = (again: string) =>
+      `gates:\n  has-files:\n    run: "true"\n  again:\n    run: "${again}"\n    needs: [has-files]\nphases:\n${phase('models')}${phase('api')}`;
     const dir = makeRepo({
-      'orchestra.config.yaml': `gates:\n  has-files:\n    run: "true"\n  again:\n    run: "true"\n    needs: [has-files]\nphases:\n${phase('models')}${phase('api')}`,
+      'orchestra.config.yaml': config('false'),
       'team.json': JSON.stringify({ agents: [{ id: 'coder', command: ['node', AGENT], roles: ['implementer'], concurrency: 2 }] }),
     });
     commit(dir);
+    // A first run fails at the first phase's gate (for the comparison below); the second holds.
+    const failed = await runCli(['run'], dir);
+    expect(failed.code, failed.stderr + failed.stdout).toBe(1);
+    writeFileSync(path.join(dir, 'orchestra.config.yaml'), config('true'));
+    git(dir, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'the gate holds');
     const r = await runCli(['run'], dir);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const served = await serve(['serve'], dir);
@@ -234,6 +241,20 @@ describe.skipIf(!haveChromium && !inCi)('the dashboard as a monitor of agents', 
     await expect.poll(inPane).toBe(true);
     await page.locator('#zoom-fit').click();
     await expect.poll(inPane).toBe(true);
+
+    // Compared with the failed run: the gate that failed and the phase that never ran are the changes; times and costs beside.
+    const picker = page.locator('#compare-picker');
+    const other = await picker.locator('option').nth(1).getAttribute('value');
+    await picker.selectOption(other!);
+    const row = (id: string) => page.locator(`table.compare tr[data-node-id="${id}"]`);
+    await row('gate:models/again').waitFor();
+    expect(await row('gate:models/again').getAttribute('class')).toBe('changed');
+    expect(await row('gate:models/again').locator('td').nth(1).textContent()).toMatch(/^failed · \d+ ms$/);
+    expect(await row('gate:models/again').locator('td').nth(2).textContent()).toMatch(/^passed · \d+ ms$/);
+    expect(await row('task:api/api-1').getAttribute('class')).toBe('changed');
+    expect(await row('task:models/models-1').getAttribute('class')).toBe('');
+    // The gate and checkpoint of models, and all seven of api.
+    expect(await page.locator('table.compare tr.changed').count()).toBe(9);
     expect(errors).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ const nodes = [
   { id: 'gate:p/unit', kind: 'gate' as const, name: 'unit', phase: 'p', needs: ['task:p/a'] },
   { id: 'fix:p', kind: 'fix' as const, name: 'p', phase: 'p', needs: ['gate:p/lint', 'gate:p/unit'] },
 ];
-const f = (message: string, line = 1): Finding => ({ rule: 'r', file: 'a.py', line, column: 1, severity: 'error', message });
+const f = (message: string, line = 1): Finding => ({ rule: 'r', file: 'a.py', line, column: 1, endLine: line, endColumn: 2, severity: 'error', message });
 const start = (runId: string): OrchestraEvent => ({ type: 'run-started', ts: 0, runId, command: 'run', root: '/x', nodes });
 const began = (nodeId: string, ts: number): OrchestraEvent => ({ type: 'node-started', ts, nodeId, attempt: 1 });
 const ended = (nodeId: string, ts: number, status: 'passed' | 'failed', durationMs = 10): OrchestraEvent => ({
