@@ -98,6 +98,8 @@ export function applyEvent(run, e) {
       break;
     case 'node-output':
       node.lastLine = e.line;
+      // It spoke again: a silence alert is over (the alert stays in the list).
+      if (node.alert.startsWith('silent')) node.alert = '';
       break;
     case 'cache-hit':
       break;
@@ -126,6 +128,7 @@ export function applyEvent(run, e) {
       break;
     case 'agent-event':
       node.agent = e.agent;
+      if (node.alert.startsWith('silent')) node.alert = '';
       node.agentEvents.push({ ts: e.ts, nodeId: e.nodeId, ...e.event });
       break;
     case 'agent-finished': {

@@ -368,8 +368,14 @@ alerts:
           .filter(Boolean)
           .map((l) => JSON.parse(l) as { type: string; kind?: string; node?: string; ts: number });
       expect(events().some((e) => e.type === 'alert' && e.kind === 'silent' && e.node === 'task:p/think' && e.ts >= heldAt)).toBe(true);
+      // `logs -f` follows the transcript while the turn is held, and prints each line once as it settles.
+      const follow = runCli(['logs', 'think', '-f'], dir);
       m.release('think');
       expect(await served.exited).toBe(0);
+      const followed = (await follow).stdout;
+      expect(followed.match(/── claude, attempt 1/g)).toHaveLength(1);
+      expect(followed).toContain('final answer: Thought about it; nothing to change.');
+      expect(followed).toMatch(/done in [\d.]+m?s · 500 in \/ 10 out tokens/);
       expect(errors).toEqual([]);
     },
   );

@@ -82,7 +82,13 @@ describe('dashboard model: alerts', () => {
     ]);
     expect(run.nodes.get('task:one/a')!.alert).toBe('silent: quiet');
     expect(run.nodes.get('task:one/b')!.alert).toBe('loop: again');
-    applyEvent(run, { type: 'node-finished', ts: 5, nodeId: 'task:one/a', status: 'passed', durationMs: 4, exitCode: 0, signal: null, attempts: 1 });
+    // A silent agent that speaks again is no longer marked; a loop stays marked until its node ends.
+    applyEvent(run, { type: 'agent-event', ts: 5, nodeId: 'task:one/a', agent: 'c', event: { kind: 'message', text: 'back' } });
+    applyEvent(run, { type: 'agent-event', ts: 5, nodeId: 'task:one/b#merge1', agent: 'c', event: { kind: 'message', text: 'back' } });
+    expect(run.nodes.get('task:one/a')!.alert).toBe('');
+    expect(run.nodes.get('task:one/b')!.alert).toBe('loop: again');
+    applyEvent(run, { type: 'alert', ts: 6, kind: 'silent', message: 'quiet again', node: 'task:one/a' });
+    applyEvent(run, { type: 'node-finished', ts: 7, nodeId: 'task:one/a', status: 'passed', durationMs: 4, exitCode: 0, signal: null, attempts: 1 });
     expect(run.nodes.get('task:one/a')!.alert).toBe('');
   });
 });
