@@ -58,3 +58,19 @@ describe('alerts', () => {
     expect(alerts.every((a) => a.kind === 'silent' && a.node === 'task:p/quiet')).toBe(true);
   });
 });
+
+describe('alerts in the terminal tree', () => {
+  it('the listr view shows an alert under its node', async () => {
+    const ctl = controlDir();
+    const dir = repo('alerts:\n  silentAfter: 300ms\n', ctl);
+    const run = runCli(['run'], dir, { AGENT_CTL: ctl, ORCHESTRA_RENDERER: 'tty' });
+    await waitFor('the agent to start', () => existsSync(path.join(ctl, 'quiet.started')));
+    const runs = path.join(dir, '.orchestra', 'runs');
+    const record = () => readFileSync(path.join(runs, execFileSync('ls', [runs], { encoding: 'utf8' }).trim(), 'events.jsonl'), 'utf8');
+    await waitFor('a silence alert in the record', () => record().includes('"type":"alert"'));
+    writeFileSync(path.join(ctl, 'quiet.release'), '');
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/! silent: the agent has printed nothing for [\d.]+m?s/);
+  });
+});
