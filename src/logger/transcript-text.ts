@@ -12,7 +12,7 @@ import type { TranscriptAttempt, TranscriptEntry } from './transcript.js';
 export function transcriptLines(attempts: readonly TranscriptAttempt[], style: Style, settled = false): string[] {
   const out: string[] = [];
   for (const [i, a] of attempts.entries()) {
-    const block = attemptLines(a, style);
+    const block = attemptLines(a, style, settled);
     const pending = block.findIndex((l) => l === PENDING || l.startsWith(`${PENDING_MARK} `));
     if (i > 0) out.push('');
     if (settled && pending !== -1) return [...out, ...block.slice(0, pending)];
@@ -24,12 +24,14 @@ export function transcriptLines(attempts: readonly TranscriptAttempt[], style: S
 const PENDING = '… still working';
 const PENDING_MARK = '…';
 
-function attemptLines(a: TranscriptAttempt, style: Style): string[] {
+/** `settled`: an unfinished attempt's last message is held back, since it becomes the final answer if the agent ends there. */
+function attemptLines(a: TranscriptAttempt, style: Style, settled = false): string[] {
   const round = a.runAs.includes('#') ? ` ${a.runAs.slice(a.runAs.indexOf('#') + 1).replace(/^(\d+)$/, 'round $1')}` : '';
   const head = `${style.bold(`── ${a.agent ?? 'agent'}${round}, attempt ${a.attempt}`)}${a.model ? style.dim(` (${a.model})`) : ''}`;
   const out = [head];
   // The closing words are shown once, as the final answer.
-  const shown = a.final !== undefined && a.entries.at(-1)?.kind === 'message' ? a.entries.slice(0, -1) : a.entries;
+  const lastSaid = a.entries.at(-1)?.kind === 'message';
+  const shown = lastSaid && (a.final !== undefined || (settled && a.endedAt === undefined)) ? a.entries.slice(0, -1) : a.entries;
   for (const e of shown) out.push(...formatEntry(e, style));
   if (a.final !== undefined) out.push(`${style.bold('final answer:')} ${a.final}`);
   if (a.endedAt !== undefined) {

@@ -94,6 +94,14 @@ describe('transcript', () => {
     const running = transcriptOf(record.slice(0, 5), 'task:p/a');
     expect(transcriptLines(running, plain).at(-1)).toBe('… still working');
     expect(transcriptLines(running, plain, true)).toEqual(['── claude, attempt 1 (opus)', 'said  I will write it.']);
+    // What `logs -f` prints as the record grows is never taken back: each settled view starts with the one before.
+    let before: string[] = [];
+    for (let n = 1; n <= record.length; n++) {
+      const now = transcriptLines(transcriptOf(record.slice(0, n), 'task:p/a'), plain, true);
+      expect(now.slice(0, before.length)).toEqual(before);
+      before = now;
+    }
+    expect(before.join('\n')).toBe(text);
   });
 });
 
