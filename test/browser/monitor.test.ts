@@ -116,7 +116,7 @@ describe.skipIf(!haveChromium && !inCi)('the dashboard as a monitor of agents', 
     cleanups.push(() => page.close());
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !m.text().includes('net::ERR_CONNECTION_REFUSED') && errors.push(m.text()));
+    page.on('console', (m) => m.type() === 'error' && !/net::ERR_CONNECTION_(REFUSED|RESET)/.test(m.text()) && errors.push(m.text()));
     await page.goto(url);
     return { page, errors };
   }
