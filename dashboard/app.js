@@ -1,11 +1,12 @@
 // @ts-check
 // The page: picks a run, follows its events over SSE, and draws the graph,
-// the selected node's output, the findings and the timeline. Every text that
+// the alerts, the selected node's transcript and output, the findings, what
+// was fixed, the timeline, and a comparison with another run. Every text that
 // came from a run (agent output, messages, file names) goes in as textContent.
 import { applyEvent, counts, emptyRun } from './model.js';
-import { edgePath, layout, NODE_H, NODE_W } from './dag.js';
+import { BAND_HEAD, edgePath, fitView, layout, NODE_H, NODE_W, revealIn, zoomView } from './dag.js';
+import { compareEl, fixesEl, h, secs, transcriptEl } from './panels.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 let run = emptyRun();
 /** @type {string|null} */
 let selected = null;
@@ -14,20 +15,28 @@ let selectedLog = null;
 let logNext = 0;
 let drawnNodes = '';
 let dirty = false;
+/** Phases shown as their header only. */
+const collapsed = new Set();
+/** @type {ReturnType<typeof layout>|null} */
+let drawn = null;
+/** @type {{x: number, y: number, w: number, h: number}|null} */
+let view = null;
+/** The user moved or zoomed the view: a new node no longer refits it. */
+let viewTouched = false;
+/** What the transcript and fix panels were last fetched for, so they are asked for again only when the record moved. */
+let transcriptKey = '';
+let fixesKey = '';
+let fixesAt = 0;
 
-/** @param {string} tag @param {Record<string, string>} [attrs] @param {(Node|string)[]} children */
-function h(tag, attrs = {}, ...children) {
-  const el = tag.startsWith('svg:') ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  for (const c of children) el.append(c);
-  return el;
-}
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const svgEl = () => /** @type {SVGSVGElement} */ (/** @type {unknown} */ ($('dag')));
 
 const label = (/** @type {any} */ n) =>
   n.kind === 'checkpoint' || n.kind === 'fix' ? `${n.kind} ${n.name}` : n.phase === null ? n.name : `${n.phase}/${n.name}`;
-const secs = (/** @type {number} */ ms) =>
-  ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
+const labelOf = (/** @type {string} */ id) => {
+  const n = run.nodes.get(id) ?? run.nodes.get(id.split('#')[0] ?? '');
+  return n ? `${label(n)}${id.includes('#') ? ` (${id.split('#')[1]})` : ''}` : id;
+};
 
 async function main() {
   const params = new URLSearchParams(location.search);
@@ -36,6 +45,8 @@ async function main() {
   const picker = /** @type {HTMLSelectElement} */ ($('run-picker'));
   for (const r of list.runs) picker.append(h('option', r.id === id ? { value: r.id, selected: '' } : { value: r.id }, `${r.id} · ${r.command} · ${r.outcome}`));
   picker.addEventListener('change', () => (location.search = `?run=${encodeURIComponent(picker.value)}`));
+  setUpCompare(list.runs, id);
+  setUpGraphControls();
   // Opened without a run named: follow the latest, so a run started later shows up by itself.
   if (!params.get('run')) {
     setInterval(async () => {
@@ -84,26 +95,61 @@ function render() {
   $('run-facts').textContent = `${run.command ?? ''} ${run.runId ?? ''} · ${run.startedAt ? secs(now - run.startedAt) : ''} · ${Object.entries(c)
     .map(([k, v]) => `${v} ${k}`)
     .join(', ')}${spent}${tokens}`;
+  renderAlerts();
   renderGraph();
   renderFindings();
+  renderFixes();
   renderTimeline(now);
   renderDetail(now);
 }
 
+function renderAlerts() {
+  const ul = $('alerts');
+  if (ul.childElementCount === run.alerts.length) return;
+  $('alerts-pane').hidden = run.alerts.length === 0;
+  $('alert-count').textContent = run.alerts.length ? `${run.alerts.length} alert${run.alerts.length === 1 ? '' : 's'}` : '';
+  $('alert-count').hidden = run.alerts.length === 0;
+  ul.replaceChildren(
+    ...run.alerts.map((a) => {
+      const li = h(
+        'li',
+        { class: `alert ${a.kind}`, 'data-kind': a.kind, ...(a.node ? { 'data-node-id': a.node } : {}) },
+        h('span', { class: 'kind' }, a.kind),
+        ` ${a.node ? `${labelOf(a.node)}: ` : ''}${a.message} `,
+        h('span', { class: 'dim' }, new Date(a.ts).toLocaleTimeString()),
+      );
+      const node = a.node ? (run.nodes.has(a.node) ? a.node : a.node.split('#')[0]) : undefined;
+      if (node) li.addEventListener('click', () => select(node));
+      return li;
+    }),
+  );
+}
+
 function renderGraph() {
   const nodes = [...run.nodes.values()];
-  const key = nodes.map((n) => n.id).join('\n');
-  const svg = /** @type {SVGSVGElement} */ (/** @type {unknown} */ ($('dag')));
+  const key = `${nodes.map((n) => n.id).join('\n')}|${[...collapsed].join(',')}`;
+  const svg = svgEl();
   if (key !== drawnNodes) {
     drawnNodes = key;
-    const { at, edges, width, height } = layout(nodes);
+    drawn = layout(nodes, collapsed);
+    const { at, edges, bands } = drawn;
     svg.replaceChildren();
-    svg.setAttribute('width', String(width + 2));
-    svg.setAttribute('height', String(height + 2));
-    svg.setAttribute('viewBox', `-1 -1 ${width + 2} ${height + 2}`);
+    for (const b of bands) {
+      const members = b.ids.map((id) => run.nodes.get(id)).filter((n) => n !== undefined);
+      const head = h(
+        'svg:g',
+        { class: 'band-head', 'data-phase': b.key, transform: `translate(0,${b.y})`, tabindex: '0', role: 'button' },
+        h('svg:text', { x: '2', y: String(BAND_HEAD - 8) }, `${b.collapsed ? '▸' : '▾'} ${b.key ? `phase ${b.label}` : 'gates'} · ${members.length} nodes`),
+        h('svg:text', { x: '220', y: String(BAND_HEAD - 8), class: 'sub band-summary' }, ''),
+      );
+      head.addEventListener('click', () => toggleBand(b.key));
+      head.addEventListener('keydown', (ev) => /** @type {KeyboardEvent} */ (ev).key === 'Enter' && toggleBand(b.key));
+      svg.append(head);
+    }
     for (const e of edges) svg.append(h('svg:path', { class: 'edge', d: edgePath(/** @type {any} */ (at.get(e.from)), /** @type {any} */ (at.get(e.to))) }));
     for (const n of nodes) {
-      const p = /** @type {{x: number, y: number}} */ (at.get(n.id));
+      const p = at.get(n.id);
+      if (!p) continue;
       const g = h(
         'svg:g',
         { class: 'node', 'data-node-id': n.id, transform: `translate(${p.x},${p.y})`, tabindex: '0' },
@@ -116,18 +162,113 @@ function renderGraph() {
       g.addEventListener('keydown', (ev) => /** @type {KeyboardEvent} */ (ev).key === 'Enter' && select(n.id));
       svg.append(g);
     }
+    if (!viewTouched || !view) fit();
+    else applyView();
   }
   for (const g of svg.querySelectorAll('g.node')) {
     const n = run.nodes.get(/** @type {string} */ (g.getAttribute('data-node-id')));
     if (!n) continue;
-    g.setAttribute('class', `node s-${n.state}${n.id === selected ? ' selected' : ''}`);
+    g.setAttribute('class', `node s-${n.state}${n.id === selected ? ' selected' : ''}${n.alert ? ' alerted' : ''}`);
     g.setAttribute('data-state', n.state);
     const sub = /** @type {SVGTextElement} */ (g.querySelector('text.sub'));
     sub.textContent = clip(
-      [n.kind, n.state, n.agent ?? '', n.durationMs !== null && n.state !== 'running' ? secs(n.durationMs) : ''].filter(Boolean).join(' · '),
+      [n.alert ? '⚠' : '', n.kind, n.state, n.agent ?? '', n.durationMs !== null && n.state !== 'running' ? secs(n.durationMs) : '']
+        .filter(Boolean)
+        .join(' · '),
       28,
     );
   }
+  for (const head of svg.querySelectorAll('g.band-head')) {
+    const b = drawn?.bands.find((x) => x.key === head.getAttribute('data-phase'));
+    const states = /** @type {Record<string, number>} */ ({});
+    for (const id of b?.ids ?? []) {
+      const s = run.nodes.get(id)?.state ?? 'waiting';
+      states[s] = (states[s] ?? 0) + 1;
+    }
+    /** @type {SVGTextElement} */ (head.querySelector('text.band-summary')).textContent = Object.entries(states)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
+  }
+}
+
+function toggleBand(/** @type {string} */ key) {
+  if (collapsed.has(key)) collapsed.delete(key);
+  else collapsed.add(key);
+  renderGraph();
+}
+
+function paneSize() {
+  const r = svgEl().getBoundingClientRect();
+  return { w: r.width || 800, h: r.height || 400 };
+}
+
+function fit() {
+  if (!drawn) return;
+  const { w, h: ph } = paneSize();
+  view = fitView(drawn.width, drawn.height, w, ph);
+  viewTouched = false;
+  applyView();
+}
+
+function applyView() {
+  if (view) svgEl().setAttribute('viewBox', `${view.x} ${view.y} ${view.w} ${view.h}`);
+}
+
+/** The selected node in sight: its phase opened, the view moved to it if it is outside. */
+function reveal(/** @type {string} */ id) {
+  const n = run.nodes.get(id);
+  if (n && collapsed.has(n.phase ?? '')) {
+    collapsed.delete(n.phase ?? '');
+    renderGraph();
+  }
+  const p = drawn?.at.get(id);
+  if (!p || !view) return;
+  const moved = revealIn(view, p);
+  if (moved.x !== view.x || moved.y !== view.y) {
+    view = moved;
+    viewTouched = true;
+    applyView();
+  }
+}
+
+function setUpGraphControls() {
+  const svg = svgEl();
+  $('zoom-in').addEventListener('click', () => zoom(1.25));
+  $('zoom-out').addEventListener('click', () => zoom(0.8));
+  $('zoom-fit').addEventListener('click', () => fit());
+  svg.addEventListener(
+    'wheel',
+    (ev) => {
+      ev.preventDefault();
+      const r = svg.getBoundingClientRect();
+      zoom(ev.deltaY < 0 ? 1.15 : 1 / 1.15, (ev.clientX - r.left) / r.width, (ev.clientY - r.top) / r.height);
+    },
+    { passive: false },
+  );
+  /** @type {{x: number, y: number, vx: number, vy: number}|null} */
+  let drag = null;
+  svg.addEventListener('pointerdown', (ev) => {
+    if (!view || /** @type {Element} */ (ev.target).closest('g.node, g.band-head')) return;
+    drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y };
+    svg.setPointerCapture(ev.pointerId);
+  });
+  svg.addEventListener('pointermove', (ev) => {
+    if (!drag || !view) return;
+    const r = svg.getBoundingClientRect();
+    const k = view.w / (r.width || 1);
+    view = { ...view, x: drag.vx - (ev.clientX - drag.x) * k, y: drag.vy - (ev.clientY - drag.y) * k };
+    viewTouched = true;
+    applyView();
+  });
+  svg.addEventListener('pointerup', () => (drag = null));
+  window.addEventListener('resize', () => (viewTouched ? applyView() : fit()));
+}
+
+function zoom(/** @type {number} */ factor, fx = 0.5, fy = 0.5) {
+  if (!view) return;
+  view = zoomView(view, factor, fx, fy);
+  viewTouched = true;
+  applyView();
 }
 
 const clip = (/** @type {string} */ s, /** @type {number} */ n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -138,6 +279,23 @@ function renderFindings() {
   if (ul.childElementCount === items.length && ul.dataset.key === String(run.lastTs)) return;
   ul.dataset.key = String(run.lastTs);
   ul.replaceChildren(...(items.length ? items.map(({ n, f }) => findingItem(n, f)) : [h('li', { class: 'dim' }, 'none')]));
+}
+
+/** What was fixed: asked of the server when a gate or fix round moved, at most once a second. */
+function renderFixes() {
+  if (!run.runId) return;
+  const key = [...run.nodes.values()]
+    .filter((n) => n.kind === 'gate' || n.kind === 'fix')
+    .map((n) => `${n.id}:${n.state}:${n.spans.length}:${n.findings.length}:${n.agentEvents.length}`)
+    .join('|');
+  if (key === fixesKey || Date.now() - fixesAt < 1000) return;
+  fixesKey = key;
+  fixesAt = Date.now();
+  const id = run.runId;
+  fetch(`/api/runs/${encodeURIComponent(id)}/fixes`)
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+    .then((v) => $('fixes').replaceChildren(fixesEl(v.gates, labelOf)))
+    .catch(() => (fixesKey = '')); // asked again on the next render
 }
 
 function findingItem(/** @type {any} */ n, /** @type {any} */ f) {
@@ -178,10 +336,13 @@ function renderTimeline(/** @type {number} */ now) {
 function select(/** @type {string} */ id) {
   selected = id;
   const n = run.nodes.get(id);
-  selectedLog = n?.logIds.at(-1) ?? id;
+  // A checkpoint is a commit orchestra makes: it prints nothing, so there is no log to ask for.
+  selectedLog = n?.kind === 'checkpoint' ? null : (n?.logIds.at(-1) ?? id);
   logNext = -1;
+  transcriptKey = '';
   $('detail').replaceChildren();
   render();
+  reveal(id);
   void pollLog();
 }
 
@@ -189,23 +350,31 @@ function renderDetail(/** @type {number} */ now) {
   const n = selected ? run.nodes.get(selected) : undefined;
   const pane = $('detail');
   if (!n) return;
+  const isAgent = n.kind === 'task' || n.kind === 'fix';
   if (!pane.firstChild) {
     pane.append(
       h('h3', {}, label(n)),
+      h('p', { id: 'node-alert', class: 'node-alert', hidden: '' }),
       h('dl', { class: 'facts', id: 'facts' }),
-      h('div', { id: 'log-picks' }),
-      h('h3', {}, 'Output'),
-      h('pre', { class: 'output', id: 'output' }),
+      ...(isAgent ? [h('h3', {}, 'Transcript'), h('div', { id: 'transcript', class: 'transcript' })] : []),
+      h(
+        'details',
+        isAgent ? { id: 'raw' } : { id: 'raw', open: '' },
+        h('summary', {}, isAgent ? 'Raw output' : 'Output'),
+        h('div', { id: 'log-picks' }),
+        h('pre', { class: 'output', id: 'output' }),
+      ),
       h('h3', {}, 'Findings'),
       h('ul', { id: 'node-findings', class: 'events' }),
       h('h3', { id: 'earlier-title', hidden: '' }, 'Found by an earlier run of this gate'),
       h('ul', { id: 'earlier-findings', class: 'events' }),
-      h('h3', {}, 'Agent events'),
-      h('ul', { id: 'agent-events', class: 'events' }),
       h('h3', {}, 'Notes'),
       h('ul', { id: 'notes', class: 'events' }),
     );
   }
+  const alert = $('node-alert');
+  alert.hidden = !n.alert;
+  alert.textContent = n.alert ? `⚠ ${n.alert}` : '';
   const facts = [
     ['kind', n.kind],
     ['state', n.state],
@@ -236,29 +405,50 @@ function renderDetail(/** @type {number} */ now) {
       }),
     );
   }
+  if (isAgent) refreshTranscript(n);
   const fl = $('node-findings');
   if (fl.childElementCount !== n.findings.length) fl.replaceChildren(...n.findings.map((f) => findingItem(n, f)));
   const earlier = $('earlier-findings');
   $('earlier-title').hidden = n.earlierFindings.length === 0;
   if (earlier.childElementCount !== n.earlierFindings.length) earlier.replaceChildren(...n.earlierFindings.map((f) => findingItem(n, f)));
-  const ev = $('agent-events');
-  if (ev.childElementCount !== n.agentEvents.length) ev.replaceChildren(...n.agentEvents.slice(-200).map(agentItem));
   const notes = $('notes');
   if (notes.childElementCount !== n.notes.length) notes.replaceChildren(...n.notes.map((t) => h('li', {}, t)));
 }
 
-function agentItem(/** @type {any} */ e) {
-  const text =
-    e.kind === 'message'
-      ? e.text
-      : e.kind === 'tool-use'
-        ? `${e.name} ${e.input === undefined ? '' : clip(JSON.stringify(e.input), 200)}`
-        : e.kind === 'tool-result'
-          ? `${e.ok ? 'ok' : 'error'} ${clip(e.output ?? '', 200)}`
-          : e.kind === 'session'
-            ? `${e.id}${e.model ? ` (${e.model})` : ''}`
-            : (e.message ?? '');
-  return h('li', {}, h('span', { class: 'kind' }, e.kind), ` ${text}`);
+/** The selected agent's transcript, asked for again when its events or state moved. */
+function refreshTranscript(/** @type {any} */ n) {
+  const key = `${n.id}:${n.agentEvents.length}:${n.state}:${n.costUsd}`;
+  if (key === transcriptKey || !run.runId) return;
+  transcriptKey = key;
+  const want = n.id;
+  fetch(`/api/runs/${encodeURIComponent(run.runId)}/transcript?node=${encodeURIComponent(want)}`)
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+    .then((v) => {
+      const box = document.getElementById('transcript');
+      if (box && selected === want) box.replaceChildren(transcriptEl(v.attempts));
+      // No events to read (a command agent, or one still starting): its output is what there is.
+      const raw = /** @type {HTMLDetailsElement|null} */ (document.getElementById('raw'));
+      if (raw && v.attempts.length === 0) raw.open = true;
+    })
+    .catch(() => (transcriptKey = ''));
+}
+
+function setUpCompare(/** @type {any[]} */ runs, /** @type {string|null} */ id) {
+  const picker = /** @type {HTMLSelectElement} */ ($('compare-picker'));
+  const others = runs.filter((r) => r.id !== id);
+  picker.hidden = others.length === 0;
+  picker.append(h('option', { value: '' }, 'compare with…'), ...others.map((r) => h('option', { value: r.id }, `${r.id} · ${r.outcome}`)));
+  picker.addEventListener('change', async () => {
+    const pane = $('compare-pane');
+    if (!picker.value || !id) {
+      pane.hidden = true;
+      return;
+    }
+    const res = await fetch(`/api/compare?a=${encodeURIComponent(picker.value)}&b=${encodeURIComponent(id)}`);
+    if (!res.ok) return;
+    $('compare').replaceChildren(compareEl(await res.json(), picker.value, id));
+    pane.hidden = false;
+  });
 }
 
 /** Appends what the selected node's log gained since the last look: live output while it runs. */

@@ -2,7 +2,7 @@
 // The dashboard's state, rebuilt from the run's events one at a time. Pure: no
 // DOM, so the tests run it in Node on recorded events.
 
-/** @typedef {{id: string, kind: string, name: string, phase: string|null, needs: string[], state: string, attempts: number, startedAt: number|null, finishedAt: number|null, durationMs: number|null, agent: string|null, costUsd: number, inputTokens: number, outputTokens: number, lastLine: string, message: string, findings: any[], earlierFindings: any[], agentEvents: any[], notes: string[], logIds: string[], spans: {start: number, end: number|null, status: string}[]}} NodeView */
+/** @typedef {{id: string, kind: string, name: string, phase: string|null, needs: string[], state: string, attempts: number, startedAt: number|null, finishedAt: number|null, durationMs: number|null, agent: string|null, costUsd: number, inputTokens: number, outputTokens: number, lastLine: string, message: string, findings: any[], earlierFindings: any[], agentEvents: any[], notes: string[], logIds: string[], spans: {start: number, end: number|null, status: string}[], alert: string}} NodeView */
 
 export function emptyRun() {
   return {
@@ -18,6 +18,8 @@ export function emptyRun() {
     inputTokens: 0,
     outputTokens: 0,
     lastTs: 0,
+    /** @type {{ts: number, kind: string, message: string, node: string|null}[]} */
+    alerts: [],
   };
 }
 
@@ -58,6 +60,7 @@ export function applyEvent(run, e) {
         notes: [],
         logIds: [],
         spans: [],
+        alert: '',
       });
     }
     return run;
@@ -67,6 +70,12 @@ export function applyEvent(run, e) {
     run.ok = e.ok;
     run.interrupted = e.interrupted;
     for (const n of run.nodes.values()) if (n.state === 'running') n.state = e.interrupted ? 'interrupted' : 'failed';
+    return run;
+  }
+  if (e.type === 'alert') {
+    run.alerts.push({ ts: e.ts, kind: e.kind, message: e.message, node: e.node ?? null });
+    const n = typeof e.node === 'string' ? nodeFor(run, e.node) : undefined;
+    if (n) n.alert = `${e.kind}: ${e.message}`;
     return run;
   }
   if (typeof e.nodeId !== 'string') return run;
@@ -89,6 +98,8 @@ export function applyEvent(run, e) {
       break;
     case 'node-output':
       node.lastLine = e.line;
+      // It spoke again: a silence alert is over (the alert stays in the list).
+      if (node.alert.startsWith('silent')) node.alert = '';
       break;
     case 'cache-hit':
       break;
@@ -101,6 +112,7 @@ export function applyEvent(run, e) {
     case 'node-finished': {
       if (!own) break;
       node.state = e.status;
+      node.alert = '';
       node.finishedAt = e.ts;
       node.durationMs = e.durationMs;
       node.attempts = Math.max(node.attempts, e.attempts);
@@ -116,6 +128,7 @@ export function applyEvent(run, e) {
       break;
     case 'agent-event':
       node.agent = e.agent;
+      if (node.alert.startsWith('silent')) node.alert = '';
       node.agentEvents.push({ ts: e.ts, nodeId: e.nodeId, ...e.event });
       break;
     case 'agent-finished': {

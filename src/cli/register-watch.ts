@@ -20,12 +20,15 @@ export function registerWatchCommands(program: Command, setExit: SetExit): void 
     });
 
   withCommonOptions(program.command('logs'))
-    .description("a task's or gate's output (-f follows it while the run goes on)")
+    .description(
+      "a task's or gate's output: for an agent, its transcript (messages, tool calls, edits as diffs, final answer, cost); -f follows it while the run goes on",
+    )
     .argument('<node>', 'a task or gate name, or phase/name')
     .option('--run <run-id>', 'the run (default: the latest)')
     .option('-f, --follow', 'keep printing while the run is working')
-    .option('--events', "the agent's normalized events (messages, tool use) instead of its raw output")
-    .action(async (node: string, opts: { cwd?: string; config?: string; cache?: boolean; run?: string; follow?: boolean; events?: boolean }) => {
+    .option('--raw', "the agent's output as it printed it, instead of its transcript")
+    .option('--events', "the agent's normalized events (messages, tool use) as JSON lines")
+    .action(async (node: string, opts: { cwd?: string; config?: string; cache?: boolean; run?: string; follow?: boolean; events?: boolean; raw?: boolean }) => {
       const { logsCommand } = await import('./commands/watch.js');
       setExit(
         await logsCommand({
@@ -33,6 +36,7 @@ export function registerWatchCommands(program: Command, setExit: SetExit): void 
           node,
           follow: opts.follow === true,
           events: opts.events === true,
+          raw: opts.raw === true,
           ...(opts.run ? { runId: opts.run } : {}),
         }),
       );

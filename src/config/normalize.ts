@@ -7,7 +7,7 @@ import { didYouMean } from './suggest.js';
 import { BUILTIN_RULES } from '../rules/registry.js';
 import { optionProblems } from '../rules/types.js';
 import { durationOf } from './team.js';
-import { budgetOf, mergeOf, sandboxOf, worktreeOf } from './run-settings.js';
+import { alertsOf, budgetOf, mergeOf, sandboxOf, worktreeOf } from './run-settings.js';
 import { dropDisabledGates } from './hook-gates.js';
 import { HOOK_NAMES, type Command, type Config, type Gate, type Phase, type Ref, type Rule, type SelfCheck, type Task, type Team } from './types.js';
 
@@ -92,6 +92,7 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
     sandbox: sandboxOf(raw, path.dirname(file)),
     worktree: worktreeOf(raw, fileLoc, diagnostics),
     merge: mergeOf(raw),
+    alerts: alertsOf(raw, fileLoc, diagnostics),
     ...(notes.length ? { notes } : {}),
   };
   return { config, diagnostics };

@@ -4,7 +4,7 @@ import type { Diagnostic, Loc } from './diagnostic.js';
 import { isPlainObject, type PlainObject } from './located.js';
 import { getNumber, getObject, getString, getStrings, loc } from './read.js';
 import { durationOf } from './team.js';
-import type { Budget, MergeSettings, SandboxSettings, WorktreeSettings } from './types.js';
+import type { AlertSettings, Budget, MergeSettings, SandboxSettings, WorktreeSettings } from './types.js';
 
 /**
  * The config's run-wide settings, read from the checked tree (the schema has
@@ -61,4 +61,20 @@ export function budgetOf(obj: PlainObject): Budget | undefined {
   const minutes = getNumber(b, 'minutes');
   const usd = getNumber(b, 'usd');
   return { ...(minutes !== undefined ? { minutes } : {}), ...(usd !== undefined ? { usd } : {}) };
+}
+
+/** The defaults: long enough that a model thinking hard is not "stuck", short enough to matter in a run of an hour. */
+export const ALERT_DEFAULTS = { silentMs: 3 * 60_000, stalledMs: 2 * 60_000, loopRepeats: 3 } as const;
+
+/** `alerts:` with its defaults; the schema has checked the types and a bad duration is a diagnostic at its key. */
+export function alertsOf(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnostic[]): AlertSettings {
+  const a = getObject(raw, 'alerts') ?? {};
+  const at = loc(raw, 'alerts', fileLoc, 'key');
+  const run = getStrings(a, 'run');
+  return {
+    silentMs: durationOf(a, 'silentAfter', at, diagnostics) ?? ALERT_DEFAULTS.silentMs,
+    stalledMs: durationOf(a, 'stalledAfter', at, diagnostics) ?? ALERT_DEFAULTS.stalledMs,
+    loopRepeats: getNumber(a, 'loop') ?? ALERT_DEFAULTS.loopRepeats,
+    ...(run?.length ? { run } : {}),
+  };
 }

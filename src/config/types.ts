@@ -113,10 +113,19 @@ export interface Config {
   readonly budget?: Budget;
   readonly sandbox: SandboxSettings;
   readonly merge: MergeSettings;
+  readonly alerts: AlertSettings;
   /** The user's own `worktree:` choices; what is left out is detected at run time (run/setup-plan.ts). */
   readonly worktree: WorktreeSettings;
   /** What loading quietly adjusted (a disabled gate taken out of hook lists and needs): `validate` says it. */
   readonly notes?: readonly Diagnostic[];
+}
+
+/** `alerts:`: when a run speaks up about an agent or itself, and the command it runs then (argv, never a shell). */
+export interface AlertSettings {
+  readonly silentMs: number;
+  readonly stalledMs: number;
+  readonly loopRepeats: number;
+  readonly run?: readonly string[];
 }
 
 export interface MergeSettings {

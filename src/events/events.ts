@@ -2,6 +2,14 @@ import type { AgentEvent, Usage } from '../agents/types.js';
 import type { NodeKind } from '../graph/types.js';
 import type { Finding } from '../rules/types.js';
 
+/**
+ * What a monitor noticed that a person should look at (src/monitor/): an agent
+ * silent past a threshold, asking for a permission or input it will not get
+ * headless, calling the same tool with the same input again and again; a run
+ * with nothing running and nothing started for a while.
+ */
+export type AlertKind = 'silent' | 'permission' | 'input' | 'loop' | 'stalled';
+
 export type FinishedStatus = 'passed' | 'failed' | 'cached';
 export type NodeStatus = FinishedStatus | 'skipped';
 
@@ -77,6 +85,8 @@ export type OrchestraEvent =
       readonly ok: boolean;
       readonly gates: ReadonlyArray<{ readonly name: string; readonly status: string }>;
     }
+  /** An alert (see AlertKind); `node`: the node (or fix round) it is about, null for the run as a whole. */
+  | { readonly type: 'alert'; readonly ts: number; readonly kind: AlertKind; readonly message: string; readonly node: string | null }
   | {
       readonly type: 'run-finished';
       readonly ts: number;

@@ -4,7 +4,7 @@ import { unreachable } from '../util/unreachable.js';
 const MAX = 120;
 
 /** The file or command a tool call is about, from the input the CLIs give their tools. */
-function subject(input: unknown): string | undefined {
+export function subject(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return undefined;
   const i = input as Record<string, unknown>;
   for (const key of ['file_path', 'path', 'absolute_path', 'command', 'cmd', 'pattern', 'url']) {

@@ -89,6 +89,12 @@ export async function listrRenderer(style: Style): Promise<Renderer> {
         start(e.nodes);
         return;
       }
+      if (e.type === 'alert') {
+        // Under its node (a fix round's under its fix node) until the node prints again; a run-wide alert is in status and the record.
+        const task = handles.get(e.node?.split('#')[0] ?? '')?.task;
+        if (task) task.output = style.yellow(`! ${e.kind}: ${e.message}`);
+        return;
+      }
       if (!('nodeId' in e)) return;
       let h = handles.get(e.nodeId);
       if (!h) {

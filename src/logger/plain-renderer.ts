@@ -88,6 +88,9 @@ export function plainRenderer(write: (s: string) => void, style: Style): Rendere
         case 'self-check':
           write(`  ${style.dim(`${label(e.nodeId)}: ${selfCheckText(e)}`)}\n`);
           return;
+        case 'alert':
+          write(`${style.yellow('!')} ${e.node ? `${label(e.node)}: ` : ''}${style.yellow(e.message)}\n`);
+          return;
         case 'agent-finished': {
           const u = e.usage;
           const tokens = u.inputTokens !== undefined || u.outputTokens !== undefined ? ` · ${u.inputTokens ?? 0} in / ${u.outputTokens ?? 0} out tokens` : '';

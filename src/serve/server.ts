@@ -7,7 +7,9 @@ import type { RunDir, Workspace } from '../workspace/layout.js';
 import { RUN_ID, runIds } from '../workspace/run-ids.js';
 import { readEvents, runInfo } from '../report/run-record.js';
 import { readLock } from '../workspace/lock.js';
+import { readPatterns } from '../run/patterns.js';
 import { EventTail } from './event-tail.js';
+import { compareView, fixesView, transcriptView } from './views.js';
 import { resumePoint, sseFrame } from './sse.js';
 
 /**
@@ -37,6 +39,7 @@ const ASSETS: Readonly<Record<string, string>> = {
   '/model.js': 'model.js',
   '/dag.js': 'dag.js',
   '/style.css': 'style.css',
+  '/panels.js': 'panels.js',
 };
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -69,13 +72,21 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     const asset = ASSETS[url.pathname];
     if (asset) return send(res, 200, TYPES[path.extname(asset)] as string, readFileSync(path.join(ASSET_DIR, asset)));
     if (url.pathname === '/api/runs') return runs(res);
-    const m = /^\/api\/runs\/([^/]+)\/(events|log)$/.exec(url.pathname);
+    if (url.pathname === '/api/compare') return compare(res, url.searchParams.get('a') ?? '', url.searchParams.get('b') ?? '');
+    const m = /^\/api\/runs\/([^/]+)\/(events|log|transcript|fixes)$/.exec(url.pathname);
     if (!m) return send(res, 404, 'text/plain', 'not found\n');
     const id = decodeURIComponent(m[1] as string);
     if (!RUN_ID.test(id) || !existsSync(opts.ws.run(id).dir)) return send(res, 404, 'text/plain', `no run '${id}'\n`);
     const runDir = opts.ws.run(id);
     if (m[2] === 'events') return events(req, res, runDir, resumePoint(req.headers['last-event-id'], url.searchParams.get('after')));
+    if (m[2] === 'transcript') return json(res, transcriptView(readEvents(runDir.events), url.searchParams.get('node') ?? ''));
+    if (m[2] === 'fixes') return json(res, fixesView(readEvents(runDir.events), readPatterns(opts.ws.patternsFile)));
     return log(res, runDir, url.searchParams.get('node') ?? '', url.searchParams.get('from'));
+  }
+
+  function compare(res: ServerResponse, a: string, b: string): void {
+    for (const id of [a, b]) if (!RUN_ID.test(id) || !existsSync(opts.ws.run(id).events)) return send(res, 404, 'text/plain', `no run '${id}'\n`);
+    json(res, compareView(readEvents(opts.ws.run(a).events), readEvents(opts.ws.run(b).events)));
   }
 
   function runs(res: ServerResponse): void {
@@ -150,6 +161,10 @@ const HEADERS = {
   // Everything the page uses comes from here; nothing else may load.
   'Content-Security-Policy': "default-src 'self'; style-src 'self'; img-src 'self' data:",
 } as const;
+
+function json(res: ServerResponse, value: unknown): void {
+  send(res, 200, 'application/json', JSON.stringify(value));
+}
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
   res.writeHead(status, { ...HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });

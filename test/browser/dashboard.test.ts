@@ -70,8 +70,8 @@ sandbox: { writable: [${JSON.stringify(ctl)}] }
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    // Once the run ends, run --ui's server goes and the browser logs its refused reconnects: expected, not a page error.
-    page.on('console', (m) => m.type() === 'error' && !m.text().includes('net::ERR_CONNECTION_REFUSED') && errors.push(m.text()));
+    // Once the run ends, run --ui's server goes and the browser logs its refused reconnects (and a request it cut short): expected, not a page error.
+    page.on('console', (m) => m.type() === 'error' && !/net::ERR_CONNECTION_(REFUSED|RESET)/.test(m.text()) && errors.push(m.text()));
     try {
       await page.goto(served.url);
       const node = (id: string, state?: string) => page.locator(`g.node[data-node-id="${id}"]${state ? `[data-state="${state}"]` : ''}`);

@@ -25,6 +25,7 @@ const LAYERS = [
   'run',
   'report',
   'logger',
+  'monitor',
   'session',
   'serve',
   'export',

@@ -13,6 +13,7 @@ import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import type { ReporterChoice } from '../../session/reporters.js';
 import { Session } from '../../session/session.js';
+import { startAlertMonitor } from '../../monitor/alert-monitor.js';
 import { exitCodeOf } from '../../report/results.js';
 import type { Config } from '../../config/types.js';
 import type { Graph } from '../../graph/types.js';
@@ -163,6 +164,8 @@ async function runLocked(
   const session = await Session.open({ ws, runId, reporters, root: config.root });
   const { runPhases } = await import('../../run/run-phases.js');
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
+  // Alerts (a silent or asking agent, a loop, a run waiting on nothing) go into the record while the work goes on.
+  const monitor = startAlertMonitor(session.bus, config.alerts, runId, (m) => process.stderr.write(`orchestra: warning: ${m}\n`));
   const result = await session.work(concurrency, (pool, signal) =>
     runPhases({
       config,
@@ -178,7 +181,7 @@ async function runLocked(
       ...(opts.resume ? { resume: opts.resume } : {}),
       ...(opts.timeoutMs !== undefined ? { agentTimeoutMs: opts.timeoutMs } : {}),
       ...(sandbox ? { sandbox } : {}),
-    }),
+    }).finally(() => monitor.stop()),
   );
   const reportFile = await writeRunReport(session, config, result, request);
   await session.finishView([

@@ -6,6 +6,8 @@ import { runIds } from '../../workspace/run-ids.js';
 import { nodeStates } from '../../logger/node-states.js';
 import { nodeLabel } from '../../logger/plain-renderer.js';
 import { formatRunSummary } from '../../logger/run-summary.js';
+import { transcriptOf } from '../../logger/transcript.js';
+import { transcriptLines } from '../../logger/transcript-text.js';
 import { styleFor } from '../../logger/style.js';
 import { ResultCollector } from '../../report/results.js';
 import { parseEventLines, readEvents, runInfo } from '../../report/run-record.js';
@@ -89,7 +91,20 @@ function printStatus(ws: Workspace, id: string, budget: Budget | undefined): voi
     if (r.state === 'running' && r.activity) process.stdout.write(`  ${' '.repeat(8)} ${' '.repeat(10)} ${style.dim(`… ${r.activity}`)}\n`);
     if (r.why && r.state !== 'passed') process.stdout.write(`  ${' '.repeat(8)} ${' '.repeat(10)} ${style.dim(`↳ ${r.why.split('\n')[0]?.slice(0, 200)}`)}\n`);
   }
+  const alerts = events.filter((e) => e.type === 'alert');
+  if (alerts.length) process.stdout.write(`${style.yellow(`alerts (${alerts.length})`)}\n`);
+  const labels = new Map(rows.map((r) => [r.node.id, nodeLabel(r.node)]));
+  for (const a of alerts.slice(-ALERTS_SHOWN)) {
+    const about =
+      a.node === null
+        ? 'run'
+        : (labels.get(a.node) ?? labels.get(a.node.split('#')[0] ?? '') ?? a.node) + (a.node.includes('#') ? ` (${a.node.split('#')[1]})` : '');
+    process.stdout.write(`  ${style.yellow(a.kind.padEnd(10))} ${about}: ${a.message} ${style.dim(new Date(a.ts).toISOString().slice(11, 19))}\n`);
+  }
 }
+
+/** The latest alerts `status` shows; the record has all of them. */
+const ALERTS_SHOWN = 10;
 
 /** What the run has spent, against the config's budget where it sets one: `$0.4100 of $5 · 12m3s of 60m`. */
 function spent(events: readonly OrchestraEvent[], cost: number, budget: Budget | undefined): string {
@@ -103,7 +118,7 @@ function spent(events: readonly OrchestraEvent[], cost: number, budget: Budget |
   return parts.length ? `  spent ${parts.join(' · ')}` : '';
 }
 
-export async function logsCommand(opts: CommonOptions & { node: string; runId?: string; follow: boolean; events: boolean }): Promise<number> {
+export async function logsCommand(opts: CommonOptions & { node: string; runId?: string; follow: boolean; events: boolean; raw?: boolean }): Promise<number> {
   const found = await findRun(opts);
   if (!found) return EXIT.usage;
   const { id, runDir } = found;
@@ -128,6 +143,24 @@ export async function logsCommand(opts: CommonOptions & { node: string; runId?: 
       show(false);
     }
     show(true);
+    return EXIT.ok;
+  }
+  // An agent's node: its transcript, unless the bytes are asked for. An agent that printed no events yet (a command
+  // agent, whose output orchestra does not parse; or one still starting) shows its output as it printed it.
+  const hasEvents = events.some((e) => e.type === 'agent-event' && (e.nodeId === node.id || e.nodeId.startsWith(`${node.id}#`)));
+  if (!opts.raw && (node.kind === 'task' || node.kind === 'fix') && hasEvents) {
+    const style = styleFor(process.stdout);
+    let printed = 0;
+    const show = (settled: boolean): void => {
+      const lines = transcriptLines(transcriptOf(readEvents(runDir.events), node.id), style, settled);
+      for (const l of lines.slice(printed)) process.stdout.write(`${l}\n`);
+      printed = Math.max(printed, lines.length);
+    };
+    while (opts.follow && readLock(found.ws)?.runId === id) {
+      show(true);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    show(false);
     return EXIT.ok;
   }
   const file = runDir.logFile(node.id);
