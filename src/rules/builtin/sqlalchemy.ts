@@ -31,9 +31,92 @@ function annotatedDatetime(annotation: readonly Token[] | undefined): boolean {
   return names.includes('datetime') && !names.some((n) => n === 'date' || n === 'time' || n === 'timedelta');
 }
 
+/**
+ * Names SQLAlchemy itself provides positionally to mapped_column() besides its
+ * types: never a project's own type, even when reached through an alias
+ * (`db.ForeignKey`) this module's imports do not show.
+ */
+const SQLALCHEMY_NAMES = new Set([
+  'ForeignKey',
+  'Sequence',
+  'Identity',
+  'Computed',
+  'FetchedValue',
+  'DefaultClause',
+  'CheckConstraint',
+  'String',
+  'Text',
+  'Unicode',
+  'UnicodeText',
+  'Integer',
+  'BigInteger',
+  'SmallInteger',
+  'Numeric',
+  'Float',
+  'Double',
+  'Boolean',
+  'Date',
+  'Time',
+  'Interval',
+  'Enum',
+  'JSON',
+  'LargeBinary',
+  'PickleType',
+  'Uuid',
+  'UUID',
+  'ARRAY',
+  'DateTime',
+  'TIMESTAMP',
+  'DATETIME',
+  'DATE',
+  'TIME',
+  'TypeDecorator',
+]);
+
+/** The names this module binds from SQLAlchemy: `from sqlalchemy[.x] import A as B` binds B, `import sqlalchemy as sa` binds sa. */
+export function sqlalchemyBindings(lines: readonly LogicalLine[]): Set<string> {
+  const out = new Set<string>();
+  for (const line of lines) {
+    if (line.indent !== 0) continue;
+    const t = line.tokens.filter((x) => !(x.kind === 'op' && '(),'.includes(x.text)));
+    if (t[0]?.text === 'from' && t[1]?.text === 'sqlalchemy') {
+      const at = t.findIndex((x) => x.kind === 'name' && x.text === 'import');
+      for (let i = at + 1; i < t.length; i++) {
+        if (t[i + 1]?.text === 'as') {
+          out.add((t[i + 2] as Token).text);
+          i += 2;
+        } else out.add((t[i] as Token).text);
+      }
+    } else if (t[0]?.text === 'import') {
+      for (let i = 1; i < t.length; i++) {
+        if (t[i]?.text !== 'sqlalchemy') continue;
+        while (t[i + 1]?.text === '.') i += 2;
+        if (t[i + 1]?.text === 'as') out.add((t[i + 2] as Token).text);
+        else out.add('sqlalchemy');
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The column's type when it is the project's own (a TypeDecorator such as
+ * `NaiveDateTime`): the first positional argument, a name not bound from
+ * SQLAlchemy and not one of SQLAlchemy's own. Only asked when the annotation
+ * says the column holds a datetime, so such a type is a timestamp type.
+ */
+function projectType(call: Call, fromSqlalchemy: ReadonlySet<string>): readonly Token[] | undefined {
+  const first = call.positional[0];
+  const name = first && first[0]?.kind === 'name' ? dottedName(first) : [];
+  if (name.length === 0 || !/^[A-Z]/.test(name.at(-1) as string)) return undefined;
+  if (fromSqlalchemy.has(name[0] as string) || SQLALCHEMY_NAMES.has(name.at(-1) as string)) return undefined;
+  return first;
+}
+
 /** Every column definition in a module (class bodies and mixins alike). */
 export function columnDefinitions(lines: readonly LogicalLine[], types: readonly string[]): ColumnDef[] {
   const out: ColumnDef[] = [];
+  let fromSqlalchemy: Set<string> | undefined;
   for (const line of lines) {
     const a = assignmentOf(line);
     if (!a) continue;
@@ -43,8 +126,15 @@ export function columnDefinitions(lines: readonly LogicalLine[], types: readonly
       const explicit = typeArg && isTimestampType(typeArg, types) ? typeArg : undefined;
       const anyType = call.positional.some((p) => p[0]?.kind === 'name' && /^[A-Z]/.test(dottedName(p).at(-1) ?? ''));
       if (explicit) out.push({ target: a.target, call, type: explicit, fromAnnotation: false, ...(a.annotation ? { annotation: a.annotation } : {}) });
-      else if (!anyType && call.callee.at(-1) === 'mapped_column' && annotatedDatetime(a.annotation))
-        out.push({ target: a.target, call, fromAnnotation: true, ...(a.annotation ? { annotation: a.annotation } : {}) });
+      else if (call.callee.at(-1) === 'mapped_column' && annotatedDatetime(a.annotation)) {
+        if (!anyType) out.push({ target: a.target, call, fromAnnotation: true, ...(a.annotation ? { annotation: a.annotation } : {}) });
+        else {
+          // `created_at: Mapped[datetime | None] = mapped_column(NaiveDateTime, …)`: the project's own datetime type.
+          fromSqlalchemy ??= sqlalchemyBindings(lines);
+          const own = projectType(call, fromSqlalchemy);
+          if (own) out.push({ target: a.target, call, type: own, fromAnnotation: false, ...(a.annotation ? { annotation: a.annotation } : {}) });
+        }
+      }
     } else if (!a.value && annotatedDatetime(a.annotation)) {
       // `updated_at: Mapped[datetime]` with no column call at all: a column with every default.
       out.push({ target: a.target, fromAnnotation: true, ...(a.annotation ? { annotation: a.annotation } : {}) });
@@ -74,16 +164,32 @@ function insertKeywords(call: Call, parts: readonly string[]): TextEdit {
   return { start: call.close.start, end: call.close.start, text: `${sep}${parts.join(', ')}` };
 }
 
-/** The logical lines a rule needs: those `wanted` picks by their text, and the module's imports. */
-function relevantLines(text: string, wanted: (line: string) => boolean): LogicalLine[] {
+/** Whether the logical line text[start, end) begins with `word`. */
+function startsWithin(text: string, start: number, end: number, word: string): boolean {
+  return start + word.length <= end && text.startsWith(word, start);
+}
+
+/**
+ * The logical lines a rule needs: those `wanted` picks by their text
+ * (text[start, end), looked at in place: most lines of a models file are not
+ * wanted, and copying each one out cost more than the test), and the module's imports.
+ */
+function relevantLines(text: string, wanted: (text: string, start: number, end: number) => boolean): LogicalLine[] {
   const out: LogicalLine[] = [];
   for (const range of logicalLineRanges(text)) {
-    const head = text.slice(range.start, Math.min(range.end, range.start + 200));
-    if (wanted(text.slice(range.start, range.end)) || (range.indent === 0 && (head.startsWith('import ') || head.startsWith('from ')))) {
+    const { start, end } = range;
+    if (wanted(text, start, end) || (range.indent === 0 && (startsWithin(text, start, end, 'import ') || startsWithin(text, start, end, 'from ')))) {
       out.push(tokenizeRange(text, range));
     }
   }
   return out;
+}
+
+/** `name` then optional blanks then `:` or `=`, within the 8 characters after it: an assignment or annotation of `name`. */
+function assigns(text: string, start: number, end: number, name: string): boolean {
+  if (!startsWithin(text, start, end, name)) return false;
+  const after = start + name.length;
+  return /^\s*[:=]/.test(text.slice(after, Math.min(end, after + 8)));
 }
 
 export const timestampServerDefault: BuiltinRule = {
@@ -106,12 +212,16 @@ export const timestampServerDefault: BuiltinRule = {
     },
     types: { type: 'string[]', description: 'Column types that count, with any module prefix, called or not.', default: ['DateTime', 'TIMESTAMP'] },
   },
+  // A finding is at a column definition whose target is one of `names` (the
+  // `names.includes(name)` test below), and `wanted` keeps only lines that
+  // begin with one; the early return says the same: no name, no finding.
+  needles: (options) => options['names'] as string[],
   check(_file, text, options) {
     const names = options['names'] as string[];
     const updated = options['updatedNames'] as string[];
     // Most files of a repo have no such column: a substring test saves reading them further.
     if (!names.some((n) => text.includes(n))) return [];
-    const lines = relevantLines(text, (line) => names.some((n) => line.startsWith(n) && /^\s*[:=]/.test(line.slice(n.length, n.length + 8))));
+    const lines = relevantLines(text, (src, start, end) => names.some((n) => assigns(src, start, end, n)));
     const findings: RawFinding[] = [];
     let imports: ReturnType<typeof importedNames> | undefined;
     for (const col of columnDefinitions(lines, options['types'] as string[])) {
@@ -153,11 +263,16 @@ export const timezoneAware: BuiltinRule = {
   options: {
     types: { type: 'string[]', description: 'Types that should carry timezone=True.', default: ['DateTime'] },
   },
+  // The early return below: a file with neither a type name nor `Mapped` has no finding.
+  needles: (options) => [...(options['types'] as string[]), 'Mapped'],
   check(_file, text, options) {
     const types = options['types'] as string[];
     const findings: RawFinding[] = [];
     if (!types.some((t) => text.includes(t)) && !text.includes('Mapped')) return findings;
-    const lines = relevantLines(text, (line) => /^[A-Za-z_]\w*\s*[:=]/.test(line) && (line.includes('Mapped') || types.some((t) => line.includes(t))));
+    const lines = relevantLines(text, (src, start, end) => {
+      const line = src.slice(start, end);
+      return /^[A-Za-z_]\w*\s*[:=]/.test(line) && (line.includes('Mapped') || types.some((t) => line.includes(t)));
+    });
     for (const col of columnDefinitions(lines, [...types, 'TIMESTAMP'])) {
       if (col.fromAnnotation) {
         findings.push({
