@@ -5,7 +5,8 @@
 // are listed below and printed with the table). A block that fails prints one
 // FAILED row with the reason, and the table still comes.
 // Knobs: BENCH_RUNS (quick rows, default 15), BENCH_PAIRS (paired rows of the
-// aims, default 5), BENCH_FILES (rule corpus, default 20,000), BENCH_AGENTS=0.
+// aims, default 5), BENCH_SLOW_RUNS (the run rows, default 1), BENCH_FILES (rule
+// corpus, default 20,000), BENCH_AGENTS=0.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,6 +19,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(root, 'bin', 'orchestra.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
+// A run of 50 tasks already averages over its tasks: one run per row is the default.
+const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? 1);
 
 const timeCommand = (args, cwd) => timeMedian(process.execPath, args, cwd, { runs: RUNS, warm: 2 });
 const timeExternal = (command, args, cwd) => timeMedian(command, args, cwd, { runs: RUNS, warm: 2 });
@@ -352,7 +355,7 @@ const BLOCKS = [
       const agentAlone = timeExternal('sh', ['-c', 'mkdir -p /tmp/orchestra-bench-noop && echo done > /tmp/orchestra-bench-noop/x.txt'], dir);
       const serial = {};
       for (const c of [1, 2]) {
-        const t = timeSlow([bin, 'run', '--concurrency', String(c)], dir, 3);
+        const t = timeSlow([bin, 'run', '--concurrency', String(c)], dir, SLOW_RUNS);
         serial[c] = t;
         rows.push([
           `run: 50 tasks with a no-op agent, --concurrency ${c}`,
@@ -363,7 +366,7 @@ const BLOCKS = [
       // The sandbox's cost per agent start: the same run with `sandbox: off`, and bubblewrap alone around `true`.
       const bwrap = spawnSync('bwrap', ['--ro-bind', '/', '/', 'true']).status === 0;
       writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\nsandbox: off\n`);
-      const off = timeSlow([bin, 'run', '--concurrency', '1'], dir, 3);
+      const off = timeSlow([bin, 'run', '--concurrency', '1'], dir, SLOW_RUNS);
       const args = [
         '--die-with-parent',
         '--unshare-pid',
@@ -407,7 +410,7 @@ const BLOCKS = [
       spawnSync('git', ['init', '-q'], { cwd: dir });
       spawnSync('git', ['add', '-A'], { cwd: dir });
       spawnSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x'], { cwd: dir });
-      const bare = timeSlow([bin, 'run'], dir, 3);
+      const bare = timeSlow([bin, 'run'], dir, SLOW_RUNS);
       // 1,500 packages of ten 10 KB files: 150 MB, as a mid-sized app's node_modules.
       const chunk = Buffer.alloc(10 * 1024, 97);
       for (let p = 0; p < 1500; p++) {
@@ -415,7 +418,7 @@ const BLOCKS = [
         mkdirSync(pkg, { recursive: true });
         for (let f = 0; f < 10; f++) writeFileSync(path.join(pkg, `f${f}.js`), chunk);
       }
-      const ready = timeSlow([bin, 'run'], dir, 3);
+      const ready = timeSlow([bin, 'run'], dir, SLOW_RUNS);
       rows.push([
         'run: one task, 150 MB node_modules borrowed (lockfile unchanged)',
         ready,
