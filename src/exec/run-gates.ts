@@ -102,7 +102,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   mkdirSync(logs, { recursive: true });
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
 
-  // Listing the repo costs two git calls; only gates with inputs or rules need it.
+  // Listing the repo costs a git call; only gates with inputs or rules need it.
   const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await indexFiles(root, opts.known) : undefined;
   // --no-cache neither reads nor writes the cache, so nothing needs hashing.
   const fingerprints = opts.useCache ? gateFingerprints(config, graph, index, opts.sharded) : new Map<string, string | undefined>();

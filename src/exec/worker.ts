@@ -1,5 +1,5 @@
 import type { AdapterName } from '../config/types.js';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { checkDeclarative, lineStarts, position, type RuleSpec } from '../rules/declarative.js';
@@ -7,6 +7,7 @@ import { withDefaults } from '../rules/types.js';
 import type { Finding } from '../rules/types.js';
 import { jsonLine, type AgentEvent, type AgentOutcome, type OutputParser } from '../agents/types.js';
 import { LogLines } from './log-lines.js';
+import { bytePatterns, mayMatch, type BytePatterns } from '../rules/prefilter.js';
 import { startCommand, type CommandResult, type CommandSpec, type RunningCommand } from './process-runner.js';
 
 /**
@@ -74,6 +75,33 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 type FileCheck = (file: string, text: string) => Finding[];
 
+/** One read buffer per worker, reused for every file: no allocation and no fstat per file. */
+const readBuffer = Buffer.allocUnsafe(MAX_FILE_BYTES + 1);
+
+/** The file's bytes (a view of the shared buffer, valid until the next read), or undefined when it is gone or too large to be source. */
+function readSource(file: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined; // deleted since it was listed
+  }
+  try {
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, readBuffer, length, readBuffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_FILE_BYTES) return undefined;
+    }
+    return readBuffer.subarray(0, length);
+  } catch {
+    return undefined; // a folder, or unreadable
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A rule about the file list itself (hygiene/files-exist) runs once over all the files, reading none. */
 async function repoCheck(
   rule: Extract<Job, { kind: 'rule' }>['rule'],
@@ -97,13 +125,17 @@ async function repoCheck(
     }));
 }
 
-async function ruleCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity: 'error' | 'warning'): Promise<FileCheck> {
-  if (!('builtin' in rule)) return (file, text) => checkDeclarative(rule, file, text, severity);
+async function ruleCheck(
+  rule: Extract<Job, { kind: 'rule' }>['rule'],
+  severity: 'error' | 'warning',
+): Promise<{ check: FileCheck; patterns: BytePatterns | undefined }> {
+  if (!('builtin' in rule)) return { check: (file, text) => checkDeclarative(rule, file, text, severity), patterns: undefined };
   const { BUILTIN_RULES } = await import('../rules/registry.js');
   const builtin = BUILTIN_RULES.get(rule.builtin);
   if (!builtin) throw new Error(`no builtin rule ${rule.builtin}`);
   const options = withDefaults(builtin, rule.options);
-  return (file, text) => {
+  const patterns = bytePatterns(builtin.needles?.(options));
+  const check: FileCheck = (file, text) => {
     const raw = builtin.check(file, text, options);
     if (raw.length === 0) return [];
     const starts = lineStarts(text);
@@ -123,27 +155,23 @@ async function ruleCheck(rule: Extract<Job, { kind: 'rule' }>['rule'], severity:
       };
     });
   };
+  return { check, patterns };
 }
 
 export default async function runJob(job: Job): Promise<CommandJobResult | RuleResult> {
   if (job.kind === 'rule') {
     const whole = await repoCheck(job.rule, job.severity);
     if (whole) return { findings: whole(job.files), filesChecked: job.files.length };
-    const check = await ruleCheck(job.rule, job.severity);
+    const { check, patterns } = await ruleCheck(job.rule, job.severity);
     const findings: Finding[] = [];
     let filesChecked = 0;
     for (const rel of job.files) {
-      let text: string;
-      try {
-        const buf = readFileSync(path.join(job.root, rel));
-        // Binary and very large files are not source a regular expression should read.
-        if (buf.length > MAX_FILE_BYTES || buf.subarray(0, 8000).includes(0)) continue;
-        text = buf.toString('utf8');
-      } catch {
-        continue; // deleted since it was listed
-      }
+      const buf = readSource(path.join(job.root, rel));
+      // Binary and very large files are not source a regular expression should read.
+      if (buf === undefined || buf.subarray(0, 8000).includes(0)) continue;
       filesChecked++;
-      findings.push(...check(rel, text));
+      if (!mayMatch(buf, patterns)) continue;
+      findings.push(...check(rel, buf.toString('utf8')));
     }
     return { findings, filesChecked };
   }

@@ -41,6 +41,14 @@ export interface BuiltinRule {
   readonly exclude: readonly string[];
   readonly options: Readonly<Record<string, OptionSpec>>;
   check(file: string, text: string, options: Readonly<Record<string, unknown>>): RawFinding[];
+  /**
+   * A sound prefilter: strings of which a file must contain at least one for
+   * `check` to find anything in it. The worker looks for their UTF-8 bytes in
+   * the file before decoding it, and skips it (as checked, without findings)
+   * when none is there. A rule returns only strings that `check` itself
+   * requires, so the skip can never lose a finding.
+   */
+  needles?(options: Readonly<Record<string, unknown>>): readonly string[];
   /** A rule about the repository as a whole (which files exist), given every file the gate selects. */
   checkFiles?(files: readonly string[], options: Readonly<Record<string, unknown>>): Array<{ readonly file: string; readonly message: string }>;
 }

@@ -1,57 +1,11 @@
-import { assignmentOf, callAt, dottedName, importedNames, type Call } from '../python/statements.js';
+import { callAt, dottedName, importedNames, type Call } from '../python/statements.js';
 import { logicalLineRanges, tokenizeRange } from '../python/lines.js';
 import type { LogicalLine, Token } from '../python/tokenize.js';
 import type { BuiltinRule, RawFinding, TextEdit } from '../types.js';
+import { columnDefinitions } from './sqlalchemy-columns.js';
 
-const COLUMN_CALLS = new Set(['Column', 'mapped_column']);
 const PY_FILES = ['**/*.py'];
 const PY_EXCLUDE = ['**/migrations/**', '**/alembic/versions/**', '**/.venv/**', '**/venv/**', '**/site-packages/**'];
-
-interface ColumnDef {
-  readonly target: Token;
-  readonly call?: Call;
-  /** The explicit type's tokens, when the column names one. */
-  readonly type?: readonly Token[];
-  /** The type came from `Mapped[datetime]` (no explicit type). */
-  readonly fromAnnotation: boolean;
-  readonly annotation?: readonly Token[];
-}
-
-function isTimestampType(tokens: readonly Token[], types: readonly string[]): boolean {
-  const name = dottedName(tokens);
-  return name.length > 0 && types.includes(name.at(-1) as string);
-}
-
-/** `Mapped[datetime]`, `Mapped[Optional[datetime]]`, `Mapped[datetime | None]`, `Mapped["datetime.datetime"]`. */
-function annotatedDatetime(annotation: readonly Token[] | undefined): boolean {
-  if (!annotation || !annotation.some((t) => t.kind === 'name' && t.text === 'Mapped')) return false;
-  const names = annotation.flatMap((t) =>
-    t.kind === 'name' ? [t.text] : t.kind === 'string' ? t.text.replace(/^[^'"]*['"]+|['"]+$/g, '').split(/[.[\]| ,]+/) : [],
-  );
-  return names.includes('datetime') && !names.some((n) => n === 'date' || n === 'time' || n === 'timedelta');
-}
-
-/** Every column definition in a module (class bodies and mixins alike). */
-export function columnDefinitions(lines: readonly LogicalLine[], types: readonly string[]): ColumnDef[] {
-  const out: ColumnDef[] = [];
-  for (const line of lines) {
-    const a = assignmentOf(line);
-    if (!a) continue;
-    const call = a.value && a.value.length ? callAt(a.value) : undefined;
-    if (call && COLUMN_CALLS.has(call.callee.at(-1) as string)) {
-      const typeArg = call.positional.find((p) => isTimestampType(p, types)) ?? call.keywords.get('type_');
-      const explicit = typeArg && isTimestampType(typeArg, types) ? typeArg : undefined;
-      const anyType = call.positional.some((p) => p[0]?.kind === 'name' && /^[A-Z]/.test(dottedName(p).at(-1) ?? ''));
-      if (explicit) out.push({ target: a.target, call, type: explicit, fromAnnotation: false, ...(a.annotation ? { annotation: a.annotation } : {}) });
-      else if (!anyType && call.callee.at(-1) === 'mapped_column' && annotatedDatetime(a.annotation))
-        out.push({ target: a.target, call, fromAnnotation: true, ...(a.annotation ? { annotation: a.annotation } : {}) });
-    } else if (!a.value && annotatedDatetime(a.annotation)) {
-      // `updated_at: Mapped[datetime]` with no column call at all: a column with every default.
-      out.push({ target: a.target, fromAnnotation: true, ...(a.annotation ? { annotation: a.annotation } : {}) });
-    }
-  }
-  return out;
-}
 
 /** How to spell `func.now()` in this module, and the import to add when nothing provides it. */
 function nowExpression(text: string, imports: ReturnType<typeof importedNames>, call: Call | undefined): { expr: string; importEdit?: TextEdit } {
@@ -74,16 +28,32 @@ function insertKeywords(call: Call, parts: readonly string[]): TextEdit {
   return { start: call.close.start, end: call.close.start, text: `${sep}${parts.join(', ')}` };
 }
 
-/** The logical lines a rule needs: those `wanted` picks by their text, and the module's imports. */
-function relevantLines(text: string, wanted: (line: string) => boolean): LogicalLine[] {
+/** Whether the logical line text[start, end) begins with `word`. */
+function startsWithin(text: string, start: number, end: number, word: string): boolean {
+  return start + word.length <= end && text.startsWith(word, start);
+}
+
+/**
+ * The logical lines a rule needs: those `wanted` picks by their text
+ * (text[start, end), looked at in place: most lines of a models file are not
+ * wanted, and copying each one out cost more than the test), and the module's imports.
+ */
+function relevantLines(text: string, wanted: (text: string, start: number, end: number) => boolean): LogicalLine[] {
   const out: LogicalLine[] = [];
   for (const range of logicalLineRanges(text)) {
-    const head = text.slice(range.start, Math.min(range.end, range.start + 200));
-    if (wanted(text.slice(range.start, range.end)) || (range.indent === 0 && (head.startsWith('import ') || head.startsWith('from ')))) {
+    const { start, end } = range;
+    if (wanted(text, start, end) || (range.indent === 0 && (startsWithin(text, start, end, 'import ') || startsWithin(text, start, end, 'from ')))) {
       out.push(tokenizeRange(text, range));
     }
   }
   return out;
+}
+
+/** `name` then optional blanks then `:` or `=`, within the 8 characters after it: an assignment or annotation of `name`. */
+function assigns(text: string, start: number, end: number, name: string): boolean {
+  if (!startsWithin(text, start, end, name)) return false;
+  const after = start + name.length;
+  return /^\s*[:=]/.test(text.slice(after, Math.min(end, after + 8)));
 }
 
 export const timestampServerDefault: BuiltinRule = {
@@ -106,12 +76,16 @@ export const timestampServerDefault: BuiltinRule = {
     },
     types: { type: 'string[]', description: 'Column types that count, with any module prefix, called or not.', default: ['DateTime', 'TIMESTAMP'] },
   },
+  // A finding is at a column definition whose target is one of `names` (the
+  // `names.includes(name)` test below), and `wanted` keeps only lines that
+  // begin with one; the early return says the same: no name, no finding.
+  needles: (options) => options['names'] as string[],
   check(_file, text, options) {
     const names = options['names'] as string[];
     const updated = options['updatedNames'] as string[];
     // Most files of a repo have no such column: a substring test saves reading them further.
     if (!names.some((n) => text.includes(n))) return [];
-    const lines = relevantLines(text, (line) => names.some((n) => line.startsWith(n) && /^\s*[:=]/.test(line.slice(n.length, n.length + 8))));
+    const lines = relevantLines(text, (src, start, end) => names.some((n) => assigns(src, start, end, n)));
     const findings: RawFinding[] = [];
     let imports: ReturnType<typeof importedNames> | undefined;
     for (const col of columnDefinitions(lines, options['types'] as string[])) {
@@ -153,11 +127,16 @@ export const timezoneAware: BuiltinRule = {
   options: {
     types: { type: 'string[]', description: 'Types that should carry timezone=True.', default: ['DateTime'] },
   },
+  // The early return below: a file with neither a type name nor `Mapped` has no finding.
+  needles: (options) => [...(options['types'] as string[]), 'Mapped'],
   check(_file, text, options) {
     const types = options['types'] as string[];
     const findings: RawFinding[] = [];
     if (!types.some((t) => text.includes(t)) && !text.includes('Mapped')) return findings;
-    const lines = relevantLines(text, (line) => /^[A-Za-z_]\w*\s*[:=]/.test(line) && (line.includes('Mapped') || types.some((t) => line.includes(t))));
+    const lines = relevantLines(text, (src, start, end) => {
+      const line = src.slice(start, end);
+      return /^[A-Za-z_]\w*\s*[:=]/.test(line) && (line.includes('Mapped') || types.some((t) => line.includes(t)));
+    });
     for (const col of columnDefinitions(lines, [...types, 'TIMESTAMP'])) {
       if (col.fromAnnotation) {
         findings.push({

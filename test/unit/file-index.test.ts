@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { indexFiles, parseTaggedListing } from '../../src/exec/file-index.js';
+import { makeRepo } from '../helpers/repo.js';
+
+const git = (dir: string, ...args: string[]): string =>
+  execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf8' });
+
+describe('the file index from one git call', () => {
+  it('reads the tagged listing: index entries, changed and untracked files', () => {
+    const sha = 'a'.repeat(40);
+    const out = [`H 100644 ${sha} 0\tsrc/a b.ts`, `C 100644 ${sha} 0\tsrc/a b.ts`, '? new\tfile', `S 100644 ${'b'.repeat(40)} 0\tsparse`, ''].join('\0');
+    const { blob, changed } = parseTaggedListing(out);
+    expect([...blob]).toEqual([
+      ['src/a b.ts', sha],
+      ['sparse', 'b'.repeat(40)],
+    ]);
+    expect([...changed]).toEqual(['src/a b.ts', 'new\tfile']);
+  });
+
+  it('gives the same files and hashes as the two listings it replaces, in a repo with every kind of change', async () => {
+    const dir = makeRepo({ 'a.txt': 'a\n', 'gone.txt': 'g\n', 'dir/with space.txt': 's\n', 'tab\there.txt': 't\n', '.gitignore': 'ignored/\n' });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'x');
+    writeFileSync(path.join(dir, 'a.txt'), 'changed\n');
+    rmSync(path.join(dir, 'gone.txt'));
+    writeFileSync(path.join(dir, 'untracked.txt'), 'u\n');
+    writeFileSync(path.join(dir, 'staged-new.txt'), 'n\n');
+    git(dir, 'add', 'staged-new.txt');
+    execFileSync('mkdir', ['-p', path.join(dir, 'ignored')]);
+    writeFileSync(path.join(dir, 'ignored', 'x.txt'), 'i\n');
+
+    const one = await indexFiles(dir);
+    const two = await indexFiles(dir, {
+      staged: git(dir, 'ls-files', '-s', '-z'),
+      dirty: git(dir, 'ls-files', '-z', '-m', '-o', '--exclude-standard').split('\0').filter(Boolean),
+    });
+    expect(one.files).toEqual(two.files);
+    expect(one.files).toContain('untracked.txt');
+    expect(one.files).not.toContain('ignored/x.txt');
+    for (const f of one.files) expect(one.hashOf(f), f).toBe(two.hashOf(f));
+    // The changed file is hashed from its bytes, the clean one is git's blob id, the deleted one is missing.
+    expect(one.hashOf('a.txt')).toBe(git(dir, 'hash-object', 'a.txt').trim());
+    expect(one.hashOf('dir/with space.txt')).toBe(git(dir, 'rev-parse', 'HEAD:dir/with space.txt').trim());
+    expect(one.hashOf('gone.txt')).toBe('missing');
+  });
+});
