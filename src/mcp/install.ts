@@ -1,3 +1,4 @@
+import { CODEX_FILE, codexConfig, SLASH_COMMANDS } from './install-extra.js';
 import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 
 /** The server as each CLI starts it: the package is orchestra-gates, its command `orchestra`. */
@@ -9,7 +10,8 @@ const TARGETS = [
   { file: '.gemini/settings.json', who: 'Gemini CLI', comments: true },
 ] as const;
 
-export const CODEX_LINES = `Codex reads MCP servers from ~/.codex/config.toml, which orchestra does not edit. Add:
+export const CODEX_LINES = `Codex reads ${CODEX_FILE} only in a project it trusts; otherwise add the same lines to ~/.codex/config.toml
+(orchestra does not edit your home folder):
 
 [mcp_servers.orchestra]
 command = "npx"
@@ -69,6 +71,12 @@ export function installPlan(read: (rel: string) => string | undefined): InstallP
     const merged = mergeServer(t.file, read(t.file), t.comments);
     if (!merged.ok) return merged;
     steps.push({ file: t.file, said: `${merged.said} (${t.who})`, ...(merged.text !== undefined ? { text: merged.text } : {}) });
+  }
+  const codex = codexConfig(read(CODEX_FILE));
+  steps.push({ file: CODEX_FILE, said: codex.said, ...(codex.text !== undefined ? { text: codex.text } : {}) });
+  for (const c of SLASH_COMMANDS) {
+    const mine = read(c.file) === undefined;
+    steps.push({ file: c.file, said: mine ? 'written (a Claude Code slash command)' : 'already there; left as it is', ...(mine ? { text: c.text } : {}) });
   }
   return { ok: true, steps };
 }

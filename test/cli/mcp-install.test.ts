@@ -14,6 +14,33 @@ describe('orchestra mcp install', () => {
     expect(JSON.parse(readFileSync(path.join(repo, '.gemini/settings.json'), 'utf8'))).toEqual({ mcpServers: { orchestra: ENTRY } });
     expect(r.stdout).toContain('[mcp_servers.orchestra]\ncommand = "npx"\nargs = ["orchestra", "mcp"]');
     expect(r.stdout).toContain(`-c 'mcp_servers.orchestra.command="npx"'`);
+    expect(readFileSync(path.join(repo, '.codex/config.toml'), 'utf8')).toBe('[mcp_servers.orchestra]\ncommand = "npx"\nargs = ["orchestra", "mcp"]\n');
+    for (const verb of ['status', 'logs', 'abort', 'report', 'monitor']) {
+      const text = readFileSync(path.join(repo, `.claude/commands/orch-${verb}.md`), 'utf8');
+      expect(text).toMatch(/^---\ndescription: .+\n/);
+      expect(text).toMatch(new RegExp(`!\`npx orchestra ${verb === 'monitor' ? 'status' : verb}`));
+    }
+  });
+
+  it('keeps what is there: a Codex config with other settings gets the server appended, one that has it (any TOML form) and a slash command of yours are left alone', async () => {
+    const codex = 'model = "gpt-5.5"\n[mcp_servers.db]\ncommand = "db"';
+    const repo = makeRepo({ '.codex/config.toml': codex, '.claude/commands/orch-status.md': 'mine\n' });
+    const r = await runCli(['mcp', 'install'], repo);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(path.join(repo, '.codex/config.toml'), 'utf8')).toBe(
+      `${codex}\n\n[mcp_servers.orchestra]\ncommand = "npx"\nargs = ["orchestra", "mcp"]\n`,
+    );
+    expect(readFileSync(path.join(repo, '.claude/commands/orch-status.md'), 'utf8')).toBe('mine\n');
+    expect(r.stdout).toContain('.claude/commands/orch-status.md: already there; left as it is');
+    for (const form of [
+      '[mcp_servers.orchestra]\ncommand = "x"\n',
+      'mcp_servers.orchestra.command = "x"\n',
+      '[mcp_servers]\norchestra = { command = "x" }\n',
+    ]) {
+      const other = makeRepo({ '.codex/config.toml': form });
+      await runCli(['mcp', 'install'], other);
+      expect(readFileSync(path.join(other, '.codex/config.toml'), 'utf8')).toBe(form);
+    }
   });
 
   it('merges into existing files: other servers, settings and comments stay; a second install changes nothing', async () => {
