@@ -3,7 +3,7 @@
 // the alerts, the selected node's transcript and output, the findings, what
 // was fixed, the timeline, and a comparison with another run. Every text that
 // came from a run (agent output, messages, file names) goes in as textContent.
-import { applyEvent, counts, emptyRun } from './model.js';
+import { applyEvent, counts, emptyRun, selfCheckSummary } from './model.js';
 import { BAND_HEAD, edgePath, fitView, layout, NODE_H, NODE_W, revealIn, zoomView } from './dag.js';
 import { compareEl, fixesEl, h, secs, transcriptEl } from './panels.js';
 
@@ -383,6 +383,7 @@ function renderDetail(/** @type {number} */ now) {
     ['agent', n.agent ?? ''],
     ['tokens', n.inputTokens + n.outputTokens ? `${n.inputTokens} in / ${n.outputTokens} out` : ''],
     ['cost', n.costUsd ? `$${n.costUsd.toFixed(4)}` : ''],
+    ['self-check', selfCheckSummary(n)],
     ['needs', n.needs.join(', ')],
     ['why', n.message],
   ].filter(([, v]) => v);

@@ -2,7 +2,7 @@
 // The dashboard's state, rebuilt from the run's events one at a time. Pure: no
 // DOM, so the tests run it in Node on recorded events.
 
-/** @typedef {{id: string, kind: string, name: string, phase: string|null, needs: string[], state: string, attempts: number, startedAt: number|null, finishedAt: number|null, durationMs: number|null, agent: string|null, costUsd: number, inputTokens: number, outputTokens: number, lastLine: string, message: string, findings: any[], earlierFindings: any[], agentEvents: any[], notes: string[], logIds: string[], spans: {start: number, end: number|null, status: string}[], alert: string}} NodeView */
+/** @typedef {{id: string, kind: string, name: string, phase: string|null, needs: string[], state: string, attempts: number, startedAt: number|null, finishedAt: number|null, durationMs: number|null, agent: string|null, costUsd: number, inputTokens: number, outputTokens: number, lastLine: string, message: string, findings: any[], earlierFindings: any[], agentEvents: any[], notes: string[], logIds: string[], spans: {start: number, end: number|null, status: string}[], alert: string, selfCheck: boolean, selfChecks: boolean[]}} NodeView */
 
 export function emptyRun() {
   return {
@@ -61,6 +61,8 @@ export function applyEvent(run, e) {
         logIds: [],
         spans: [],
         alert: '',
+        selfCheck: false,
+        selfChecks: [],
       });
     }
     return run;
@@ -141,8 +143,14 @@ export function applyEvent(run, e) {
       run.inputTokens += u.inputTokens ?? 0;
       run.outputTokens += u.outputTokens ?? 0;
       if (!e.ok && e.failure) node.notes.push(`agent ${e.agent}: ${e.failure.class}: ${e.failure.reason}`);
+      if (e.selfCheck) node.selfCheck = true;
       break;
     }
+    case 'self-check':
+      // The agent checked its own work with orchestra's MCP server (check_gate).
+      node.selfCheck = true;
+      node.selfChecks.push(e.ok === true);
+      break;
     case 'note':
       node.notes.push(e.message);
       break;
@@ -158,4 +166,11 @@ export function counts(run) {
   const c = {};
   for (const n of run.nodes.values()) c[n.state] = (c[n.state] ?? 0) + 1;
   return c;
+}
+
+/** Whether an agent node's agent checked its own work, in one phrase; '' when it had no check_gate. @param {NodeView} n */
+export function selfCheckSummary(n) {
+  if (!n.selfCheck) return '';
+  if (n.selfChecks.length === 0) return 'never called check_gate';
+  return `${n.selfChecks.length} check_gate ${n.selfChecks.length === 1 ? 'call' : 'calls'}, the last ${n.selfChecks.at(-1) ? 'passed' : 'failed'}`;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { layout } from '../../dashboard/dag.js';
-import { applyEvent, counts, emptyRun } from '../../dashboard/model.js';
+import { applyEvent, counts, emptyRun, selfCheckSummary } from '../../dashboard/model.js';
 import { EventTail } from '../../src/serve/event-tail.js';
 import { resumePoint, sseFrame } from '../../src/serve/sse.js';
 
@@ -17,6 +17,18 @@ const nodes = [
 const finding = { rule: 'hygiene/no-todo', file: 'a.py', line: 3, column: 1, endLine: 3, endColumn: 5, severity: 'error', message: 'a TODO' };
 
 describe('dashboard model', () => {
+  it("says per agent node whether its agent checked its own work with check_gate (a send-back's calls count for its task)", () => {
+    const run = emptyRun();
+    applyEvent(run, { type: 'run-started', ts: 1, runId: 'r', command: 'run', root: '/x', nodes });
+    applyEvent(run, { type: 'agent-finished', ts: 2, nodeId: 'task:p/a', agent: 'c', ok: true, usage: {}, selfCheck: true });
+    applyEvent(run, { type: 'agent-finished', ts: 2, nodeId: 'task:p/b', agent: 'c', ok: true, usage: {} });
+    expect(selfCheckSummary(run.nodes.get('task:p/a')!)).toBe('never called check_gate');
+    applyEvent(run, { type: 'self-check', ts: 3, nodeId: 'task:p/a', ok: false, gates: [{ name: 'lint', status: 'failed' }] });
+    applyEvent(run, { type: 'self-check', ts: 4, nodeId: 'task:p/a#self-check', ok: true, gates: [{ name: 'lint', status: 'passed' }] });
+    expect(selfCheckSummary(run.nodes.get('task:p/a')!)).toBe('2 check_gate calls, the last passed');
+    expect(selfCheckSummary(run.nodes.get('task:p/b')!)).toBe('');
+  });
+
   it('follows nodes from waiting to running to their end, with findings, agent usage and fix rounds', () => {
     const run = emptyRun();
     const events = [
