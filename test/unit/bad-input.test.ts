@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fillTemplate } from '../../src/agents/launch.js';
+import { parseYaml } from '../../src/config/parse-yaml.js';
+import { decodeEntry, encodeEntry } from '../../src/exec/gate-cache.js';
+import { showPath } from '../../src/run/scope.js';
+import { directoryProblem, readableFileProblem, writableFileProblem } from '../../src/util/path-kind.js';
+
+describe('fillTemplate', () => {
+  it('substitutes in one pass: a value put in is never searched again', () => {
+    const values = { prompt: 'say {{workdir}} and {{prompt_file}}', prompt_file: '/p.md', workdir: '/w' };
+    expect(fillTemplate('--task={{prompt}} --in {{workdir}} {{prompt_file}}', values)).toBe('--task=say {{workdir}} and {{prompt_file}} --in /w /p.md');
+  });
+});
+
+describe('showPath', () => {
+  it('leaves a plain path alone and quotes one with a newline, a control character or a quote', () => {
+    expect(showPath('app/a b.py')).toBe('app/a b.py');
+    expect(showPath('evil\n✓ done')).toBe('"evil\\n✓ done"');
+    expect(showPath('a\u001b[31m')).toBe('"a\\u001b[31m"');
+    expect(showPath('say "hi"')).toBe('"say \\"hi\\""');
+  });
+});
+
+describe('gate cache entries', () => {
+  const payload = JSON.stringify({ gate: 'g', durationMs: 1, findings: [{ message: 'w' }] });
+
+  it('round-trip', () => {
+    expect(decodeEntry(encodeEntry(payload))).toEqual({ findings: [{ message: 'w' }] });
+  });
+
+  it.each([
+    ['truncated', (e: string) => e.slice(0, -1)],
+    ['padded', (e: string) => `${e} `],
+    ['edited', (e: string) => e.replace('"w"', '"x"')],
+    ['without a header (the old format)', () => payload],
+    ['empty', () => ''],
+  ])('a %s entry is a miss', (_, spoil) => {
+    expect(decodeEntry(spoil(encodeEntry(payload)))).toBeUndefined();
+  });
+});
+
+describe('path kinds', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kinds-'));
+  const file = path.join(dir, 'f.yaml');
+  writeFileSync(file, 'x');
+  const fifo = path.join(dir, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  mkdirSync(path.join(dir, 'd'));
+
+  it('readable: a regular file only', () => {
+    expect(readableFileProblem(file)).toBeUndefined();
+    expect(readableFileProblem(dir)).toBe(`${dir} is a directory, not a file`);
+    expect(readableFileProblem(fifo)).toBe(`${fifo} is a FIFO (named pipe), not a file`);
+    expect(readableFileProblem('/dev/null')).toBe('/dev/null is a device, not a file');
+    expect(readableFileProblem('/proc/self/status')).toContain('is a /proc or /sys file');
+    expect(readableFileProblem(path.join(dir, 'none'))).toBe(`no such file: ${path.join(dir, 'none')}`);
+  });
+
+  it('writable: absent or a regular file, under a folder that is one', () => {
+    expect(writableFileProblem(file)).toBeUndefined();
+    expect(writableFileProblem(path.join(dir, 'new', 'deeper', 'r.xml'))).toBeUndefined();
+    expect(writableFileProblem(path.join(dir, 'd'))).toBe(`${path.join(dir, 'd')} is a directory, not a file`);
+    expect(writableFileProblem(path.join(file, 'r.xml'))).toBe(`${file} is a file, so ${path.join(file, 'r.xml')} cannot be made`);
+    expect(writableFileProblem('/dev/null')).toContain('under /proc, /sys or /dev');
+  });
+
+  it('a directory to work in', () => {
+    expect(directoryProblem(dir)).toBeUndefined();
+    expect(directoryProblem(file)).toBe(`${file} is a file, not a directory`);
+  });
+});
+
+describe('YAML alias limits', () => {
+  it('a few aliases are fine', () => {
+    const r = parseYaml('/c.yaml', 'x: &x [a, b]\ny: *x\nz: *x\n');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.value).toEqual({ x: ['a', 'b'], y: ['a', 'b'], z: ['a', 'b'] });
+  });
+
+  it('many values behind few aliases: an error at the alias that crosses the limit', () => {
+    const text = `x: &x [${Array.from({ length: 50_001 }, (_, i) => i).join(',')}]\ny: [*x, *x]\n`;
+    const r = parseYaml('/c.yaml', text);
+    expect(r.value).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('the aliases expand to more than 100000 values')]);
+    expect(text.slice(r.diagnostics[0]?.loc?.start, r.diagnostics[0]?.loc?.end)).toBe('*x');
+  });
+});
