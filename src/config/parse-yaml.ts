@@ -68,6 +68,11 @@ export function fromYamlDocument(doc: Document, file: string): { value: unknown;
           continue;
         }
         const key = String(keyNode.value);
+        // Checked here, by a Map, not by the yaml package's uniqueKeys, which compares each key with every key before it.
+        if (info.keys.has(key)) {
+          diagnostics.push(error(yamlMessages['DUPLICATE_KEY']?.(key) ?? key, keyLoc));
+          continue;
+        }
         const valueNode = pair.value as Node | null;
         const valueLoc = valueNode ? rangeLoc(file, valueNode, keyLoc) : { file, start: keyLoc.end, end: keyLoc.end };
         info.keys.set(key, keyLoc);
@@ -110,7 +115,7 @@ function tokenAt(text: string, start: number): number {
 }
 
 export function parseYaml(file: string, text: string): Parsed {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: false, strict: true });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, merge: false, strict: true });
   const diagnostics: Diagnostic[] = [];
   const linesSeen = new Set<number>();
   const source = new SourceText(file, text);

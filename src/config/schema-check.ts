@@ -59,10 +59,17 @@ function typeWord(schema: unknown): string {
 function oneOfChoice(errors: readonly ErrorObject[]): { keep: Set<ErrorObject>; drop: Set<ErrorObject> } {
   const keep = new Set<ErrorObject>();
   const drop = new Set<ErrorObject>();
+  // Grouped by place first: comparing every oneOf with every error is quadratic in a file with thousands of mistakes.
+  const byPlace = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    const list = byPlace.get(e.instancePath);
+    if (list) list.push(e);
+    else byPlace.set(e.instancePath, [e]);
+  }
   for (const one of errors.filter((e) => e.keyword === 'oneOf')) {
     const prefix = `${one.schemaPath.replace(/\/oneOf$/, '')}/oneOf/`;
     const branches = new Map<string, ErrorObject[]>();
-    for (const e of errors) {
+    for (const e of byPlace.get(one.instancePath) ?? []) {
       if (e === one || e.instancePath !== one.instancePath || !e.schemaPath.startsWith(prefix)) continue;
       const i = e.schemaPath.slice(prefix.length).split('/')[0] ?? '';
       branches.set(i, [...(branches.get(i) ?? []), e]);
