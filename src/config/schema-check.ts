@@ -28,7 +28,8 @@ function describeValue(data: unknown): string {
   if (data === null) return 'null';
   if (Array.isArray(data)) return 'a list';
   if (typeof data === 'object') return 'a mapping';
-  if (typeof data === 'string') return `'${data}'`;
+  // Bounded: a 5 MB string is named by its start, not echoed.
+  if (typeof data === 'string') return data.length > 60 ? `'${data.slice(0, 60)}…' (${data.length} characters)` : `'${data}'`;
   return String(data);
 }
 
