@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/gates.js';
 import { controlDir, makeRepo, positions, ROOT, runCli } from '../helpers/repo.js';
+import { spawnServing } from '../helpers/serve.js';
 
 /**
  * Bad input, big input, interrupted input (issue 20): each case exits 2 with
@@ -222,5 +224,44 @@ describe('abort and resume', () => {
     const resumed = await runCli((printed as string).split(' '), repo, env);
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(git(repo, 'show', `orchestra/${(printed as string).slice('resume '.length)}:s.txt`)).toBe('s');
+  });
+});
+
+describe('the dashboard streams a big record with backpressure', () => {
+  it('five clients that do not read a 60 MB record cost the server a few chunks, not the record each', { timeout: 120_000 }, async () => {
+    const repo = makeRepo({ 'orchestra.config.yaml': GATES });
+    const runId = '20260101-000000-big1';
+    const dir = path.join(repo, '.orchestra', 'runs', runId);
+    mkdirSync(dir, { recursive: true });
+    const line = `${JSON.stringify({ type: 'node-output', ts: 2, nodeId: 'gate:a', line: 'z'.repeat(1000) })}\n`;
+    const block = line.repeat(1024); // 1 MB
+    const file = path.join(dir, 'events.jsonl');
+    writeFileSync(file, `${JSON.stringify({ type: 'run-started', ts: 1, runId, command: 'check', root: repo, nodes: [] })}\n`);
+    for (let i = 0; i < 60; i++) appendFileSync(file, block);
+    const served = await spawnServing(['serve', runId], repo);
+    try {
+      const { port } = new URL(served.url);
+      const clients = await Promise.all(
+        Array.from(
+          { length: 5 },
+          () =>
+            new Promise<Socket>((resolve) => {
+              const socket = connect(Number(port), '127.0.0.1', () => socket.write(`GET /api/runs/${runId}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`));
+              // The first bytes say the stream has begun; then the client stops reading.
+              socket.once('data', () => {
+                socket.pause();
+                resolve(socket);
+              });
+            }),
+        ),
+      );
+      // The peak resident size of the server so far (VmHWM), in MB.
+      const peak = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${served.child.pid}/status`, 'utf8'))?.[1]) / 1024;
+      expect(peak).toBeLessThan(200);
+      for (const c of clients) c.destroy();
+    } finally {
+      served.child.kill();
+      await served.exited;
+    }
   });
 });

@@ -7,6 +7,7 @@ import { fillTemplate } from '../../src/agents/launch.js';
 import { parseYaml } from '../../src/config/parse-yaml.js';
 import { decodeEntry, encodeEntry } from '../../src/exec/gate-cache.js';
 import { showPath } from '../../src/run/scope.js';
+import { EventTail, MAX_EVENT_LINE, TAIL_CHUNK } from '../../src/serve/event-tail.js';
 import { directoryProblem, readableFileProblem, writableFileProblem } from '../../src/util/path-kind.js';
 
 describe('fillTemplate', () => {
@@ -87,5 +88,45 @@ describe('YAML alias limits', () => {
     expect(r.value).toBeUndefined();
     expect(r.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('the aliases expand to more than 100000 values')]);
     expect(text.slice(r.diagnostics[0]?.loc?.start, r.diagnostics[0]?.loc?.end)).toBe('*x');
+  });
+});
+
+describe('EventTail backpressure', () => {
+  const record = (lines: number) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tail-')), 'events.jsonl');
+    writeFileSync(file, Array.from({ length: lines }, (_, i) => JSON.stringify({ n: i + 1, pad: 'x'.repeat(100) })).join('\n') + '\n');
+    return file;
+  };
+
+  it('stops reading while the reader is full, and goes on from there on resume, every line once', () => {
+    const file = record(20_000); // about 2.4 MB
+    const seen: number[] = [];
+    let full = true;
+    const tail = new EventTail(file, 0, (id) => {
+      seen.push(id);
+      return !full;
+    });
+    tail.poll();
+    // One chunk's lines at most, not the record.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThanOrEqual(Math.ceil(TAIL_CHUNK / 100));
+    expect(tail.paused).toBe(true);
+    tail.poll(); // a timer's poll while full reads nothing
+    const before = seen.length;
+    expect(seen.length).toBe(before);
+    full = false;
+    tail.resume();
+    expect(seen).toEqual(Array.from({ length: 20_000 }, (_, i) => i + 1));
+  });
+
+  it('a line longer than the limit is counted and skipped, never held whole', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tail-')), 'events.jsonl');
+    writeFileSync(file, `{"n":1}\n${'y'.repeat(MAX_EVENT_LINE + 10)}\n{"n":3}\n`);
+    const seen: Array<[number, string]> = [];
+    new EventTail(file, 0, (id, line) => seen.push([id, line])).poll();
+    expect(seen).toEqual([
+      [1, '{"n":1}'],
+      [3, '{"n":3}'],
+    ]);
   });
 });
