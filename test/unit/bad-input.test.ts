@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fillTemplate } from '../../src/agents/launch.js';
+import { Repo } from '../../src/git/repo.js';
 import { parseYaml } from '../../src/config/parse-yaml.js';
 import { decodeEntry, encodeEntry } from '../../src/exec/gate-cache.js';
 import { showPath } from '../../src/run/scope.js';
@@ -128,5 +129,27 @@ describe('EventTail backpressure', () => {
       [1, '{"n":1}'],
       [3, '{"n":3}'],
     ]);
+  });
+});
+
+describe('a diff for a prompt', () => {
+  it('is bounded by construction: the stat names every file, the hunks stop at 64 KB, whatever the change size', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'diff-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+    git('init', '-q');
+    writeFileSync(path.join(dir, 'a.txt'), 'a\n');
+    git('add', '-A');
+    git('commit', '-qm', 'one');
+    const from = git('rev-parse', 'HEAD');
+    writeFileSync(path.join(dir, 'big.txt'), `${'a line of a very large generated file\n'.repeat(800_000)}`); // 30 MB
+    writeFileSync(path.join(dir, 'zzz.txt'), 'last\n');
+    git('add', '-A');
+    git('commit', '-qm', 'two');
+    const diff = await new Repo(dir).diff(from, 'HEAD');
+    expect(diff.length).toBeLessThan(100_000);
+    expect(diff).toMatch(/^ big\.txt \| 800000 \+{3,}/m);
+    expect(diff).toMatch(/^ zzz\.txt \| +1 \+/m);
+    expect(diff).toContain('+a line of a very large generated file');
+    expect(diff).toContain('… (the diff is cut at 64 KB; the stat above names every file)');
   });
 });
