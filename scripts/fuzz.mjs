@@ -3,7 +3,8 @@
 // 100k gates, 5 MB strings, nesting to 5,000). Prints the figures; exits 1 if
 // any case broke a promise: exit 0 or 2 only, a location on every 2, under
 // 2 s, the heap under 300 MB.
-// Usage: node scripts/fuzz.mjs [count] [seed]
+// Usage: node scripts/fuzz.mjs [count] [seed]; FUZZ_LOG=file also writes each result as a JSON line.
+import { appendFileSync } from 'node:fs';
 import { fuzz } from '../test/fuzz/harness.mjs';
 
 const count = Number(process.argv[2] ?? 1650);
@@ -16,9 +17,10 @@ const out = await fuzz({
   count,
   big: true,
   heapMB: 300,
-  timeoutMs: 60_000,
+  timeoutMs: 30_000,
   onResult: (r) => {
     worst = Math.max(worst, process.memoryUsage().rss / 1e6);
+    if (process.env.FUZZ_LOG) appendFileSync(process.env.FUZZ_LOG, `${JSON.stringify({ ...r, stderr: r.stderr.slice(0, 200), rss: worst })}\n`);
     const ok = (r.code === 0 || (r.code === 2 && r.located)) && r.ms < 2000;
     if (!ok) {
       broken.push(r);
