@@ -428,6 +428,45 @@ const BLOCKS = [
     },
   },
   {
+    // Issue 20: validation stays linear (aim: 100,000 gates < 10 s and < 500 MB, with or without mistakes).
+    id: 'validate-big',
+    title: 'validate of 10,000 and 100,000 gates, valid and with mistakes',
+    run(ctx) {
+      const rows = [];
+      const config = (n, broken) =>
+        `gates:\n${Array.from({ length: n }, (_, g) =>
+          broken
+            ? `  g${g}: { run: ${g}, needs: [x${g}], timeout: soon }`
+            : `  g${g}: { run: echo ${g}, inputs: ["src/**"], needs: [${g ? `g${g - 1}` : ''}] }`,
+        ).join('\n')}\n`;
+      // The child's peak RSS, said by the child itself as it exits.
+      const rss = 'data:text/javascript,process.on("exit",()=>process.stderr.write(`maxrss=${process.resourceUsage().maxRSS}\\n`))';
+      const measure = (dir, runs) => {
+        const times = [];
+        let peak = 0;
+        for (let i = 0; i < runs; i++) {
+          const t0 = performance.now();
+          const r = spawnSync(process.execPath, ['--import', rss, bin, 'validate', '--no-cache'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 });
+          times.push(performance.now() - t0);
+          if (r.status !== 0 && r.status !== 2) throw new Error(`validate exited ${r.status}: ${r.stderr.slice(-500)}`);
+          peak = Math.max(peak, Number(/maxrss=(\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024);
+        }
+        return { ms: median(times), mb: peak };
+      };
+      for (const broken of [false, true]) {
+        const [small, large] = [10_000, 100_000].map((n) => measure(ctx.repoWith(config(n, broken)), n === 10_000 ? 3 : 1));
+        const what = broken ? 'three mistakes in each gate' : 'valid';
+        rows.push([`orchestra validate --no-cache, 10,000 gates, ${what}`, small.ms, `peak RSS ${small.mb.toFixed(0)} MB`]);
+        rows.push([
+          `  100,000 gates, ${what}`,
+          large.ms,
+          `${(large.ms / small.ms).toFixed(1)}x 10k (linear: ~10); peak RSS ${large.mb.toFixed(0)} MB (aim: < 10 s, < 500 MB)`,
+        ]);
+      }
+      return rows;
+    },
+  },
+  {
     // The real Claude Code against the scripted model server (BENCH_AGENTS=0 leaves it out: it installs ~760 MB of CLIs once).
     id: 'agents',
     title: 'run with a real agent CLI',

@@ -12,8 +12,18 @@ export function launchFor(agent: Agent, ctx: LaunchContext): Launch {
   if (agent.use) return ADAPTERS[agent.use].launch(agent, ctx);
   const template = agent.command ?? [];
   const carriesPrompt = template.some((a) => a.includes('{{prompt}}') || a.includes('{{prompt_file}}'));
-  const argv = template.map((a) => a.replaceAll('{{prompt_file}}', ctx.promptFile).replaceAll('{{prompt}}', ctx.prompt).replaceAll('{{workdir}}', ctx.workdir));
+  const values = { prompt: ctx.prompt, prompt_file: ctx.promptFile, workdir: ctx.workdir };
+  const argv = template.map((a) => fillTemplate(a, values));
   return carriesPrompt ? { argv } : { argv, stdin: ctx.prompt };
+}
+
+/**
+ * Replaces each placeholder in one pass over the template: a value put in is
+ * never searched again, so a prompt that says `{{workdir}}` reaches the
+ * agent as written. Pure.
+ */
+export function fillTemplate(template: string, values: Readonly<Record<'prompt' | 'prompt_file' | 'workdir', string>>): string {
+  return template.replace(/\{\{(prompt_file|prompt|workdir)\}\}/g, (_, name: keyof typeof values) => values[name]);
 }
 
 export interface TaskIdentity {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import type { ReporterChoice } from '../session/reporters.js';
+import { ID, ID_RULE } from '../workspace/run-ids.js';
 
 /**
  * Commander argument parsers: each turns one flag's text into its value or
@@ -49,4 +50,10 @@ export function collectReporter(value: string, previous: ReporterChoice[] = []):
   if (!(REPORTERS as readonly string[]).includes(name)) throw new InvalidArgumentError(`expected one of ${REPORTERS.join(', ')}.`);
   if (file !== undefined && name !== 'junit' && name !== 'sarif') throw new InvalidArgumentError(`only junit and sarif write a file (${name}=FILE given).`);
   return [...previous, { name: name as (typeof REPORTERS)[number], ...(file ? { file } : {}) }];
+}
+
+/** A run or phase id on the command line: the same rule as in the config, so it never reaches a path outside `.orchestra/runs`. */
+export function anId(value: string): string {
+  if (!ID.test(value)) throw new InvalidArgumentError(`'${value}' is not an id (${ID_RULE}).`);
+  return value;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { commonOptions, runOptions, withCommonOptions, withRunOptions, type RunCliOptions, type SetExit } from './common-options.js';
-import { nonNegativeInt } from './option-parsers.js';
+import { anId, nonNegativeInt } from './option-parsers.js';
 
 /** Driving agents: run, resume, rollback, patterns, apply, clean. */
 export function registerRunCommands(program: Command, setExit: SetExit): void {
@@ -8,7 +8,7 @@ export function registerRunCommands(program: Command, setExit: SetExit): void {
     .description('drive the team through the phases (all, or the named ones and what they need): worktrees, scopes, gates, fixes, checkpoints')
     .argument('[phases...]', 'only these phases and what they need (default: all)')
     .option('--no-needs', 'run only the named phases; the phases they need are taken as done (their work is in HEAD)')
-    .option('--run-id <id>', 'name the run (and its branch orchestra/<id>) instead of a fresh id, e.g. in CI')
+    .option('--run-id <id>', 'name the run (and its branch orchestra/<id>) instead of a fresh id, e.g. in CI', anId)
     .option('--no-preflight', "start without first checking that the agents' CLIs are there and take orchestra's flags")
     // Planning first (issue 17): the plan is written, shown, confirmed, then its phases run.
     .option('--request <text>', 'plan this request with the planner agent (as plan --request), then run the plan')
@@ -50,7 +50,7 @@ export function registerRunCommands(program: Command, setExit: SetExit): void {
 
   withRunOptions(program.command('resume'))
     .description('continue a run that did not finish (a crash, Ctrl-C, a failed phase) from its last checkpoint')
-    .argument('[run-id]', 'the run (default: the latest that did not hold)')
+    .argument('[run-id]', 'the run (default: the latest that did not hold)', anId)
     .action(async (runId: string | undefined, opts: RunCliOptions) => {
       const { resumeCommand } = await import('./commands/runs.js');
       setExit(await resumeCommand({ ...runOptions(opts, []), ...(runId ? { runId } : {}) }));
@@ -58,8 +58,8 @@ export function registerRunCommands(program: Command, setExit: SetExit): void {
 
   withCommonOptions(program.command('rollback'))
     .description("move a run's integration branch back to a phase's checkpoint")
-    .argument('<phase>', 'the phase whose checkpoint to go back to')
-    .option('--run <run-id>', 'the run (default: the latest with that checkpoint)')
+    .argument('<phase>', 'the phase whose checkpoint to go back to', anId)
+    .option('--run <run-id>', 'the run (default: the latest with that checkpoint)', anId)
     .action(async (phase: string, opts: { cwd?: string; config?: string; cache?: boolean; run?: string }) => {
       const { rollbackCommand } = await import('./commands/runs.js');
       setExit(await rollbackCommand({ ...commonOptions(opts), phase, ...(opts.run ? { runId: opts.run } : {}) }));
@@ -75,7 +75,7 @@ export function registerRunCommands(program: Command, setExit: SetExit): void {
 
   withCommonOptions(program.command('apply'))
     .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
-    .argument('[run-id]', 'the run (default: the latest that held)')
+    .argument('[run-id]', 'the run (default: the latest that held)', anId)
     .option('--rebase', "replay the run's commits onto your branch (a line of history) instead of a merge commit")
     .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; rebase?: boolean }) => {
       const { applyCommand } = await import('./commands/runs.js');
@@ -84,7 +84,7 @@ export function registerRunCommands(program: Command, setExit: SetExit): void {
 
   withCommonOptions(program.command('clean'))
     .description("remove runs' worktrees and their merged branches")
-    .argument('[run-id]', 'only this run (default: all)')
+    .argument('[run-id]', 'only this run (default: all)', anId)
     .option('-f, --force', 'also delete branches with commits not merged into the current branch')
     .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; force?: boolean }) => {
       const { cleanCommand } = await import('./commands/runs.js');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { commonOptions, portOption, withCommonOptions, type SetExit } from './common-options.js';
+import { anId } from './option-parsers.js';
 
 /** Looking after runs: list, status, logs, report, abort, serve. */
 export function registerWatchCommands(program: Command, setExit: SetExit): void {
@@ -12,7 +13,7 @@ export function registerWatchCommands(program: Command, setExit: SetExit): void 
 
   withCommonOptions(program.command('status'))
     .description("a run's nodes: state, agent, attempt, elapsed; and what it has spent")
-    .argument('[run-id]', 'the run (default: the latest)')
+    .argument('[run-id]', 'the run (default: the latest)', anId)
     .option('-w, --watch', 'refresh every second while the run works')
     .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; watch?: boolean }) => {
       const { statusCommand } = await import('./commands/watch.js');
@@ -24,7 +25,7 @@ export function registerWatchCommands(program: Command, setExit: SetExit): void 
       "a task's or gate's output: for an agent, its transcript (messages, tool calls, edits as diffs, final answer, cost); -f follows it while the run goes on",
     )
     .argument('<node>', 'a task or gate name, or phase/name')
-    .option('--run <run-id>', 'the run (default: the latest)')
+    .option('--run <run-id>', 'the run (default: the latest)', anId)
     .option('-f, --follow', 'keep printing while the run is working')
     .option('--raw', "the agent's output as it printed it, instead of its transcript")
     .option('--events', "the agent's normalized events (messages, tool use) as JSON lines")
@@ -44,7 +45,7 @@ export function registerWatchCommands(program: Command, setExit: SetExit): void 
 
   withCommonOptions(program.command('report'))
     .description("print a run's report")
-    .argument('[run-id]', 'the run (default: the latest)')
+    .argument('[run-id]', 'the run (default: the latest)', anId)
     .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean }) => {
       const { reportCommand } = await import('./commands/watch.js');
       setExit(await reportCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}) }));
@@ -59,7 +60,7 @@ export function registerWatchCommands(program: Command, setExit: SetExit): void 
 
   withCommonOptions(program.command('serve'))
     .description("a live dashboard of this repo's runs in the browser, on 127.0.0.1 (the first line printed is its address)")
-    .argument('[run-id]', 'the run to open (default: the latest)')
+    .argument('[run-id]', 'the run to open (default: the latest)', anId)
     .addOption(portOption('the port to listen on'))
     .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; port: number }) => {
       const { serveCommand } = await import('./commands/serve.js');

@@ -11,6 +11,7 @@ import type { ParseCache } from './parse-cache.js';
 import { checkSchema } from './schema-check.js';
 import type { SourceStore } from './source-text.js';
 import { didYouMean } from './suggest.js';
+import { readUserFile } from './user-file.js';
 
 /** Builtin presets ship in the package's presets/ folder. */
 export const PRESETS_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));
@@ -48,9 +49,13 @@ export async function loadLayers(
   return { merged, files: ctx.files };
 }
 
-async function loadLayer(file: string, ctx: Context, stack: string[]): Promise<PlainObject> {
-  const text = readFileSync(file, 'utf8');
-  const parsed = await parseFile(file, text, ctx.sources, ctx.cache);
+async function loadLayer(file: string, ctx: Context, stack: string[], at?: Loc): Promise<PlainObject> {
+  const read = readUserFile(file, stack.length === 0 ? 'the config' : 'extends', at, ctx.sources);
+  if ('problem' in read) {
+    ctx.diagnostics.push(read.problem);
+    return {};
+  }
+  const parsed = await parseFile(file, read.text, ctx.sources, ctx.cache);
   ctx.diagnostics.push(...parsed.diagnostics);
   if (parsed.value === undefined) return {};
   // An empty file (or a package.json without the key) is an empty config.
@@ -85,7 +90,7 @@ async function loadLayer(file: string, ctx: Context, stack: string[]): Promise<P
       ctx.diagnostics.push(error(`extends cycle: ${cycle.join(' -> ')}`, at));
       continue;
     }
-    merged = mergeLayers(merged, await loadLayer(target.file, ctx, chain), 'union');
+    merged = mergeLayers(merged, await loadLayer(target.file, ctx, chain, at), 'union');
   }
   ctx.files.push(file);
   return mergeLayers(merged, own);

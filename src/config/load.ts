@@ -1,6 +1,8 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic, Loc } from './diagnostic.js';
+import { directoryProblem, readableFileProblem } from '../util/path-kind.js';
+import { readUserFile } from './user-file.js';
 import { error, hasErrors, sortDiagnostics } from './diagnostic.js';
 import { findConfigFile } from './find.js';
 import { loadLayers } from './layers.js';
@@ -55,13 +57,15 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
   let file: string | undefined;
   if (options.configPath !== undefined) {
     file = path.resolve(options.cwd, options.configPath);
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      diagnostics.push(error(`--config: no such file: ${file}`));
+    const problem = readableFileProblem(file);
+    if (problem !== undefined) {
+      diagnostics.push(error(`--config: ${problem}`));
       return done();
     }
   } else {
-    if (!existsSync(options.cwd)) {
-      diagnostics.push(error(`--cwd: no such directory: ${options.cwd}`));
+    const problem = directoryProblem(options.cwd);
+    if (problem !== undefined) {
+      diagnostics.push(error(`--cwd: ${problem}`));
       return done();
     }
     file = findConfigFile(options.cwd);
@@ -87,7 +91,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
   const teamFile = typeof teamValue === 'string' ? teamValue : path.join(path.dirname(file), 'team.json');
   let team: Team | undefined;
   if (existsSync(teamFile)) {
-    team = await loadTeam(teamFile, sources, diagnostics, cache);
+    team = await loadTeam(teamFile, locOf(merged, 'team'), sources, diagnostics, cache);
   } else if (typeof teamValue === 'string') {
     diagnostics.push(error(`team file not found: ${teamFile}`, locOf(merged, 'team')));
   }
@@ -96,10 +100,13 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
   const specFile = merged['spec'];
   if (typeof specFile === 'string') {
     if (existsSync(specFile)) {
-      const text = readFileSync(specFile, 'utf8');
-      sources.set(specFile, new SourceText(specFile, text));
-      spec = parseSpec(specFile, text);
-      diagnostics.push(...spec.diagnostics);
+      const read = readUserFile(specFile, 'spec', locOf(merged, 'spec'), sources);
+      if ('problem' in read) diagnostics.push(read.problem);
+      else {
+        sources.set(specFile, new SourceText(specFile, read.text));
+        spec = parseSpec(specFile, read.text);
+        diagnostics.push(...spec.diagnostics);
+      }
     } else {
       diagnostics.push(error(`spec file not found: ${specFile}`, locOf(merged, 'spec')));
     }
@@ -110,8 +117,13 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
   return done(config);
 }
 
-async function loadTeam(file: string, sources: SourceStore, diagnostics: Diagnostic[], cache: ParseCache): Promise<Team | undefined> {
-  const parsed = await parseFile(file, readFileSync(file, 'utf8'), sources, cache);
+async function loadTeam(file: string, at: Loc | undefined, sources: SourceStore, diagnostics: Diagnostic[], cache: ParseCache): Promise<Team | undefined> {
+  const read = readUserFile(file, 'team', at, sources);
+  if ('problem' in read) {
+    diagnostics.push(read.problem);
+    return undefined;
+  }
+  const parsed = await parseFile(file, read.text, sources, cache);
   diagnostics.push(...parsed.diagnostics);
   if (parsed.value === undefined) return undefined;
   diagnostics.push(...checkSchema('team', parsed.value, file));

@@ -54,7 +54,7 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
   const { notes } = dropDisabledGates(gates, hooks);
 
   // References.
-  const gateNames = [...gates.keys()];
+  const gateNames = new Set(gates.keys());
   const check = (ref: Ref, known: ReadonlySet<string> | readonly string[], what: string, extra?: string): void => {
     const has = Array.isArray(known) ? known.includes(ref.id) : (known as ReadonlySet<string>).has(ref.id);
     if (!has) diagnostics.push(error(`unknown ${what} '${ref.id}'${extra ?? ''}`, ref.loc, didYouMean(ref.id, known)));

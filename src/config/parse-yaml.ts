@@ -18,22 +18,42 @@ function rangeLoc(file: string, node: Node | null | undefined, fallback: Loc): L
 }
 
 /**
+ * The most alias expansions a file may make, nested ones included, and the
+ * most values those expansions may produce (both documented in README): a
+ * config repeats a list or a map by alias a few times, a bomb millions.
+ */
+export const MAX_ALIAS_EXPANSIONS = 1000;
+export const MAX_ALIASED_VALUES = 100_000;
+
+/**
  * Converts a parsed YAML document to plain values, recording the position of
  * every key and value. Aliases are expanded (and keep the alias's position).
  */
 export function fromYamlDocument(doc: Document, file: string): { value: unknown; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const whole: Loc = { file, start: 0, end: 0 };
+  // Every expansion counts, nested ones too: 432 bytes of aliases of aliases expand to gigabytes.
+  let aliases = 0;
+  let aliased = 0;
+  const tooMany = (what: string): null => {
+    if (!diagnostics.some((d) => d.message.startsWith('too many aliases')))
+      diagnostics.push(error(`too many aliases: ${what}; a config repeats a value a few times, not this often (an alias bomb?)`, lastAlias));
+    return null;
+  };
+  let lastAlias: Loc = whole;
 
-  const convert = (node: unknown, at: Loc, depth: number): unknown => {
+  const convert = (node: unknown, at: Loc, depth: number, viaAlias = false): unknown => {
+    if (viaAlias && ++aliased > MAX_ALIASED_VALUES) return tooMany(`the aliases expand to more than ${MAX_ALIASED_VALUES} values`);
     if (depth > 100) {
       diagnostics.push(error('the document nests deeper than 100 levels (a recursive alias?)', at));
       return null;
     }
     if (isAlias(node)) {
+      lastAlias = at;
+      if (++aliases > MAX_ALIAS_EXPANSIONS) return tooMany(`more than ${MAX_ALIAS_EXPANSIONS} alias expansions, counting aliases inside aliases`);
       const target = node.resolve(doc);
       if (!target) diagnostics.push(error(`unknown alias '*${node.source}': no anchor '&${node.source}' comes before it`, at));
-      return target ? convert(target, at, depth + 1) : null;
+      return target ? convert(target, at, depth + 1, true) : null;
     }
     if (isScalar(node)) return node.value;
     if (isMap(node)) {
@@ -48,11 +68,16 @@ export function fromYamlDocument(doc: Document, file: string): { value: unknown;
           continue;
         }
         const key = String(keyNode.value);
+        // Checked here, by a Map, not by the yaml package's uniqueKeys, which compares each key with every key before it.
+        if (info.keys.has(key)) {
+          diagnostics.push(error(yamlMessages['DUPLICATE_KEY']?.(key) ?? key, keyLoc));
+          continue;
+        }
         const valueNode = pair.value as Node | null;
         const valueLoc = valueNode ? rangeLoc(file, valueNode, keyLoc) : { file, start: keyLoc.end, end: keyLoc.end };
         info.keys.set(key, keyLoc);
         info.values.set(key, valueLoc);
-        setOwn(obj, key, valueNode === null ? null : convert(valueNode, valueLoc, depth + 1));
+        setOwn(obj, key, valueNode === null ? null : convert(valueNode, valueLoc, depth + 1, viaAlias));
       }
       registerInfo(obj, info);
       return obj;
@@ -64,7 +89,7 @@ export function fromYamlDocument(doc: Document, file: string): { value: unknown;
         const itemLoc = rangeLoc(file, item as Node, info.self);
         info.keys.set(i, itemLoc);
         info.values.set(i, itemLoc);
-        arr.push(convert(item, itemLoc, depth + 1));
+        arr.push(convert(item, itemLoc, depth + 1, viaAlias));
       });
       registerInfo(arr, info);
       return arr;
@@ -90,7 +115,7 @@ function tokenAt(text: string, start: number): number {
 }
 
 export function parseYaml(file: string, text: string): Parsed {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: false, strict: true });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, merge: false, strict: true });
   const diagnostics: Diagnostic[] = [];
   const linesSeen = new Set<number>();
   const source = new SourceText(file, text);

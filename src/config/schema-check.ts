@@ -29,7 +29,8 @@ function describeValue(data: unknown): string {
   if (data === null) return 'null';
   if (Array.isArray(data)) return 'a list';
   if (typeof data === 'object') return 'a mapping';
-  if (typeof data === 'string') return `'${data}'`;
+  // Bounded: a 5 MB string is named by its start, not echoed.
+  if (typeof data === 'string') return data.length > 60 ? `'${data.slice(0, 60)}…' (${data.length} characters)` : `'${data}'`;
   return String(data);
 }
 
@@ -60,10 +61,17 @@ function typeWord(schema: unknown): string {
 function oneOfChoice(errors: readonly ErrorObject[]): { keep: Set<ErrorObject>; drop: Set<ErrorObject> } {
   const keep = new Set<ErrorObject>();
   const drop = new Set<ErrorObject>();
+  // Grouped by place first: comparing every oneOf with every error is quadratic in a file with thousands of mistakes.
+  const byPlace = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    const list = byPlace.get(e.instancePath);
+    if (list) list.push(e);
+    else byPlace.set(e.instancePath, [e]);
+  }
   for (const one of errors.filter((e) => e.keyword === 'oneOf')) {
     const prefix = `${one.schemaPath.replace(/\/oneOf$/, '')}/oneOf/`;
     const branches = new Map<string, ErrorObject[]>();
-    for (const e of errors) {
+    for (const e of byPlace.get(one.instancePath) ?? []) {
       if (e === one || e.instancePath !== one.instancePath || !e.schemaPath.startsWith(prefix)) continue;
       const i = e.schemaPath.slice(prefix.length).split('/')[0] ?? '';
       branches.set(i, [...(branches.get(i) ?? []), e]);

@@ -129,7 +129,8 @@ export function parseSpec(file: string, text: string): SpecResult {
     const gateName = `${id}-test`;
     if (d.test) gates.push(specGate(gateName, d.test.command, d.test.loc));
     const tasks: Task[] = d.modules.names.map((module) => ({
-      id: `${id}.${module}`,
+      // A module is a folder path (app/api); a task id is one ref component and one file name (app-api).
+      id: `${id}.${module.replace(/[^A-Za-z0-9_-]+/g, '-')}`,
       loc: d.modules?.loc ?? d.loc,
       phase: id,
       agent: { id: SPEC_ROLE, loc: d.modules?.loc ?? d.loc },

@@ -27,8 +27,19 @@ export function extending(word: string, candidates: Iterable<string>): string | 
   return hits.length === 1 ? hits[0] : undefined;
 }
 
+/**
+ * Past this many candidates no hint is looked for: each hint costs an edit
+ * distance per candidate, and a config with 100,000 gates and as many unknown
+ * names would spend minutes on hints (validation must stay linear).
+ */
+export const MAX_HINT_CANDIDATES = 1000;
+
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  // Counted before copying: copying 100,000 names for each of 100,000 unknown names is itself quadratic.
+  const size = Array.isArray(candidates) ? candidates.length : candidates instanceof Set || candidates instanceof Map ? candidates.size : undefined;
+  if (size !== undefined && size > MAX_HINT_CANDIDATES) return undefined;
   const all = [...candidates];
+  if (all.length > MAX_HINT_CANDIDATES) return undefined;
   const match = closest(word, all) ?? extending(word, all);
   return match === undefined ? undefined : `did you mean '${match}'?`;
 }

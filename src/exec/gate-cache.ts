@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Finding } from '../rules/types.js';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -80,10 +80,41 @@ export function gateFingerprint(
   return h.digest('hex');
 }
 
+/** A cache entry larger than this is not what orchestra wrote (findings of one gate, as JSON). */
+const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+
+interface Entry {
+  readonly findings: Finding[];
+}
+
+/**
+ * An entry is `<sha256 of the payload> <its length in bytes>\n<payload>`: a
+ * truncated, padded or edited file (a crash mid-write on a file system
+ * without atomic rename, a full disk, a hand) fails the check and is a
+ * miss, never a cached pass.
+ */
+export function encodeEntry(payload: string): string {
+  return `${createHash('sha256').update(payload).digest('hex')} ${Buffer.byteLength(payload)}\n${payload}`;
+}
+
+export function decodeEntry(text: string): Entry | undefined {
+  const m = /^([0-9a-f]{64}) (\d+)\n/.exec(text);
+  if (!m) return undefined;
+  const payload = text.slice(m[0].length);
+  if (Buffer.byteLength(payload) !== Number(m[2]) || createHash('sha256').update(payload).digest('hex') !== m[1]) return undefined;
+  try {
+    const record = JSON.parse(payload) as { findings?: unknown };
+    return Array.isArray(record.findings) ? { findings: record.findings as Finding[] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Passing results by fingerprint. Failures are never stored. Safe for two processes: write to temp, rename. */
 export class GateCache {
   readonly #dir: string;
   readonly #writes: Promise<void>[] = [];
+  readonly #read = new Map<string, Entry | undefined>();
   #made = false;
 
   /** `dir`: the workspace's gate cache folder. */
@@ -91,18 +122,46 @@ export class GateCache {
     this.#dir = dir;
   }
 
+  /**
+   * Why results cannot be cached here, for a warning: a part of the folder's
+   * path is a file (`.orchestra/cache` made by hand or by a tool). Undefined
+   * when the folder is there or can be made.
+   */
+  problem(): string | undefined {
+    for (let dir = this.#dir; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+      let st;
+      try {
+        st = statSync(dir);
+      } catch {
+        continue;
+      }
+      return st.isDirectory() ? undefined : `${dir} is a file, not a folder, so gate results are not cached (remove it to cache them again)`;
+    }
+    return undefined;
+  }
+
+  /** A verified entry counts; a missing, truncated or edited one is a miss. */
   has(fingerprint: string): boolean {
-    return existsSync(path.join(this.#dir, `${fingerprint}.json`));
+    return this.#entry(fingerprint) !== undefined;
   }
 
   /** The warnings a cached pass had, so that a cached run still shows them. */
   findings(fingerprint: string): Finding[] {
+    return this.#entry(fingerprint)?.findings ?? [];
+  }
+
+  #entry(fingerprint: string): Entry | undefined {
+    if (this.#read.has(fingerprint)) return this.#read.get(fingerprint);
+    let entry: Entry | undefined;
     try {
-      const record = JSON.parse(readFileSync(path.join(this.#dir, `${fingerprint}.json`), 'utf8')) as { findings?: Finding[] };
-      return record.findings ?? [];
+      const file = path.join(this.#dir, `${fingerprint}.json`);
+      const st = statSync(file);
+      if (st.isFile() && st.size <= MAX_ENTRY_BYTES) entry = decodeEntry(readFileSync(file, 'utf8'));
     } catch {
-      return [];
+      entry = undefined;
     }
+    this.#read.set(fingerprint, entry);
+    return entry;
   }
 
   /** Stored off the main thread's path (renames are slow on some file systems); `flush()` waits for them. */
@@ -119,7 +178,7 @@ export class GateCache {
       this.#made = true;
     }
     this.#writes.push(
-      writeFile(tmp, JSON.stringify({ ...record, passedAt: new Date().toISOString() }))
+      writeFile(tmp, encodeEntry(JSON.stringify({ ...record, passedAt: new Date().toISOString() })))
         .then(() => rename(tmp, file))
         .catch(() => rm(tmp, { force: true })), // an unwritable cache costs only speed
     );

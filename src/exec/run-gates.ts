@@ -107,6 +107,8 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   // --no-cache neither reads nor writes the cache, so nothing needs hashing.
   const fingerprints = opts.useCache ? gateFingerprints(config, graph, index, opts.sharded) : new Map<string, string | undefined>();
   const cache = new GateCache(opts.ws.gateCacheDir);
+  const cacheProblem = opts.useCache ? cache.problem() : undefined;
+  if (cacheProblem !== undefined) process.stderr.write(`orchestra: warning: ${cacheProblem}\n`);
 
   const runNode = async (id: string, signal: AbortSignal): Promise<Outcome> => {
     const node = gates.get(id);

@@ -1,5 +1,10 @@
 import { execFile } from 'node:child_process';
 import { Mutex } from '../util/mutex.js';
+import { firstBytes } from './bounded-output.js';
+
+/** The most of a diff's stat and of its hunks read for a prompt (which cuts further). */
+const DIFF_STAT_BYTES = 16 * 1024;
+const DIFF_PATCH_BYTES = 64 * 1024;
 
 /**
  * Settings on every git call orchestra makes: its own identity, no signing,
@@ -178,8 +183,24 @@ export class Repo {
     return out.split('\0').filter(Boolean);
   }
 
+  /**
+   * What changed, for a prompt: the diff stat (every file, bounded) and then
+   * the first hunks, bounded. git is stopped once it has given enough, so a
+   * 300 MB change costs 80 KB, not a buffer that overflows.
+   */
   async diff(from: string, to: string, cwd = this.root): Promise<string> {
-    return this.raw(['diff', '--no-ext-diff', '--no-textconv', '--stat', '--patch', from, to], cwd);
+    const git = (args: string[], max: number) =>
+      firstBytes('git', [...GIT_SAFE_CONFIG, 'diff', '--no-ext-diff', '--no-textconv', ...args, from, to], { cwd, env: GIT_SAFE_ENV }, max);
+    const stat = await git(['--stat=160', '--summary'], DIFF_STAT_BYTES);
+    const patch = await git(['--patch'], DIFF_PATCH_BYTES);
+    if (!stat.text.trim() && !patch.text.trim()) return '';
+    return [
+      stat.text.trimEnd(),
+      ...(stat.cut ? [`… (the stat is cut at ${DIFF_STAT_BYTES / 1024} KB)`] : []),
+      '',
+      patch.text.trimEnd(),
+      ...(patch.cut ? [`… (the diff is cut at ${DIFF_PATCH_BYTES / 1024} KB; the stat above names every file)`] : []),
+    ].join('\n');
   }
 
   /** Merges a branch into the worktree's branch; on a conflict the merge is aborted. */

@@ -35,18 +35,28 @@ export function formatDiagnostic(d: Diagnostic, sources: SourceStore, cwd: strin
   return lines.join('\n');
 }
 
+/** The most of a source line an excerpt shows: a 10 MB line (a minified file, a pasted blob) is shown around the column. */
+const EXCERPT_WIDTH = 160;
+
 function excerpt(loc: Loc, sources: SourceStore, style: Style): string[] {
   const source = sources.get(loc.file);
   if (!source || source.text.length === 0) return [];
   const { line, column } = source.position(loc.start);
-  const text = source.lineText(line);
+  const whole = source.lineText(line);
   const end = source.position(Math.max(loc.start, loc.end - 1));
-  const width = end.line === line ? Math.max(1, loc.end - loc.start) : Math.max(1, text.length - column + 1);
+  let width = end.line === line ? Math.max(1, loc.end - loc.start) : Math.max(1, whole.length - column + 1);
+  // A window of the line around the column, marked with … where it was cut.
+  const from = whole.length > EXCERPT_WIDTH ? Math.max(0, Math.min(column - 1 - 40, whole.length - EXCERPT_WIDTH)) : 0;
+  const cut = whole.slice(from, from + EXCERPT_WIDTH);
+  const before = from > 0 ? '…' : '';
+  const after = from + EXCERPT_WIDTH < whole.length ? '…' : '';
+  const offset = column - 1 - from + before.length;
+  width = Math.max(1, Math.min(width, before.length + cut.length - offset));
+  // Tabs as one space and control characters as '?', so the underline stays under its column and nothing reaches the terminal raw.
+  // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+  const text = `${before}${cut}${after}`.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   const gutter = String(line).length;
-  return [
-    `  ${style.dim(`${line} |`)} ${text.replace(/\t/g, ' ')}`,
-    `  ${' '.repeat(gutter)}${style.dim(' |')} ${' '.repeat(column - 1)}${style.red('~'.repeat(width))}`,
-  ];
+  return [`  ${style.dim(`${line} |`)} ${text}`, `  ${' '.repeat(gutter)}${style.dim(' |')} ${' '.repeat(offset)}${style.red('~'.repeat(width))}`];
 }
 
 export function formatDiagnostics(ds: readonly Diagnostic[], sources: SourceStore, cwd: string, style: Style): string {

@@ -2,13 +2,14 @@ import type { Outcome } from '../exec/scheduler.js';
 import type { FixNode } from '../graph/types.js';
 import type { PhaseContext } from './context.js';
 import { runFixLoop, type FixLoopDeps } from './fix-loop.js';
+import type { NodeEnd } from './node-events.js';
 import { fixTemplate } from './fix-prompt.js';
 import { IntegrationTree } from './integration-tree.js';
 import { earlierFix, readPatterns, recordPattern } from './patterns.js';
 import { runPhaseGate } from './phase-gate.js';
 import { review } from './review.js';
 import { linksLeaving } from './link-targets.js';
-import { escapingLinks, fixScope, forbiddenGlobs, scopeViolations } from './scope.js';
+import { escapingLinks, fixScope, forbiddenGlobs, scopeViolations, showPath } from './scope.js';
 import path from 'node:path';
 
 /** The fix agent's scope: what the phase's tasks may touch, never the config, the team, `.git`, `.orchestra` or `.env`. A round outside it is undone. */
@@ -22,7 +23,7 @@ async function checkFixRound(ctx: PhaseContext, tree: IntegrationTree, before: s
   const violations = [...scopeViolations(paths, fixScope(tasks, own)), ...escapingLinks(links), ...linksLeaving(tree.dir, links)];
   if (violations.length === 0) return undefined;
   await repo.raw(['reset', '-q', '--hard', before], tree.dir);
-  return `the fix agent changed files outside what it may touch, so its round was undone: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
+  return `the fix agent changed files outside what it may touch, so its round was undone: ${violations.map((v) => `${showPath(v.path)} (${v.why})`).join(', ')}`;
 }
 
 /** The config and team files, from the repository root: no fix agent may change them. */
@@ -57,5 +58,11 @@ export async function runFixNode(ctx: PhaseContext, node: FixNode, signal: Abort
     note,
   };
   const spec = { nodeId: node.id, phase: ctx.phase, runId: run.runId, agent: node.agent, attempts: node.attempts, hasReview: node.review !== undefined, from };
-  return run.nodes.finish(node.id, t0, await runFixLoop(spec, deps, signal));
+  // A git failure inside the loop (a diff, a commit) ends the node with its message: never a node left "running fix".
+  const outcome = await runFixLoop(spec, deps, signal).catch((e: unknown): NodeEnd => ({
+    status: 'failed',
+    reason: 'internal',
+    message: `the fix loop stopped: ${e instanceof Error ? e.message : String(e)}`,
+  }));
+  return run.nodes.finish(node.id, t0, outcome);
 }

@@ -26,6 +26,16 @@ export function scopeViolations(paths: readonly string[], scope: Scope): Array<{
 }
 
 /**
+ * A path as a message shows it: as is, or JSON-quoted when it holds a
+ * newline, a control character or a quote, so that a file named by an agent
+ * cannot split a message or forge a line of it. Pure.
+ */
+export function showPath(p: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is looked for
+  return /[\u0000-\u001f\u007f-\u009f"\u2028\u2029]/.test(p) ? JSON.stringify(p) : p;
+}
+
+/**
  * Symbolic links whose target leaves the worktree (an absolute path, or one
  * that climbs above the root): merged, they would let a later agent or gate
  * write outside the repository through them. Pure.
@@ -34,7 +44,7 @@ export function escapingLinks(links: ReadonlyArray<{ path: string; target: strin
   return links.flatMap((l) => {
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(l.path), l.target));
     const escapes = path.posix.isAbsolute(l.target) || resolved === '..' || resolved.startsWith('../');
-    return escapes ? [{ path: l.path, why: `a symbolic link to ${l.target}, outside the repository` }] : [];
+    return escapes ? [{ path: l.path, why: `a symbolic link to ${showPath(l.target)}, outside the repository` }] : [];
   });
 }
 

@@ -6,7 +6,7 @@ import type { PhaseContext } from './context.js';
 import { linksLeaving } from './link-targets.js';
 import { TaskMerge } from './merge-task.js';
 import { selfCheckAsk, selfCheckVerdict, sendBackPrompt } from './self-check-prompt.js';
-import { escapingLinks, forbiddenGlobs, scopeViolations } from './scope.js';
+import { escapingLinks, forbiddenGlobs, scopeViolations, showPath } from './scope.js';
 
 /**
  * A task: a fresh worktree on `orchestra-task/<run>/<task>` from its phase's
@@ -156,6 +156,6 @@ export class TaskStep {
     const withGenerated = generated.length ? { ...scope, shared: [...(scope.shared ?? []), ...generated.map((g) => `**/${g}`), ...generated] } : scope;
     const violations = [...scopeViolations(changed, withGenerated), ...escapingLinks(links), ...linksLeaving(this.#worktree, links)];
     if (violations.length === 0) return undefined;
-    return `changed files outside its scope, so nothing was merged: ${violations.map((v) => `${v.path} (${v.why})`).join(', ')}`;
+    return `changed files outside its scope, so nothing was merged: ${violations.map((v) => `${showPath(v.path)} (${v.why})`).join(', ')}`;
   }
 }

@@ -99,9 +99,14 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   function events(req: IncomingMessage, res: ServerResponse, runDir: RunDir, after: number): void {
     res.writeHead(200, { ...HEADERS, 'Content-Type': 'text/event-stream', Connection: 'keep-alive' });
     res.write('retry: 1000\n\n');
-    const tail = new EventTail(runDir.events, after, (id, line) => res.write(sseFrame(id, line)));
+    // Backpressure: a client that does not read stops the reading of the record until its socket drains.
+    const tail: EventTail = new EventTail(runDir.events, after, (id, line) => {
+      if (res.write(sseFrame(id, line))) return true;
+      res.once('drain', () => tail.resume());
+      return false;
+    });
     // A comment now and then keeps proxies and idle timeouts from closing a quiet stream.
-    const beat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    const beat = setInterval(() => tail.paused || res.write(': keep-alive\n\n'), 15_000);
     const stop = (flush: boolean): void => {
       if (flush) tail.poll();
       tail.stop();

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RunResults } from '../report/results.js';
+import { writableFileProblem } from '../util/path-kind.js';
 import { writeFileAtomic } from '../util/write-atomic.js';
 import { unreachable } from '../util/unreachable.js';
 import type { Workspace } from '../workspace/layout.js';
@@ -19,6 +20,21 @@ export interface ReportTarget {
   readonly ws: Workspace;
   /** Extra fields for a node's JSON entry (a run's agent work). */
   readonly extra?: (nodeId: string) => Record<string, unknown>;
+}
+
+/**
+ * Why a report file could not be written (a directory, a device, /proc…), one
+ * message per reporter naming its flag; checked before any work starts, so a
+ * run is not lost at its end for a mistyped path.
+ */
+export function reportFileProblems(reporters: readonly ReporterChoice[], target: Pick<ReportTarget, 'root' | 'ws'>): string[] {
+  const problems: string[] = [];
+  for (const r of reporters) {
+    if (r.name !== 'junit' && r.name !== 'sarif') continue;
+    const problem = writableFileProblem(path.resolve(target.root, r.file ?? target.ws.defaultReportFile(r.name)));
+    if (problem !== undefined) problems.push(`--reporter ${r.name}${r.file !== undefined ? `=${r.file}` : ''}: ${problem}`);
+  }
+  return problems;
 }
 
 /**

@@ -2,8 +2,18 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Workspace } from './layout.js';
 
-/** What a run id may look like; anything else never reaches a path. */
-export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/**
+ * The one rule for task, phase and run ids: what both a git ref component
+ * (`orchestra/<run>/<phase>/<task>`: no `..`, no leading or trailing dot, no
+ * `.lock` ending, no `:`, `/` or spaces) and a file name accept, at most 100
+ * characters. The schema's `id` definition has the same pattern (a test
+ * compares them); anything else never reaches a path or a ref.
+ */
+export const ID = /^(?=.{1,100}$)(?!.*\.lock$)[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$/;
+export const ID_RULE = 'letters, digits, _ and -, with single dots between them; not ending in .lock; at most 100 characters';
+
+/** What a run id may look like: the id rule. */
+export const RUN_ID = ID;
 
 /** Sortable and unique enough for one repo: 20261121-051500-3f9a. */
 export function newRunId(now = new Date()): string {

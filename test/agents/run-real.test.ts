@@ -416,7 +416,7 @@ describe('orchestra run with the real agent CLIs', () => {
         ['gate', 'compile', 'passed', null, null],
         ['gate', 'timestamps', 'passed', null, null],
         ['fix', 'models', 'passed', 'claude', 1],
-        ['task', 'phase-1.app/api', 'passed', 'claude', 1],
+        ['task', 'phase-1.app-api', 'passed', 'claude', 1],
         ['gate', 'phase-1-test', 'passed', null, null],
       ]);
 
@@ -434,7 +434,7 @@ describe('orchestra run with the real agent CLIs', () => {
           outputTokens: outOf(U.fixRead, U.fixEdit, U.fixDone),
           costUsd: opusCost(U.fixRead, U.fixEdit, U.fixDone),
         },
-        'task phase-1.app/api': {
+        'task phase-1.app-api': {
           inputTokens: claudeIn(U.apiWrite, U.apiDone),
           outputTokens: outOf(U.apiWrite, U.apiDone),
           costUsd: opusCost(U.apiWrite, U.apiDone),
@@ -459,7 +459,7 @@ describe('orchestra run with the real agent CLIs', () => {
         .filter((l) => l.startsWith('{"type":"result"'))
         .map((l) => (JSON.parse(l) as { total_cost_usd: number }).total_cost_usd)
         .sort();
-      expect(claudeCosts).toEqual([byName('task', 'user-model').costUsd, byName('fix', 'models').costUsd, byName('task', 'phase-1.app/api').costUsd].sort());
+      expect(claudeCosts).toEqual([byName('task', 'user-model').costUsd, byName('fix', 'models').costUsd, byName('task', 'phase-1.app-api').costUsd].sort());
       expect(mdReport).toContain('| task | user-model | passed | claude ×1 |');
       expect(mdReport).toMatch(/app\/models\/user\.py +\| +\d+ \+/);
       expect(mdReport).toContain('Files: 3.');

@@ -14,7 +14,7 @@ import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
 import { exitCodeOf, type RunResults } from '../../report/results.js';
 import { applyFixes, type FixOutcome } from '../../rules/apply-fixes.js';
-import type { ReporterChoice } from '../../session/reporters.js';
+import { reportFileProblems, type ReporterChoice } from '../../session/reporters.js';
 import { Session } from '../../session/session.js';
 import { Workspace } from '../../workspace/layout.js';
 import { unreachable } from '../../util/unreachable.js';
@@ -76,6 +76,12 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   const stdinRead = judging && opts.hook === 'pre-push' && !process.stdin.isTTY ? readStdin() : Promise.resolve('');
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
+  const reportProblems = reportFileProblems(opts.reporters, { root: config.root, ws: Workspace.of(config.root) });
+  printDiagnostics(
+    reportProblems.map((m) => error(m)),
+    outcome.sources,
+  );
+  if (reportProblems.length) return EXIT.usage;
   const compiled = compile(config);
   printDiagnostics(compiled.diagnostics, outcome.sources);
   if (!compiled.graph) return EXIT.usage;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { error, type Diagnostic } from '../../config/diagnostic.js';
+import { writableFileProblem } from '../../util/path-kind.js';
 import type { SourceStore } from '../../config/source-text.js';
 import { readSetupSteps } from '../../export/setup-steps.js';
 import { didYouMean } from '../../config/suggest.js';
@@ -75,6 +76,10 @@ export async function exportCommand(opts: ExportCommandOptions): Promise<number>
   const fail = (message: string, hint?: string): number => report([error(message, undefined, hint)]);
   if (opts.target !== undefined && !(TARGETS as readonly string[]).includes(opts.target)) {
     return fail(`unknown export target '${opts.target}'`, didYouMean(opts.target, TARGETS) ?? `targets: ${TARGETS.join(', ')}`);
+  }
+  if (opts.out !== undefined && opts.out !== '-') {
+    const problem = writableFileProblem(path.resolve(opts.cwd, opts.out));
+    if (problem !== undefined) return fail(`--out: ${problem}`);
   }
   const repo = new Repo(config.root);
   const top = await repo.topLevel();

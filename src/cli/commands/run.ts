@@ -11,7 +11,7 @@ import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
-import type { ReporterChoice } from '../../session/reporters.js';
+import { reportFileProblems, type ReporterChoice } from '../../session/reporters.js';
 import { Session } from '../../session/session.js';
 import { startAlertMonitor } from '../../monitor/alert-monitor.js';
 import { exitCodeOf } from '../../report/results.js';
@@ -60,6 +60,11 @@ export async function runCommand(given: RunOptions): Promise<number> {
   const print = (ds: Parameters<typeof formatDiagnostics>[0]) => {
     if (ds.length) process.stderr.write(`${formatDiagnostics(ds, outcome.sources, process.cwd(), styleFor(process.stderr))}\n`);
   };
+  const reportProblems = reportFileProblems(opts.reporters, { root: config.root, ws: Workspace.of(config.root) });
+  if (reportProblems.length) {
+    print(reportProblems.map((m) => error(m)));
+    return EXIT.usage;
+  }
   if (config.phases.length === 0) {
     print([error("the config has no phases to run (add 'phases:' or 'spec:'; 'orchestra check' runs the gates alone)")]);
     return EXIT.usage;
