@@ -1,4 +1,6 @@
+import { ADAPTERS } from '../agents/adapters/index.js';
 import { classifyText, type AgentOutcome } from '../agents/types.js';
+import type { Agent } from '../config/types.js';
 import { formatDuration } from '../config/duration.js';
 import { unreachable } from '../util/unreachable.js';
 
@@ -84,4 +86,11 @@ export function nextStep(outcome: AgentOutcome, ctx: StepContext): NextStep {
     default:
       return unreachable(cls);
   }
+}
+
+/** An auth failure says how this agent logs in. Pure. */
+export function withHint(agent: Pick<Agent, 'use'>, outcome: AgentOutcome): AgentOutcome {
+  if (outcome.failure?.cause !== 'auth') return outcome;
+  const hint = agent.use ? ADAPTERS[agent.use].loginHint : "check the credentials in the agent's env in team.json";
+  return { ...outcome, failure: { ...outcome.failure, reason: `${outcome.failure.reason} (to fix: ${hint})` } };
 }

@@ -10,11 +10,11 @@ import type { CommandJobResult } from '../exec/worker.js';
 import type { AgentSandbox, Sandboxed } from '../sandbox/sandbox.js';
 import type { RunDir } from '../workspace/layout.js';
 import { unreachable } from '../util/unreachable.js';
-import { classifyAttempt, nextStep } from './agent-decisions.js';
+import { classifyAttempt, nextStep, withHint } from './agent-decisions.js';
 import type { AgentSlots } from './agent-slots.js';
 import type { BudgetLedger } from './budget.js';
 import { prepareMcp, type McpForAttempt, type OrchestraCommand } from './agent-mcp.js';
-import type { ChannelEntry } from './channel-entry.js';
+import { channelEvent } from './channel-entry.js';
 import { ChannelReader } from './channel-reader.js';
 import { sandboxRefusals, sizeOf } from './sandbox-refusals.js';
 
@@ -87,12 +87,6 @@ const TAIL_BYTES = 16 * 1024;
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_IDLE_MS = 10 * 60_000;
 
-/** An auth failure says how this agent logs in. */
-function withHint(agent: Agent, outcome: AgentOutcome): AgentOutcome {
-  if (outcome.failure?.cause !== 'auth') return outcome;
-  const hint = agent.use ? ADAPTERS[agent.use].loginHint : "check the credentials in the agent's env in team.json";
-  return { ...outcome, failure: { ...outcome.failure, reason: `${outcome.failure.reason} (to fix: ${hint})` } };
-}
 const refused = (reason: string): AgentResult => ({ outcome: { ok: false, failure: { class: 'final', reason }, usage: {} }, tail: '' });
 
 /**
@@ -118,35 +112,23 @@ export class AgentRunner implements RunsAgents {
 
   async #attempts(agent: Agent, req: AgentRequest): Promise<AgentResult> {
     const promptFile = this.#writePrompt(req);
-    const mcp = this.#mcp(agent, req);
-    const reader = mcp && new ChannelReader(mcp.channelFile, (entry) => this.#fromChannel(req.nodeId, entry));
+    // The server for this request, when it gets one: every attempt shares it (a retry's calls count for the task).
+    const { orchestra, runId, runDir } = this.deps;
+    const mcp =
+      orchestra && req.selfCheck
+        ? prepareMcp(
+            orchestra,
+            runDir,
+            { runId, phase: req.phase, task: req.label, workdir: req.cwd, key: req.nodeId, toolTimeoutMs: this.#timeoutMs(agent, req) },
+            { ...process.env, ...agent.env },
+          )
+        : undefined;
+    const reader = mcp && new ChannelReader(mcp.channelFile, (entry) => this.deps.bus.emit(channelEvent(req.nodeId, entry, Date.now())));
     reader?.start();
     try {
       return await this.#attemptsWith(agent, req, promptFile, mcp);
     } finally {
       reader?.stop();
-    }
-  }
-
-  /** The server for this request, when it gets one: every attempt shares it (a retry's calls count for the task). */
-  #mcp(agent: Agent, req: AgentRequest): McpForAttempt | undefined {
-    const { orchestra, runId, runDir } = this.deps;
-    if (!orchestra || !req.selfCheck) return undefined;
-    const attempt = { runId, phase: req.phase, task: req.label, workdir: req.cwd, key: req.nodeId, toolTimeoutMs: this.#timeoutMs(agent, req) };
-    return prepareMcp(orchestra, runDir, attempt, { ...process.env, ...agent.env });
-  }
-
-  /** What the agent's server wrote: a note is a note of the node; a gate call is a `self-check` event. */
-  #fromChannel(nodeId: string, entry: ChannelEntry): void {
-    switch (entry.kind) {
-      case 'note':
-        this.#note(nodeId, `${entry.note === 'blocker' ? 'blocker from the agent' : 'note from the agent'}: ${entry.text}`);
-        return;
-      case 'gate-call':
-        this.deps.bus.emit({ type: 'self-check', ts: Date.now(), nodeId, ok: entry.ok, gates: entry.gates });
-        return;
-      default:
-        unreachable(entry);
     }
   }
 

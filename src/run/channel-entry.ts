@@ -1,3 +1,6 @@
+import type { OrchestraEvent } from '../events/events.js';
+import { unreachable } from '../util/unreachable.js';
+
 /**
  * What an agent's MCP server writes to the run, one JSON line per entry (see
  * mcp/notes.ts): a note, or the result of a `check_gate` call. The file is in
@@ -43,4 +46,16 @@ export function parseChannelLine(line: string): ChannelEntry | undefined {
     return { kind: 'gate-call', ok: o['ok'], gates };
   }
   return undefined;
+}
+
+/** The record's event for an entry: a note is a note of the node (said to be the agent's); a gate call is a `self-check`. Pure. */
+export function channelEvent(nodeId: string, entry: ChannelEntry, ts: number): OrchestraEvent {
+  switch (entry.kind) {
+    case 'note':
+      return { type: 'note', ts, nodeId, message: `${entry.note === 'blocker' ? 'blocker from the agent' : 'note from the agent'}: ${entry.text}` };
+    case 'gate-call':
+      return { type: 'self-check', ts, nodeId, ok: entry.ok, gates: entry.gates };
+    default:
+      return unreachable(entry);
+  }
 }
