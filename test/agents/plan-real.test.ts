@@ -21,6 +21,7 @@ import {
   type Scenario,
   type TurnContext,
 } from '../fixtures/model-server/index.js';
+import { claudeEnv } from '../helpers/real-agents.js';
 
 let clis: AgentClis;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -122,15 +123,7 @@ function claudeAgent(home: string, tmp: string, m: ModelServer): Record<string, 
     timeout: '2m',
     idleTimeout: '1m',
     env: {
-      HOME: home,
-      TMPDIR: tmp,
-      ANTHROPIC_BASE_URL: m.url,
-      ANTHROPIC_API_KEY: 'x',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '0',
+      ...claudeEnv(m.url, home, tmp),
     },
   };
 }

@@ -23,6 +23,7 @@ import {
   type Turn,
   type TurnContext,
 } from '../fixtures/model-server/index.js';
+import { claudeEnv } from '../helpers/real-agents.js';
 
 let clis: AgentClis;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -71,15 +72,7 @@ function claudeAgent(h: Homes, m: ModelServer, entry: AgentEntry & { id: string;
     idleTimeout: '1m',
     ...entry,
     env: {
-      HOME: h.home,
-      TMPDIR: h.tmp,
-      ANTHROPIC_BASE_URL: m.url,
-      ANTHROPIC_API_KEY: 'x',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '0',
+      ...claudeEnv(m.url, h.home, h.tmp),
       ...env,
     },
   };

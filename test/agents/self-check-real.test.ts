@@ -20,6 +20,7 @@ import {
   type TurnContext,
 } from '../fixtures/model-server/index.js';
 import { ROOT, runCli } from '../helpers/repo.js';
+import { claudeEnv } from '../helpers/real-agents.js';
 
 let clis: AgentClis;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -106,15 +107,7 @@ describe('self-check with the real Claude Code', () => {
       expect(config).not.toContain('order-model');
       writeFileSync(path.join(dir, 'orchestra.config.yaml'), config);
       const env = {
-        HOME: home,
-        TMPDIR: tmp,
-        ANTHROPIC_BASE_URL: m.url,
-        ANTHROPIC_API_KEY: 'x',
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        DISABLE_TELEMETRY: '1',
-        DISABLE_AUTOUPDATER: '1',
-        DISABLE_ERROR_REPORTING: '1',
-        CLAUDE_CODE_MAX_RETRIES: '0',
+        ...claudeEnv(m.url, home, tmp),
         // How long Claude Code waits for an MCP server to start: on a loaded 2-core machine `orchestra mcp` took 2-3 s to
         // answer initialize, and without this one run in four found no server at all.
         MCP_TIMEOUT: '60000',

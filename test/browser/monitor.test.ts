@@ -13,6 +13,7 @@ import { claude, startModelServer, turn, usage, when, type ModelServer, type Sce
 import { waitFor } from '../helpers/gates.js';
 import { controlDir, makeRepo, ROOT, runCli } from '../helpers/repo.js';
 import { spawnServing, type Served } from '../helpers/serve.js';
+import { claudeEnv } from '../helpers/real-agents.js';
 
 const CHROMIUM = process.env.ORCHESTRA_CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -48,17 +49,7 @@ function claudeTeam(m: ModelServer, clis: AgentClis): string {
     roles: ['implementer'],
     timeout: '2m',
     idleTimeout: '1m',
-    env: {
-      HOME: path.join(root, 'home'),
-      TMPDIR: path.join(root, 'tmp'),
-      ANTHROPIC_BASE_URL: m.url,
-      ANTHROPIC_API_KEY: 'x',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-    },
+    env: claudeEnv(m.url, path.join(root, 'home'), path.join(root, 'tmp')),
   };
   return JSON.stringify({ agents: [agent] });
 }
