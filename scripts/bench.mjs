@@ -275,9 +275,28 @@ const BLOCKS = [
       const { benchMcpCheck } = await import('./bench-mcp.mjs');
       const mcpMs = await benchMcpCheck(bin, big, RUNS);
       const keyMs = timeCommand([bin, 'check', 'g3', '--no-needs', '--fingerprint'], big);
+      // A rule gate over 5,000 Python files, one of them edited before each call (as an agent's edit would).
+      const py = ctx.tmp();
+      for (let d = 0; d < 50; d++) {
+        mkdirSync(path.join(py, `pkg${d}`), { recursive: true });
+        for (let f = 0; f < 100; f++)
+          writeFileSync(
+            path.join(py, `pkg${d}`, `m${f}.py`),
+            f % 10 === 0
+              ? `from sqlalchemy import Column, DateTime, func\n\nclass M${f}(Base):\n    created_at = Column(DateTime, server_default=func.now())\n`
+              : `def f${f}(x):\n    return x + ${f}\n`,
+          );
+      }
+      writeFileSync(path.join(py, 'orchestra.config.yaml'), 'gates:\n  timestamps:\n    rule: sqlalchemy/timestamp-server-default\n');
+      spawnSync('git', ['init', '-q'], { cwd: py });
+      const ruleMs = await benchMcpCheck(bin, py, RUNS, {
+        gates: ['timestamps'],
+        touch: (i) => writeFileSync(path.join(py, 'pkg0', 'm1.py'), `def f1(x):\n    return x + ${i}\n`),
+      });
       return [
         ['orchestra check --hook pre-push, the same 10 gates, --no-cache (each runs node -e 0)', cold, `${(cold / warm).toFixed(1)}x the cached run`],
         ['orchestra mcp: tools/call check_gate to its answer, the same 10 gates all cached', mcpMs, `${(mcpMs / node).toFixed(2)}x node -e 0 (aim: < 100 ms)`],
+        ['orchestra mcp: check_gate on a rule gate over 5,000 .py files, one edited before each call', ruleMs, `${(ruleMs / node).toFixed(2)}x node -e 0`],
         ['orchestra check g3 --fingerprint (5,000 files)', keyMs, `+${(keyMs - node).toFixed(0)} ms over node: the cache-key step of an exported job`],
       ];
     },
