@@ -53,7 +53,7 @@ export function prepareGitView(worktree: string, scratch: string): GitView {
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   const own = path.join(scratch, 'gitdir');
-  cpSync(dirs.own, own, { recursive: true });
+  copyRefs(dirs.own, own);
   const shared = path.join(scratch, 'shared-objects');
   const objects = path.join(scratch, 'objects');
   mkdirSync(shared);
@@ -76,9 +76,27 @@ export function prepareGitView(worktree: string, scratch: string): GitView {
       const real = path.join(dirs.common, under);
       if (!existsSync(real)) continue;
       const copy = path.join(scratch, name);
-      cpSync(real, copy, { recursive: true });
+      copyRefs(real, copy);
       mounts.push({ kind: 'rw', src: copy, dest: real });
     }
   }
   return { mounts };
+}
+
+/**
+ * Copies a folder of git's while other tasks' git commands may be writing in
+ * it: their `*.lock` files come and go (a sibling branch's ref is locked while
+ * it moves), and are never part of a ref's state, so they are not copied; a
+ * file that vanished between listing and copying (a ref deleted meanwhile)
+ * means the folder changed under us, and one fresh copy is taken.
+ */
+function copyRefs(src: string, dest: string): void {
+  const copy = (): void => cpSync(src, dest, { recursive: true, filter: (from) => !from.endsWith('.lock') });
+  try {
+    copy();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    rmSync(dest, { recursive: true, force: true });
+    copy();
+  }
 }

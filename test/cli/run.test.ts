@@ -580,7 +580,7 @@ describe('run in CI: one phase at a time', () => {
     expect(again.stderr).toContain('--run-id ci-7-two: a run by that name exists already');
     const bad = await runCli(['run', '--run-id', '../x'], repo, env(repo, ctl));
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--run-id ../x: expected letters, digits');
+    expect(bad.stderr).toContain("option '--run-id <id>' argument '../x' is invalid. '../x' is not an id (letters, digits");
     const unnamed = await runCli(['run', '--no-needs'], repo, env(repo, ctl));
     expect(unnamed.code).toBe(2);
     expect(unnamed.stderr).toContain('--no-needs: name the phases to run');

@@ -166,6 +166,18 @@ describe('prepareGitView', () => {
     expect(existsSync(path.join(scratch, 'left-over'))).toBe(false);
   });
 
+  it("leaves out the lock files other tasks' git commands hold in the branch folder while they move their refs", () => {
+    const { repo, worktree } = repoWithWorktree();
+    const scratch = path.join(temp(), 'scratch');
+    // A sibling task's ref being moved at this moment (CI saw the copy fail on one that vanished mid-copy).
+    writeFileSync(path.join(repo, '.git', 'refs', 'heads', 'orchestra-task', 'r1', 'orders.lock'), 'x');
+    writeFileSync(path.join(repo, '.git', 'worktrees', 't1', 'index.lock'), '');
+    prepareGitView(worktree, scratch);
+    expect(existsSync(path.join(scratch, 'refs', 't1'))).toBe(true);
+    expect(existsSync(path.join(scratch, 'refs', 'orders.lock'))).toBe(false);
+    expect(existsSync(path.join(scratch, 'gitdir', 'index.lock'))).toBe(false);
+  });
+
   it('gives a folder that is not a linked worktree nothing', () => {
     const plain = temp();
     expect(prepareGitView(plain, path.join(plain, 's')).mounts).toEqual([]);

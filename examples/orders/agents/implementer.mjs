@@ -39,7 +39,7 @@ class Order(Base):
     updated_at = Column(DateTime(timezone=True), server_default=func.now(), onupdate=func.now())
 `,
   },
-  'phase-1.app/api': {
+  'phase-1.app-api': {
     'app/api/__init__.py': `"""Handlers over the models; the database sets every timestamp."""
 
 
