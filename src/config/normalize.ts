@@ -89,7 +89,7 @@ export function normalizeConfig(input: NormalizeInput): { config: Config; diagno
     hooks,
     ...(team ? { team } : {}),
     ...(budget ? { budget } : {}),
-    sandbox: sandboxOf(raw, path.dirname(file)),
+    sandbox: sandboxOf(raw, path.dirname(file), fileLoc),
     worktree: worktreeOf(raw, fileLoc, diagnostics),
     merge: mergeOf(raw),
     alerts: alertsOf(raw, fileLoc, diagnostics),

@@ -45,14 +45,16 @@ export function worktreeOf(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnost
 }
 
 /** `sandbox: auto` (the default) or `{ mode, writable }`; writable folders from the config's folder, or from ~. */
-export function sandboxOf(raw: PlainObject, root: string): SandboxSettings {
+export function sandboxOf(raw: PlainObject, root: string, fileLoc: Loc): SandboxSettings {
   const v = raw['sandbox'];
   const section = isPlainObject(v) ? v : {};
   const mode = typeof v === 'string' ? v : getString(section, 'mode');
   const writable = (getStrings(section, 'writable') ?? []).map((p) =>
     p === '~' || p.startsWith('~/') ? path.join(homedir(), p.slice(1)) : path.resolve(root, p),
   );
-  return { mode: mode === 'required' || mode === 'off' ? mode : 'auto', writable };
+  // Where `sandbox:` is, for a refusal of `required` to point at (the file's start when the key is absent).
+  const at = raw['sandbox'] === undefined ? undefined : loc(raw, 'sandbox', fileLoc, 'key');
+  return { mode: mode === 'required' || mode === 'off' ? mode : 'auto', writable, ...(at ? { loc: at } : {}) };
 }
 
 export function budgetOf(obj: PlainObject): Budget | undefined {

@@ -150,6 +150,8 @@ export interface WorktreeSettings {
 export interface SandboxSettings {
   readonly mode: 'auto' | 'required' | 'off';
   readonly writable: readonly string[];
+  /** The `sandbox:` key, when the config has one. */
+  readonly loc?: Loc;
 }
 
 export type AdapterName = 'claude-code' | 'codex' | 'gemini' | 'aider';

@@ -184,8 +184,8 @@ describe('where bubblewrap cannot run', () => {
     const repo = hostile('true', 'sandbox: required\n');
     const r = await runCli(['run', '--no-preflight'], repo, noBwrap);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(
-      'orchestra.config.yaml: sandbox: required, but agents cannot be sandboxed here: bubblewrap is not installed (no /nonexistent/bwrap)',
+    expect(r.stderr).toMatch(
+      /orchestra\.config\.yaml:\d+:1: (error: )?sandbox: required, but agents cannot be sandboxed here: bubblewrap is not installed \(no \/nonexistent\/bwrap\)/,
     );
     expect(r.stderr).toContain('to fix: install it: apt-get install bubblewrap');
     expect(existsSync(path.join(repo, '.orchestra', 'runs'))).toBe(false);

@@ -25,7 +25,11 @@ export async function sandboxFor(config: Config, print: (ds: Diagnostic[]) => vo
       process.stderr.write(`orchestra: warning: ${decision.message}\n`);
       return undefined;
     case 'refuse':
-      print([error(`${path.relative(process.cwd(), config.file) || config.file}: ${decision.message}`)]);
+      print([
+        config.sandbox.loc
+          ? error(decision.message, config.sandbox.loc)
+          : error(`${path.relative(process.cwd(), config.file) || config.file}: ${decision.message}`),
+      ]);
       return null;
     default:
       return unreachable(decision);
