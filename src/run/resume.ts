@@ -1,5 +1,10 @@
 import type { Repo } from '../git/repo.js';
 import type { RunState } from '../workspace/run-state.js';
+import type { RunDir } from '../workspace/layout.js';
+import type { ProcessProbe } from '../workspace/lock-verdict.js';
+import { judgeLeftovers } from '../workspace/leftover-verdict.js';
+import { liveGroups, readGroupRecord, rewriteGroupRecord, type GroupEntry } from '../workspace/process-groups.js';
+import { systemProbe } from '../workspace/process-probe.js';
 
 /**
  * Brings back a run's integration worktree at its last checkpoint: phases
@@ -14,4 +19,51 @@ export async function prepareResume(repo: Repo, state: RunState, integration: st
   const last = history.find((c) => done.has(c)) ?? state.base;
   await repo.raw(['branch', '-f', state.integrationBranch, last]);
   await repo.raw(['worktree', 'add', '-q', integration, state.integrationBranch]);
+}
+
+/** What `stopLeftovers` may do to the system: the probe, signals to a group, and a pause between looks. */
+export interface GroupKiller {
+  readonly probe: Pick<ProcessProbe, 'view' | 'bootId'>;
+  signal(pgid: number, signal: 'SIGTERM' | 'SIGKILL'): void;
+  pause(ms: number): Promise<void>;
+}
+
+export const systemKiller = (): GroupKiller => ({
+  probe: systemProbe(),
+  signal(pgid, signal) {
+    try {
+      process.kill(-pgid, signal);
+    } catch {
+      // the group ended on its own meanwhile
+    }
+  },
+  pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+});
+
+const LOOK_EVERY_MS = 50;
+
+/**
+ * Before a killed run's tasks start again, ends the process groups it left
+ * running (an unsandboxed agent, a gate): SIGTERM to each group still led by
+ * the process that was recorded, up to `graceMs` for them to end, then SIGKILL
+ * to those whose leader is still that process. Returns a line per group
+ * stopped; the record then keeps only what could not be stopped.
+ */
+export async function stopLeftovers(run: Pick<RunDir, 'groups'>, graceMs: number, killer: GroupKiller = systemKiller()): Promise<string[]> {
+  const recorded = liveGroups(readGroupRecord(run.groups));
+  if (recorded.length === 0) return [];
+  const { stop } = judgeLeftovers(recorded, killer.probe);
+  for (const g of stop) killer.signal(g.pgid, 'SIGTERM');
+  const stillOurs = (): GroupEntry[] => judgeLeftovers(stop, killer.probe).stop as GroupEntry[];
+  for (let waited = 0; waited < graceMs && stillOurs().length > 0; waited += LOOK_EVERY_MS) await killer.pause(LOOK_EVERY_MS);
+  // Judged again: a leader that ended meanwhile may have had its pid given to another process.
+  const stubborn = stillOurs();
+  for (const g of stubborn) killer.signal(g.pgid, 'SIGKILL');
+  for (let waited = 0; waited < 5000 && stillOurs().length > 0; waited += LOOK_EVERY_MS) await killer.pause(LOOK_EVERY_MS);
+  const left = stillOurs();
+  rewriteGroupRecord(run.groups, left);
+  return stop.map((g) => {
+    const how = left.includes(g) ? 'could not be stopped' : stubborn.includes(g) ? 'killed (it ignored SIGTERM)' : 'stopped';
+    return `process group ${g.pgid} the killed run left running: ${how}`;
+  });
 }
