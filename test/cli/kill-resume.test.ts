@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alive, GATE, waitFor } from '../helpers/gates.js';
 import { controlDir, makeRepo, processesIn, ROOT, runCli } from '../helpers/repo.js';
+import { liveGroups } from '../../src/workspace/process-groups.js';
 
 /**
  * kill -9 of orchestra at several points of a 3-phase run: `resume <run-id>`
@@ -94,6 +95,10 @@ describe.concurrent('kill -9 of orchestra, then resume <run-id>', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     straight = work(repo, `orchestra/${runIdOf(repo)}`);
     expect(straight).toContain('+from the third phase');
+    // Every group the run started was recorded, and marked ended when it ended: a resume would find nothing to stop.
+    const record = readFileSync(path.join(repo, '.orchestra', 'runs', runIdOf(repo), 'groups.jsonl'), 'utf8');
+    expect(record.match(/"start"/g)?.length).toBeGreaterThanOrEqual(5);
+    expect(liveGroups(record)).toEqual([]);
   });
 
   async function killAndResume(sandbox: string, point: Point): Promise<void> {
