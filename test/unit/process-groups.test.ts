@@ -150,20 +150,38 @@ describe('judgeLeftovers', () => {
 });
 
 describe('stopLeftovers', () => {
-  /** A system of groups that end on the signals they heed; `sent` is every signal, in order. */
-  function system(groups: Record<number, { procStart: string; endsOn: 'SIGTERM' | 'SIGKILL' | 'never' }>) {
-    const running: Record<number, string> = Object.fromEntries(Object.entries(groups).map(([pid, g]) => [pid, g.procStart]));
+  type Ends = 'SIGTERM' | 'SIGKILL' | 'never';
+  /**
+   * A system of processes (by pid: start time, group, the signal that ends it) that end on the signals they
+   * heed; `sent` is every signal, in order. A process given as a number alone leads its own group.
+   */
+  function system(procs: Record<number, { procStart: string; endsOn: Ends; pgrp?: number }>) {
+    const running = new Map(Object.entries(procs).map(([pid, p]) => [Number(pid), { ...p, pgrp: p.pgrp ?? Number(pid) }]));
     const sent: string[] = [];
+    const hit = (pid: number, signal: 'SIGTERM' | 'SIGKILL') => {
+      const endsOn = running.get(pid)?.endsOn;
+      if (endsOn === signal || (signal === 'SIGKILL' && endsOn !== 'never')) running.delete(pid);
+    };
     const killer: GroupKiller = {
-      probe: probeOf(running),
+      probe: {
+        bootId: 'boot-a',
+        view: (pid): ProcView => {
+          const p = running.get(pid);
+          return p ? { kind: 'running', procStart: p.procStart, argv: ['node'] } : { kind: 'gone' };
+        },
+      },
       signal(pgid, signal) {
-        sent.push(`${signal} ${pgid}`);
-        const endsOn = groups[pgid]?.endsOn;
-        if (endsOn === signal || (signal === 'SIGKILL' && endsOn !== 'never')) delete running[pgid];
+        sent.push(`${signal} -${pgid}`);
+        for (const [pid, p] of [...running]) if (p.pgrp === pgid) hit(pid, signal);
+      },
+      members: (pgid) => [...running].filter(([, p]) => p.pgrp === pgid).map(([pid, p]) => ({ pid, procStart: p.procStart })),
+      kill(pid) {
+        sent.push(`SIGKILL ${pid}`);
+        hit(pid, 'SIGKILL');
       },
       pause: async () => {},
     };
-    return { killer, sent };
+    return { killer, sent, running };
   }
 
   it('TERMs the recorded groups still running, KILLs those that ignore it, never signals a reused pid, and empties the record', async () => {
@@ -175,7 +193,7 @@ describe('stopLeftovers', () => {
       12: { procStart: '999', endsOn: 'SIGTERM' },
     });
     const lines = await stopLeftovers({ groups: file }, 1000, killer);
-    expect(sent).toEqual(['SIGTERM 10', 'SIGTERM 11', 'SIGKILL 11']);
+    expect(sent).toEqual(['SIGTERM -10', 'SIGTERM -11', 'SIGKILL -11']);
     expect(lines).toEqual([
       'process group 10 the killed run left running: stopped',
       'process group 11 the killed run left running: killed (it ignored SIGTERM)',
@@ -192,6 +210,25 @@ describe('stopLeftovers', () => {
       'process group 11 the killed run left running: stopped',
     ]);
     expect(liveGroups(readFileSync(file, 'utf8'))).toEqual([entry(10)]);
+  });
+
+  it('kills on its own a member that ignored SIGTERM after its leader ended, unless its pid went to another process', async () => {
+    const file = path.join(scratch(), 'groups.jsonl');
+    writeFileSync(file, start(entry(10)));
+    const { killer, sent, running } = system({
+      10: { procStart: '100', endsOn: 'SIGTERM' },
+      11: { procStart: '101', endsOn: 'SIGKILL', pgrp: 10 },
+      12: { procStart: '102', endsOn: 'SIGKILL', pgrp: 10 },
+    });
+    const pause = killer.pause;
+    // While the grace runs, member 12 ends and its pid goes to an unrelated process.
+    killer.pause = async (ms) => {
+      running.set(12, { procStart: '999', endsOn: 'SIGKILL', pgrp: 12 });
+      await pause(ms);
+    };
+    expect(await stopLeftovers({ groups: file }, 1000, killer)).toEqual(['process group 10 the killed run left running: stopped']);
+    expect(sent).toEqual(['SIGTERM -10', 'SIGKILL 11']);
+    expect([...running.keys()]).toEqual([12]);
   });
 
   it('does nothing without a record', async () => {
