@@ -14,12 +14,12 @@ import { liveGroups } from '../../src/workspace/process-groups.js';
 const AGENT = path.join(ROOT, 'test', 'fixtures', 'agent.mjs');
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 const TEAM = JSON.stringify({ agents: [{ id: 'coder', command: ['node', AGENT], roles: ['implementer'] }] });
-const gateRun = (name: string) => JSON.stringify(['node', GATE, name, '--wait', '--child']);
+const gateRun = (name: string, ...more: string[]) => JSON.stringify(['node', GATE, name, '--wait', '--child', ...more]);
 
 function config(sandbox: string): string {
   return `gates:
   g1:
-    run: ${gateRun('g1')}
+    run: ${gateRun('g1', '--ignore-term')}
   g3:
     run: ${gateRun('g3')}
 phases:
@@ -71,6 +71,8 @@ interface Point {
   leftovers(ctl: string, repo: string, runId: string): number[];
   /** The checkpoints the killed run had written. */
   readonly done: string[];
+  /** What resume says it did to the held command. */
+  readonly said: string;
 }
 
 const gateHeld = (name: string, before: string[], done: string[]): Point => ({
@@ -78,12 +80,15 @@ const gateHeld = (name: string, before: string[], done: string[]): Point => ({
   marker: `${name}.child`,
   leftovers: (ctl) => [pidIn(ctl, `${name}.pid`), pidIn(ctl, `${name}.child`)],
   done,
+  // g1 ignores SIGTERM: only the SIGKILL after the grace ends it.
+  said: name === 'g1' ? 'killed (it ignored SIGTERM)' : 'stopped',
 });
 const agentHeld = (name: string, task: string, before: string[], done: string[]): Point => ({
   before,
   marker: `${name}.started`,
   leftovers: (_ctl, repo, runId) => processesIn(path.join(repo, '.orchestra', 'worktrees', runId, task)).map((p) => Number(p.split(' ')[0])),
   done,
+  said: 'stopped',
 });
 
 describe.concurrent('kill -9 of orchestra, then resume <run-id>', () => {
@@ -118,7 +123,7 @@ describe.concurrent('kill -9 of orchestra, then resume <run-id>', () => {
 
     // The resumed run holds at the same point again; by then nothing of the killed run may be alive.
     rmSync(path.join(ctl, point.marker));
-    const resumed = runCli(['resume', runId], repo, env(ctl));
+    const resumed = runCli(['resume', runId, '--kill-grace', '300ms'], repo, env(ctl));
     try {
       await waitFor(`${point.marker} again`, () => existsSync(path.join(ctl, point.marker)));
       expect(left.filter(alive), 'processes of the killed run still alive').toEqual([]);
@@ -130,7 +135,8 @@ describe.concurrent('kill -9 of orchestra, then resume <run-id>', () => {
     }
     const r = await resumed;
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stderr).toContain('the killed run left running: ');
+    expect(r.stderr).toMatch(/orchestra: process group \d+ the killed run left running: /);
+    expect(r.stderr).toContain(`left running: ${point.said}\n`);
     expect(work(repo, `orchestra/${runId}`)).toBe(straight);
     await waitFor('every process of both runs to end', () => processesIn(path.join(repo, '.orchestra')).length === 0);
     expect(left.filter(alive)).toEqual([]);

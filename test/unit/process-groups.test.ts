@@ -17,6 +17,7 @@ import {
   type GroupEntry,
 } from '../../src/workspace/process-groups.js';
 import { stopLeftovers, type GroupKiller } from '../../src/run/resume.js';
+import { groupMembers, parseProcGroup } from '../../src/workspace/process-probe.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -235,5 +236,21 @@ describe('stopLeftovers', () => {
     const { killer, sent } = system({});
     expect(await stopLeftovers({ groups: path.join(scratch(), 'none') }, 1000, killer)).toEqual([]);
     expect(sent).toEqual([]);
+  });
+});
+
+describe('process groups from /proc', () => {
+  it('reads the group (field 5) after a command name holding spaces and parentheses', () => {
+    const rest = Array.from({ length: 50 }, (_, i) => String(i + 3));
+    rest[0] = 'S';
+    expect(parseProcGroup(`123 (a) (b c) ${rest.join(' ')}\n`)).toEqual({ state: 'S', procStart: '22', pgrp: 5 });
+    expect(parseProcGroup('123 (x) S 1 2')).toBeUndefined();
+  });
+
+  it('lists the processes of a group with their start times', () => {
+    const own = parseProcGroup(readFileSync('/proc/self/stat', 'utf8'));
+    expect(own).toBeDefined();
+    expect(groupMembers(own?.pgrp ?? 0)).toContainEqual({ pid: process.pid, procStart: own?.procStart });
+    expect(groupMembers(999_999_999)).toEqual([]);
   });
 });
