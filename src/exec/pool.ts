@@ -3,6 +3,7 @@ import Tinypool from 'tinypool';
 import type { AgentEvent } from '../agents/types.js';
 import type { AdapterName } from '../config/types.js';
 import { unreachable } from '../util/unreachable.js';
+import type { GroupLog } from '../workspace/process-groups.js';
 import { startCommand, type CommandSpec } from './process-runner.js';
 import { CHANNEL, type CommandJobResult, type ControlMessage, type Job, type RuleResult, type WorkerMessage } from './worker.js';
 
@@ -43,9 +44,12 @@ export class WorkerPool {
   readonly #channel = new BroadcastChannel(CHANNEL);
   readonly #listeners = new Map<number, (m: WorkerMessage) => void>();
   #nextJob = 1;
+  /** The run's record of its groups, so that a resume after a kill -9 can end them. */
+  readonly #log: GroupLog | undefined;
 
-  constructor(size: number) {
+  constructor(size: number, log?: GroupLog) {
     this.#size = size;
+    this.#log = log;
     this.#channel.unref();
     this.#channel.onmessage = (event: unknown) => {
       const m = (event as { data: WorkerMessage }).data;
@@ -75,7 +79,7 @@ export class WorkerPool {
       switch (m.type) {
         case 'spawned':
           pid = m.pid;
-          this.#groups.add(m.pid);
+          this.#added(m.pid);
           return;
         case 'line':
           watch.onLine(m.line);
@@ -102,8 +106,19 @@ export class WorkerPool {
     } finally {
       signal.removeEventListener('abort', stop);
       this.#listeners.delete(jobId);
-      if (pid !== undefined) this.#groups.delete(pid);
+      if (pid !== undefined) this.#removed(pid);
     }
+  }
+
+  #added(pid: number): void {
+    this.#groups.add(pid);
+    this.#log?.started(pid);
+  }
+
+  /** Called once the command's exit was seen: process-runner has killed what was left of its group by then. */
+  #removed(pid: number): void {
+    this.#groups.delete(pid);
+    this.#log?.ended(pid);
   }
 
   /**
@@ -118,7 +133,7 @@ export class WorkerPool {
     const command = startCommand(spec, {
       onSpawn: (p) => {
         pid = p;
-        this.#groups.add(p);
+        this.#added(p);
       },
       onLine: (line) => watch.onLine(line),
     });
@@ -129,7 +144,7 @@ export class WorkerPool {
       return await command.done;
     } finally {
       signal.removeEventListener('abort', stop);
-      if (pid !== undefined) this.#groups.delete(pid);
+      if (pid !== undefined) this.#removed(pid);
     }
   }
 

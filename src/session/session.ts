@@ -70,7 +70,7 @@ export class Session {
   /** Runs the work with a pool of `concurrency` workers and Ctrl-C handling; the record is closed after, whatever happens. */
   async work<T>(concurrency: number, fn: (pool: WorkerPool, signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await withPool(concurrency, fn);
+      return await withPool(concurrency, fn, this.runDir.groups);
     } finally {
       this.#record.close();
     }

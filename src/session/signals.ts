@@ -1,4 +1,5 @@
 import type { WorkerPool } from '../exec/pool.js';
+import type { GroupLog } from '../workspace/process-groups.js';
 
 /** Ctrl-C / SIGTERM: the first stops everything gracefully, a second kills at once; orchestra's own exit takes its process groups along. */
 export function handleSignals(pool: { killAll(): void }, abort: AbortController): { dispose(): void } {
@@ -26,9 +27,10 @@ export function handleSignals(pool: { killAll(): void }, abort: AbortController)
 }
 
 /** A pool of `concurrency` workers and the signal handling around one piece of work; everything is released after. */
-export async function withPool<T>(concurrency: number, work: (pool: WorkerPool, signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withPool<T>(concurrency: number, work: (pool: WorkerPool, signal: AbortSignal) => Promise<T>, groupsFile?: string): Promise<T> {
   const { WorkerPool: Pool } = await import('../exec/pool.js');
-  const pool = new Pool(concurrency);
+  const log = groupsFile === undefined ? undefined : await groupLog(groupsFile);
+  const pool = new Pool(concurrency, log);
   const abort = new AbortController();
   const signals = handleSignals(pool, abort);
   try {
@@ -37,4 +39,9 @@ export async function withPool<T>(concurrency: number, work: (pool: WorkerPool, 
     await pool.destroy();
     signals.dispose();
   }
+}
+
+async function groupLog(file: string): Promise<GroupLog> {
+  const [{ recordGroups }, { systemProbe }] = await Promise.all([import('../workspace/process-groups.js'), import('../workspace/process-probe.js')]);
+  return recordGroups(file, systemProbe());
 }

@@ -16,7 +16,7 @@ import path from 'node:path';
  *   cache/gates/<fp>.json   passing gate results
  *   cache/parse/<sha>.json  parsed config files, sealed with the user's cache key (parse-cache.ts)
  *   reports/                junit.xml, orchestra.sarif, plan documents
- *   runs/<id>/              events.jsonl, state.json, report.md, logs/, prompts/, sandbox/
+ *   runs/<id>/              events.jsonl, state.json, report.md, groups.jsonl, logs/, prompts/, sandbox/
  *   worktrees/<id>/         _integration/ and one folder per task
  * ```
  */
@@ -95,6 +95,7 @@ export class Workspace {
       events: path.join(dir, 'events.jsonl'),
       state: path.join(dir, 'state.json'),
       report: path.join(dir, 'report.md'),
+      groups: path.join(dir, 'groups.jsonl'),
       logs,
       prompts,
       logFile: (nodeId) => path.join(logs, `${fileSafe(nodeId)}.log`),
@@ -121,6 +122,8 @@ export interface RunDir {
   /** What `resume`, `rollback` and `apply` read back (see `run-state.ts`). */
   readonly state: string;
   readonly report: string;
+  /** The process groups the run started and has not seen end (see `process-groups.ts`): what `resume` stops after a kill -9. */
+  readonly groups: string;
   readonly logs: string;
   readonly prompts: string;
   /** The log a node (or a fix round, `fix:x#2`) writes. */

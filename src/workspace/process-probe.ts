@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ProcessProbe, ProcView } from './lock-verdict.js';
 
 let probe: ProcessProbe | undefined;
@@ -69,4 +69,36 @@ export function parseCmdline(text: string): string[] {
   const parts = text.split('\0');
   if (parts.at(-1) === '') parts.pop();
   return parts;
+}
+
+/** The process group (field 5) of a /proc/<pid>/stat line, with its state and start time. */
+export function parseProcGroup(text: string): { state: string; procStart: string; pgrp: number } | undefined {
+  const stat = parseProcStat(text);
+  const pgrp = Number(
+    text
+      .slice(text.lastIndexOf(')') + 1)
+      .trim()
+      .split(/\s+/)[5 - 3],
+  );
+  return stat && Number.isSafeInteger(pgrp) ? { ...stat, pgrp } : undefined;
+}
+
+/** The live processes of a process group, with their start times (none where there is no /proc). */
+export function groupMembers(pgid: number): { pid: number; procStart: string }[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return [];
+  }
+  const members: { pid: number; procStart: string }[] = [];
+  for (const pid of pids) {
+    try {
+      const stat = parseProcGroup(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push({ pid: Number(pid), procStart: stat.procStart });
+    } catch {
+      // ended while the list was read
+    }
+  }
+  return members;
 }

@@ -165,6 +165,11 @@ async function runLocked(
   request?: string,
 ): Promise<number> {
   if (!opts.resume) pruneRuns(ws, RUNS_KEPT - 1);
+  else {
+    // The lock is ours, so the killed run is gone: what it started and left running must end before its tasks start again.
+    const { stopLeftovers } = await import('../../run/resume.js');
+    for (const line of await stopLeftovers(ws.run(runId), opts.graceMs)) process.stderr.write(`orchestra: ${line}\n`);
+  }
   const reporters = opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const session = await Session.open({ ws, runId, reporters, root: config.root });
   const { runPhases } = await import('../../run/run-phases.js');
