@@ -12,6 +12,7 @@ import { checkSchema } from './schema-check.js';
 import type { SourceStore } from './source-text.js';
 import { didYouMean } from './suggest.js';
 import { readUserFile } from './user-file.js';
+import { pushAll } from '../util/push-all.js';
 
 /** Builtin presets ship in the package's presets/ folder. */
 export const PRESETS_DIR = fileURLToPath(new URL('../../presets/', import.meta.url));
@@ -56,11 +57,11 @@ async function loadLayer(file: string, ctx: Context, stack: string[], at?: Loc):
     return {};
   }
   const parsed = await parseFile(file, read.text, ctx.sources, ctx.cache);
-  ctx.diagnostics.push(...parsed.diagnostics);
+  pushAll(ctx.diagnostics, parsed.diagnostics);
   if (parsed.value === undefined) return {};
   // An empty file (or a package.json without the key) is an empty config.
   const value = parsed.value === null ? {} : parsed.value;
-  ctx.diagnostics.push(...checkSchema('config', value, file));
+  pushAll(ctx.diagnostics, checkSchema('config', value, file));
   if (!isPlainObject(value)) return {};
   const fileLoc: Loc = locOf(value) ?? { file, start: 0, end: 0 };
 

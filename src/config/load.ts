@@ -19,6 +19,7 @@ import { SourceText, type SourceStore } from './source-text.js';
 import { parseSpec, type SpecResult } from './spec.js';
 import { normalizeTeam } from './team.js';
 import type { Config, Team } from './types.js';
+import { pushAll } from '../util/push-all.js';
 
 export interface LoadOptions {
   /** Where the search starts (--cwd). */
@@ -105,7 +106,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
       else {
         sources.set(specFile, new SourceText(specFile, read.text));
         spec = parseSpec(specFile, read.text);
-        diagnostics.push(...spec.diagnostics);
+        pushAll(diagnostics, spec.diagnostics);
       }
     } else {
       diagnostics.push(error(`spec file not found: ${specFile}`, locOf(merged, 'spec')));
@@ -113,7 +114,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadOutcome> {
   }
 
   const { config, diagnostics: semantic } = normalizeConfig({ raw: merged, file, files, teamFile, ...(team ? { team } : {}), ...(spec ? { spec } : {}) });
-  diagnostics.push(...semantic);
+  pushAll(diagnostics, semantic);
   return done(config);
 }
 
@@ -124,10 +125,10 @@ async function loadTeam(file: string, at: Loc | undefined, sources: SourceStore,
     return undefined;
   }
   const parsed = await parseFile(file, read.text, sources, cache);
-  diagnostics.push(...parsed.diagnostics);
+  pushAll(diagnostics, parsed.diagnostics);
   if (parsed.value === undefined) return undefined;
-  diagnostics.push(...checkSchema('team', parsed.value, file));
+  pushAll(diagnostics, checkSchema('team', parsed.value, file));
   const { team, diagnostics: semantic } = normalizeTeam(parsed.value, file);
-  diagnostics.push(...semantic);
+  pushAll(diagnostics, semantic);
   return team;
 }

@@ -6,6 +6,7 @@ import { error, warning } from './diagnostic.js';
 import { registerInfo, setOwn, type NodeInfo, type PlainObject } from './located.js';
 import type { Parsed } from './parse.js';
 import { SourceText } from './source-text.js';
+import { pushAll } from '../util/push-all.js';
 
 /**
  * Everything that needs the yaml package, which parse.ts loads only when a
@@ -135,7 +136,7 @@ export function parseYaml(file: string, text: string): Parsed {
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { value: undefined, diagnostics };
   const converted = fromYamlDocument(doc, file);
-  diagnostics.push(...converted.diagnostics);
+  pushAll(diagnostics, converted.diagnostics);
   // A broken alias or key leaves holes that the schema would report again; one report is enough.
   return { value: converted.diagnostics.length > 0 ? undefined : converted.value, diagnostics };
 }

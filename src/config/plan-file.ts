@@ -6,6 +6,7 @@ import { parseFile } from './parse.js';
 import type { ParseCache } from './parse-cache.js';
 import { checkSchema } from './schema-check.js';
 import type { SourceStore } from './source-text.js';
+import { pushAll } from '../util/push-all.js';
 
 /** The keys a plan file may hold: it adds work and the gates that check it, nothing else. */
 export const PLAN_KEYS = ['$schema', 'phases', 'gates'] as const;
@@ -42,9 +43,9 @@ export async function loadPlanLayer(
     text = readFileSync(file, 'utf8');
   }
   const parsed = await parseFile(file, text, sources, cache);
-  diagnostics.push(...parsed.diagnostics);
+  pushAll(diagnostics, parsed.diagnostics);
   if (parsed.value === undefined || parsed.value === null) return {};
-  diagnostics.push(...checkSchema('config', parsed.value, file));
+  pushAll(diagnostics, checkSchema('config', parsed.value, file));
   if (!isPlainObject(parsed.value)) return {};
   const value = parsed.value;
   const layer: PlainObject = {};

@@ -5,6 +5,7 @@ import { BitSet } from './bitset.js';
 import { findCycles, type NeedEdge } from './cycles.js';
 import { findScopeConflicts, type ScopedTask } from './scopes.js';
 import type { Edge, Graph, GraphNode, ScopeDecision } from './types.js';
+import { pushAll } from '../util/push-all.js';
 
 export interface CompileOptions {
   /** Overlapping scopes are an error instead of an ordering. */
@@ -48,7 +49,7 @@ export function compile(config: Config, options: CompileOptions = {}): { graph?:
 
   const gateEdges: NeedEdge[] = [];
   for (const g of gates.values()) for (const r of gateNeeds(g)) gateEdges.push({ from: g.name, to: r.id, loc: r.loc });
-  diagnostics.push(...findCycles([...gates.keys()], gateEdges, 'gate'));
+  pushAll(diagnostics, findCycles([...gates.keys()], gateEdges, 'gate'));
 
   const phases = config.phases;
   const byId = new Map(phases.map((p) => [p.id, p]));
