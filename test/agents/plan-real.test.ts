@@ -6,10 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, runCli } from '../helpers/repo.js';
-import { agentClis, type AgentClis } from '../fixtures/model-server/clis.js';
 import {
   claude,
   lastUserText,
@@ -21,24 +20,15 @@ import {
   type Scenario,
   type TurnContext,
 } from '../fixtures/model-server/index.js';
-import { claudeEnv } from '../helpers/real-agents.js';
+import { claudeEnv, realAgentHooks } from '../helpers/real-agents.js';
 
-let clis: AgentClis;
-const cleanups: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  clis = await agentClis();
-}, 600_000);
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { clis, cleanup } = realAgentHooks();
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanup(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -118,7 +108,7 @@ function claudeAgent(home: string, tmp: string, m: ModelServer): Record<string, 
   return {
     id: 'claude',
     use: 'claude-code',
-    bin: clis.claude,
+    bin: clis().claude,
     roles: ['planner', 'implementer', 'fix-executor'],
     timeout: '2m',
     idleTimeout: '1m',
@@ -133,7 +123,7 @@ type Ev = Record<string, unknown> & { type: string; nodeId?: string; ts: number 
 describe('orchestra run --request with the real Claude Code as the planner', () => {
   it('repairs the wave itself, sends the unknown gate back, writes the second answer as orchestra.plan.yaml and builds it', { timeout: 240_000 }, async () => {
     const m = await startModelServer(scenario());
-    cleanups.push(() => m.close());
+    cleanup(() => m.close());
     const homes = tempDir('orchestra-plan-real-');
     const home = path.join(homes, 'home');
     const tmp = path.join(homes, 'tmp');

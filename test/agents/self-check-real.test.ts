@@ -6,8 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentClis, type AgentClis } from '../fixtures/model-server/clis.js';
+import { describe, expect, it } from 'vitest';
 import {
   claude,
   lastUserText,
@@ -20,16 +19,9 @@ import {
   type TurnContext,
 } from '../fixtures/model-server/index.js';
 import { ROOT, runCli } from '../helpers/repo.js';
-import { claudeEnv } from '../helpers/real-agents.js';
+import { claudeEnv, realAgentHooks } from '../helpers/real-agents.js';
 
-let clis: AgentClis;
-const cleanups: Array<() => Promise<void> | void> = [];
-beforeAll(async () => {
-  clis = await agentClis();
-}, 600_000);
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { clis, cleanup } = realAgentHooks();
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 const and =
@@ -89,9 +81,9 @@ describe('self-check with the real Claude Code', () => {
           turn.text('Wrote the User model; check_gate passes.', { name: 'done', api: 'anthropic', match: when.toolResultHas('PASSED: all 2 gates') }),
         ],
       });
-      cleanups.push(() => m.close());
+      cleanup(() => m.close());
       const root = mkdtempSync(path.join(os.tmpdir(), 'orchestra-self-check-real-'));
-      cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+      cleanup(() => rmSync(root, { recursive: true, force: true }));
       const home = path.join(root, 'home');
       const tmp = path.join(root, 'tmp');
       const dir = path.join(root, 'repo');
@@ -112,7 +104,7 @@ describe('self-check with the real Claude Code', () => {
         // answer initialize, and without this one run in four found no server at all.
         MCP_TIMEOUT: '60000',
       };
-      const agent = { id: 'claude', use: 'claude-code', bin: clis.claude, roles: ['implementer', 'fix-executor'], timeout: '2m', idleTimeout: '1m', env };
+      const agent = { id: 'claude', use: 'claude-code', bin: clis().claude, roles: ['implementer', 'fix-executor'], timeout: '2m', idleTimeout: '1m', env };
       writeFileSync(path.join(dir, 'team.json'), `${JSON.stringify({ agents: [agent] }, null, 2)}\n`);
       git(dir, 'init', '-q', '-b', 'main');
       git(dir, 'add', '-A');
