@@ -25,7 +25,10 @@ export function claudeMcpArgs(spec: McpServerSpec): { readonly args: readonly st
 /**
  * Codex: `-c` overrides of `mcp_servers.orchestra` (values in TOML; a JSON
  * string is a valid TOML basic string). Codex stops a tool call after 60 s by
- * default: a gate set may take longer.
+ * default: a gate set may take longer. `required`: Codex waits for the server
+ * before its first request (without it, a server still starting on a loaded
+ * machine made Codex send its first request twice, in about one full suite
+ * run in two) and says so if it cannot start.
  */
 export function codexMcpArgs(spec: McpServerSpec): readonly string[] {
   const key = `mcp_servers.${MCP_SERVER}`;
@@ -39,6 +42,8 @@ export function codexMcpArgs(spec: McpServerSpec): readonly string[] {
     `${key}.tool_timeout_sec=${seconds}`,
     '-c',
     `${key}.startup_timeout_sec=30`,
+    '-c',
+    `${key}.required=true`,
   ];
 }
 

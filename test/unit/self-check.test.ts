@@ -33,6 +33,7 @@ describe('handing the MCP server to each CLI', () => {
     expect(args).toContain('mcp_servers.orchestra.command="/usr/bin/node"');
     expect(args).toContain('mcp_servers.orchestra.args=["/opt/orchestra/bin/orchestra.js", "mcp", "--cwd", "/wt/a \\"b\\"", "--task", "t"]');
     expect(args).toContain('mcp_servers.orchestra.tool_timeout_sec=91');
+    expect(args).toContain('mcp_servers.orchestra.required=true');
     const argv = codex.launch(agent, { prompt: 'do it', promptFile: 'f', workdir: '/wt', mcp: SPEC }).argv;
     expect(argv.at(-1)).toBe('do it');
   });
