@@ -5,7 +5,7 @@ import type { Repo } from '../git/repo.js';
 import type { GateNode } from '../graph/types.js';
 import type { RunDir, RunWorktrees } from '../workspace/layout.js';
 import type { Mutex } from './agent-slots.js';
-import type { RunsAgents } from './agent-runner.js';
+import type { RunsAgents } from './agent-request.js';
 import type { GateOutcomes } from './gate-outcomes.js';
 import type { NodeEvents } from './node-events.js';
 import { MergeQueue } from './merge-queue.js';

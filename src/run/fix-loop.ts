@@ -1,4 +1,4 @@
-import type { RunsAgents } from './agent-runner.js';
+import type { RunsAgents } from './agent-request.js';
 import { failureSignature, fixPrompt, type GateFailure } from './fix-prompt.js';
 import type { WorkTree } from './integration-tree.js';
 import type { NodeEnd } from './node-events.js';

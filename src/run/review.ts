@@ -1,4 +1,4 @@
-import type { RunsAgents } from './agent-runner.js';
+import type { RunsAgents } from './agent-request.js';
 import { parseVerdict, reviewPrompt, type GateFailure } from './fix-prompt.js';
 import type { WorkTree } from './integration-tree.js';
 

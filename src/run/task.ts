@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Outcome } from '../exec/scheduler.js';
 import type { TaskNode } from '../graph/types.js';
-import type { AgentResult } from './agent-runner.js';
+import type { AgentResult } from './agent-request.js';
 import type { PhaseContext } from './context.js';
 import { linksLeaving } from './link-targets.js';
 import { TaskMerge } from './merge-task.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentRequest, AgentResult, RunsAgents } from '../../src/run/agent-runner.js';
+import type { AgentRequest, AgentResult, RunsAgents } from '../../src/run/agent-request.js';
 import { healedBy, noProgress, runFixLoop, type FixLoopDeps, type FixLoopSpec } from '../../src/run/fix-loop.js';
 import { failureSignature, type GateFailure } from '../../src/run/fix-prompt.js';
 import type { WorkTree } from '../../src/run/integration-tree.js';
