@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Diagnostic } from './diagnostic.js';
 import { error, withRelated } from './diagnostic.js';
 import { copyKeyLoc, isPlainObject, locOf, setOwn, type PlainObject } from './located.js';
@@ -6,6 +6,7 @@ import { parseFile } from './parse.js';
 import type { ParseCache } from './parse-cache.js';
 import { checkSchema } from './schema-check.js';
 import type { SourceStore } from './source-text.js';
+import { readUserFile } from './user-file.js';
 import { pushAll } from '../util/push-all.js';
 
 /** The keys a plan file may hold: it adds work and the gates that check it, nothing else. */
@@ -40,7 +41,13 @@ export async function loadPlanLayer(
       diagnostics.push(error(`plan file not found: ${file}`, locOf(below, 'plan'), "write it with 'orchestra plan --request \"…\"', or remove 'plan:'"));
       return {};
     }
-    text = readFileSync(file, 'utf8');
+    // A folder, a FIFO or a file over the size limit is a diagnostic at `plan:`, as for every file a config names.
+    const read = readUserFile(file, 'plan', locOf(below, 'plan'), sources);
+    if ('problem' in read) {
+      diagnostics.push(read.problem);
+      return {};
+    }
+    text = read.text;
   }
   const parsed = await parseFile(file, text, sources, cache);
   pushAll(diagnostics, parsed.diagnostics);

@@ -72,7 +72,8 @@ export function userShell(): string | true {
 }
 
 /** The last non-empty line and the last `bytes` of a log file. */
-function readTail(file: string, bytes: number): { tail: string; size: number } {
+/** The last `bytes` of a file and its size; empty when it cannot be read. */
+export function readTail(file: string, bytes: number): { tail: string; size: number } {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');

@@ -17,7 +17,8 @@ export interface Style {
 const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
 
 const colored: Style = { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), cyan: wrap(36, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
-const plain: Style = { red: (s) => s, yellow: (s) => s, green: (s) => s, cyan: (s) => s, dim: (s) => s, bold: (s) => s };
+/** No colours: for text that is not a terminal's (a prompt, a file). */
+export const plain: Style = { red: (s) => s, yellow: (s) => s, green: (s) => s, cyan: (s) => s, dim: (s) => s, bold: (s) => s };
 
 export function styleFor(stream: NodeJS.WriteStream): Style {
   return useColor(stream) ? colored : plain;

@@ -2,6 +2,7 @@ import { DENIED } from '../agents/types.js';
 import { formatDuration } from '../config/duration.js';
 import type { AlertKind, NodeInfo, OrchestraEvent } from '../events/events.js';
 import { unreachable } from '../util/unreachable.js';
+import { subject } from '../logger/agent-activity.js';
 
 /** When to speak up; set by the config's `alerts:` (see config/alerts.ts for the defaults). */
 export interface AlertThresholds {
@@ -162,10 +163,8 @@ export class AlertDetector {
 const clip = (s: string): string => (s.length > 120 ? `${s.slice(0, 119)}…` : s);
 
 function subjectOf(input: unknown): string {
-  if (typeof input !== 'object' || input === null) return '';
-  const i = input as Record<string, unknown>;
-  const s = ['file_path', 'path', 'command', 'cmd'].map((k) => i[k]).find((v) => typeof v === 'string');
-  return typeof s === 'string' ? `: ${clip(s)}` : '';
+  const s = subject(input);
+  return s ? `: ${clip(s)}` : '';
 }
 
 /** JSON with object keys sorted, so that the same input is the same text whatever order the CLI wrote it in. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADAPTERS } from '../agents/adapters/index.js';
 import { launchFor } from '../agents/launch.js';
@@ -8,6 +8,7 @@ import { startCommand } from '../exec/process-runner.js';
 import type { AgentSandbox, Sandboxed } from '../sandbox/sandbox.js';
 import { ANSWER_LIMIT } from './answer.js';
 import type { Asked } from './loop.js';
+import { readTail } from '../exec/process-runner.js';
 
 export const PLANNER_ROLE = 'planner';
 /** A planner's limit when its team entry sets none. */
@@ -116,17 +117,8 @@ export function agentAsker(agent: Agent, opts: AskOptions): (prompt: string, rou
 
 /** The last `bytes` of a file, from a line start. */
 function readEnd(file: string, bytes: number): string {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, bytes);
-    const buf = Buffer.alloc(length);
-    readSync(fd, buf, 0, length, size - length);
-    const text = buf.toString('utf8');
-    return size > bytes ? text.slice(text.indexOf('\n') + 1) : text;
-  } finally {
-    closeSync(fd);
-  }
+  const { tail, size } = readTail(file, bytes);
+  return size > bytes ? tail.slice(tail.indexOf('\n') + 1) : tail;
 }
 
 function statusOf(root: string): string[] {

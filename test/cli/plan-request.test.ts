@@ -257,3 +257,27 @@ describe.concurrent("a config's plan file", () => {
     expect(wrong.stderr).toContain("p.yaml:3:3: error: gate 'unit' is declared by the config already: a plan may add gates, not change them");
   });
 });
+
+describe('plan and run --request: bad input is refused before a planner is asked', () => {
+  it('a plan: that names a folder is exit 2 at the plan: key, not a stack trace', async () => {
+    const { dir } = setup([]);
+    execFileSync('mkdir', [path.join(dir, 'plans.yaml')]);
+    writeFileSync(path.join(dir, 'orchestra.config.yaml'), `${config(dir)}plan: plans.yaml\n`);
+    const r = await runCli(['validate'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/orchestra\.config\.yaml:\d+:\d+: (error: )?plan: .*plans\.yaml is a (directory|folder)/);
+    expect(r.stderr).not.toMatch(/internal error|EISDIR/);
+  });
+
+  it('--write naming a folder, and phase names beside run --request, are exit 2 and nobody is asked', async () => {
+    const { dir } = setup([answer()]);
+    execFileSync('mkdir', [path.join(dir, 'out.yaml')]);
+    const w = await runCli(['plan', '--request', 'Add auth', '--write', 'out.yaml'], dir);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/--write out\.yaml: .*out\.yaml is a (directory|folder)/);
+    const r = await runCli(['run', 'build', '--request', 'Add auth', '--yes'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--request plans the phases itself; leave out the phase names (build)');
+    expect(existsSync(path.join(dir, '.orchestra', 'reports'))).toBe(false);
+  });
+});

@@ -20,6 +20,8 @@ import { Workspace } from '../../workspace/layout.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
 import { sandboxFor } from './sandbox-choice.js';
+import { plain } from '../../logger/style.js';
+import { writableFileProblem } from '../../util/path-kind.js';
 
 export const DEFAULT_PLAN_FILE = 'orchestra.plan.yaml';
 /** A request longer than this is a file pasted by mistake, not a request. */
@@ -86,6 +88,12 @@ export async function planFromRequest(opts: PlanRequestOptions): Promise<Planned
     printDiagnostics([error(`--write ${opts.write ?? planFile}: the plan file is a .yaml file inside the repository (${config.root})`)]);
     return { ok: false, code: EXIT.usage };
   }
+  // Checked before the planner is asked: a folder there would fail only at the final rename, after the whole session.
+  const unwritable = writableFileProblem(planFile);
+  if (unwritable !== undefined) {
+    printDiagnostics([error(`--write ${opts.write ?? planFile}: ${unwritable}`)]);
+    return { ok: false, code: EXIT.usage };
+  }
 
   // The planner starts in the sandbox the run's agents would (exit 2 where the config requires one this machine lacks).
   const sandbox = await sandboxFor(config, printDiagnostics);
@@ -120,7 +128,7 @@ export async function planFromRequest(opts: PlanRequestOptions): Promise<Planned
         header,
       }),
     describe: (ds, sources) => {
-      const text = formatDiagnostics(ds, sources, config.root, plainStyle);
+      const text = formatDiagnostics(ds, sources, config.root, plain);
       process.stderr.write(`orchestra: the planner's answer is not valid yet; sent back:\n${text}\n`);
       return text;
     },
@@ -194,13 +202,3 @@ function requestLines(text: string): string[] {
 function clip(text: string, n: number): string {
   return text.length <= n ? text : `${text.slice(0, n)}\n… (${text.length - n} more characters)`;
 }
-
-/** What the planner is shown: no colours. */
-const plainStyle = {
-  red: (s: string) => s,
-  yellow: (s: string) => s,
-  green: (s: string) => s,
-  cyan: (s: string) => s,
-  dim: (s: string) => s,
-  bold: (s: string) => s,
-};

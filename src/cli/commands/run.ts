@@ -9,7 +9,7 @@ import { compile } from '../../graph/compile.js';
 import { onlyPhases, selectSubgraph } from '../../graph/select.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
-import { EXIT, type CommonOptions } from '../exit-codes.js';
+import { EXIT, usageFailure, type CommonOptions } from '../exit-codes.js';
 import { writeFileAtomic } from '../../util/write-atomic.js';
 import { reportFileProblems, type ReporterChoice } from '../../session/reporters.js';
 import { Session } from '../../session/session.js';
@@ -20,7 +20,7 @@ import type { Graph } from '../../graph/types.js';
 import { Repo } from '../../git/repo.js';
 import type { AgentSandbox } from '../../sandbox/sandbox.js';
 import { loadOrReport } from './validate.js';
-import { planBeforeRun, type RunRequestOptions } from './run-request.js';
+import type { RunRequestOptions } from './run-request.js';
 import { sandboxFor } from './sandbox-choice.js';
 import { planPhasesClosure } from '../../planner/plan-phases.js';
 
@@ -50,6 +50,11 @@ export async function runCommand(given: RunOptions): Promise<number> {
   let opts = given;
   let request: string | undefined;
   if (given.request) {
+    // Phases named beside --request would be silently replaced by the plan's: say so before a planner is asked.
+    if (given.phases.length)
+      return usageFailure(`--request plans the phases itself; leave out the phase names (${given.phases.join(' ')}), or run them without --request`);
+    // Loaded only here: a plain `orchestra run` does not pay for the planner.
+    const { planBeforeRun } = await import('./run-request.js');
     const planned = await planBeforeRun(given.request);
     if ('code' in planned) return planned.code;
     opts = { ...given, phases: planned.phases };

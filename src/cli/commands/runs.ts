@@ -5,7 +5,7 @@ import { Workspace } from '../../workspace/layout.js';
 import { RUN_ID } from '../../workspace/run-ids.js';
 import { RunStateStore, type RunState } from '../../workspace/run-state.js';
 import { styleFor } from '../../logger/style.js';
-import { EXIT, type CommonOptions } from '../exit-codes.js';
+import { EXIT, usageFailure, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
 
 import type { RunOptions } from './run.js';
@@ -37,10 +37,7 @@ function notAnId(runId: string): number {
   return fail(`'${runId}' is not a run id (letters, digits, and . _ - after the first)`, "runs are listed by 'orchestra list'");
 }
 
-function fail(message: string, hint?: string): number {
-  process.stderr.write(`orchestra: error: ${message}\n${hint ? `  ${hint}\n` : ''}`);
-  return EXIT.usage;
-}
+const fail = usageFailure;
 
 /** `orchestra apply [run-id]`: merge a run's integration branch into the current branch, only on a clean tree. */
 export async function applyCommand(opts: CommonOptions & { runId?: string; rebase?: boolean }): Promise<number> {
