@@ -352,7 +352,7 @@ const BLOCKS = [
   {
     id: 'run',
     title: "run: orchestra's own overhead per agent task, and the sandbox's",
-    run(ctx) {
+    async run(ctx) {
       const rows = [];
       const dir = ctx.tmp();
       const node = ctx.node();
@@ -386,21 +386,9 @@ const BLOCKS = [
       const bwrap = spawnSync('bwrap', ['--ro-bind', '/', '/', 'true']).status === 0;
       writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\nsandbox: off\n`);
       const off = timeSlow([bin, 'run', '--concurrency', '1'], dir, SLOW_RUNS);
-      const args = [
-        '--die-with-parent',
-        '--unshare-pid',
-        '--unshare-ipc',
-        '--ro-bind',
-        '/',
-        '/',
-        '--dev',
-        '/dev',
-        '--proc',
-        '/proc',
-        '--tmpfs',
-        '/tmp',
-        'true',
-      ];
+      // orchestra's own mount layout (no extra mounts), so the figure is the one an agent start pays.
+      const { bwrapArgs } = await import(path.join(root, 'dist', 'sandbox', 'bwrap-args.js'));
+      const args = bwrapArgs({ workdir: dir, mounts: [], within: [], unset: [], env: {}, asNobody: process.getuid?.() === 0 }, ['true']);
       rows.push([
         'run: the same 50 tasks, sandbox: off, --concurrency 1',
         off,

@@ -24,6 +24,7 @@ import {
   type TurnContext,
 } from '../fixtures/model-server/index.js';
 import { claudeEnv } from '../helpers/real-agents.js';
+import { UPDATED_FIXED, USER_PY } from '../fixtures/orders-models.js';
 
 let clis: AgentClis;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -204,21 +205,6 @@ const and =
 const LOGIN_HINT_CLAUDE = '(to fix: run `claude` and /login once, or set ANTHROPIC_API_KEY)';
 
 // --- 1. The bundled example, built by real Claude Code and Codex -----------------------------------
-
-const USER_PY = `from sqlalchemy import Column, DateTime, Integer, String, func
-
-from app.db import Base
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id = Column(Integer, primary_key=True)
-    email = Column(String(255), unique=True, nullable=False)
-    created_at = Column(DateTime, server_default=func.now())
-    updated_at = Column(DateTime)
-`;
-const UPDATED_FIXED = 'updated_at = Column(DateTime, server_default=func.now(), onupdate=func.now())';
 
 const ORDER_PY = `from sqlalchemy import Column, DateTime, ForeignKey, Integer, func
 

@@ -20,6 +20,7 @@ import {
 } from '../fixtures/model-server/index.js';
 import { ROOT, runCli } from '../helpers/repo.js';
 import { claudeEnv, realAgentHooks } from '../helpers/real-agents.js';
+import { UPDATED_FIXED, USER_PY } from '../fixtures/orders-models.js';
 
 const { clis, cleanup } = realAgentHooks();
 
@@ -29,20 +30,6 @@ const and =
   (c: TurnContext) =>
     ms.every((m) => m(c));
 
-const USER_PY = `from sqlalchemy import Column, DateTime, Integer, String, func
-
-from app.db import Base
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id = Column(Integer, primary_key=True)
-    email = Column(String(255), unique=True, nullable=False)
-    created_at = Column(DateTime, server_default=func.now())
-    updated_at = Column(DateTime)
-`;
-const FIXED = 'updated_at = Column(DateTime, server_default=func.now(), onupdate=func.now())';
 const CHECK = { name: 'mcp__orchestra__check_gate', input: {} };
 /** The request answers a WaitForMcpServers call (the model's previous reply). */
 const afterWait = (c: TurnContext): boolean => {
@@ -72,7 +59,7 @@ describe('self-check with the real Claude Code', () => {
             // Refused while the server connects, then made again.
             times: 4,
           }),
-          turn.tools(claude.edit('app/models/user.py', 'updated_at = Column(DateTime)', FIXED), {
+          turn.tools(claude.edit('app/models/user.py', 'updated_at = Column(DateTime)', UPDATED_FIXED), {
             name: 'edit',
             api: 'anthropic',
             match: and(when.toolResultHas('FAILED: timestamps'), when.toolResultHas('app/models/user.py:12:')),
@@ -155,7 +142,9 @@ describe('self-check with the real Claude Code', () => {
       expect(evs.filter((e) => e.type === 'agent-finished').map((e) => e.nodeId)).toEqual(['task:models/user-model']);
       expect(evs.filter((e) => e.type === 'note').map((e) => String(e.message))).not.toEqual(expect.arrayContaining([expect.stringMatching(/sent back/)]));
       expect(evs.some((e) => e.type === 'finding')).toBe(false);
-      expect(git(dir, 'show', `orchestra/${path.basename(rd)}:app/models/user.py`)).toBe(USER_PY.replace('updated_at = Column(DateTime)', FIXED).trimEnd());
+      expect(git(dir, 'show', `orchestra/${path.basename(rd)}:app/models/user.py`)).toBe(
+        USER_PY.replace('updated_at = Column(DateTime)', UPDATED_FIXED).trimEnd(),
+      );
       expect(readFileSync(path.join(rd, 'report.md'), 'utf8')).toContain('| models/user-model | 2 check_gate calls, the last passed |');
     },
   );
