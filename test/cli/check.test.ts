@@ -112,10 +112,12 @@ describe.concurrent('orchestra check: scheduling', () => {
 
 describe.concurrent('orchestra check: processes', () => {
   it('fails a gate that outlives its timeout and ends its process group', async () => {
-    const { repo, dir } = repoWith([gate('slow', ['--wait', '--child'], '    timeout: 1s\n')]);
+    // 4 s, not 1: under CI load a node gate once took over a second to write its pid file, so the
+    // timeout fired before there was a process group to check.
+    const { repo, dir } = repoWith([gate('slow', ['--wait', '--child'], '    timeout: 4s\n')]);
     const r = await runCli(['check', '--kill-grace', '1s'], repo, env(dir));
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('timed out after 1000 ms');
+    expect(r.stdout).toContain('timed out after 4000 ms');
     const pids = ['slow.pid', 'slow.child'].map((f) => Number(readFileSync(path.join(dir, f), 'utf8')));
     await waitFor('the group to be gone', () => pids.every((p) => !alive(p)), 5000);
   });
