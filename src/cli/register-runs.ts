@@ -1,6 +1,6 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { commonOptions, runOptions, withCommonOptions, withRunOptions, type RunCliOptions, type SetExit } from './common-options.js';
-import { anId, nonNegativeInt } from './option-parsers.js';
+import { anId, duration, nonNegativeInt } from './option-parsers.js';
 
 /** Driving agents: run, resume, rollback, patterns, apply, clean. */
 export function registerRunCommands(program: Command, setExit: SetExit): void {
@@ -74,12 +74,17 @@ export function registerRunCommands(program: Command, setExit: SetExit): void {
     });
 
   withCommonOptions(program.command('apply'))
-    .description("merge a run's integration branch into the current branch (only when the working tree is clean)")
+    .description(
+      "merge a run's integration branch into the current branch (only on a clean tree; a conflict with commits made meanwhile goes to the run's agents)",
+    )
     .argument('[run-id]', 'the run (default: the latest that held)', anId)
     .option('--rebase', "replay the run's commits onto your branch (a line of history) instead of a merge commit")
-    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; rebase?: boolean }) => {
-      const { applyCommand } = await import('./commands/runs.js');
-      setExit(await applyCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}), rebase: opts.rebase === true }));
+    .addOption(
+      new Option('--kill-grace <duration>', 'how long a stopped agent or gate gets between SIGTERM and SIGKILL').argParser(duration).default(5000, '5s'),
+    )
+    .action(async (runId: string | undefined, opts: { cwd?: string; config?: string; cache?: boolean; rebase?: boolean; killGrace: number }) => {
+      const { applyCommand } = await import('./commands/apply.js');
+      setExit(await applyCommand({ ...commonOptions(opts), ...(runId ? { runId } : {}), rebase: opts.rebase === true, graceMs: opts.killGrace }));
     });
 
   withCommonOptions(program.command('clean'))

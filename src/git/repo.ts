@@ -94,6 +94,21 @@ export class Repo {
     });
   }
 
+  /**
+   * The files a merge of `theirs` into `ours` would leave conflicted, worked out
+   * in git's object store (merge-tree), so no worktree or index is touched.
+   */
+  mergeConflicts(ours: string, theirs: string): Promise<string[]> {
+    const args = [...GIT_SAFE_CONFIG, 'merge-tree', '--write-tree', '--name-only', '--no-messages', ours, theirs];
+    return new Promise((resolve, reject) => {
+      execFile('git', args, { cwd: this.root, env: GIT_SAFE_ENV, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+        // Exit 1 is git's "it conflicts": the tree's id, then the conflicted paths.
+        if (err && err.code !== 1) reject(new Error(`git merge-tree: ${(stderr || err.message).trim()}`));
+        else resolve(err ? stdout.split('\n').slice(1).filter(Boolean) : []);
+      });
+    });
+  }
+
   /** The repository's top folder (where .github/ lives); the root itself outside git. */
   async topLevel(): Promise<string> {
     return (await this.raw(['rev-parse', '--show-toplevel']).catch(() => '')).trim() || this.root;

@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import picomatch from 'picomatch';
 import type { TaskNode } from '../graph/types.js';
 import { conflictPrompt } from './conflict-prompt.js';
+import { generatedMatcher, generatedOnBothSides, regenerate, resolveByAgent } from './conflict-rounds.js';
 import type { PhaseContext } from './context.js';
 import type { MergeQueue } from './merge-queue.js';
-
-/** Conflict markers at the start of a line, as git writes them. */
-const MARKERS = /^(<{7}|>{7})( |$)|^={7}$/m;
 
 /**
  * A task's commit onto the integration branch. A clean merge is done at once;
@@ -28,10 +23,10 @@ export class TaskMerge {
 
   async merge(commit: string, checkScope: (from: string) => Promise<string | undefined>, signal: AbortSignal): Promise<string | undefined> {
     const run = this.ctx.run;
-    const { attempts, regenerate } = run.config.merge;
-    const isGenerated = picomatch([...regenerate.keys()], { dot: true, basename: true });
+    const { attempts, regenerate: commands } = run.config.merge;
+    const isGenerated = generatedMatcher(commands);
     // A lockfile both sides changed is made again, never merged as text, even where git would merge it cleanly.
-    const bothChanged = await this.#changedOnBothSides(commit, isGenerated);
+    const bothChanged = await generatedOnBothSides(run.repo, commit, run.integrationBranch, isGenerated);
     const first = bothChanged.length ? `${bothChanged.join(', ')} changed on both sides` : await this.#mergeIntoIntegration(commit);
     if (first === undefined) return undefined;
     let lastConflict = first;
@@ -65,17 +60,6 @@ export class TaskMerge {
     return `could not merge into ${run.integrationBranch}: ${lastConflict}; nothing of it was merged`;
   }
 
-  /** Generated files (lockfiles) that both this task and the work merged since its base changed. */
-  async #changedOnBothSides(commit: string, isGenerated: (f: string) => boolean): Promise<string[]> {
-    const run = this.ctx.run;
-    const tip = await run.repo.revParse(run.integrationBranch);
-    const base = (await run.repo.raw(['merge-base', commit, tip])).trim();
-    if (base === tip) return [];
-    const [ours, theirs] = await Promise.all([run.repo.changedPaths(base, commit), run.repo.changedPaths(base, tip)]);
-    const theirSet = new Set(theirs);
-    return ours.filter((f) => isGenerated(f) && theirSet.has(f));
-  }
-
   /** Why not, or undefined once merged. */
   async #mergeIntoIntegration(commit: string): Promise<string | undefined> {
     const run = this.ctx.run;
@@ -86,50 +70,23 @@ export class TaskMerge {
   }
 
   async #resolveByAgent(files: readonly string[], round: number, attempts: number, signal: AbortSignal): Promise<string | undefined> {
-    const run = this.ctx.run;
-    const diff = await run.repo.raw(['diff', '--no-ext-diff', '--no-textconv', '--', ...files], this.worktree);
-    const prompt = conflictPrompt({
-      task: this.node.task.id,
-      taskPrompt: this.node.task.prompt,
-      files,
-      others: this.queue.merged,
-      diff,
-      round,
-      attempts,
-    });
-    this.#note(`merge round ${round}: ${files.join(', ')} conflict with work merged before; back to ${this.node.task.agent.id}`);
-    const { outcome } = await run.agents.run({
+    const task = this.node.task;
+    this.#note(`merge round ${round}: ${files.join(', ')} conflict with work merged before; back to ${task.agent.id}`);
+    return resolveByAgent(this.ctx.run, {
       nodeId: `${this.node.id}#merge${round}`,
-      ref: this.node.task.agent.id,
+      ref: task.agent.id,
       phase: this.ctx.phase,
-      label: `${this.node.task.id}-merge-${round}`,
-      prompt,
-      cwd: this.worktree,
+      label: `${task.id}-merge-${round}`,
+      worktree: this.worktree,
+      files,
+      prompt: (diff) => conflictPrompt({ task: task.id, taskPrompt: task.prompt, files, others: this.queue.merged, diff, round, attempts }),
       signal,
     });
-    if (!outcome.ok) return `the agent failed (${outcome.failure?.reason ?? 'failed'})`;
-    const marked = files.filter((f) => {
-      try {
-        return MARKERS.test(readFileSync(path.join(this.worktree, f), 'utf8'));
-      } catch {
-        return false;
-      }
-    });
-    return marked.length ? `conflict markers left in ${marked.join(', ')}` : undefined;
   }
 
-  /** Each generated file made again by its tool (in the sandbox, logged as the task's `merge` log). */
-  async #regenerate(files: readonly string[], signal: AbortSignal): Promise<string | undefined> {
-    const run = this.ctx.run;
-    const commands = new Set<string>();
-    for (const f of files) {
-      for (const [glob, command] of run.config.merge.regenerate) if (picomatch(glob, { dot: true, basename: true })(f)) commands.add(command);
-    }
-    for (const command of commands) {
-      const failed = await run.setup.run({ shell: command }, this.worktree, run.runDir.logFile(`${this.node.id}#regenerate`), signal);
-      if (failed) return `\`${command}\` ${failed}`;
-    }
-    return undefined;
+  /** Each generated file made again by its tool (in the sandbox, logged as the task's `regenerate` log). */
+  #regenerate(files: readonly string[], signal: AbortSignal): Promise<string | undefined> {
+    return regenerate(this.ctx.run, files, this.worktree, `${this.node.id}#regenerate`, signal);
   }
 
   #note(message: string): void {

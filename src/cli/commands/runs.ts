@@ -3,101 +3,15 @@ import path from 'node:path';
 import { Repo } from '../../git/repo.js';
 import { Workspace } from '../../workspace/layout.js';
 import { RUN_ID } from '../../workspace/run-ids.js';
-import { RunStateStore, type RunState } from '../../workspace/run-state.js';
 import { styleFor } from '../../logger/style.js';
 import { EXIT, usageFailure, type CommonOptions } from '../exit-codes.js';
+import { RunStateStore } from '../../workspace/run-state.js';
 import { loadOrReport } from './validate.js';
+import { chooseRun, notAnId } from './run-choice.js';
 
 import type { RunOptions } from './run.js';
 
-/** The runs with a state file; a state file that cannot be believed is said once, on stderr, and left out. */
-function runStates(ws: Workspace): RunState[] {
-  const { states, problems } = new RunStateStore(ws).list();
-  for (const p of problems) process.stderr.write(`orchestra: warning: ${p.file}: ${p.message}; that run is left out\n`);
-  return states;
-}
-
-/** The run a command names: its state, or exit 2 with what is wrong with the file. */
-function namedRun(ws: Workspace, runId: string): RunState | number {
-  const read = new RunStateStore(ws).read(runId);
-  if (read.ok) return read.state;
-  if (read.problem.kind === 'missing')
-    return fail(`no run '${runId}' with a state to read`, "runs are listed by 'orchestra list'; only 'orchestra run' leaves a state (check runs do not)");
-  return fail(`${read.problem.file}: ${read.problem.message}`, 'the file is not what orchestra wrote; nothing was changed');
-}
-
-/** The run a command is about: the one named (or exit 2 saying what is wrong with it), else the latest that `fits`. */
-function chooseRun(ws: Workspace, runId: string | undefined, fits: (r: RunState) => boolean): RunState | number | undefined {
-  if (runId !== undefined) return RUN_ID.test(runId) ? namedRun(ws, runId) : notAnId(runId);
-  return runStates(ws).filter(fits).at(-1);
-}
-
-/** A run id never reaches a path unchecked. */
-function notAnId(runId: string): number {
-  return fail(`'${runId}' is not a run id (letters, digits, and . _ - after the first)`, "runs are listed by 'orchestra list'");
-}
-
 const fail = usageFailure;
-
-/** `orchestra apply [run-id]`: merge a run's integration branch into the current branch, only on a clean tree. */
-export async function applyCommand(opts: CommonOptions & { runId?: string; rebase?: boolean }): Promise<number> {
-  const { config } = await loadOrReport(opts);
-  if (!config) return EXIT.usage;
-  const ws = Workspace.of(config.root);
-  const run = chooseRun(ws, opts.runId, (r) => r.ok);
-  if (typeof run === 'number') return run;
-  if (!run) return fail(opts.runId ? `no run '${opts.runId}'` : 'no run that held to apply', "runs are listed in .orchestra/runs/; 'orchestra run' makes one");
-  if (!run.ok && !opts.runId) return fail(`run ${run.runId} did not hold`);
-  const repo = new Repo(config.root);
-  const dirty = (await repo.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
-  if (dirty !== '') return fail('the working tree has uncommitted changes; nothing was merged', 'commit or stash them, then apply again');
-  if (opts.rebase) return rebaseApply(repo, ws, run);
-  try {
-    await repo.raw(['merge', '--no-ff', '--no-edit', '-m', `Merge orchestra run ${run.runId}`, run.integrationBranch]);
-  } catch (e) {
-    await repo.raw(['merge', '--abort']).catch(() => undefined);
-    process.stderr.write(
-      `orchestra: the merge of ${run.integrationBranch} conflicts; it was aborted and nothing changed\n  ${(e as Error).message.split('\n')[0]}\n`,
-    );
-    return EXIT.failed;
-  }
-  process.stdout.write(
-    `${styleFor(process.stdout).green('merged')} ${run.integrationBranch} into ${(await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim()}\n`,
-  );
-  return EXIT.ok;
-}
-
-/**
- * `apply --rebase`: the run's commits replayed onto your branch's tip in a
- * worktree of orchestra's (your tree is not touched while it happens), then
- * your branch fast-forwarded to them: a line of history, your commits made
- * meanwhile kept. A conflict aborts the replay and changes nothing.
- */
-async function rebaseApply(repo: Repo, ws: Workspace, run: { runId: string; integrationBranch: string; base: string }): Promise<number> {
-  const tmp = path.join(ws.worktreesDir, `apply-${run.runId}`);
-  const head = (await repo.raw(['rev-parse', 'HEAD'])).trim();
-  await repo.removeWorktree(tmp);
-  await repo.raw(['worktree', 'add', '-q', '--detach', tmp, run.integrationBranch]);
-  try {
-    try {
-      await repo.raw(['rebase', '-q', '--onto', head, run.base], tmp);
-    } catch (e) {
-      const files = (await repo.raw(['diff', '--name-only', '--diff-filter=U'], tmp).catch(() => '')).trim().split('\n').filter(Boolean);
-      await repo.raw(['rebase', '--abort'], tmp).catch(() => undefined);
-      process.stderr.write(
-        `orchestra: replaying ${run.integrationBranch} onto your branch conflicts${files.length ? ` in ${files.join(', ')}` : ''}; it was aborted and nothing changed\n  ${(e as Error).message.split('\n')[0]}\n`,
-      );
-      return EXIT.failed;
-    }
-    const replayed = (await repo.raw(['rev-parse', 'HEAD'], tmp)).trim();
-    await repo.raw(['merge', '--ff-only', '-q', replayed]);
-  } finally {
-    await repo.removeWorktree(tmp);
-  }
-  const branch = (await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
-  process.stdout.write(`${styleFor(process.stdout).green('rebased')} ${run.integrationBranch} onto ${branch}\n`);
-  return EXIT.ok;
-}
 
 /**
  * `orchestra clean [run-id]`: removes runs' worktrees and the branches whose

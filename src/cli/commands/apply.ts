@@ -1,0 +1,155 @@
+import path from 'node:path';
+import { error } from '../../config/diagnostic.js';
+import type { Config } from '../../config/types.js';
+import { Repo } from '../../git/repo.js';
+import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
+import { styleFor } from '../../logger/style.js';
+import { Workspace } from '../../workspace/layout.js';
+import type { RunState } from '../../workspace/run-state.js';
+import { EXIT, usageFailure as fail, type CommonOptions } from '../exit-codes.js';
+import { chooseRun } from './run-choice.js';
+import { sandboxFor } from './sandbox-choice.js';
+import { loadOrReport } from './validate.js';
+
+export interface ApplyOptions extends CommonOptions {
+  readonly runId?: string;
+  readonly rebase?: boolean;
+  /** Between SIGTERM and SIGKILL for a resolving agent or a gate that is stopped. */
+  readonly graceMs?: number;
+}
+
+/**
+ * `orchestra apply [run-id]`: a run's integration branch onto the current
+ * branch, only on a clean tree. Where the branch moved during the run and
+ * the two meet, the merge is made in a worktree of orchestra's, its
+ * conflicts handled as the run's merge queue handles them, and the branch
+ * fast-forwarded to the result only once it resolved and passed the run's
+ * gates: a user commit is never lost, and a failure changes nothing.
+ */
+export async function applyCommand(opts: ApplyOptions): Promise<number> {
+  const { config, outcome } = await loadOrReport(opts);
+  if (!config) return EXIT.usage;
+  const ws = Workspace.of(config.root);
+  const run = chooseRun(ws, opts.runId, (r) => r.ok);
+  if (typeof run === 'number') return run;
+  if (!run) return fail(opts.runId ? `no run '${opts.runId}'` : 'no run that held to apply', "runs are listed in .orchestra/runs/; 'orchestra run' makes one");
+  if (!run.ok && !opts.runId) return fail(`run ${run.runId} did not hold`);
+  const repo = new Repo(config.root);
+  const dirty = (await repo.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
+  if (dirty !== '') return fail('the working tree has uncommitted changes; nothing was merged', 'commit or stash them, then apply again');
+  if (opts.rebase) return rebaseApply(repo, ws, run);
+  const head = await repo.head();
+  const branch = (await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
+  const { generatedMatcher, generatedOnBothSides } = await import('../../run/conflict-rounds.js');
+  const lockfiles = await generatedOnBothSides(repo, head, run.integrationBranch, generatedMatcher(config.merge.regenerate));
+  const conflicts = await repo.mergeConflicts(head, run.integrationBranch);
+  if (conflicts.length === 0 && lockfiles.length === 0) {
+    await repo.raw(['merge', '--no-ff', '--no-edit', '-m', `Merge orchestra run ${run.runId}`, run.integrationBranch]);
+    process.stdout.write(`${styleFor(process.stdout).green('merged')} ${run.integrationBranch} into ${branch}\n`);
+    return EXIT.ok;
+  }
+  const print = (ds: Parameters<typeof formatDiagnostics>[0]) =>
+    process.stderr.write(`${formatDiagnostics(ds, outcome.sources, process.cwd(), styleFor(process.stderr))}\n`);
+  process.stderr.write(
+    `orchestra: ${branch} moved since run ${run.runId}; ${[conflicts.length ? `${conflicts.join(', ')} conflict` : '', lockfiles.length ? `${lockfiles.join(', ')} changed on both sides` : ''].filter(Boolean).join('; ')}: resolving in a worktree of orchestra's\n`,
+  );
+  return resolvedApply({ config, ws, run, repo, head, branch, graceMs: opts.graceMs ?? 5000, print });
+}
+
+interface Resolving {
+  readonly config: Config;
+  readonly ws: Workspace;
+  readonly run: RunState;
+  readonly repo: Repo;
+  readonly head: string;
+  readonly branch: string;
+  readonly graceMs: number;
+  readonly print: (ds: Parameters<typeof formatDiagnostics>[0]) => void;
+}
+
+async function resolvedApply(r: Resolving): Promise<number> {
+  const { config, ws, run, repo } = r;
+  const sandbox = await sandboxFor(config, r.print);
+  if (sandbox === null) return EXIT.usage;
+  const { acquireLock } = await import('../../workspace/lock.js');
+  const lock = acquireLock(ws, run.runId);
+  if (!lock.ok) {
+    r.print([error(`run ${lock.holder.runId} (pid ${lock.holder.pid}) is working in this repository; one at a time`, undefined, 'wait for it, then apply')]);
+    return EXIT.usage;
+  }
+  const tmp = path.join(ws.worktrees(run.runId).root, 'apply');
+  try {
+    await repo.removeWorktree(tmp);
+    await repo.raw(['worktree', 'add', '-q', '--detach', tmp, r.head]);
+    const { Session } = await import('../../session/session.js');
+    const { applyRun } = await import('../../run/apply-run.js');
+    const session = await Session.open({ ws, runId: run.runId, reporters: [{ name: 'pretty' }], root: config.root });
+    const outcome = await session.work(1, (pool, signal) =>
+      applyRun({
+        config,
+        ws,
+        state: run,
+        bus: session.bus,
+        pool,
+        signal,
+        graceMs: r.graceMs,
+        worktree: tmp,
+        userHead: r.head,
+        branch: r.branch,
+        ...(sandbox ? { sandbox } : {}),
+      }),
+    );
+    const style = styleFor(process.stdout);
+    if (!outcome.ok) {
+      process.stderr.write(`orchestra: run ${run.runId} was not applied: ${outcome.reason}; ${r.branch} and your working tree did not change\n`);
+      return outcome.reason === 'interrupted' ? EXIT.interrupted : EXIT.failed;
+    }
+    // Your branch moves only forward, and only from where it was when apply began.
+    if ((await repo.head()) !== r.head) {
+      process.stderr.write(`orchestra: ${r.branch} moved while apply worked; nothing changed (the resolved merge is ${outcome.commit})\n`);
+      return EXIT.failed;
+    }
+    await repo.raw(['merge', '--ff-only', '-q', outcome.commit]);
+    const resolved = outcome.resolved.length
+      ? ` (${outcome.resolved.join(', ')} resolved; the record is in ${path.relative(process.cwd(), ws.run(run.runId).events) || '.'})`
+      : '';
+    process.stdout.write(`${style.green('merged')} ${run.integrationBranch} into ${r.branch}${resolved}\n`);
+    return EXIT.ok;
+  } finally {
+    await repo.removeWorktree(tmp);
+    lock.release();
+  }
+}
+
+/**
+ * `apply --rebase`: the run's commits replayed onto your branch's tip in a
+ * worktree of orchestra's (your tree is not touched while it happens), then
+ * your branch fast-forwarded to them: a line of history, your commits made
+ * meanwhile kept. A conflict aborts the replay and changes nothing (agents
+ * resolve conflicts in the merge form of apply only).
+ */
+async function rebaseApply(repo: Repo, ws: Workspace, run: { runId: string; integrationBranch: string; base: string }): Promise<number> {
+  const tmp = path.join(ws.worktreesDir, `apply-${run.runId}`);
+  const head = (await repo.raw(['rev-parse', 'HEAD'])).trim();
+  await repo.removeWorktree(tmp);
+  await repo.raw(['worktree', 'add', '-q', '--detach', tmp, run.integrationBranch]);
+  try {
+    try {
+      await repo.raw(['rebase', '-q', '--onto', head, run.base], tmp);
+    } catch (e) {
+      const files = (await repo.raw(['diff', '--name-only', '--diff-filter=U'], tmp).catch(() => '')).trim().split('\n').filter(Boolean);
+      await repo.raw(['rebase', '--abort'], tmp).catch(() => undefined);
+      process.stderr.write(
+        `orchestra: replaying ${run.integrationBranch} onto your branch conflicts${files.length ? ` in ${files.join(', ')}` : ''}; it was aborted and nothing changed\n  ${(e as Error).message.split('\n')[0]}\n`,
+      );
+      return EXIT.failed;
+    }
+    const replayed = (await repo.raw(['rev-parse', 'HEAD'], tmp)).trim();
+    await repo.raw(['merge', '--ff-only', '-q', replayed]);
+  } finally {
+    await repo.removeWorktree(tmp);
+  }
+  const branch = (await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
+  process.stdout.write(`${styleFor(process.stdout).green('rebased')} ${run.integrationBranch} onto ${branch}\n`);
+  return EXIT.ok;
+}

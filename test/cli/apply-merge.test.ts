@@ -1,0 +1,134 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeRepo, runCli, type CliResult } from '../helpers/repo.js';
+
+// `orchestra apply` on a branch that moved during the run (issue 14): the merge is made in orchestra's worktree,
+// a conflict goes to the agent of the task whose work it is, lockfiles are made again, the run's gates judge the
+// result, and the user's branch only fast-forwards to a merge that resolved and passed.
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+const commit = (cwd: string, message: string) => {
+  git(cwd, 'add', '-A');
+  git(cwd, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', message);
+};
+const runIdOf = (r: CliResult) => (/branch orchestra\/([\w.-]+)/.exec(r.stdout)?.[1] ?? '') as string;
+const events = (repo: string, runId: string) => readFileSync(path.join(repo, '.orchestra', 'runs', runId, 'events.jsonl'), 'utf8');
+
+/** A run whose one task adds the orders route; `onConflict` is what its agent does when apply sends it back. */
+async function ranRepo(onConflict: string, extra = ''): Promise<{ repo: string; runId: string }> {
+  const agent = [
+    'case $ORCHESTRA_TASK in',
+    `orders) echo o > orders.js; sed -i 's/"home",/"home",\\n  "orders",/' routes.js;;`,
+    `apply-merge-*) ${onConflict};;`,
+    'esac',
+  ].join(' ');
+  const repo = makeRepo({
+    'routes.js': 'module.exports = [\n  "home",\n];\n',
+    'orchestra.config.yaml': `gates:
+  routes:
+    run: [node, -e, "const r = require('./routes.js'); if (r.includes('broken')) process.exit(1)"]
+phases:
+  - id: p
+    gates: [routes]
+    tasks:
+      - { id: orders, agent: dev, prompt: "add the orders route", scope: { touch: [orders.js, routes.js] } }
+${extra}`,
+    'team.json': JSON.stringify({ agents: [{ id: 'bot', roles: ['dev'], command: ['sh', '-c', agent] }] }),
+  });
+  commit(repo, 'start');
+  const r = await runCli(['run'], repo);
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  return { repo, runId: runIdOf(r) };
+}
+
+/** The user's own commit, made while the run worked, on the same line of routes.js. */
+function userAddsRoute(repo: string): string {
+  writeFileSync(path.join(repo, 'routes.js'), 'module.exports = [\n  "home",\n  "mine",\n];\n');
+  commit(repo, 'add my route');
+  return git(repo, 'rev-parse', 'HEAD');
+}
+
+const BOTH = `printf 'module.exports = [\\n  "home",\\n  "mine",\\n  "orders",\\n];\\n' > routes.js`;
+
+describe('orchestra apply after the branch moved', () => {
+  it("a conflict goes to the task's agent, is resolved on round 1, passes the gates, and the branch fast-forwards to it", async () => {
+    const { repo, runId } = await ranRepo(BOTH);
+    const mine = userAddsRoute(repo);
+    const r = await runCli(['apply'], repo);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toContain(`main moved since run ${runId}; routes.js conflict`);
+    expect(r.stdout).toContain(`merged orchestra/${runId} into main (routes.js resolved`);
+    expect(readFileSync(path.join(repo, 'routes.js'), 'utf8')).toBe('module.exports = [\n  "home",\n  "mine",\n  "orders",\n];\n');
+    expect(readFileSync(path.join(repo, 'orders.js'), 'utf8')).toBe('o\n');
+    // Your commit is kept, under a merge commit; your tree is clean.
+    expect(git(repo, 'merge-base', '--is-ancestor', mine, 'HEAD')).toBe('');
+    expect(git(repo, 'rev-list', '--parents', '-n', '1', 'HEAD').split(' ')).toHaveLength(3);
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    // The prompt named the file, both sides and the user's commit.
+    const promptDir = path.join(repo, '.orchestra', 'runs', runId, 'prompts');
+    const prompt = readFileSync(path.join(promptDir, readdirSync(promptDir).find((f) => f.includes('merge1')) ?? 'none'), 'utf8');
+    expect(prompt).toContain('- routes.js');
+    expect(prompt).toContain('- add my route');
+    expect(prompt).toContain('your task orders');
+    expect(prompt).toMatch(/<<<<<<< [\s\S]*"mine",[\s\S]*=======[\s\S]*"orders",[\s\S]*>>>>>>>/);
+    // The round and the gate are in the run's record; orchestra's worktree is gone.
+    const record = events(repo, runId);
+    expect(record).toContain('"nodeId":"apply#merge1"');
+    expect(record).toContain('merge round 1: routes.js changed on main too; to dev (task orders)');
+    expect(record).toMatch(/"type":"node-finished","ts":\d+,"nodeId":"apply#routes","status":"passed"/);
+    expect(existsSync(path.join(repo, '.orchestra', 'worktrees', runId, 'apply'))).toBe(false);
+  });
+
+  it('an agent that cannot resolve: after merge.attempts rounds apply fails naming the file, and nothing changed', async () => {
+    const { repo, runId } = await ranRepo('true', 'merge: { attempts: 2 }\n');
+    const mine = userAddsRoute(repo);
+    const r = await runCli(['apply'], repo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`run ${runId} was not applied: conflict in routes.js`);
+    expect(r.stderr).toContain('conflict markers left in routes.js');
+    expect(r.stderr).toContain('main and your working tree did not change');
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(mine);
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    expect(events(repo, runId)).toContain('"nodeId":"apply#merge2"');
+    expect(readdirSync(path.join(repo, '.orchestra', 'worktrees', runId))).not.toContain('apply');
+  });
+
+  it("a resolution that fails the run's gates is not applied", async () => {
+    const broken = `printf 'module.exports = [\\n  "home",\\n  "mine",\\n  "orders",\\n  "broken",\\n];\\n' > routes.js`;
+    const { repo } = await ranRepo(broken);
+    const mine = userAddsRoute(repo);
+    const r = await runCli(['apply'], repo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the gate routes fails on the merged work');
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(mine);
+    expect(readFileSync(path.join(repo, 'routes.js'), 'utf8')).not.toContain('orders');
+  });
+
+  it('a lockfile both sides changed is made again by merge.regenerate, with no agent', async () => {
+    const agent = 'echo o > orders.dep && echo orders > deps.lock';
+    const repo = makeRepo({
+      'deps.lock': 'base\n',
+      'orchestra.config.yaml': `phases:
+  - id: p
+    tasks:
+      - { id: orders, agent: dev, prompt: orders, scope: { touch: [orders.dep, deps.lock] } }
+merge:
+  regenerate: { "deps.lock": "ls *.dep | sort > deps.lock" }
+`,
+      'team.json': JSON.stringify({ agents: [{ id: 'bot', roles: ['dev'], command: ['sh', '-c', agent] }] }),
+    });
+    commit(repo, 'start');
+    const run = await runCli(['run'], repo);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    writeFileSync(path.join(repo, 'mine.dep'), 'm\n');
+    writeFileSync(path.join(repo, 'deps.lock'), 'mine\n');
+    commit(repo, 'my dependency');
+    const r = await runCli(['apply'], repo);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('deps.lock resolved');
+    expect(readFileSync(path.join(repo, 'deps.lock'), 'utf8')).toBe('mine.dep\norders.dep\n');
+    expect(events(repo, runIdOf(run))).not.toContain('apply#merge1');
+  });
+});
