@@ -3,7 +3,7 @@
 // the alerts, the selected node's transcript and output, the findings, what
 // was fixed, the timeline, and a comparison with another run. Every text that
 // came from a run (agent output, messages, file names) goes in as textContent.
-import { applyEvent, counts, emptyRun, selfCheckSummary } from './model.js';
+import { applyEvent, counts, emptyRun, roundLabel, selfCheckSummary } from './model.js';
 import { BAND_HEAD, edgePath, fitView, layout, NODE_H, NODE_W, revealIn, zoomView } from './dag.js';
 import { compareEl, fixesEl, h, secs, transcriptEl } from './panels.js';
 
@@ -35,7 +35,7 @@ const label = (/** @type {any} */ n) =>
   n.kind === 'checkpoint' || n.kind === 'fix' ? `${n.kind} ${n.name}` : n.phase === null ? n.name : `${n.phase}/${n.name}`;
 const labelOf = (/** @type {string} */ id) => {
   const n = run.nodes.get(id) ?? run.nodes.get(id.split('#')[0] ?? '');
-  return n ? `${label(n)}${id.includes('#') ? ` (${id.split('#')[1]})` : ''}` : id;
+  return n ? `${label(n)}${id.includes('#') ? ` (${roundLabel(id.slice(id.indexOf('#') + 1))})` : ''}` : id;
 };
 
 async function main() {
@@ -394,7 +394,11 @@ function renderDetail(/** @type {number} */ now) {
   if (n.logIds.length > 1 && picks.childElementCount !== n.logIds.length) {
     picks.replaceChildren(
       ...n.logIds.map((lid) => {
-        const b = h('button', { class: `log-pick${lid === selectedLog ? ' on' : ''}` }, lid.includes('#') ? `round ${lid.split('#')[1]}` : 'node');
+        const b = h(
+          'button',
+          { class: `log-pick${lid === selectedLog ? ' on' : ''}` },
+          lid.includes('#') ? roundLabel(lid.slice(lid.indexOf('#') + 1)) : 'node',
+        );
         b.addEventListener('click', () => {
           selectedLog = lid;
           logNext = -1;

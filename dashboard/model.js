@@ -174,3 +174,17 @@ export function selfCheckSummary(n) {
   if (n.selfChecks.length === 0) return 'never called check_gate';
   return `${n.selfChecks.length} check_gate ${n.selfChecks.length === 1 ? 'call' : 'calls'}, the last ${n.selfChecks.at(-1) ? 'passed' : 'failed'}`;
 }
+
+/**
+ * What a sub-run of a node is called, from the part of its id after `#`:
+ * `2` a fix round, `merge1` a merge-queue round, `review0` a review,
+ * `self-check` a task sent back to check its work.
+ * @param {string} suffix
+ */
+export function roundLabel(suffix) {
+  const m = /^(merge|review)?(\d+)$/.exec(suffix);
+  if (!m) return suffix;
+  if (m[1] === 'merge') return `merge round ${m[2]}`;
+  if (m[1] === 'review') return `review ${Number(m[2]) + 1}`;
+  return `round ${m[2]}`;
+}

@@ -3,6 +3,8 @@
 // as `orchestra logs`): an agent's transcript, the gates' fix history, two
 // runs compared. Every text from a run goes in as a text node.
 
+import { roundLabel } from './model.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** @param {string} tag @param {Record<string, string>} [attrs] @param {(Node|string)[]} children */
@@ -38,7 +40,7 @@ export function transcriptEl(attempts) {
     'div',
     {},
     ...attempts.map((a) => {
-      const round = a.runAs.includes('#') ? a.runAs.slice(a.runAs.indexOf('#') + 1).replace(/^(\d+)$/, 'round $1') : '';
+      const round = a.runAs.includes('#') ? roundLabel(a.runAs.slice(a.runAs.indexOf('#') + 1)) : '';
       const box = h(
         'div',
         { class: 'attempt', 'data-run-as': a.runAs },

@@ -142,6 +142,53 @@ sandbox: { writable: [${JSON.stringify(ctl)}] }
     }
   });
 
+  it("shows a merge-queue round on the task it belongs to: the round's notes and its own log", async () => {
+    // Two tasks add a route to one file: the later one meets the conflict and its agent (a shell script) resolves it.
+    const addRoute = (name: string) => `sed -i 's/"home",/"home",\\n  "${name}",/' routes.js`;
+    const agent = [
+      'case $ORCHESTRA_TASK in',
+      `users) echo u > users.js; ${addRoute('users')};;`,
+      `orders) echo o > orders.js; ${addRoute('orders')};;`,
+      `*-merge-*) echo resolving the routes; printf 'module.exports = [\\n  "home",\\n  "users",\\n  "orders",\\n];\\n' > routes.js;;`,
+      'esac',
+    ].join(' ');
+    const dir = makeRepo({
+      'routes.js': 'module.exports = [\n  "home",\n];\n',
+      'orchestra.config.yaml': `phases:
+  - id: p
+    tasks:
+      - { id: users, agent: dev, prompt: "add the users route", scope: { touch: [users.js], shared: [routes.js] } }
+      - { id: orders, agent: dev, prompt: "add the orders route", scope: { touch: [orders.js], shared: [routes.js] } }
+`,
+      'team.json': JSON.stringify({ agents: [{ id: 'bot', roles: ['dev'], concurrency: 2, command: ['sh', '-c', agent] }] }),
+    });
+    git(dir, 'add', '-A');
+    git(dir, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'start');
+    const r = await runCli(['run'], dir);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const served = await spawnServing(['serve'], dir);
+    const page = await browser.newPage();
+    try {
+      await page.goto(served.url);
+      await page.locator('g.node[data-node-id="task:p/orders"][data-state="passed"]').click();
+      await expect.poll(() => page.locator('#notes').textContent()).toContain('merge round 1: routes.js conflict with work merged before; back to dev');
+      expect(await page.locator('#notes').textContent()).toContain('merge round 1: routes.js resolved');
+      // The round's own log, beside the task's under the raw output.
+      await page.locator('#raw summary').click();
+      const round = page.locator('button.log-pick', { hasText: 'merge round 1' });
+      await round.click();
+      await expect.poll(() => page.locator('#output').textContent()).toContain('resolving the routes');
+      // The task that merged first met no conflict: no round on it.
+      await page.locator('g.node[data-node-id="task:p/users"]').click();
+      await expect.poll(() => page.locator('#detail h3').first().textContent()).toContain('users');
+      expect(await page.locator('#notes').textContent()).not.toContain('merge round');
+    } finally {
+      await page.close();
+      served.child.kill('SIGINT');
+      await served.exited;
+    }
+  });
+
   it('opened with no run named, it follows the latest: a run started later shows up by itself', async () => {
     const dir = makeRepo({ 'orchestra.config.yaml': `gates:\n${gate('later', ['--wait'])}`, 'ctl/.keep': '' });
     const ctl = path.join(dir, 'ctl');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { layout } from '../../dashboard/dag.js';
-import { applyEvent, counts, emptyRun, selfCheckSummary } from '../../dashboard/model.js';
+import { applyEvent, counts, emptyRun, roundLabel, selfCheckSummary } from '../../dashboard/model.js';
 import { EventTail } from '../../src/serve/event-tail.js';
 import { resumePoint, sseFrame } from '../../src/serve/sse.js';
 
@@ -120,5 +120,14 @@ describe('server-sent events', () => {
       [2, '{"n":2}'],
       [3, '{"n":3}'],
     ]);
+  });
+});
+
+describe('roundLabel', () => {
+  it('names fix rounds, merge rounds, reviews and anything else as it is', () => {
+    expect(roundLabel('2')).toBe('round 2');
+    expect(roundLabel('merge1')).toBe('merge round 1');
+    expect(roundLabel('review0')).toBe('review 1');
+    expect(roundLabel('self-check')).toBe('self-check');
   });
 });
