@@ -22,7 +22,12 @@ export interface SetupPlan {
    * user's byte for byte and the user's dependency folder exists, link that
    * folder (read-only for a sandboxed agent): a worktree is ready at once.
    */
-  readonly reuse?: { readonly dir: string; readonly lockfile: string };
+  readonly reuse?: {
+    readonly dir: string;
+    readonly lockfile: string;
+    /** A task that may change the lockfile gets its own copy (copy-on-write where the filesystem can), not a link. */
+    readonly copy?: boolean;
+  };
   readonly timeoutMs: number;
   /** What was found and what it means, one line each, for `plan` and `doctor`. */
   readonly detected: readonly string[];

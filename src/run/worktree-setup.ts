@@ -45,12 +45,14 @@ export class WorktreeSetup {
   /**
    * A task's new worktree: why it is not ready, or undefined. Its log is the
    * node's `setup:` log. `mayChange`: whether the task's scope lets it change
-   * a path; a task that may change the lockfile gets its own install, not a
-   * borrowed (read-only) dependency folder, so that it can add a dependency.
+   * a path; a task that may change the lockfile gets its own copy of the
+   * dependency folder, not a borrowed (read-only) link, so that it can add a
+   * dependency.
    */
   prepare(worktree: string, nodeId: string, signal: AbortSignal, mayChange: (file: string) => boolean = () => false): Promise<string | undefined> {
-    const { reuse, ...rest } = this.deps.plan;
-    const plan = reuse && (mayChange(reuse.lockfile) || mayChange('package.json')) ? rest : this.deps.plan;
+    const { reuse } = this.deps.plan;
+    // Its own copy, so that it can add a dependency: about 1 s for 170 MB here, where `npm ci` took 21 s.
+    const plan = reuse && (mayChange(reuse.lockfile) || mayChange('package.json')) ? { ...this.deps.plan, reuse: { ...reuse, copy: true } } : this.deps.plan;
     return this.#prepare(worktree, nodeId, signal, plan);
   }
 

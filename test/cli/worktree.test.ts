@@ -56,6 +56,30 @@ describe('ready worktrees', () => {
     expect(files.filter((f) => f === '.env' || f.startsWith('node_modules'))).toEqual([]);
   });
 
+  it('a task that may change the lockfile gets its own copy of node_modules (not a link, not an install): it adds a dependency, yours is untouched', async () => {
+    const ctl = controlDir();
+    const config = `${GATE}phases:
+  - id: p
+    tasks:
+      - { id: deps, agent: dev, prompt: x, scope: { touch: ["package.json", "package-lock.json", "vendor/**"] } }
+    gates: [dep]
+`;
+    const agent = `mkdir -p vendor/tax && echo '{"name":"tax","version":"1.0.0"}' > vendor/tax/package.json && echo 'module.exports=0' > vendor/tax/index.js && npm install --offline --no-audit --no-fund ./vendor/tax >/dev/null && node -e "require('tax'); require('money')"`;
+    const repo = nodeProject(config, agent, ctl);
+    const r = await runCli(['run'], repo);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('p/deps: setup: node_modules copied from your tree (package-lock.json unchanged)');
+    expect(r.stdout).not.toContain('p/deps: setup: `npm ci');
+    expect(git(repo, 'show', `${branchOf(r)}:package.json`)).toContain('"tax"');
+    // Your node_modules did not get the task's dependency; nothing of node_modules was committed.
+    expect(existsSync(path.join(repo, 'node_modules', 'tax'))).toBe(false);
+    expect(
+      git(repo, 'ls-tree', '-r', '--name-only', branchOf(r))
+        .split('\n')
+        .filter((f) => f.startsWith('node_modules')),
+    ).toEqual([]);
+  });
+
   it('worktree.setup runs in each new worktree (npm ci, in the sandbox) and again in the integration tree when a lockfile changed', async () => {
     const ctl = controlDir();
     const log = path.join(ctl, 'setups.log');
