@@ -150,7 +150,7 @@ export class Repo {
 
   /** Commits everything in a worktree; false when nothing changed. */
   async commitAll(cwd: string, message: string): Promise<boolean> {
-    await this.#stageAll(cwd);
+    await this.stageAll(cwd);
     const staged = (await this.raw(['diff', '--cached', '--name-only'], cwd)).trim();
     if (staged === '') return false;
     await this.raw(['commit', '-q', '--no-verify', '-m', message], cwd);
@@ -257,11 +257,12 @@ export class Repo {
       () => false,
     );
     if (!open) return;
-    await this.#stageAll(cwd);
+    await this.stageAll(cwd);
     await this.raw(['commit', '-q', '--no-verify', '--no-edit'], cwd);
   }
 
-  async #stageAll(cwd: string): Promise<void> {
+  /** Everything in the worktree staged, except what its setup put there (never committed). */
+  async stageAll(cwd: string): Promise<void> {
     await this.raw(['add', '-A'], cwd);
     // Unstaged again, not excluded from the add: git refuses an exclude pathspec that names an ignored file.
     if (this.setupPaths.length) await this.raw(['reset', '-q', 'HEAD', '--', ...this.setupPaths.map((p) => `:(top,literal)${p}`)], cwd);

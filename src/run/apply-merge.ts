@@ -71,7 +71,7 @@ export class ApplyMerge {
       }
       const met = [...new Set([...conflicted, ...generated])].sort();
       if (met.length) this.#note(`merge round ${round}: ${met.join(', ')} resolved${generated.length ? ` (${generated.join(', ')} made again)` : ''}`);
-      const gateFailure = await this.#gates(signal);
+      const gateFailure = await runApplyGates(run, input, signal);
       if (gateFailure) {
         await run.repo.abortMerge(input.worktree);
         return { ok: false, reason: gateFailure };
@@ -110,32 +110,31 @@ export class ApplyMerge {
     });
   }
 
-  /** Each of the run's gates on the merged tree (set up first, as the integration worktree is): the first failure, or undefined. */
-  async #gates(signal: AbortSignal): Promise<string | undefined> {
-    const { run, input } = this;
-    if (input.gates.length === 0) return undefined;
-    const unready = await run.setup.integrationReady(input.worktree, APPLY_NODE, signal);
-    if (unready) return `setup failed: ${unready}`;
-    const index = input.gates.some((g) => g.gate.rule) ? await indexFiles(input.worktree) : undefined;
-    const env = { config: run.config, root: input.worktree, runId: run.runId, concurrency: 1, graceMs: run.graceMs, bus: run.bus, pool: run.pool };
-    for (const { id, gate } of input.gates) {
-      const nodeId = `${APPLY_NODE}#${id}`;
-      const t0 = run.nodes.started(nodeId);
-      const result = await runGateOnce(gate, nodeId, run.runDir.logFile(nodeId), signal, env, index);
-      const failed = result.reason !== undefined;
-      run.nodes.finish(nodeId, t0, {
-        status: failed ? 'failed' : 'passed',
-        ...(result.reason ? { reason: result.reason } : {}),
-        ...(result.message ? { message: result.message } : {}),
-        tail: result.tail,
-        exitCode: result.exitCode,
-      });
-      if (failed) return `the gate ${gate.name} fails on the merged work (${result.message ?? result.reason}); log: ${run.runDir.logFile(nodeId)}`;
-    }
-    return undefined;
-  }
-
   #note(message: string): void {
     this.run.nodes.note(APPLY_NODE, message);
   }
+}
+
+/** Each of the run's gates on the applied tree (set up first, as the integration worktree is): the first failure, or undefined. */
+export async function runApplyGates(run: RunContext, input: Pick<ApplyInput, 'worktree' | 'gates'>, signal: AbortSignal): Promise<string | undefined> {
+  if (input.gates.length === 0) return undefined;
+  const unready = await run.setup.integrationReady(input.worktree, APPLY_NODE, signal);
+  if (unready) return `setup failed: ${unready}`;
+  const index = input.gates.some((g) => g.gate.rule) ? await indexFiles(input.worktree) : undefined;
+  const env = { config: run.config, root: input.worktree, runId: run.runId, concurrency: 1, graceMs: run.graceMs, bus: run.bus, pool: run.pool };
+  for (const { id, gate } of input.gates) {
+    const nodeId = `${APPLY_NODE}#${id}`;
+    const t0 = run.nodes.started(nodeId);
+    const result = await runGateOnce(gate, nodeId, run.runDir.logFile(nodeId), signal, env, index);
+    const failed = result.reason !== undefined;
+    run.nodes.finish(nodeId, t0, {
+      status: failed ? 'failed' : 'passed',
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(result.message ? { message: result.message } : {}),
+      tail: result.tail,
+      exitCode: result.exitCode,
+    });
+    if (failed) return `the gate ${gate.name} fails on the merged work (${result.message ?? result.reason}); log: ${run.runDir.logFile(nodeId)}`;
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import type { AgentSandbox } from '../sandbox/sandbox.js';
 import type { Workspace } from '../workspace/layout.js';
 import type { RunState } from '../workspace/run-state.js';
 import { APPLY_NODE, ApplyMerge, type ApplyOutcome } from './apply-merge.js';
+import { ApplyRebase } from './apply-rebase.js';
 import { parseTaskMerge, pickResolver, type TaskContribution } from './apply-resolver.js';
 import { GateOutcomes } from './gate-outcomes.js';
 import { TamperStop } from './repo-guard.js';
@@ -26,12 +27,14 @@ export interface ApplyRunOptions {
   readonly worktree: string;
   readonly userHead: string;
   readonly branch: string;
+  /** A merge commit on top of the user's branch, or the run's commits replayed onto it. */
+  readonly how: 'merge' | 'rebase';
 }
 
 /**
  * `orchestra apply` on a branch that moved: the finished run's context made
- * again (its agents, sandbox, setup and record), the merge done in
- * orchestra's worktree by ApplyMerge, every step recorded in the run's own
+ * again (its agents, sandbox, setup and record), the merge (ApplyMerge) or
+ * the replay (ApplyRebase) done in orchestra's worktree, every step recorded in the run's own
  * events.jsonl under the `apply` node.
  */
 export async function applyRun(o: ApplyRunOptions): Promise<ApplyOutcome> {
@@ -73,14 +76,16 @@ export async function applyRun(o: ApplyRunOptions): Promise<ApplyOutcome> {
     return gate ? [{ id, gate }] : [];
   });
   run.nodes.started(APPLY_NODE);
-  const outcome = await new ApplyMerge(run, {
+  const input = {
     worktree: o.worktree,
     branch: o.branch,
     userHead: o.userHead,
     userCommits,
     resolver: pickResolver(conflicted, contributions, { phases }),
     gates,
-  }).merge(guard.signal(o.signal));
+  };
+  const signal = guard.signal(o.signal);
+  const outcome = o.how === 'rebase' ? await new ApplyRebase(run, input).rebase(signal) : await new ApplyMerge(run, input).merge(signal);
   const tripped = guard.tripped ? 'an agent changed your repository outside its worktree; it was put back' : undefined;
   run.nodes.finish(
     APPLY_NODE,

@@ -106,6 +106,31 @@ describe('orchestra apply after the branch moved', () => {
     expect(readFileSync(path.join(repo, 'routes.js'), 'utf8')).not.toContain('orders');
   });
 
+  it('--rebase: the conflicting commit stops the replay, its agent resolves it, and your branch gets a line of history', async () => {
+    const { repo, runId } = await ranRepo(BOTH);
+    const mine = userAddsRoute(repo);
+    const r = await runCli(['apply', '--rebase'], repo);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`rebased orchestra/${runId} onto main (routes.js resolved`);
+    expect(readFileSync(path.join(repo, 'routes.js'), 'utf8')).toBe('module.exports = [\n  "home",\n  "mine",\n  "orders",\n];\n');
+    expect(git(repo, 'merge-base', '--is-ancestor', mine, 'HEAD')).toBe('');
+    expect(git(repo, 'rev-list', '--merges', `${mine}..HEAD`)).toBe('');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    const record = events(repo, runId);
+    expect(record).toContain('"nodeId":"apply#merge1"');
+    expect(record).toMatch(/routes\.js changed on main too, replaying \\"[^"\\]+\\"; to dev/);
+  });
+
+  it('--rebase that its agent cannot resolve: the replay is aborted and nothing changed', async () => {
+    const { repo, runId } = await ranRepo('true');
+    const mine = userAddsRoute(repo);
+    const r = await runCli(['apply', '--rebase'], repo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`run ${runId} was not applied: conflict in routes.js (conflict markers left in routes.js)`);
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(mine);
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+
   it('a lockfile both sides changed is made again by merge.regenerate, with no agent', async () => {
     const agent = 'echo o > orders.dep && echo orders > deps.lock';
     const repo = makeRepo({

@@ -37,23 +37,32 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   const repo = new Repo(config.root);
   const dirty = (await repo.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
   if (dirty !== '') return fail('the working tree has uncommitted changes; nothing was merged', 'commit or stash them, then apply again');
-  if (opts.rebase) return rebaseApply(repo, ws, run);
   const head = await repo.head();
   const branch = (await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
   const { generatedMatcher, generatedOnBothSides } = await import('../../run/conflict-rounds.js');
   const lockfiles = await generatedOnBothSides(repo, head, run.integrationBranch, generatedMatcher(config.merge.regenerate));
+  const print = (ds: Parameters<typeof formatDiagnostics>[0]) =>
+    process.stderr.write(`${formatDiagnostics(ds, outcome.sources, process.cwd(), styleFor(process.stderr))}\n`);
+  const resolving = (how: 'merge' | 'rebase', conflicts: readonly string[]): Promise<number> => {
+    const what = [conflicts.length ? `${conflicts.join(', ')} conflict` : '', lockfiles.length ? `${lockfiles.join(', ')} changed on both sides` : ''];
+    process.stderr.write(`orchestra: ${branch} moved since run ${run.runId}; ${what.filter(Boolean).join('; ')}: resolving in a worktree of orchestra's\n`);
+    return resolvedApply({ config, ws, run, repo, head, branch, graceMs: opts.graceMs ?? 5000, how, print });
+  };
+  if (opts.rebase) {
+    const conflicts = lockfiles.length ? [] : await plainRebase(repo, ws, run, head);
+    if (conflicts === undefined) {
+      process.stdout.write(`${styleFor(process.stdout).green('rebased')} ${run.integrationBranch} onto ${branch}\n`);
+      return EXIT.ok;
+    }
+    return resolving('rebase', conflicts);
+  }
   const conflicts = await repo.mergeConflicts(head, run.integrationBranch);
   if (conflicts.length === 0 && lockfiles.length === 0) {
     await repo.raw(['merge', '--no-ff', '--no-edit', '-m', `Merge orchestra run ${run.runId}`, run.integrationBranch]);
     process.stdout.write(`${styleFor(process.stdout).green('merged')} ${run.integrationBranch} into ${branch}\n`);
     return EXIT.ok;
   }
-  const print = (ds: Parameters<typeof formatDiagnostics>[0]) =>
-    process.stderr.write(`${formatDiagnostics(ds, outcome.sources, process.cwd(), styleFor(process.stderr))}\n`);
-  process.stderr.write(
-    `orchestra: ${branch} moved since run ${run.runId}; ${[conflicts.length ? `${conflicts.join(', ')} conflict` : '', lockfiles.length ? `${lockfiles.join(', ')} changed on both sides` : ''].filter(Boolean).join('; ')}: resolving in a worktree of orchestra's\n`,
-  );
-  return resolvedApply({ config, ws, run, repo, head, branch, graceMs: opts.graceMs ?? 5000, print });
+  return resolving('merge', conflicts);
 }
 
 interface Resolving {
@@ -64,6 +73,7 @@ interface Resolving {
   readonly head: string;
   readonly branch: string;
   readonly graceMs: number;
+  readonly how: 'merge' | 'rebase';
   readonly print: (ds: Parameters<typeof formatDiagnostics>[0]) => void;
 }
 
@@ -80,7 +90,8 @@ async function resolvedApply(r: Resolving): Promise<number> {
   const tmp = path.join(ws.worktrees(run.runId).root, 'apply');
   try {
     await repo.removeWorktree(tmp);
-    await repo.raw(['worktree', 'add', '-q', '--detach', tmp, r.head]);
+    // A merge is made on top of your branch; a rebase replays the run's branch onto it.
+    await repo.raw(['worktree', 'add', '-q', '--detach', tmp, r.how === 'merge' ? r.head : run.integrationBranch]);
     const { Session } = await import('../../session/session.js');
     const { applyRun } = await import('../../run/apply-run.js');
     const session = await Session.open({ ws, runId: run.runId, reporters: [{ name: 'pretty' }], root: config.root });
@@ -96,6 +107,7 @@ async function resolvedApply(r: Resolving): Promise<number> {
         worktree: tmp,
         userHead: r.head,
         branch: r.branch,
+        how: r.how,
         ...(sandbox ? { sandbox } : {}),
       }),
     );
@@ -113,7 +125,9 @@ async function resolvedApply(r: Resolving): Promise<number> {
     const resolved = outcome.resolved.length
       ? ` (${outcome.resolved.join(', ')} resolved; the record is in ${path.relative(process.cwd(), ws.run(run.runId).events) || '.'})`
       : '';
-    process.stdout.write(`${style.green('merged')} ${run.integrationBranch} into ${r.branch}${resolved}\n`);
+    process.stdout.write(
+      `${style.green(r.how === 'merge' ? 'merged' : 'rebased')} ${run.integrationBranch} ${r.how === 'merge' ? 'into' : 'onto'} ${r.branch}${resolved}\n`,
+    );
     return EXIT.ok;
   } finally {
     await repo.removeWorktree(tmp);
@@ -122,34 +136,27 @@ async function resolvedApply(r: Resolving): Promise<number> {
 }
 
 /**
- * `apply --rebase`: the run's commits replayed onto your branch's tip in a
- * worktree of orchestra's (your tree is not touched while it happens), then
- * your branch fast-forwarded to them: a line of history, your commits made
- * meanwhile kept. A conflict aborts the replay and changes nothing (agents
- * resolve conflicts in the merge form of apply only).
+ * `apply --rebase` with nothing to resolve: the run's commits replayed onto
+ * your branch's tip in a worktree of orchestra's (your tree is not touched
+ * while it happens), then your branch fast-forwarded to them: a line of
+ * history, your commits made meanwhile kept. Undefined once done; at a
+ * conflict, the replay is aborted (nothing changed) and its files returned.
  */
-async function rebaseApply(repo: Repo, ws: Workspace, run: { runId: string; integrationBranch: string; base: string }): Promise<number> {
+async function plainRebase(repo: Repo, ws: Workspace, run: RunState, head: string): Promise<string[] | undefined> {
   const tmp = path.join(ws.worktreesDir, `apply-${run.runId}`);
-  const head = (await repo.raw(['rev-parse', 'HEAD'])).trim();
   await repo.removeWorktree(tmp);
   await repo.raw(['worktree', 'add', '-q', '--detach', tmp, run.integrationBranch]);
   try {
-    try {
-      await repo.raw(['rebase', '-q', '--onto', head, run.base], tmp);
-    } catch (e) {
-      const files = (await repo.raw(['diff', '--name-only', '--diff-filter=U'], tmp).catch(() => '')).trim().split('\n').filter(Boolean);
-      await repo.raw(['rebase', '--abort'], tmp).catch(() => undefined);
-      process.stderr.write(
-        `orchestra: replaying ${run.integrationBranch} onto your branch conflicts${files.length ? ` in ${files.join(', ')}` : ''}; it was aborted and nothing changed\n  ${(e as Error).message.split('\n')[0]}\n`,
-      );
-      return EXIT.failed;
+    const { RebaseSteps } = await import('../../git/rebase-steps.js');
+    const steps = new RebaseSteps(repo, tmp);
+    const conflicts = await steps.start(head, run.base);
+    if (conflicts.length) {
+      await steps.abort();
+      return conflicts;
     }
-    const replayed = (await repo.raw(['rev-parse', 'HEAD'], tmp)).trim();
-    await repo.raw(['merge', '--ff-only', '-q', replayed]);
+    await repo.raw(['merge', '--ff-only', '-q', await repo.revParse('HEAD', tmp)]);
+    return undefined;
   } finally {
     await repo.removeWorktree(tmp);
   }
-  const branch = (await repo.raw(['rev-parse', '--abbrev-ref', 'HEAD'])).trim();
-  process.stdout.write(`${styleFor(process.stdout).green('rebased')} ${run.integrationBranch} onto ${branch}\n`);
-  return EXIT.ok;
 }
