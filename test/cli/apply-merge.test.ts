@@ -79,6 +79,13 @@ describe('orchestra apply after the branch moved', () => {
     expect(record).toContain('merge round 1: routes.js changed on main too; to dev (task orders)');
     expect(record).toMatch(/"type":"node-finished","ts":\d+,"nodeId":"apply#routes","status":"passed"/);
     expect(existsSync(path.join(repo, '.orchestra', 'worktrees', runId, 'apply'))).toBe(false);
+    // The commands that read the record read it with the apply appended; the round has its own log.
+    const status = await runCli(['status', runId], repo, { NO_COLOR: '1' });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/passed +task +p\/orders/);
+    const logs = await runCli(['logs', 'apply#merge1', '--run', runId, '--raw'], repo);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect((await runCli(['report', runId], repo)).code).toBe(0);
   });
 
   it('an agent that cannot resolve: after merge.attempts rounds apply fails naming the file, and nothing changed', async () => {

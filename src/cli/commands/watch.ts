@@ -125,7 +125,10 @@ export async function logsCommand(opts: CommonOptions & { node: string; runId?: 
   const events = readEvents(runDir.events);
   const start = events.find((e) => e.type === 'run-started');
   const nodes = start?.type === 'run-started' ? start.nodes : [];
-  const node = nodes.find((n) => n.id === opts.node || n.name === opts.node || nodeLabel(n) === opts.node);
+  // A node of the graph, or one the record holds beyond it (`apply`, and its rounds `apply#merge1`, after the run).
+  const node =
+    nodes.find((n) => n.id === opts.node || n.name === opts.node || nodeLabel(n) === opts.node) ??
+    (events.some((e) => 'nodeId' in e && e.nodeId === opts.node) ? { id: opts.node, kind: 'extra' as const } : undefined);
   if (!node) {
     process.stderr.write(`orchestra: error: run ${id} has no node '${opts.node}'\n  nodes: ${nodes.map((n) => n.name).join(', ')}\n`);
     return EXIT.usage;
@@ -148,7 +151,7 @@ export async function logsCommand(opts: CommonOptions & { node: string; runId?: 
   // An agent's node: its transcript, unless the bytes are asked for. An agent that printed no events yet (a command
   // agent, whose output orchestra does not parse; or one still starting) shows its output as it printed it.
   const hasEvents = events.some((e) => e.type === 'agent-event' && (e.nodeId === node.id || e.nodeId.startsWith(`${node.id}#`)));
-  if (!opts.raw && (node.kind === 'task' || node.kind === 'fix') && hasEvents) {
+  if (!opts.raw && node.kind !== 'gate' && node.kind !== 'checkpoint' && hasEvents) {
     const style = styleFor(process.stdout);
     let printed = 0;
     const show = (settled: boolean): void => {
