@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config, Gate } from '../config/types.js';
+import type { Command, Config, Gate } from '../config/types.js';
 import type { Graph, GateNode } from '../graph/types.js';
 import { orchestraVersion } from '../util/version.js';
 import type { EventBus, FailReason, NodeStatus } from '../events/events.js';
@@ -12,6 +12,7 @@ import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
 import type { Shard } from './shard.js';
 import type { WorkerPool } from './pool.js';
+import { userShell } from './process-runner.js';
 import { walk, type Outcome } from './scheduler.js';
 
 export interface GateRunOptions {
@@ -192,6 +193,8 @@ export interface GateEnv {
   readonly pool: WorkerPool;
   /** A rule gate's share of its files (`--shard`). */
   readonly shard?: Shard;
+  /** A run's gates: their command wrapped in a PID namespace of its own (sandbox.contain), so nothing it starts outlives it. */
+  readonly contain?: (argv: readonly string[]) => readonly string[];
 }
 
 /** Runs a gate once in `opts.root` (the repo, or a run's integration worktree). */
@@ -205,9 +208,11 @@ export async function runGateOnce(
 ): Promise<OnceResult> {
   const { config, bus } = opts;
   if (gate.run) {
+    const contained = opts.contain ? opts.contain(commandArgv(gate.run)) : undefined;
     const r = await opts.pool.runCommand(
       {
-        command: gate.run,
+        command: contained ? { argv: contained } : gate.run,
+        ...(contained ? { wrapped: true } : {}),
         cwd: gate.cwd ? path.resolve(opts.root, gate.cwd) : opts.root,
         env: { ...gate.env, ORCHESTRA_RUN_ID: opts.runId, ORCHESTRA_GATE: gate.name },
         ...((gate.timeoutMs ?? opts.defaultTimeoutMs) ? { timeoutMs: gate.timeoutMs ?? opts.defaultTimeoutMs } : {}),
@@ -261,4 +266,11 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out.length ? out : [[]];
+}
+
+/** A gate's command as an argv: a shell string through the user's shell, as the runner would start it. */
+function commandArgv(command: Command): readonly string[] {
+  if ('argv' in command) return command.argv;
+  const shell = userShell();
+  return [typeof shell === 'string' ? shell : '/bin/sh', '-c', command.shell];
 }

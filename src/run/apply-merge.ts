@@ -121,7 +121,16 @@ export async function runApplyGates(run: RunContext, input: Pick<ApplyInput, 'wo
   const unready = await run.setup.integrationReady(input.worktree, APPLY_NODE, signal);
   if (unready) return `setup failed: ${unready}`;
   const index = input.gates.some((g) => g.gate.rule) ? await indexFiles(input.worktree) : undefined;
-  const env = { config: run.config, root: input.worktree, runId: run.runId, concurrency: 1, graceMs: run.graceMs, bus: run.bus, pool: run.pool };
+  const env = {
+    config: run.config,
+    root: input.worktree,
+    runId: run.runId,
+    concurrency: 1,
+    graceMs: run.graceMs,
+    bus: run.bus,
+    pool: run.pool,
+    ...(run.contain ? { contain: run.contain } : {}),
+  };
   for (const { id, gate } of input.gates) {
     const nodeId = `${APPLY_NODE}#${id}`;
     const t0 = run.nodes.started(nodeId);

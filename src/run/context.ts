@@ -43,6 +43,8 @@ export interface RunContext {
   readonly selfChecks: SelfChecks;
   /** Records a phase's checkpoint commit in the run's state. */
   readonly checkpointed: (phase: string, sha: string) => void;
+  /** Where the sandbox is: a gate's command in a PID namespace of its own, so that nothing it starts outlives it. */
+  readonly contain?: (argv: readonly string[]) => readonly string[];
 }
 
 /** One phase's view of the run: its gates, whether a fix loop follows them, and the commit its tasks start from. */

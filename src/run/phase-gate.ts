@@ -22,7 +22,16 @@ export async function runPhaseGate(ctx: PhaseContext, node: GateNode, signal: Ab
     return { status: 'failed' };
   }
   const index = node.gate.rule ? await indexFiles(root) : undefined;
-  const env = { config: run.config, root, runId: run.runId, concurrency: run.concurrency, graceMs: run.graceMs, bus: run.bus, pool: run.pool };
+  const env = {
+    config: run.config,
+    root,
+    runId: run.runId,
+    concurrency: run.concurrency,
+    graceMs: run.graceMs,
+    bus: run.bus,
+    pool: run.pool,
+    ...(run.contain ? { contain: run.contain } : {}),
+  };
   const result = await runGateOnce(node.gate, node.id, run.runDir.logFile(node.id), signal, env, index);
   const failed = result.reason !== undefined;
   run.nodes.finish(node.id, t0, {

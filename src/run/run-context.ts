@@ -96,5 +96,6 @@ export function runContext(s: RunSettings, f: RunFacts, checkpointed: (phase: st
     setup,
     selfChecks,
     checkpointed,
+    ...(s.sandbox?.contain ? { contain: s.sandbox.contain.bind(s.sandbox) } : {}),
   };
 }

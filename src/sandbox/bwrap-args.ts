@@ -64,3 +64,12 @@ export function bwrapArgs(plan: SandboxPlan, argv: readonly string[]): string[] 
   args.push('--chdir', plan.workdir, '--', ...argv);
   return args;
 }
+
+/**
+ * Only a PID namespace, for a gate: the host's filesystem as it is (devices
+ * included), a /proc of the namespace's own, the working directory kept. The
+ * namespace ends when its first process does, and that with orchestra.
+ */
+export function containArgs(argv: readonly string[]): string[] {
+  return ['--die-with-parent', '--unshare-pid', '--dev-bind', '/', '/', '--proc', '/proc', '--', ...argv];
+}

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AdapterName } from '../config/types.js';
-import { bwrapArgs, type Mount } from './bwrap-args.js';
+import { bwrapArgs, containArgs, type Mount } from './bwrap-args.js';
 import { prepareGitView } from './git-view.js';
 import { cliState, packageCaches } from './state-dirs.js';
 
@@ -29,6 +29,13 @@ export interface Sandboxed {
 /** What the runner needs: a fake in tests, nothing at all with `sandbox: off`. */
 export interface AgentSandbox {
   wrap(req: SandboxRequest): Sandboxed;
+  /**
+   * A command of the user's (a run's gate) in a PID namespace of its own and
+   * nothing else: it sees and writes what it would outside, but what it
+   * starts (a server left behind, a `setsid` escapee) ends with it, and with
+   * orchestra. Optional: a fake sandbox need not contain.
+   */
+  contain?(argv: readonly string[]): readonly string[];
 }
 
 /**
@@ -42,6 +49,10 @@ export class BwrapSandbox implements AgentSandbox {
     private readonly writable: readonly string[],
     private readonly hostEnv: NodeJS.ProcessEnv = process.env,
   ) {}
+
+  contain(argv: readonly string[]): readonly string[] {
+    return [this.bin, ...containArgs(argv)];
+  }
 
   wrap(req: SandboxRequest): Sandboxed {
     const env = { ...this.hostEnv, ...req.env };

@@ -96,6 +96,36 @@ describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
     expect(fingerprint(repo)).toBe(before);
   });
 
+  it("a run's gate is in a PID namespace of its own: what it detaches (setsid) ends with it, and the gate still sees the repository", async () => {
+    const marker = `orchestra-gate-escapee-${Math.random().toString(36).slice(2)}`;
+    // The gate waits until its escapee has left the process group (it wrote its file from its own session): orchestra
+    // ends a gate's group when the gate exits, so an escapee that is too slow would die with the group anyway.
+    const escaped = path.join(base, `${marker}.escaped`);
+    const gate = `gates:\n  leaves-one-behind:\n    run: "test -f src/a.js && (setsid sh -c 'ps -o sid= -p $$ > ${escaped}; while :; do sleep 1; done; echo ${marker}' >/dev/null 2>&1 &) && while [ ! -s ${escaped} ]; do sleep 0.05; done"\n`;
+    const { repo } = attack('true', `${gate}`);
+    writeFileSync(
+      path.join(repo, 'orchestra.config.yaml'),
+      readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8').replace(
+        'scope: { touch: ["src/**"] } }',
+        'scope: { touch: ["src/**"] } }\n    gates: [leaves-one-behind]',
+      ),
+    );
+    git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'the gate');
+    const r = await runCli(['run'], repo);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('p/leaves-one-behind');
+    const alive = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
+        } catch {
+          return false;
+        }
+      });
+    expect(alive).toEqual([]);
+  });
+
   it(".orchestra/ is orchestra's (9, 10, 11): the lock, patterns, the fix prompt and the caches cannot be written", async () => {
     const { repo, before } = attack(
       'S=../../..; rm -f $S/run.lock; echo \'{"pid": -1}\' > $S/run.lock; echo forged >> $S/patterns.jsonl; mkdir -p $S/prompts; ' +
