@@ -126,6 +126,21 @@ describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
     expect(alive).toEqual([]);
   });
 
+  it('a contained gate whose program is missing still says so, as it would outside', async () => {
+    const { repo } = attack('true', 'gates:\n  lint:\n    run: [no-such-program-xyz]\n');
+    writeFileSync(
+      path.join(repo, 'orchestra.config.yaml'),
+      readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8').replace(
+        'scope: { touch: ["src/**"] } }',
+        'scope: { touch: ["src/**"] } }\n    gates: [lint]',
+      ),
+    );
+    git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'the gate');
+    const r = await runCli(['run'], repo);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("'no-such-program-xyz' is not installed or not on PATH");
+  });
+
   it(".orchestra/ is orchestra's (9, 10, 11): the lock, patterns, the fix prompt and the caches cannot be written", async () => {
     const { repo, before } = attack(
       'S=../../..; rm -f $S/run.lock; echo \'{"pid": -1}\' > $S/run.lock; echo forged >> $S/patterns.jsonl; mkdir -p $S/prompts; ' +
