@@ -73,25 +73,39 @@ export function agentAsker(agent: Agent, opts: AskOptions): (prompt: string, rou
     const timeoutMs = planner.timeoutMs ?? PLANNER_TIMEOUT_MS;
     // Without a sandbox to make the repository read-only, what the planner changed is looked for afterwards.
     const before = boxed ? undefined : statusOf(opts.root);
-    const running = startCommand(
-      {
-        command: { argv: boxed?.argv ?? launch.argv },
-        ...(boxed ? { wrapped: true } : {}),
-        cwd,
-        env,
-        timeoutMs,
-        ...(planner.idleTimeoutMs !== undefined ? { idleTimeoutMs: planner.idleTimeoutMs } : {}),
-        graceMs: opts.graceMs,
-        logFile,
-        tailBytes: 4096,
-        ...(launch.stdin !== undefined ? { stdinFile: promptFile } : {}),
-      },
-      { onSpawn: () => undefined, onLine: () => undefined },
-    );
-    const stop = (): void => running.stop(true);
-    process.once('SIGINT', stop);
+    // Listening before the spawn: the planner is visible (exec'd) before spawn() returns, and a Ctrl-C in
+    // between would otherwise meet no listener and kill orchestra outright (seen: exit code null).
+    let interrupt = false;
+    let stopNow = (): void => {
+      interrupt = true;
+    };
+    const onSigint = (): void => stopNow();
+    process.once('SIGINT', onSigint);
+    let running: ReturnType<typeof startCommand>;
+    try {
+      running = startCommand(
+        {
+          command: { argv: boxed?.argv ?? launch.argv },
+          ...(boxed ? { wrapped: true } : {}),
+          cwd,
+          env,
+          timeoutMs,
+          ...(planner.idleTimeoutMs !== undefined ? { idleTimeoutMs: planner.idleTimeoutMs } : {}),
+          graceMs: opts.graceMs,
+          logFile,
+          tailBytes: 4096,
+          ...(launch.stdin !== undefined ? { stdinFile: promptFile } : {}),
+        },
+        { onSpawn: () => undefined, onLine: () => undefined },
+      );
+    } catch (e) {
+      process.off('SIGINT', onSigint);
+      throw e;
+    }
+    stopNow = () => running.stop(true);
+    if (interrupt) stopNow();
     const result = await running.done.finally(() => {
-      process.off('SIGINT', stop);
+      process.off('SIGINT', onSigint);
       boxed?.dispose();
     });
     const changed = before ? changedFiles(before, statusOf(opts.root)) : [];
