@@ -87,27 +87,7 @@ export class ApplyMerge {
     this.#note(
       `merge round ${round}: ${files.join(', ')} changed on ${input.branch} too; to ${resolver.ref}${resolver.taskId ? ` (task ${resolver.taskId})` : ''}`,
     );
-    return resolveByAgent(run, {
-      nodeId: `${APPLY_NODE}#merge${round}`,
-      ref: resolver.ref,
-      phase: resolver.phase,
-      label: `apply-merge-${round}`,
-      worktree: input.worktree,
-      files,
-      prompt: (diff) =>
-        applyConflictPrompt({
-          runId: run.runId,
-          branch: input.branch,
-          ...(resolver.taskId ? { task: resolver.taskId } : {}),
-          taskPrompt: resolver.taskPrompt,
-          files,
-          userCommits: input.userCommits,
-          diff,
-          round,
-          attempts,
-        }),
-      signal,
-    });
+    return resolveApplyConflict(run, input, resolver, { n: round, files, round, attempts, taskPrompt: resolver.taskPrompt }, signal);
   }
 
   #note(message: string): void {
@@ -146,4 +126,35 @@ export async function runApplyGates(run: RunContext, input: Pick<ApplyInput, 'wo
     if (failed) return `the gate ${gate.name} fails on the merged work (${result.message ?? result.reason}); log: ${run.runDir.logFile(nodeId)}`;
   }
   return undefined;
+}
+
+/** One round of an apply's conflict with the resolving agent: the sub-node `apply#merge<n>`, its prompt from both sides. */
+export function resolveApplyConflict(
+  run: RunContext,
+  input: Pick<ApplyInput, 'worktree' | 'branch' | 'userCommits'>,
+  resolver: Resolver,
+  at: { readonly n: number; readonly files: readonly string[]; readonly round: number; readonly attempts: number; readonly taskPrompt: string },
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  return resolveByAgent(run, {
+    nodeId: `${APPLY_NODE}#merge${at.n}`,
+    ref: resolver.ref,
+    phase: resolver.phase,
+    label: `apply-merge-${at.n}`,
+    worktree: input.worktree,
+    files: at.files,
+    prompt: (diff) =>
+      applyConflictPrompt({
+        runId: run.runId,
+        branch: input.branch,
+        ...(resolver.taskId ? { task: resolver.taskId } : {}),
+        taskPrompt: at.taskPrompt,
+        files: at.files,
+        userCommits: input.userCommits,
+        diff,
+        round: at.round,
+        attempts: at.attempts,
+      }),
+    signal,
+  });
 }

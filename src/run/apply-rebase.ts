@@ -1,7 +1,6 @@
 import { RebaseSteps } from '../git/rebase-steps.js';
-import { APPLY_NODE, type ApplyInput, type ApplyOutcome, runApplyGates } from './apply-merge.js';
-import { applyConflictPrompt } from './conflict-prompt.js';
-import { generatedMatcher, generatedOnBothSides, regenerate, resolveByAgent } from './conflict-rounds.js';
+import { APPLY_NODE, type ApplyInput, type ApplyOutcome, resolveApplyConflict, runApplyGates } from './apply-merge.js';
+import { generatedMatcher, generatedOnBothSides, regenerate } from './conflict-rounds.js';
 import type { RunContext } from './context.js';
 
 /** More stops than this is not a rebase to resolve by agents: a run has a commit per task and phase, not hundreds. */
@@ -86,27 +85,8 @@ export class ApplyRebase {
     // Every round of every stop its own sub-node, so that each has its own log and transcript.
     const n = ++this.#rounds;
     this.#note(`merge round ${n}: ${files.join(', ')} changed on ${input.branch} too, replaying "${replaying}"; to ${resolver.ref}`);
-    return resolveByAgent(run, {
-      nodeId: `${APPLY_NODE}#merge${n}`,
-      ref: resolver.ref,
-      phase: resolver.phase,
-      label: `apply-merge-${n}`,
-      worktree: input.worktree,
-      files,
-      prompt: (diff) =>
-        applyConflictPrompt({
-          runId: run.runId,
-          branch: input.branch,
-          ...(resolver.taskId ? { task: resolver.taskId } : {}),
-          taskPrompt: replaying ? `${resolver.taskPrompt.split('\n')[0]} (replaying its commit "${replaying}")` : resolver.taskPrompt,
-          files,
-          userCommits: input.userCommits,
-          diff,
-          round,
-          attempts,
-        }),
-      signal,
-    });
+    const taskPrompt = replaying ? `${resolver.taskPrompt.split('\n')[0]} (replaying its commit "${replaying}")` : resolver.taskPrompt;
+    return resolveApplyConflict(run, input, resolver, { n, files, round, attempts, taskPrompt }, signal);
   }
 
   #note(message: string): void {
