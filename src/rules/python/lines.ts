@@ -1,4 +1,4 @@
-import { tokenize, type LogicalLine, type Token } from './tokenize.js';
+import { tokenize, type LogicalLine } from './tokenize.js';
 
 /**
  * Where each logical line of Python source starts and ends, found by one
@@ -91,10 +91,9 @@ function skipString(src: string, from: number, quote: number, triple: boolean): 
   return n;
 }
 
-/** Tokenizes one logical line found by `logicalLineRanges`, positions in the whole source. */
+/** Tokenizes one logical line found by `logicalLineRanges`, in place: positions in the whole source. */
 export function tokenizeRange(src: string, range: LineRange): LogicalLine {
   // Inside the range newlines only occur within brackets, strings or after a backslash, which tokenize() joins.
-  const [line] = tokenize(src.slice(range.start, range.end));
-  const tokens: Token[] = (line?.tokens ?? []).map((t) => ({ ...t, start: t.start + range.start, end: t.end + range.start }));
-  return { tokens, indent: range.indent };
+  const [line] = tokenize(src, range.start, range.end);
+  return { tokens: line?.tokens ?? [], indent: range.indent };
 }
