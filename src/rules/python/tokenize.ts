@@ -30,9 +30,9 @@ const EQ = 61;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 /** `[A-Za-z_\u00C0-\uFFFF]`: code units, so both halves of a surrogate pair count. */
-const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xc0;
+export const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xc0;
 /** `\w`. */
-const isWord = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+export const isWord = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
 /** String prefixes: r R b B u U f F; the two-letter ones pair r/R with b/B/f/F either way round. */
 const isPrefix = (c: number): boolean => c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85 || c === 102 || c === 70;
 const isR = (c: number): boolean => c === 114 || c === 82;
@@ -141,7 +141,7 @@ const twoLetterPrefix = (a: number, b: number): boolean => (isR(a) && isBF(b)) |
  * The end of a string whose body starts at `from` (escapes honoured; a one-quote
  * string stops at the line end, even after a backslash), or `to` if it does not end.
  */
-function stringEnd(src: string, from: number, quote: number, triple: boolean, to: number): number {
+export function stringEnd(src: string, from: number, quote: number, triple: boolean, to: number): number {
   let backslashes = 0;
   for (let j = from; j < to; j++) {
     const c = src.charCodeAt(j);
