@@ -23,6 +23,11 @@ const SQ = 39;
 const DQ = 34;
 const SEMI = 59;
 
+/** What a character below 128 is to the scan: blank, special (changes the scan's state), or ordinary code (the rest, and all above 127). */
+const CODE = 0;
+const KIND = new Uint8Array(128);
+for (const ch of ' \t\r\f\n#\\\'"()[]{};') KIND[ch.charCodeAt(0)] = 1;
+
 export function logicalLineRanges(src: string): LineRange[] {
   const out: LineRange[] = [];
   const n = src.length;
@@ -37,6 +42,21 @@ export function logicalLineRanges(src: string): LineRange[] {
   };
   for (let i = 0; i < n; i++) {
     const c = src.charCodeAt(i);
+    if (c >= 128 || KIND[c] === CODE) {
+      // A run of ordinary code characters: the first may start a line, the last ends it so far.
+      if (start === -1 && depth === 0) {
+        start = i;
+        indent = out.length > 0 && (out.at(-1) as LineRange).end > lineStart ? (out.at(-1) as LineRange).indent : i - lineStart;
+      }
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = src.charCodeAt(j);
+        if (d < 128 && KIND[d] !== CODE) break;
+      }
+      end = j;
+      i = j - 1;
+      continue;
+    }
     if (c === NL) {
       lineStart = i + 1;
       if (depth === 0) close();
