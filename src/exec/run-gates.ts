@@ -6,7 +6,7 @@ import { orchestraVersion } from '../util/version.js';
 import type { EventBus, FailReason, NodeStatus } from '../events/events.js';
 import type { Finding } from '../rules/types.js';
 import type { Workspace } from '../workspace/layout.js';
-import { indexFiles, type FileIndex, type KnownListing } from './file-index.js';
+import { indexFiles, listFiles, type FileIndex, type KnownListing } from './file-index.js';
 import { needsOf, nodeInfos } from './node-infos.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
@@ -106,7 +106,9 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   const ruleGates = [...gates.entries()].filter(([id, n]) => n.gate.rule && (!opts.only || opts.only.has(id))).map(([id]) => id);
   if (!opts.useCache && ruleGates.length > 0) opts.pool.warm();
   // Listing the repo costs a git call; only gates with inputs or rules need it.
-  const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await indexFiles(root, opts.known) : undefined;
+  // Without the cache nothing is hashed: the file list alone is a cheaper git call (unless a hook already asked git).
+  const cheap = !opts.useCache && opts.known === undefined;
+  const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await (cheap ? listFiles(root) : indexFiles(root, opts.known)) : undefined;
   // --no-cache neither reads nor writes the cache, so nothing needs hashing.
   const fingerprints = opts.useCache ? gateFingerprints(config, graph, index, opts.sharded) : new Map<string, string | undefined>();
   const cache = new GateCache(opts.ws.gateCacheDir);
