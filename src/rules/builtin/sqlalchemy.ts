@@ -39,8 +39,10 @@ function startsWithin(text: string, start: number, end: number, word: string): b
  * (text[start, end), looked at in place: most lines of a models file are not
  * wanted, and copying each one out cost more than the test), and the module's
  * imports. A wanted line that `settled` says can hold no finding is left out
- * untokenized; when every wanted line is settled, so are the imports: no line
- * is tokenized at all.
+ * untokenized; when no wanted line is left, neither are the imports, and no
+ * line is tokenized at all. That loses nothing: both rules report only
+ * definitions on wanted lines (a line that could be one is wanted, import or
+ * not, as `wanted` is asked first), and the imports only inform those.
  */
 function relevantLines(
   text: string,
