@@ -119,6 +119,34 @@ export async function indexFiles(root: string, known: KnownListing = {}): Promis
   };
 }
 
+/**
+ * The same files as `indexFiles`, for a run that hashes nothing (`check
+ * --no-cache`): `git ls-files -z -c -o --exclude-standard` lists the index's
+ * paths and the untracked ones without their blob ids and without git
+ * stat-ing every tracked file for changes (on 20,000 files, a third of the
+ * bytes and about a third of the time). `hashOf` still answers, from each
+ * file's bytes, for a caller that does ask.
+ */
+export async function listFiles(root: string): Promise<FileIndex> {
+  let out: string;
+  try {
+    out = await git(['ls-files', '-z', '-c', '-o', '--exclude-standard'], root);
+  } catch {
+    return walkIndex(root);
+  }
+  // An unmerged path is an index entry per stage: listed once, as indexFiles lists it.
+  const files = [...new Set(out.split('\0').filter(Boolean))].sort();
+  const memo = new Map<string, string>();
+  return {
+    files,
+    hashOf(file) {
+      let h = memo.get(file);
+      if (h === undefined) memo.set(file, (h = contentHash(root, file)));
+      return h;
+    },
+  };
+}
+
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.orchestra']);
 
 /** Outside a git repository: every file below the root but the usual heavy folders, hashed by content. */

@@ -6,7 +6,7 @@ import { orchestraVersion } from '../util/version.js';
 import type { EventBus, FailReason, NodeStatus } from '../events/events.js';
 import type { Finding } from '../rules/types.js';
 import type { Workspace } from '../workspace/layout.js';
-import { indexFiles, type FileIndex, type KnownListing } from './file-index.js';
+import { indexFiles, listFiles, type FileIndex, type KnownListing } from './file-index.js';
 import { needsOf, nodeInfos } from './node-infos.js';
 import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
@@ -103,13 +103,24 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
   mkdirSync(logs, { recursive: true });
   bus.emit({ type: 'run-started', ts: started, runId: opts.runId, command: 'check', root: config.root, nodes });
 
+  // A rule gate that will run needs every thread: without the cache they start while git lists the files.
+  const ruleGates = [...gates.entries()].filter(([id, n]) => n.gate.rule && (!opts.only || opts.only.has(id))).map(([id]) => id);
+  if (!opts.useCache && ruleGates.length > 0) opts.pool.warm();
   // Listing the repo costs a git call; only gates with inputs or rules need it.
-  const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await indexFiles(root, opts.known) : undefined;
+  // Without the cache nothing is hashed: the file list alone is a cheaper git call (unless a hook already asked git).
+  const cheap = !opts.useCache && opts.known === undefined;
+  const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await (cheap ? listFiles(root) : indexFiles(root, opts.known)) : undefined;
   // --no-cache neither reads nor writes the cache, so nothing needs hashing.
   const fingerprints = opts.useCache ? gateFingerprints(config, graph, index, opts.sharded) : new Map<string, string | undefined>();
   const cache = new GateCache(opts.ws.gateCacheDir);
   const cacheProblem = opts.useCache ? cache.problem() : undefined;
   if (cacheProblem !== undefined) process.stderr.write(`orchestra: warning: ${cacheProblem}\n`);
+  // With the cache, once the keys are known: while the hits replay.
+  const misses = (id: string): boolean => {
+    const fingerprint = fingerprints.get(id);
+    return fingerprint === undefined || !cache.has(fingerprint);
+  };
+  if (opts.useCache && ruleGates.some(misses)) opts.pool.warm();
 
   const runNode = async (id: string, signal: AbortSignal): Promise<Outcome> => {
     const node = gates.get(id);

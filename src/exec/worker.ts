@@ -165,8 +165,11 @@ export default async function runJob(job: Job): Promise<CommandJobResult | RuleR
     const { check, patterns } = await ruleCheck(job.rule, job.severity);
     const findings: Finding[] = [];
     let filesChecked = 0;
+    // The files are git's paths (relative, normalized, '/'-separated): joined by hand, as path.join's
+    // normalizing cost a few per cent of a rule's time over 20,000 files.
+    const base = job.root.endsWith(path.sep) ? job.root : `${job.root}${path.sep}`;
     for (const rel of job.files) {
-      const buf = readSource(path.join(job.root, rel));
+      const buf = readSource(`${base}${rel}`);
       // Binary and very large files are not source a regular expression should read.
       if (buf === undefined || buf.subarray(0, 8000).includes(0)) continue;
       filesChecked++;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { indexFiles, parseTaggedListing } from '../../src/exec/file-index.js';
+import { indexFiles, listFiles, parseTaggedListing } from '../../src/exec/file-index.js';
 import { makeRepo } from '../helpers/repo.js';
 
 const git = (dir: string, ...args: string[]): string =>
@@ -45,5 +45,37 @@ describe('the file index from one git call', () => {
     expect(one.hashOf('a.txt')).toBe(git(dir, 'hash-object', 'a.txt').trim());
     expect(one.hashOf('dir/with space.txt')).toBe(git(dir, 'rev-parse', 'HEAD:dir/with space.txt').trim());
     expect(one.hashOf('gone.txt')).toBe('missing');
+  });
+
+  it('lists, without hashes, exactly the files the index holds: modified, deleted, staged, untracked, unmerged; not ignored', async () => {
+    const dir = makeRepo({ 'a.txt': 'a\n', 'gone.txt': 'g\n', 'both.txt': 'base\n', 'dir/with space.txt': 's\n', '.gitignore': 'ignored/\n' });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'x');
+    // both.txt ends up unmerged: an index entry per stage.
+    git(dir, 'checkout', '-qb', 'other');
+    writeFileSync(path.join(dir, 'both.txt'), 'other\n');
+    git(dir, 'commit', '-qam', 'other');
+    git(dir, 'checkout', '-q', '-');
+    writeFileSync(path.join(dir, 'both.txt'), 'mine\n');
+    git(dir, 'commit', '-qam', 'mine');
+    expect(() => git(dir, 'merge', '-q', 'other')).toThrow();
+    expect(git(dir, 'ls-files', '-u')).toContain('both.txt');
+    writeFileSync(path.join(dir, 'a.txt'), 'changed\n');
+    rmSync(path.join(dir, 'gone.txt'));
+    writeFileSync(path.join(dir, 'untracked.txt'), 'u\n');
+    writeFileSync(path.join(dir, 'staged-new.txt'), 'n\n');
+    git(dir, 'add', 'staged-new.txt');
+    execFileSync('mkdir', ['-p', path.join(dir, 'ignored')]);
+    writeFileSync(path.join(dir, 'ignored', 'x.txt'), 'i\n');
+
+    const full = await indexFiles(dir);
+    const listed = await listFiles(dir);
+    expect(listed.files).toEqual(full.files);
+    expect(listed.files.filter((f) => f === 'both.txt')).toHaveLength(1);
+    expect(listed.files).toContain('untracked.txt');
+    expect(listed.files).not.toContain('ignored/x.txt');
+    // Asked anyway, a hash comes from the bytes: git's id for the file as it is.
+    expect(listed.hashOf('a.txt')).toBe(git(dir, 'hash-object', 'a.txt').trim());
+    expect(listed.hashOf('gone.txt')).toBe('missing');
   });
 });

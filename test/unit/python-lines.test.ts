@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { logicalLineRanges, tokenizeRange } from '../../src/rules/python/lines.js';
 import { tokenize } from '../../src/rules/python/tokenize.js';
+import { referenceLogicalLineRanges } from '../helpers/reference-lines.js';
 
 const SRC = [
   'import os  # a comment with a "quote',
@@ -41,5 +42,65 @@ describe('logicalLineRanges', () => {
     expect(ranges.map((r) => tokenizeRange(SRC, r).tokens.map((t) => `${t.start}:${t.text}`))).toEqual(
       full.map((l) => l.tokens.map((t) => `${t.start}:${t.text}`)),
     );
+  });
+});
+
+/** A small deterministic generator (mulberry32): the same cases every run. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = [
+  ' ',
+  '\t',
+  '\r',
+  '\f',
+  '\v',
+  '\n',
+  '\r\n',
+  '\\\n',
+  '\\\r\n',
+  '\\',
+  '#',
+  '# c\n',
+  "'",
+  '"',
+  "'''",
+  '"""',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ';',
+  ';;',
+  'x',
+  'created_at = 1',
+  '  y',
+  'é',
+  '😀',
+  '\u00a0',
+  ':',
+  '=',
+];
+
+describe('logicalLineRanges, against the character loop it replaced', () => {
+  it.each(['', SRC, SRC.replace(/\n/g, '\r\n')])('the same ranges for %j', (text) => {
+    expect(logicalLineRanges(text)).toEqual(referenceLogicalLineRanges(text));
+  });
+
+  it('the same ranges for 20,000 random mixes of every character the scan tells apart', () => {
+    const rnd = random(23);
+    for (let n = 0; n < 20000; n++) {
+      const src = Array.from({ length: 1 + Math.floor(rnd() * 16) }, () => PIECES[Math.floor(rnd() * PIECES.length)] as string).join('');
+      expect(logicalLineRanges(src), JSON.stringify(src)).toEqual(referenceLogicalLineRanges(src));
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { callAt, dottedName, importedNames, type Call } from '../python/statements.js';
-import { logicalLineRanges, tokenizeRange } from '../python/lines.js';
+import { assignedCall } from '../python/call-keywords.js';
+import { logicalLineRanges, tokenizeRange, type LineRange } from '../python/lines.js';
 import type { LogicalLine, Token } from '../python/tokenize.js';
 import type { BuiltinRule, RawFinding, TextEdit } from '../types.js';
 import { columnDefinitions } from './sqlalchemy-columns.js';
@@ -36,17 +37,29 @@ function startsWithin(text: string, start: number, end: number, word: string): b
 /**
  * The logical lines a rule needs: those `wanted` picks by their text
  * (text[start, end), looked at in place: most lines of a models file are not
- * wanted, and copying each one out cost more than the test), and the module's imports.
+ * wanted, and copying each one out cost more than the test), and the module's
+ * imports. A wanted line that `settled` says can hold no finding is left out
+ * untokenized; when no wanted line is left, neither are the imports, and no
+ * line is tokenized at all. That loses nothing: both rules report only
+ * definitions on wanted lines (a line that could be one is wanted, import or
+ * not, as `wanted` is asked first), and the imports only inform those.
  */
-function relevantLines(text: string, wanted: (text: string, start: number, end: number) => boolean): LogicalLine[] {
-  const out: LogicalLine[] = [];
+function relevantLines(
+  text: string,
+  wanted: (text: string, start: number, end: number) => boolean,
+  settled: (text: string, start: number, end: number) => boolean = () => false,
+): LogicalLine[] {
+  const keep: LineRange[] = [];
+  let open = false;
   for (const range of logicalLineRanges(text)) {
     const { start, end } = range;
-    if (wanted(text, start, end) || (range.indent === 0 && (startsWithin(text, start, end, 'import ') || startsWithin(text, start, end, 'from ')))) {
-      out.push(tokenizeRange(text, range));
-    }
+    if (wanted(text, start, end)) {
+      if (settled(text, start, end)) continue;
+      open = true;
+      keep.push(range);
+    } else if (range.indent === 0 && (startsWithin(text, start, end, 'import ') || startsWithin(text, start, end, 'from '))) keep.push(range);
   }
-  return out;
+  return open ? keep.map((range) => tokenizeRange(text, range)) : [];
 }
 
 /** `name` then optional blanks then `:` or `=`, within the 8 characters after it: an assignment or annotation of `name`. */
@@ -85,7 +98,14 @@ export const timestampServerDefault: BuiltinRule = {
     const updated = options['updatedNames'] as string[];
     // Most files of a repo have no such column: a substring test saves reading them further.
     if (!names.some((n) => text.includes(n))) return [];
-    const lines = relevantLines(text, (src, start, end) => names.some((n) => assigns(src, start, end, n)));
+    // A line whose call visibly has every keyword its name needs can hold no finding: it is not tokenized.
+    // (Findings are per line: a left-out line changes nothing for the others, which read only imports.)
+    const settled = (src: string, start: number, end: number): boolean => {
+      const call = assignedCall(src, start, end);
+      if (!call?.keywords.has('server_default')) return false;
+      return !updated.includes(call.target) || call.keywords.has('onupdate') || call.keywords.has('server_onupdate');
+    };
+    const lines = relevantLines(text, (src, start, end) => names.some((n) => assigns(src, start, end, n)), settled);
     const findings: RawFinding[] = [];
     let imports: ReturnType<typeof importedNames> | undefined;
     for (const col of columnDefinitions(lines, options['types'] as string[])) {

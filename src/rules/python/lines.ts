@@ -1,4 +1,4 @@
-import { tokenize, type LogicalLine, type Token } from './tokenize.js';
+import { tokenize, type LogicalLine } from './tokenize.js';
 
 /**
  * Where each logical line of Python source starts and ends, found by one
@@ -23,6 +23,11 @@ const SQ = 39;
 const DQ = 34;
 const SEMI = 59;
 
+/** What a character below 128 is to the scan: blank, special (changes the scan's state), or ordinary code (the rest, and all above 127). */
+const CODE = 0;
+const KIND = new Uint8Array(128);
+for (const ch of ' \t\r\f\n#\\\'"()[]{};') KIND[ch.charCodeAt(0)] = 1;
+
 export function logicalLineRanges(src: string): LineRange[] {
   const out: LineRange[] = [];
   const n = src.length;
@@ -37,6 +42,21 @@ export function logicalLineRanges(src: string): LineRange[] {
   };
   for (let i = 0; i < n; i++) {
     const c = src.charCodeAt(i);
+    if (c >= 128 || KIND[c] === CODE) {
+      // A run of ordinary code characters: the first may start a line, the last ends it so far.
+      if (start === -1 && depth === 0) {
+        start = i;
+        indent = out.length > 0 && (out.at(-1) as LineRange).end > lineStart ? (out.at(-1) as LineRange).indent : i - lineStart;
+      }
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = src.charCodeAt(j);
+        if (d < 128 && KIND[d] !== CODE) break;
+      }
+      end = j;
+      i = j - 1;
+      continue;
+    }
     if (c === NL) {
       lineStart = i + 1;
       if (depth === 0) close();
@@ -91,10 +111,9 @@ function skipString(src: string, from: number, quote: number, triple: boolean): 
   return n;
 }
 
-/** Tokenizes one logical line found by `logicalLineRanges`, positions in the whole source. */
+/** Tokenizes one logical line found by `logicalLineRanges`, in place: positions in the whole source. */
 export function tokenizeRange(src: string, range: LineRange): LogicalLine {
   // Inside the range newlines only occur within brackets, strings or after a backslash, which tokenize() joins.
-  const [line] = tokenize(src.slice(range.start, range.end));
-  const tokens: Token[] = (line?.tokens ?? []).map((t) => ({ ...t, start: t.start + range.start, end: t.end + range.start }));
-  return { tokens, indent: range.indent };
+  const [line] = tokenize(src, range.start, range.end);
+  return { tokens: line?.tokens ?? [], indent: range.indent };
 }

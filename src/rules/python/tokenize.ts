@@ -19,38 +19,47 @@ export interface LogicalLine {
   readonly indent: number;
 }
 
+const NL = 10;
+const CR = 13;
+const SQ = 39;
+const DQ = 34;
+const BACKSLASH = 92;
+const HASH = 35;
+const DOT = 46;
+const EQ = 61;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** `[A-Za-z_\u00C0-\uFFFF]`: code units, so both halves of a surrogate pair count. */
+export const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0xc0;
+/** `\w`. */
+export const isWord = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
+/** String prefixes: r R b B u U f F; the two-letter ones pair r/R with b/B/f/F either way round. */
+const isPrefix = (c: number): boolean => c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85 || c === 102 || c === 70;
+const isR = (c: number): boolean => c === 114 || c === 82;
+const isBF = (c: number): boolean => c === 98 || c === 66 || c === 102 || c === 70;
+/** The characters that, followed by `=`, make an augmented assignment: + - * / % & | ^ @. */
+const isAugmented = (c: number): boolean => c === 43 || c === 45 || c === 42 || c === 47 || c === 37 || c === 38 || c === 124 || c === 94 || c === 64;
+
 /**
- * One sticky regular expression walks the source (no slicing per character):
- * 1 newline, 2 comment, 3 string opener, 4 name, 5 number, 6 multi-char operator, 7 any other character.
+ * Tokenizes src[from, to) in place (offsets are into `src`; nothing is
+ * sliced out first), as if the source ended at `to`: a rule tokenizes only
+ * the few logical lines that matter, straight from the file's text.
+ *
+ * A hand-written scanner over char codes. It reads exactly what one sticky
+ * regular expression used to (kept as the oracle in
+ * test/helpers/reference-tokenize.ts, and compared on every kind of input in
+ * test/unit/tokenize.test.ts), at a fraction of the cost: at each offset the
+ * first of these that matches wins — blanks, a backslash continuation, a
+ * newline, a comment, a string opener (optional prefix, then ''' """ ' "), a
+ * name, a number, a two- or three-character operator, any one character.
  */
-const TOKEN =
-  /[ \t\f\r]+|\\\r?\n|(\n)|(#[^\n]*)|((?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?:'''|"""|'|"))|([A-Za-z_\u00C0-\uFFFF][\w\u00C0-\uFFFF]*)|(0[xXoObB]\w+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)|(\*\*=|\/\/=|>>=|<<=|\.\.\.|->|:=|==|!=|<=|>=|\*\*|\/\/|<<|>>|[+\-*/%&|^@]=)|([\s\S])/y;
-
-/** The end of a string whose opener ends at `from` (escapes honoured; a one-quote string stops at the line end). */
-function stringEnd(src: string, from: number, quote: string): number {
-  let j = from;
-  for (;;) {
-    const next = src.indexOf(quote, j);
-    const newline = quote.length === 1 ? src.indexOf('\n', j) : -1;
-    if (next === -1) return newline === -1 ? src.length : newline;
-    if (newline !== -1 && newline < next) return newline;
-    // Count the backslashes before the quote: an odd number escapes it.
-    let k = next - 1;
-    while (k >= j && src.charCodeAt(k) === 92) k--;
-    if ((next - 1 - k) % 2 === 1) {
-      j = next + 1;
-      continue;
-    }
-    return next + quote.length;
-  }
-}
-
-export function tokenize(src: string): LogicalLine[] {
+export function tokenize(src: string, from = 0, to = src.length): LogicalLine[] {
+  const code = (k: number): number => (k < to ? src.charCodeAt(k) : -1);
   const lines: LogicalLine[] = [];
   let current: Token[] = [];
   let depth = 0;
   let indent = 0;
-  let lineStart = 0;
+  let lineStart = from;
   // Where the last statement ended: a statement after `;` shares its line's indentation.
   let lastEnd = -1;
   const endLine = (): void => {
@@ -60,46 +69,134 @@ export function tokenize(src: string): LogicalLine[] {
     }
     current = [];
   };
-  const re = TOKEN; // sticky and only used synchronously here, so one instance serves every call
-  let i = 0;
-  while (i < src.length) {
-    re.lastIndex = i;
-    const m = re.exec(src) as RegExpExecArray;
-    const text = m[0];
+  let i = from;
+  while (i < to) {
+    const c = src.charCodeAt(i);
     const start = i;
-    i = re.lastIndex;
-    if (m[1] !== undefined) {
+    if (c === 32 || c === 9 || c === 12 || c === CR) {
+      i++;
+      continue;
+    }
+    if (c === BACKSLASH && (code(i + 1) === NL || (code(i + 1) === CR && code(i + 2) === NL))) {
+      i += code(i + 1) === NL ? 2 : 3;
+      continue;
+    }
+    if (c === NL) {
+      i++;
       lineStart = i;
       if (depth === 0) endLine();
       continue;
     }
-    // A comment, blanks or a backslash continuation: nothing for the line.
-    if (m[3] === undefined && m[4] === undefined && m[5] === undefined && m[6] === undefined && m[7] === undefined) continue;
+    if (c === HASH) {
+      while (i < to && src.charCodeAt(i) !== NL) i++;
+      continue;
+    }
     if (current.length === 0 && depth === 0) indent = lines.length > 0 && lastEnd > lineStart ? (lines.at(-1) as LogicalLine).indent : start - lineStart;
-    if (m[3] !== undefined) {
-      const quote = m[3].replace(/^[rRbBuUfF]+/, '');
-      const end = stringEnd(src, i, quote);
+    const quoteAt =
+      c === SQ || c === DQ ? i : !isPrefix(c) ? -1 : isQuote(code(i + 1)) ? i + 1 : twoLetterPrefix(c, code(i + 1)) && isQuote(code(i + 2)) ? i + 2 : -1;
+    if (quoteAt !== -1) {
+      const q = src.charCodeAt(quoteAt);
+      const triple = code(quoteAt + 1) === q && code(quoteAt + 2) === q;
+      const end = stringEnd(src, quoteAt + (triple ? 3 : 1), q, triple, to);
       current.push({ kind: 'string', text: src.slice(start, end), start, end });
       i = end;
       continue;
     }
-    if (m[4] !== undefined) {
-      current.push({ kind: 'name', text, start, end: i });
+    if (isNameStart(c)) {
+      i++;
+      while (i < to) {
+        const d = src.charCodeAt(i);
+        if (!(isWord(d) || d >= 0xc0)) break;
+        i++;
+      }
+      current.push({ kind: 'name', text: src.slice(start, i), start, end: i });
       continue;
     }
-    if (m[5] !== undefined) {
-      current.push({ kind: 'number', text, start, end: i });
+    const numberEnd = scanNumber(c, i, code);
+    if (numberEnd !== -1) {
+      i = numberEnd;
+      current.push({ kind: 'number', text: src.slice(start, i), start, end: i });
       continue;
     }
-    if (text === ';' && depth === 0) {
+    i += operatorLength(c, code(i + 1), code(i + 2));
+    if (c === 59 && i === start + 1 && depth === 0) {
       // `a = 1; b = 2` is two statements on one line.
       endLine();
       continue;
     }
-    if (text === '(' || text === '[' || text === '{') depth++;
-    else if ((text === ')' || text === ']' || text === '}') && depth > 0) depth--;
-    current.push({ kind: 'op', text, start, end: i });
+    if (i === start + 1) {
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+    }
+    current.push({ kind: 'op', text: src.slice(start, i), start, end: i });
   }
   endLine();
   return lines;
+}
+
+const isQuote = (c: number): boolean => c === SQ || c === DQ;
+const twoLetterPrefix = (a: number, b: number): boolean => (isR(a) && isBF(b)) || (isBF(a) && isR(b));
+
+/**
+ * The end of a string whose body starts at `from` (escapes honoured; a one-quote
+ * string stops at the line end, even after a backslash), or `to` if it does not end.
+ */
+export function stringEnd(src: string, from: number, quote: number, triple: boolean, to: number): number {
+  let backslashes = 0;
+  for (let j = from; j < to; j++) {
+    const c = src.charCodeAt(j);
+    if (c === NL && !triple) return j;
+    if (c === quote && backslashes % 2 === 0 && (!triple || (j + 2 < to && src.charCodeAt(j + 1) === quote && src.charCodeAt(j + 2) === quote))) {
+      return j + (triple ? 3 : 1);
+    }
+    backslashes = c === BACKSLASH ? backslashes + 1 : 0;
+  }
+  return to;
+}
+
+/**
+ * Where a number starting at `i` ends, or -1: `0[xXoObB]\w+`, else
+ * `(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][+-]?\d+)?[jJ]?`.
+ */
+function scanNumber(c: number, i: number, code: (k: number) => number): number {
+  if (c === 48) {
+    const x = code(i + 1);
+    if ((x === 120 || x === 88 || x === 111 || x === 79 || x === 98 || x === 66) && isWord(code(i + 2))) {
+      let j = i + 3;
+      while (isWord(code(j))) j++;
+      return j;
+    }
+  }
+  let j: number;
+  if (isDigit(c)) {
+    j = i + 1;
+    while (isDigit(code(j)) || code(j) === 95) j++;
+    if (code(j) === DOT) j++;
+    while (isDigit(code(j)) || code(j) === 95) j++;
+  } else if (c === DOT && isDigit(code(i + 1))) {
+    j = i + 2;
+    while (isDigit(code(j)) || code(j) === 95) j++;
+  } else return -1;
+  const e = code(j);
+  if (e === 101 || e === 69) {
+    let k = j + 1;
+    if (code(k) === 43 || code(k) === 45) k++;
+    if (isDigit(code(k))) {
+      while (isDigit(code(k))) k++;
+      j = k;
+    }
+  }
+  if (code(j) === 106 || code(j) === 74) j++;
+  return j;
+}
+
+/** How long the operator at `c` is: `**= //= >>= <<= ...`, then `-> := == != <= >= ** // << >>` and augmented `X=`, else 1. */
+function operatorLength(c: number, d: number, e: number): number {
+  if (e === EQ && ((c === 42 && d === 42) || (c === 47 && d === 47) || (c === 62 && d === 62) || (c === 60 && d === 60))) return 3;
+  if (c === DOT && d === DOT && e === DOT) return 3;
+  if ((c === 45 && d === 62) || (c === 58 && d === EQ) || (c === EQ && d === EQ) || (c === 33 && d === EQ) || (c === 60 && d === EQ) || (c === 62 && d === EQ))
+    return 2;
+  if ((c === 42 && d === 42) || (c === 47 && d === 47) || (c === 60 && d === 60) || (c === 62 && d === 62)) return 2;
+  if (d === EQ && isAugmented(c)) return 2;
+  return 1;
 }

@@ -1,0 +1,88 @@
+/**
+ * The character loop that src/rules/python/lines.ts sped up (runs of ordinary
+ * characters skipped through a table), kept unchanged as the oracle it is
+ * compared with in test/unit/python-lines.test.ts.
+ */
+interface LineRange {
+  /** Offset of the line's first character of code. */
+  readonly start: number;
+  /** Offset just past its last character (before the newline or `;`). */
+  readonly end: number;
+  /** Column of `start`. */
+  readonly indent: number;
+}
+
+const NL = 10;
+const HASH = 35;
+const BACKSLASH = 92;
+const SQ = 39;
+const DQ = 34;
+const SEMI = 59;
+
+export function referenceLogicalLineRanges(src: string): LineRange[] {
+  const out: LineRange[] = [];
+  const n = src.length;
+  let depth = 0;
+  let lineStart = 0;
+  let start = -1;
+  let end = -1;
+  let indent = 0;
+  const close = (): void => {
+    if (start !== -1) out.push({ start, end, indent });
+    start = -1;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = src.charCodeAt(i);
+    if (c === NL) {
+      lineStart = i + 1;
+      if (depth === 0) close();
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 12) continue;
+    if (c === HASH) {
+      const nl = src.indexOf('\n', i);
+      i = (nl === -1 ? n : nl) - 1;
+      continue;
+    }
+    if (c === BACKSLASH && src.charCodeAt(i + 1) === NL) {
+      i++;
+      continue;
+    }
+    if (start === -1 && depth === 0) {
+      start = i;
+      indent = out.length > 0 && (out.at(-1) as LineRange).end > lineStart ? (out.at(-1) as LineRange).indent : i - lineStart;
+    }
+    if (c === SQ || c === DQ) {
+      const triple = src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c;
+      i = skipString(src, triple ? i + 3 : i + 1, c, triple) - 1;
+      end = i + 1;
+      continue;
+    }
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if ((c === 41 || c === 93 || c === 125) && depth > 0) depth--;
+    else if (c === SEMI && depth === 0) {
+      close();
+      continue;
+    }
+    end = i + 1;
+  }
+  close();
+  return out;
+}
+
+/** Offset just past the string whose body starts at `from`. */
+function skipString(src: string, from: number, quote: number, triple: boolean): number {
+  const n = src.length;
+  for (let j = from; j < n; j++) {
+    const c = src.charCodeAt(j);
+    if (c === BACKSLASH) {
+      j++;
+      continue;
+    }
+    if (c === quote) {
+      if (!triple) return j + 1;
+      if (src.charCodeAt(j + 1) === quote && src.charCodeAt(j + 2) === quote) return j + 3;
+    } else if (c === NL && !triple) return j; // unterminated: the line ends it
+  }
+  return n;
+}
