@@ -6,7 +6,7 @@ import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
 import type { Config } from '../../config/types.js';
 import { narrowForCi, topLevelGates, type CiSelection } from '../../exec/gate-selection.js';
-import { probeTree, type TreeProbe } from '../../git/tree-probe.js';
+import type { TreeProbe } from '../../git/tree-probe.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
@@ -70,10 +70,15 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     process.stderr.write(`orchestra: ORCHESTRA_SKIP=1, skipping the ${opts.hook} gates\n`);
     return EXIT.ok;
   }
-  // A hook's questions to git (HEAD, the status) and its stdin are started before the config loads, so that they overlap.
+  // A hook's questions to git (HEAD, the status) are started before the config loads, so that they overlap; only
+  // when git named pushed commits on stdin, as the probe answers for those. Without (a run by hand) the tree is
+  // judged and the file index asks git once itself: one git process, not two.
   const judging = opts.hook !== undefined && !opts.fix && !opts.fingerprint;
-  const probe = judging && opts.hook === 'pre-push' ? probeTree(path.resolve(opts.cwd)) : undefined;
   const stdinRead = judging && opts.hook === 'pre-push' && !process.stdin.isTTY ? readStdin() : Promise.resolve('');
+  const probe =
+    judging && opts.hook === 'pre-push' && (await stdinRead).trim() !== ''
+      ? (await import('../../git/tree-probe.js')).probeTree(path.resolve(opts.cwd))
+      : undefined;
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const reportProblems = reportFileProblems(opts.reporters, { root: config.root, ws: Workspace.of(config.root) });
