@@ -13,7 +13,7 @@ import type { Graph } from '../../graph/types.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
 import { exitCodeOf, type RunResults } from '../../report/results.js';
-import { applyFixes, type FixOutcome } from '../../rules/apply-fixes.js';
+import type { FixOutcome } from '../../rules/apply-fixes.js';
 import { reportFileProblems, type ReporterChoice } from '../../session/reporters.js';
 import { Session } from '../../session/session.js';
 import { Workspace } from '../../workspace/layout.js';
@@ -195,7 +195,7 @@ async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narro
   const results = session.results;
   if (result.interrupted) return EXIT.interrupted;
   if (opts.fix && exitCodeOf(results) !== EXIT.internal) {
-    const fixed = fixFindings(results, config.root);
+    const fixed = await fixFindings(results, config.root);
     const style = styleFor(process.stderr);
     if (fixed.length === 0) process.stderr.write('orchestra: nothing to fix\n');
     else {
@@ -226,7 +226,8 @@ async function printFingerprints(config: Config, graph: Graph, narrowed: CiSelec
 }
 
 /** Fixes from every finding of the run, limited to files the reporting gate was asked to read. */
-function fixFindings(run: RunResults, root: string): FixOutcome[] {
+async function fixFindings(run: RunResults, root: string): Promise<FixOutcome[]> {
+  const { applyFixes } = await import('../../rules/apply-fixes.js');
   const findings = run.results.flatMap((r) => r.findings);
   const readByRule = new Set(findings.map((f) => f.file));
   return applyFixes(root, findings, (file) => readByRule.has(file));
