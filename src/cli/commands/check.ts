@@ -6,7 +6,7 @@ import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
 import type { Config } from '../../config/types.js';
 import { narrowForCi, topLevelGates, type CiSelection } from '../../exec/gate-selection.js';
-import type { TreeProbe } from '../../git/tree-probe.js';
+import { askListing, type KnownListing } from '../../exec/file-index.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
@@ -70,15 +70,16 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     process.stderr.write(`orchestra: ORCHESTRA_SKIP=1, skipping the ${opts.hook} gates\n`);
     return EXIT.ok;
   }
-  // A hook's questions to git (HEAD, the status) are started before the config loads, so that they overlap; only
-  // when git named pushed commits on stdin, as the probe answers for those. Without (a run by hand) the tree is
-  // judged and the file index asks git once itself: one git process, not two.
+  // What git is asked is started before the config loads, so that git runs while node loads and parses. A push
+  // (git named its commits on stdin) asks HEAD and the status as well (the probe); otherwise (a plain check, or a
+  // hook run by hand: the tree is judged) the file index's one listing is asked, for the folder the config is
+  // most likely in, and used only if the config is there.
+  const cwd = path.resolve(opts.cwd);
   const judging = opts.hook !== undefined && !opts.fix && !opts.fingerprint;
   const stdinRead = judging && opts.hook === 'pre-push' && !process.stdin.isTTY ? readStdin() : Promise.resolve('');
-  const probe =
-    judging && opts.hook === 'pre-push' && (await stdinRead).trim() !== ''
-      ? (await import('../../git/tree-probe.js')).probeTree(path.resolve(opts.cwd))
-      : undefined;
+  const probe = judging && opts.hook === 'pre-push' && (await stdinRead).trim() !== '' ? (await import('../../git/tree-probe.js')).probeTree(cwd) : undefined;
+  const early = !probe && opts.cache && !opts.fix && !opts.fingerprint ? askListing(cwd) : undefined;
+  const knownFor = async (root: string): Promise<KnownListing | undefined> => (probe ? probe.listing(root) : early && root === cwd ? { early } : undefined);
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const reportProblems = reportFileProblems(opts.reporters, { root: config.root, ws: Workspace.of(config.root) });
@@ -98,7 +99,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   printDiagnostics(narrowed.diagnostics, outcome.sources);
   if (narrowed.diagnostics.length) return EXIT.usage;
   if (opts.fingerprint) return printFingerprints(config, graph, narrowed);
-  if (opts.hook === undefined || opts.fix) return runChecks(opts, config, graph, narrowed);
+  if (opts.hook === undefined || opts.fix) return runChecks(opts, config, graph, narrowed, undefined, knownFor);
 
   const { hookTargets } = await import('./hook-target.js');
   const stdin = await stdinRead;
@@ -114,7 +115,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     let result: number;
     switch (target.kind) {
       case 'tree':
-        result = await runChecks(opts, config, graph, narrowed, undefined, probe);
+        result = await runChecks(opts, config, graph, narrowed, undefined, knownFor);
         break;
       case 'nothing':
         process.stderr.write(`orchestra: ${target.note}\n`);
@@ -156,10 +157,18 @@ function readStdin(): Promise<string> {
 
 /**
  * One run of the selected gates, in the config's folder or in `root` (a
- * snapshot of what a hook judges); `probe`: the status a hook already has,
- * which spares the file index a git call.
+ * snapshot of what a hook judges); `knownFor`: what git was already asked
+ * about a folder (a hook's probe, or the listing started early), which spares
+ * the file index a git call.
  */
-async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narrowed: CiSelection, root?: string, probe?: TreeProbe): Promise<number> {
+async function runChecks(
+  opts: CheckOptions,
+  config: Config,
+  graph: Graph,
+  narrowed: CiSelection,
+  root?: string,
+  knownFor?: (root: string) => Promise<KnownListing | undefined>,
+): Promise<number> {
   const ws = Workspace.of(config.root).ensure();
   pruneRuns(ws, RUNS_KEPT - 1);
   const runId = newRunId();
@@ -167,7 +176,7 @@ async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narro
   const reporters: readonly ReporterChoice[] = opts.quiet || opts.fix ? [] : opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const session = await Session.open({ ws, runId, reporters, root: config.root });
   const { runGates } = await import('../../exec/run-gates.js');
-  const known = probe ? await probe.listing(config.root) : undefined;
+  const known = await knownFor?.(config.root);
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
   const result = await session.work(concurrency, (pool, signal) =>
     runGates({
