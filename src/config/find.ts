@@ -1,4 +1,6 @@
-import { cosmiconfigSync, type Loader } from 'cosmiconfig';
+import type { Loader } from 'cosmiconfig';
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const MODULE = 'orchestra';
@@ -25,12 +27,25 @@ export const SEARCH_PLACES = [
   'package.json',
 ];
 
+function isFile(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false; // unreadable: cosmiconfig decides, as it always did
+  }
+}
+
 /**
  * Finds the config file from `start` upwards. cosmiconfig only decides which
  * file it is: orchestra parses it itself, keeping source positions, so the
  * loaders here return a marker instead of a parsed value.
  */
 export function findConfigFile(start: string): string | undefined {
+  // cosmiconfig looks at the start folder first, in the order above: when its first place is a file there,
+  // that is its answer, known without loading cosmiconfig (a dozen modules on every start of a hook).
+  const first = path.join(path.resolve(start), SEARCH_PLACES[0] as string);
+  if (isFile(first)) return first;
+  const { cosmiconfigSync } = createRequire(import.meta.url)('cosmiconfig') as typeof import('cosmiconfig');
   const found: Loader = () => ({ found: true });
   const packageJson: Loader = (filepath, content) => {
     if (path.basename(filepath) !== 'package.json') return { found: true };

@@ -1,4 +1,9 @@
-import { distance } from 'fastest-levenshtein';
+import { createRequire } from 'node:module';
+
+/** Loaded on the first suggestion: a config without mistakes never needs it (one module less on every start). */
+let levenshtein: typeof import('fastest-levenshtein') | undefined;
+const distance = (a: string, b: string): number =>
+  (levenshtein ??= createRequire(import.meta.url)('fastest-levenshtein') as typeof import('fastest-levenshtein')).distance(a, b);
 
 /** The closest candidate, when it is close enough that a typo is the likely cause. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {

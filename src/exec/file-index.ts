@@ -42,6 +42,19 @@ function contentHash(root: string, file: string): string {
 export interface KnownListing {
   readonly staged?: string;
   readonly dirty?: readonly string[];
+  /** The one git call's answer for this root, asked ahead (`askListing`); undefined when it failed: ask again. */
+  readonly early?: Promise<Listing | undefined>;
+}
+
+const TAGGED = ['ls-files', '-z', '-t', '-s', '-c', '-m', '-o', '--exclude-standard'];
+
+/**
+ * The listing of `root`, asked now for an index made later: `check` starts it
+ * before the config loads, so that git runs while node loads and parses. Never
+ * rejects (a failure is undefined: the index asks again, or walks the folder).
+ */
+export function askListing(root: string): Promise<Listing | undefined> {
+  return git(TAGGED, root).then(parseTaggedListing, () => undefined);
 }
 
 /** What one listing of the repo says: each index entry's blob id, and the files that differ from the index (modified, deleted, untracked). */
@@ -86,9 +99,9 @@ export function parseTaggedListing(out: string): Listing {
 }
 
 async function listing(root: string, known: KnownListing): Promise<Listing> {
-  if (known.staged === undefined && known.dirty === undefined) {
-    return parseTaggedListing(await git(['ls-files', '-z', '-t', '-s', '-c', '-m', '-o', '--exclude-standard'], root));
-  }
+  const asked = await known.early;
+  if (asked) return asked;
+  if (known.staged === undefined && known.dirty === undefined) return parseTaggedListing(await git(TAGGED, root));
   const [staged, dirty] = await Promise.all([
     known.staged ?? git(['ls-files', '-s', '-z'], root),
     known.dirty ? known.dirty.join('\0') : git(['ls-files', '-z', '-m', '-o', '--exclude-standard'], root),

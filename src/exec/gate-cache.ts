@@ -2,52 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { Finding } from '../rules/types.js';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import type { Gate } from '../config/types.js';
 import type { RuleTarget } from './rule-target.js';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { FileIndex } from './file-index.js';
 import { inShard, shardText, type Shard } from './shard.js';
-
-/**
- * A matcher for globs, with a fast path for the commonest shape, `dir/**`
- * (a prefix test instead of a regular expression): a pre-push check matches
- * every file of the repo against every gate's inputs.
- */
-export function matcher(globs: readonly string[]): (file: string) => boolean {
-  const prefixes: string[] = [];
-  const suffixes: string[] = [];
-  const rest: string[] = [];
-  for (const g of globs) {
-    const glob = g.replace(/^\.\//, '');
-    const dir = /^((?:[\w.@-]+\/)+)\*\*$/.exec(glob);
-    const ext = /^\*\*\/\*(\.[\w-]+)$/.exec(glob);
-    if (dir && !(dir[1] as string).split('/').some((seg) => seg === '.' || seg === '..')) prefixes.push(dir[1] as string);
-    else if (ext)
-      suffixes.push(ext[1] as string); // `**/*.json`: any file, at any depth, with that extension
-    else rest.push(g);
-  }
-  const slow = rest.length ? compiled(rest) : undefined;
-  return (file) => prefixes.some((p) => file.startsWith(p)) || suffixes.some((x) => file.endsWith(x)) || (slow !== undefined && slow(file));
-}
-
-const matchers = new Map<string, (file: string) => boolean>();
-
-/** picomatch compiles a glob to a regular expression: once per set of globs per process. */
-function compiled(globs: readonly string[]): (file: string) => boolean {
-  const key = globs.join('\0');
-  let m = matchers.get(key);
-  if (!m) matchers.set(key, (m = picomatch([...globs], { dot: true })));
-  return m;
-}
-
-/** Files a gate's globs select, `exclude` applied. */
-export function selectFiles(index: FileIndex, include: readonly string[], exclude: readonly string[]): string[] {
-  if (include.length === 0) return [];
-  const yes = matcher(include);
-  const no = exclude.length ? matcher(exclude) : () => false;
-  return index.files.filter((f) => yes(f) && !no(f));
-}
+import { selectFiles } from './select-files.js';
 
 export const RULE_DEFAULT_EXCLUDE = ['**/node_modules/**', '.orchestra/**', '**/vendor/**', '**/third_party/**'];
 
@@ -76,7 +36,14 @@ export function gateFingerprint(
   const h = createHash('sha256');
   const definition = rule ? { rule: [rule.id, rule.definition, rule.severity] } : { run: gate.run, env: gate.env, cwd: gate.cwd ?? null };
   h.update(JSON.stringify({ v: version, name: gate.name, definition, needs, ...(shard ? { shard: shardText(shard) } : {}) }));
-  for (const f of files) h.update(`\0${f}\0${index.hashOf(f)}`);
+  // One update per batch, not per file: the same digest (a hash is over the bytes, however they are fed),
+  // a fraction of the calls on a cold start.
+  const BATCH = 4096;
+  for (let i = 0; i < files.length; i += BATCH) {
+    let chunk = '';
+    for (const f of files.slice(i, i + BATCH)) chunk += `\0${f}\0${index.hashOf(f)}`;
+    h.update(chunk);
+  }
   return h.digest('hex');
 }
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import type { Graph } from '../graph/types.js';
-import { matcher, RULE_DEFAULT_EXCLUDE } from './gate-cache.js';
+import { RULE_DEFAULT_EXCLUDE } from './gate-cache.js';
+import { matcher } from './select-files.js';
 import { ruleTarget } from './rule-target.js';
 
 /**

@@ -1,11 +1,12 @@
 import { BroadcastChannel } from 'node:worker_threads';
-import Tinypool from 'tinypool';
+import type Tinypool from 'tinypool';
 import type { AgentEvent } from '../agents/types.js';
 import type { AdapterName } from '../config/types.js';
 import { unreachable } from '../util/unreachable.js';
 import type { GroupLog } from '../workspace/process-groups.js';
-import { startCommand, type CommandSpec } from './process-runner.js';
-import { CHANNEL, type CommandJobResult, type ControlMessage, type Job, type RuleResult, type WorkerMessage } from './worker.js';
+import type { CommandSpec } from './process-runner.js';
+import { CHANNEL } from './job-channel.js';
+import type { CommandJobResult, ControlMessage, Job, RuleResult, WorkerMessage } from './worker.js';
 
 /**
  * The longest wait for agent events still on their way. The channel is
@@ -57,9 +58,14 @@ export class WorkerPool {
     };
   }
 
-  /** Threads start on the first job (a run where everything is cached starts none), or all at once on `warm`. */
-  #threads(minThreads = 1): Tinypool {
-    this.#pool ??= new Tinypool({ filename: new URL('./worker.js', import.meta.url).href, minThreads, maxThreads: this.#size, idleTimeout: 1000 });
+  /**
+   * Threads start on the first job (a run where everything is cached starts none, and does not even load
+   * tinypool), or all at once on `warm`.
+   */
+  async #threads(minThreads = 1): Promise<Tinypool> {
+    if (this.#pool) return this.#pool;
+    const { default: Pool } = await import('tinypool');
+    this.#pool ??= new Pool({ filename: new URL('./worker.js', import.meta.url).href, minThreads, maxThreads: this.#size, idleTimeout: 1000 });
     return this.#pool;
   }
 
@@ -70,7 +76,8 @@ export class WorkerPool {
    * cores read files from the first batch on. Nothing if the pool is up.
    */
   warm(): void {
-    this.#threads(this.#size);
+    // Started, not awaited: the first job waits for the same pool.
+    void this.#threads(this.#size);
   }
 
   /**
@@ -108,7 +115,7 @@ export class WorkerPool {
     else signal.addEventListener('abort', stop, { once: true });
     try {
       const job: Job = { kind: 'command', jobId, spec, ...(watch.parseAs ? { parseAs: watch.parseAs } : {}) };
-      const result = (await this.#threads().run(job)) as CommandJobResult;
+      const result = (await (await this.#threads()).run(job)) as CommandJobResult;
       // The result and the events travel on different channels: wait until every event posted has arrived.
       expected = result.agent?.eventsPosted ?? 0;
       if (received < expected) await arrival((resolve) => (allReceived = resolve), EVENTS_WAIT_MS);
@@ -140,6 +147,8 @@ export class WorkerPool {
    */
   async #onThisThread(spec: CommandSpec, watch: CommandWatch, signal: AbortSignal): Promise<CommandJobResult> {
     let pid: number | undefined;
+    // Loaded on the first command: a run where everything is cached starts none.
+    const { startCommand } = await import('./process-runner.js');
     const command = startCommand(spec, {
       onSpawn: (p) => {
         pid = p;
@@ -159,7 +168,7 @@ export class WorkerPool {
   }
 
   async runRule(job: Extract<Job, { kind: 'rule' }>): Promise<RuleResult> {
-    return (await this.#threads().run(job)) as RuleResult;
+    return (await (await this.#threads()).run(job)) as RuleResult;
   }
 
   /** SIGKILL to every process group still alive, from the main thread. */

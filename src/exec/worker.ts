@@ -9,6 +9,7 @@ import { jsonLine, type AgentEvent, type AgentOutcome, type OutputParser } from 
 import { LogLines } from './log-lines.js';
 import { bytePatterns, mayMatch, type BytePatterns } from '../rules/prefilter.js';
 import { startCommand, type CommandResult, type CommandSpec, type RunningCommand } from './process-runner.js';
+import { CHANNEL } from './job-channel.js';
 
 /**
  * The tinypool worker: the main thread only schedules, renders and records.
@@ -39,12 +40,7 @@ export type WorkerMessage =
   | { readonly type: 'agent-event'; readonly jobId: number; readonly seq: number; readonly event: AgentEvent };
 export type ControlMessage = { readonly type: 'stop'; readonly jobId: number; readonly now: boolean };
 
-/**
- * One channel for all jobs, named so that the main thread and every worker
- * share it; a message names its job. Cheaper than a MessageChannel per job,
- * which matters when hundreds of small gates run.
- */
-export const CHANNEL = 'orchestra:jobs';
+export { CHANNEL } from './job-channel.js';
 const running = new Map<number, RunningCommand>();
 /** Stop requests that arrived before their job reached this worker. */
 const stopped = new Set<number>();

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { indexFiles, listFiles, parseTaggedListing } from '../../src/exec/file-index.js';
+import { askListing, indexFiles, listFiles, parseTaggedListing } from '../../src/exec/file-index.js';
 import { makeRepo } from '../helpers/repo.js';
 
 const git = (dir: string, ...args: string[]): string =>
@@ -77,5 +77,18 @@ describe('the file index from one git call', () => {
     // Asked anyway, a hash comes from the bytes: git's id for the file as it is.
     expect(listed.hashOf('a.txt')).toBe(git(dir, 'hash-object', 'a.txt').trim());
     expect(listed.hashOf('gone.txt')).toBe('missing');
+  });
+
+  it('takes a listing asked ahead as its one git call, and asks again when that failed', async () => {
+    const dir = makeRepo({ 'a.txt': 'a\n' });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'x');
+    const early = askListing(dir);
+    await early;
+    writeFileSync(path.join(dir, 'later.txt'), 'l\n');
+    // The index is what git said when asked, not what the folder holds by the time the index is made.
+    expect((await indexFiles(dir, { early })).files).toEqual(['a.txt']);
+    expect(await askListing(path.join(dir, 'no-such-folder'))).toBeUndefined();
+    expect((await indexFiles(dir, { early: Promise.resolve(undefined) })).files).toEqual(['a.txt', 'later.txt']);
   });
 });

@@ -6,14 +6,14 @@ import { didYouMean } from '../../config/suggest.js';
 import { HOOK_NAMES, type HookName } from '../../config/types.js';
 import type { Config } from '../../config/types.js';
 import { narrowForCi, topLevelGates, type CiSelection } from '../../exec/gate-selection.js';
-import { probeTree, type TreeProbe } from '../../git/tree-probe.js';
+import { askListing, type KnownListing } from '../../exec/file-index.js';
 import { compile } from '../../graph/compile.js';
 import { selectSubgraph } from '../../graph/select.js';
 import type { Graph } from '../../graph/types.js';
 import { formatDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
 import { exitCodeOf, type RunResults } from '../../report/results.js';
-import { applyFixes, type FixOutcome } from '../../rules/apply-fixes.js';
+import type { FixOutcome } from '../../rules/apply-fixes.js';
 import { reportFileProblems, type ReporterChoice } from '../../session/reporters.js';
 import { Session } from '../../session/session.js';
 import { Workspace } from '../../workspace/layout.js';
@@ -70,10 +70,16 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     process.stderr.write(`orchestra: ORCHESTRA_SKIP=1, skipping the ${opts.hook} gates\n`);
     return EXIT.ok;
   }
-  // A hook's questions to git (HEAD, the status) and its stdin are started before the config loads, so that they overlap.
+  // What git is asked is started before the config loads, so that git runs while node loads and parses. A push
+  // (git named its commits on stdin) asks HEAD and the status as well (the probe); otherwise (a plain check, or a
+  // hook run by hand: the tree is judged) the file index's one listing is asked, for the folder the config is
+  // most likely in, and used only if the config is there.
+  const cwd = path.resolve(opts.cwd);
   const judging = opts.hook !== undefined && !opts.fix && !opts.fingerprint;
-  const probe = judging && opts.hook === 'pre-push' ? probeTree(path.resolve(opts.cwd)) : undefined;
   const stdinRead = judging && opts.hook === 'pre-push' && !process.stdin.isTTY ? readStdin() : Promise.resolve('');
+  const probe = judging && opts.hook === 'pre-push' && (await stdinRead).trim() !== '' ? (await import('../../git/tree-probe.js')).probeTree(cwd) : undefined;
+  const early = !probe && opts.cache && !opts.fix && !opts.fingerprint ? askListing(cwd) : undefined;
+  const knownFor = async (root: string): Promise<KnownListing | undefined> => (probe ? probe.listing(root) : early && root === cwd ? { early } : undefined);
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
   const reportProblems = reportFileProblems(opts.reporters, { root: config.root, ws: Workspace.of(config.root) });
@@ -93,7 +99,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   printDiagnostics(narrowed.diagnostics, outcome.sources);
   if (narrowed.diagnostics.length) return EXIT.usage;
   if (opts.fingerprint) return printFingerprints(config, graph, narrowed);
-  if (opts.hook === undefined || opts.fix) return runChecks(opts, config, graph, narrowed);
+  if (opts.hook === undefined || opts.fix) return runChecks(opts, config, graph, narrowed, undefined, knownFor);
 
   const { hookTargets } = await import('./hook-target.js');
   const stdin = await stdinRead;
@@ -109,7 +115,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
     let result: number;
     switch (target.kind) {
       case 'tree':
-        result = await runChecks(opts, config, graph, narrowed, undefined, probe);
+        result = await runChecks(opts, config, graph, narrowed, undefined, knownFor);
         break;
       case 'nothing':
         process.stderr.write(`orchestra: ${target.note}\n`);
@@ -151,10 +157,18 @@ function readStdin(): Promise<string> {
 
 /**
  * One run of the selected gates, in the config's folder or in `root` (a
- * snapshot of what a hook judges); `probe`: the status a hook already has,
- * which spares the file index a git call.
+ * snapshot of what a hook judges); `knownFor`: what git was already asked
+ * about a folder (a hook's probe, or the listing started early), which spares
+ * the file index a git call.
  */
-async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narrowed: CiSelection, root?: string, probe?: TreeProbe): Promise<number> {
+async function runChecks(
+  opts: CheckOptions,
+  config: Config,
+  graph: Graph,
+  narrowed: CiSelection,
+  root?: string,
+  knownFor?: (root: string) => Promise<KnownListing | undefined>,
+): Promise<number> {
   const ws = Workspace.of(config.root).ensure();
   pruneRuns(ws, RUNS_KEPT - 1);
   const runId = newRunId();
@@ -162,7 +176,7 @@ async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narro
   const reporters: readonly ReporterChoice[] = opts.quiet || opts.fix ? [] : opts.reporters.length ? opts.reporters : [{ name: 'pretty' as const }];
   const session = await Session.open({ ws, runId, reporters, root: config.root });
   const { runGates } = await import('../../exec/run-gates.js');
-  const known = probe ? await probe.listing(config.root) : undefined;
+  const known = await knownFor?.(config.root);
   const concurrency = opts.concurrency ?? config.concurrency ?? availableParallelism();
   const result = await session.work(concurrency, (pool, signal) =>
     runGates({
@@ -190,7 +204,7 @@ async function runChecks(opts: CheckOptions, config: Config, graph: Graph, narro
   const results = session.results;
   if (result.interrupted) return EXIT.interrupted;
   if (opts.fix && exitCodeOf(results) !== EXIT.internal) {
-    const fixed = fixFindings(results, config.root);
+    const fixed = await fixFindings(results, config.root);
     const style = styleFor(process.stderr);
     if (fixed.length === 0) process.stderr.write('orchestra: nothing to fix\n');
     else {
@@ -221,7 +235,8 @@ async function printFingerprints(config: Config, graph: Graph, narrowed: CiSelec
 }
 
 /** Fixes from every finding of the run, limited to files the reporting gate was asked to read. */
-function fixFindings(run: RunResults, root: string): FixOutcome[] {
+async function fixFindings(run: RunResults, root: string): Promise<FixOutcome[]> {
+  const { applyFixes } = await import('../../rules/apply-fixes.js');
   const findings = run.results.flatMap((r) => r.findings);
   const readByRule = new Set(findings.map((f) => f.file));
   return applyFixes(root, findings, (file) => readByRule.has(file));

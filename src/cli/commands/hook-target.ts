@@ -28,27 +28,15 @@ export function somePaths(paths: readonly string[], shown = 3): string {
  * without further git calls.
  */
 export async function hookTargets(hook: string, config: Config, graph: Graph, stdin: string, probe?: TreeProbe): Promise<HookTarget[]> {
-  if (hook !== 'pre-push' && hook !== 'pre-commit') return [{ kind: 'tree' }];
-  const { gatesReading } = await import('../../exec/gates-reading.js');
-  const git = await import('../../git/snapshot.js');
-  if (hook === 'pre-commit') {
-    const differing = await git.unstagedPaths(config.root);
-    const readers = gatesReading(config, graph, differing);
-    if (readers.length === 0) return [{ kind: 'tree' }];
-    const tree = await git.indexTree(config.root);
-    return [
-      {
-        kind: 'snapshot',
-        treeish: tree,
-        note: `unstaged changes in what ${somePaths(readers)} read (${somePaths(differing)}): checking the staged files in a temporary worktree`,
-      },
-    ];
-  }
+  if (hook === 'pre-commit') return preCommitTargets(config, graph);
+  if (hook !== 'pre-push') return [{ kind: 'tree' }];
   const { parsePushRefs, pushTargets } = await import('../../git/push-refs.js');
   const targets = pushTargets(parsePushRefs(stdin));
+  // A run by hand (git said nothing) judges the tree: decided before loading what comparing commits needs.
+  if (targets.kind === 'run-in-tree') return [{ kind: 'tree' }];
+  const { gatesReading } = await import('../../exec/gates-reading.js');
+  const git = await import('../../git/snapshot.js');
   switch (targets.kind) {
-    case 'run-in-tree':
-      return [{ kind: 'tree' }];
     case 'nothing':
       return [{ kind: 'nothing', note: `deleting ${targets.deleted.join(', ')} pushes no commit: nothing to check` }];
     case 'commits': {
@@ -72,4 +60,21 @@ export async function hookTargets(hook: string, config: Config, graph: Graph, st
     default:
       return unreachable(targets);
   }
+}
+
+/** pre-commit judges the index: the tree stands in for it unless a gate reads an unstaged change. */
+async function preCommitTargets(config: Config, graph: Graph): Promise<HookTarget[]> {
+  const { gatesReading } = await import('../../exec/gates-reading.js');
+  const git = await import('../../git/snapshot.js');
+  const differing = await git.unstagedPaths(config.root);
+  const readers = gatesReading(config, graph, differing);
+  if (readers.length === 0) return [{ kind: 'tree' }];
+  const tree = await git.indexTree(config.root);
+  return [
+    {
+      kind: 'snapshot',
+      treeish: tree,
+      note: `unstaged changes in what ${somePaths(readers)} read (${somePaths(differing)}): checking the staged files in a temporary worktree`,
+    },
+  ];
 }
