@@ -91,7 +91,8 @@ const agentHeld = (name: string, task: string, before: string[], done: string[])
   said: 'stopped',
 });
 
-describe.concurrent('kill -9 of orchestra, then resume <run-id>', () => {
+// Two runs of three phases each, agents and gates: well under a minute alone, more on a loaded machine.
+describe.concurrent('kill -9 of orchestra, then resume <run-id>', { timeout: 240_000 }, () => {
   let straight = '';
   beforeAll(async () => {
     const { repo, ctl } = repoWith(UNCONFINED);
@@ -111,7 +112,7 @@ describe.concurrent('kill -9 of orchestra, then resume <run-id>', () => {
     releaseAll(ctl, point.before);
     let pid = 0;
     const first = runCli(['run'], repo, env(ctl), (child) => (pid = child.pid ?? 0));
-    await waitFor(point.marker, () => existsSync(path.join(ctl, point.marker)));
+    await waitFor(point.marker, () => existsSync(path.join(ctl, point.marker)), 120_000);
     const runId = runIdOf(repo);
     await waitFor('the checkpoints before the kill point', () => checkpoints(repo, runId).length === point.done.length);
     process.kill(pid, 'SIGKILL');
@@ -126,7 +127,7 @@ describe.concurrent('kill -9 of orchestra, then resume <run-id>', () => {
     rmSync(path.join(ctl, point.marker));
     const resumed = runCli(['resume', runId, '--kill-grace', '300ms'], repo, env(ctl));
     try {
-      await waitFor(`${point.marker} again`, () => existsSync(path.join(ctl, point.marker)));
+      await waitFor(`${point.marker} again`, () => existsSync(path.join(ctl, point.marker)), 120_000);
       expect(left.filter(alive), 'processes of the killed run still alive').toEqual([]);
     } finally {
       // Failing, the test must not leave what it started running (a gate's grandchild never ends on its own);
@@ -149,7 +150,7 @@ describe.concurrent('kill -9 of orchestra, then resume <run-id>', () => {
     await waitFor('the PID namespace to end with orchestra', () => processesIn(worktrees).length === 0);
     rmSync(path.join(ctl, point.marker));
     const resumed = runCli(['resume', runId, '--kill-grace', '300ms'], repo, env(ctl));
-    await waitFor(`${point.marker} again`, () => existsSync(path.join(ctl, point.marker)));
+    await waitFor(`${point.marker} again`, () => existsSync(path.join(ctl, point.marker)), 120_000);
     releaseAll(ctl, ['g1', 'b', 'c', 'g3']);
     const r = await resumed;
     expect(r.code, r.stdout + r.stderr).toBe(0);
