@@ -143,6 +143,7 @@ export function resolveApplyConflict(
     label: `apply-merge-${at.n}`,
     worktree: input.worktree,
     files: at.files,
+    onlyTheseFiles: true,
     prompt: (diff) =>
       applyConflictPrompt({
         runId: run.runId,

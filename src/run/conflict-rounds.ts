@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { RunContext } from './context.js';
+import { setupPaths } from './setup-plan.js';
 
 /**
  * The two ways a merge in progress is finished, shared by the run's merge
@@ -42,6 +43,8 @@ export interface AgentRound {
   readonly files: readonly string[];
   readonly prompt: (diff: string) => string;
   readonly signal: AbortSignal;
+  /** The agent may change the conflicted files and nothing else (apply: no task scope is checked after it). */
+  readonly onlyTheseFiles?: boolean;
 }
 
 /** The conflicted files to an agent; fails when it fails or leaves a marker behind. */
@@ -57,6 +60,10 @@ export async function resolveByAgent(run: Needs, round: AgentRound): Promise<str
     signal: round.signal,
   });
   if (!outcome.ok) return `the agent failed (${outcome.failure?.reason ?? 'failed'})`;
+  if (round.onlyTheseFiles) {
+    const beyond = await changedBeyond(run, round.worktree, round.files);
+    if (beyond.length) return `the agent changed files beyond the conflicts: ${beyond.slice(0, 10).join(', ')}`;
+  }
   const marked = filesWithMarkers(round.worktree, round.files);
   return marked.length ? `conflict markers left in ${marked.join(', ')}` : undefined;
 }
@@ -82,4 +89,23 @@ export async function generatedOnBothSides(repo: Needs['repo'], ours: string, th
   const [mine, other] = await Promise.all([repo.changedPaths(base, oursSha), repo.changedPaths(base, theirsSha)]);
   const otherSet = new Set(other);
   return mine.filter((f) => isGenerated(f) && otherSet.has(f));
+}
+
+/**
+ * Paths a resolving agent changed besides `files`: tracked files that differ
+ * from the merge's index (which holds every cleanly merged file as merged)
+ * and new untracked ones; what the worktree's setup put there does not count.
+ */
+async function changedBeyond(run: Needs, worktree: string, files: readonly string[]): Promise<string[]> {
+  const list = async (args: string[]) => (await run.repo.raw(args, worktree)).split('\0').filter(Boolean);
+  const [modified, added, unmerged] = await Promise.all([
+    list(['diff', '--name-only', '-z']),
+    list(['ls-files', '--others', '--exclude-standard', '-z']),
+    // Every file of the conflict (a lockfile orchestra took from one side and makes again, too).
+    list(['diff', '--name-only', '--diff-filter=U', '-z']),
+  ]);
+  const allowed = new Set([...files, ...unmerged]);
+  const setup = setupPaths(run.setup.plan);
+  const fromSetup = (f: string) => setup.some((p) => f === p || f.startsWith(`${p}/`));
+  return [...new Set([...modified, ...added])].filter((f) => !allowed.has(f) && !fromSetup(f)).sort();
 }

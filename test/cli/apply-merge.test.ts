@@ -113,6 +113,16 @@ describe('orchestra apply after the branch moved', () => {
     expect(readFileSync(path.join(repo, 'routes.js'), 'utf8')).not.toContain('orders');
   });
 
+  it('an agent that changes more than the conflicting files is not applied (apply checks no task scope after it)', async () => {
+    const { repo, runId } = await ranRepo(`${BOTH}; echo sneaky >> orders.js; echo new > extra.js`, 'merge: { attempts: 1 }\n');
+    const mine = userAddsRoute(repo);
+    const r = await runCli(['apply'], repo);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`run ${runId} was not applied`);
+    expect(r.stderr).toContain('the agent changed files beyond the conflicts: extra.js, orders.js');
+    expect(git(repo, 'rev-parse', 'HEAD')).toBe(mine);
+  });
+
   it('--rebase: the conflicting commit stops the replay, its agent resolves it, and your branch gets a line of history', async () => {
     const { repo, runId } = await ranRepo(BOTH);
     const mine = userAddsRoute(repo);
