@@ -133,7 +133,7 @@ class Cutter {
     const { lines, text } = this;
     const starts: number[] = [from];
     for (let l = from + 1; l < to; l++) {
-      if (lines.kind[l] === 2 && lines.indent[l] === indent && keyish(text.charCodeAt((lines.start[l] as number) + indent))) this.#cut(starts, l);
+      if (lines.kind[l] === 2 && lines.indent[l] === indent && keyish(text.charCodeAt((lines.start[l] as number) + indent))) this.#cut(starts, l, from);
     }
     return { kind: 'map', parts: this.#group(starts, to, (a, b) => this.#keyed(a, b, indent)) };
   }
@@ -142,22 +142,25 @@ class Cutter {
   seq(from: number, to: number, indent: number): Collection {
     const { lines } = this;
     const starts: number[] = [from];
-    for (let l = from + 1; l < to; l++) if (lines.kind[l] === 2 && lines.indent[l] === indent && isItemLine(this.text, lines, l)) this.#cut(starts, l);
+    for (let l = from + 1; l < to; l++) if (lines.kind[l] === 2 && lines.indent[l] === indent && isItemLine(this.text, lines, l)) this.#cut(starts, l, from);
     return { kind: 'seq', parts: this.#group(starts, to, () => undefined) };
   }
 
   /**
-   * Cuts before the entry at line `at` if nothing but blank lines lies
+   * Cuts before the entry at line `at` (of the collection from line `from`) if nothing but blank lines lies
    * between it and the last content line, and that line has no `#`. yaml
    * gives a comment to the node before it, whose range then runs on over the
    * comment, the blank lines after it and at times the next line's indent; an
    * entry read alone at such a cut would end elsewhere than it does in place.
    */
-  #cut(starts: number[], at: number): void {
+  #cut(starts: number[], at: number, from: number): void {
     const { lines, text } = this;
     let l = at - 1;
-    while (l >= 0 && lines.kind[l] === 0) l--;
-    if (l >= 0 && (lines.kind[l] === 1 || text.slice(lines.start[l], lines.start[l + 1]).includes('#'))) return;
+    while (l >= from && lines.kind[l] !== 2) l--;
+    // Only comments before it in the collection: nothing they could belong to, so they make a piece of their own.
+    if (l < from) return void starts.push(at);
+    for (let k = l + 1; k < at; k++) if (lines.kind[k] === 1) return;
+    if (text.slice(lines.start[l], lines.start[l + 1]).includes('#')) return;
     starts.push(at);
   }
 

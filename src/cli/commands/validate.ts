@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../../config/diagnostic.js';
 import { loadConfig } from '../../config/load.js';
-import { displayPath, formatDiagnostics } from '../../logger/diagnostic-printer.js';
+import { displayPath, formatDiagnostics, writeDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
 import { count } from '../../logger/plan-text.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
@@ -14,7 +14,7 @@ export async function loadOrReport(opts: CommonOptions): Promise<{ config?: Conf
   const outcome = await loadConfig({ cwd, cache: opts.cache, ...(opts.config !== undefined ? { configPath: opts.config } : {}) });
   if (outcome.diagnostics.length > 0) {
     const style = styleFor(process.stderr);
-    process.stderr.write(`${formatDiagnostics(outcome.diagnostics, outcome.sources, process.cwd(), style)}\n`);
+    writeDiagnostics(outcome.diagnostics, outcome.sources, process.cwd(), style, (text) => process.stderr.write(text));
     const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;
     if (errors > 0) process.stderr.write(`\n${style.red(`${errors} ${errors === 1 ? 'error' : 'errors'}`)}: nothing was run.\n`);
   }
