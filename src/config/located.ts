@@ -18,21 +18,29 @@ const SCAN = 8;
  * config holds half a million of them, and the objects cost 280 MB.
  */
 export class Positions {
-  readonly #entries: Array<string | number> = [];
+  // Allocated at its final size when the number of entries is known: an array grown one entry at a time holds twice its length.
+  readonly #entries: Array<string | number>;
+  #used = 0;
   #index: Map<string | number, number> | undefined;
 
-  /** `self` may be set later, when a container read in pieces is complete. */
-  constructor(public self: Loc) {}
+  /** `self` may be set later, when a container read in pieces is complete; `size`, the number of entries, when known. */
+  constructor(
+    public self: Loc,
+    size = 0,
+  ) {
+    this.#entries = size > 0 ? new Array<string | number>(size * STRIDE) : [];
+  }
 
   #find(key: string | number): number {
     const entries = this.#entries;
-    if (entries.length <= SCAN * STRIDE) {
-      for (let i = 0; i < entries.length; i += STRIDE) if (entries[i] === key) return i;
+    const used = this.#used;
+    if (used <= SCAN * STRIDE) {
+      for (let i = 0; i < used; i += STRIDE) if (entries[i] === key) return i;
       return -1;
     }
     if (this.#index === undefined) {
       this.#index = new Map();
-      for (let i = 0; i < entries.length; i += STRIDE) this.#index.set(entries[i] as string | number, i);
+      for (let i = 0; i < used; i += STRIDE) this.#index.set(entries[i] as string | number, i);
     }
     return this.#index.get(key) ?? -1;
   }
@@ -45,8 +53,11 @@ export class Positions {
   set(key: string | number, keyLoc: Loc, valueLoc: Loc): void {
     const at = this.#find(key);
     const entries = this.#entries;
-    const i = at === -1 ? entries.length : at;
-    if (at === -1) this.#index?.set(key, i);
+    const i = at === -1 ? this.#used : at;
+    if (at === -1) {
+      this.#used += STRIDE;
+      this.#index?.set(key, i);
+    }
     entries[i] = key;
     entries[i + 1] = keyLoc.file;
     entries[i + 2] = keyLoc.start;
@@ -67,7 +78,7 @@ export class Positions {
   /** Every entry: key, key position, value position. */
   *entries(): Generator<[string | number, Loc, Loc]> {
     const e = this.#entries;
-    for (let i = 0; i < e.length; i += STRIDE) {
+    for (let i = 0; i < this.#used; i += STRIDE) {
       const file = e[i + 1] as string;
       yield [e[i] as string | number, { file, start: e[i + 2] as number, end: e[i + 3] as number }, { file, start: e[i + 4] as number, end: e[i + 5] as number }];
     }

@@ -63,15 +63,16 @@ export class YamlConverter {
     if (isScalar(node)) return node.value;
     if (isMap(node)) {
       const obj: PlainObject = {};
-      const positions = new Positions(this.loc(node, at, origin.base));
+      const positions = new Positions(this.loc(node, at, origin.base), node.items.length);
       for (const pair of node.items) this.pair(obj, positions, pair, depth, origin, viaAlias);
       registerInfo(obj, positions);
       return obj;
     }
     if (isSeq(node)) {
-      const arr: unknown[] = [];
-      const positions = new Positions(this.loc(node, at, origin.base));
-      for (const item of node.items) this.item(arr, positions, item, depth, origin, viaAlias);
+      // At its final length: an array grown by push holds up to twice its length (a gate's one-item lists, 100,000 times).
+      const arr: unknown[] = new Array(node.items.length);
+      const positions = new Positions(this.loc(node, at, origin.base), node.items.length);
+      node.items.forEach((item, i) => this.item(arr, positions, item, depth, origin, viaAlias, i));
       registerInfo(arr, positions);
       return arr;
     }
@@ -98,12 +99,11 @@ export class YamlConverter {
     setOwn(obj, key, valueNode === null ? null : this.value(valueNode, valueLoc, depth + 1, origin, viaAlias));
   }
 
-  /** Appends one item of a sequence at `depth` to `arr`. */
-  item(arr: unknown[], positions: Positions, item: unknown, depth: number, origin: Origin, viaAlias = false): void {
-    const i = arr.length;
+  /** Sets item `i` (by default the next) of a sequence at `depth` in `arr`. */
+  item(arr: unknown[], positions: Positions, item: unknown, depth: number, origin: Origin, viaAlias = false, i = arr.length): void {
     const itemLoc = this.loc(item as Node, positions.self, origin.base);
     positions.set(i, itemLoc, itemLoc);
-    arr.push(this.value(item, itemLoc, depth + 1, origin, viaAlias));
+    arr[i] = this.value(item, itemLoc, depth + 1, origin, viaAlias);
   }
 
   /** The value of a whole document. */
