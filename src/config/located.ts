@@ -80,7 +80,11 @@ export class Positions {
     const e = this.#entries;
     for (let i = 0; i < this.#used; i += STRIDE) {
       const file = e[i + 1] as string;
-      yield [e[i] as string | number, { file, start: e[i + 2] as number, end: e[i + 3] as number }, { file, start: e[i + 4] as number, end: e[i + 5] as number }];
+      yield [
+        e[i] as string | number,
+        { file, start: e[i + 2] as number, end: e[i + 3] as number },
+        { file, start: e[i + 4] as number, end: e[i + 5] as number },
+      ];
     }
   }
 }

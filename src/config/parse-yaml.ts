@@ -1,7 +1,7 @@
 import { parseDocument } from 'yaml';
 import type * as Jsonc from 'jsonc-parser';
 import { createRequire } from 'node:module';
-import type { Diagnostic, Loc } from './diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
 import { error, warning } from './diagnostic.js';
 import type { Parsed } from './parse.js';
 import { SourceText } from './source-text.js';

@@ -35,7 +35,8 @@ function collection(converter: YamlConverter, text: string, plan: Collection, de
   let end = -1;
   let nodeEnd = -1;
   for (const part of plan.parts) {
-    const read = part.kind === 'text' ? piece(converter, text, part, value, positions, depth) : keyed(converter, text, part, value as PlainObject, positions, depth);
+    const read =
+      part.kind === 'text' ? piece(converter, text, part, value, positions, depth) : keyed(converter, text, part, value as PlainObject, positions, depth);
     if (read === 'failed') return undefined;
     if (read === 'empty') continue;
     if (start === -1) start = read.start;

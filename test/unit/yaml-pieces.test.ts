@@ -46,9 +46,11 @@ const TRICKY: Record<string, string> = {
   'an alias after its anchor in a later entry': 'a: &x [1, 2]\nb: c\nd: *x\ne:\n  f: *x\n',
   'merge keys (kept as a key: merge is off)': 'defaults: &d\n  timeout: 5m\ngates:\n  a:\n    <<: *d\n    run: x\n  b:\n    <<: *d\n    run: y\n',
   'flow collections over lines': 'gates:\n  a: { run: x,\n    inputs: [a,\n      b] }\n  b: [1, 2,\n    3]\n  c: {}\n',
-  'block scalars': 'gates:\n  a:\n    run: |\n      echo 1\n\n      echo 2\n    prompt: >-\n      folded\n      text\n\n  b:\n    run: |+\n      kept\n\n  c: |2\n      indented\n',
+  'block scalars':
+    'gates:\n  a:\n    run: |\n      echo 1\n\n      echo 2\n    prompt: >-\n      folded\n      text\n\n  b:\n    run: |+\n      kept\n\n  c: |2\n      indented\n',
   'multi-line plain scalars': 'gates:\n  a:\n    prompt: one\n      two\n\n      three\n  b: x\n',
-  comments: '# top\ngates: # the gates\n  # first\n  a: 1 # one\n\n  # second\n  b: 2\n  c:\n    # inside\n    d: 3\n# between\nphases:\n  - id: p # c\n    # c\n  - id: q\n# end\n',
+  comments:
+    '# top\ngates: # the gates\n  # first\n  a: 1 # one\n\n  # second\n  b: 2\n  c:\n    # inside\n    d: 3\n# between\nphases:\n  - id: p # c\n    # c\n  - id: q\n# end\n',
   'an empty value with a comment, then a blank line': 'phases:\n  - id: a\n    gates: # c\n\n  - id: b\n',
   'empty values and comments': 'a:\n  b: # c\n\n  c:\n\n  d: x\ne: # c\n\nf:\n  - \n  - # c\n\n  -\n',
   CRLF: 'gates:\r\n  a:\r\n    run: x\r\n\r\n  b:\r\n    run: |\r\n      y\r\n  c: "q\r\n    r"\r\nphases:\r\n  - id: p\r\n',
@@ -56,7 +58,7 @@ const TRICKY: Record<string, string> = {
   'quoted and odd keys': 'gates:\n  "quoted": 1\n  \'single\': 2\n  a b: 3\n  1: 4\n  true: 5\n  ü: 6\n  __proto__: 7\n  ? explicit\n  : 8\n  k-1: 9\n',
   'sequences at the key indent': 'phases:\n- id: a\n  tasks:\n  - id: t\n    prompt: x\n- id: b\nhooks:\n  pre-push:\n  - a\n  - b\n',
   'nested sequences and maps': 'phases:\n  -\n    id: a\n    gates:\n      - - x\n        - y\n      -\n        k: v\n  - - 1\n    - 2\n',
-  'tags and odd scalars': 'a: !!str 5\nb: 0x1f\nc: ~\nd: .inf\ne: "\\t\\u00e9"\nf: \'it\'\'s\'\ng: 2020-01-01\n',
+  'tags and odd scalars': "a: !!str 5\nb: 0x1f\nc: ~\nd: .inf\ne: \"\\t\\u00e9\"\nf: 'it''s'\ng: 2020-01-01\n",
 };
 
 const BROKEN: Record<string, string> = {
@@ -114,7 +116,25 @@ describe('reading YAML in pieces', () => {
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
-    const scalars = ['a', 'b c', '"q"', "'s''t'", '1', 'true', '~', '', '[x, y]', '{k: v}', 'x # c', '|\n  lit\n\n  more', '>-\n  fold\n  on', 'plain\n  cont', '[a,\n  b]', '&A v', '*A'];
+    const scalars = [
+      'a',
+      'b c',
+      '"q"',
+      "'s''t'",
+      '1',
+      'true',
+      '~',
+      '',
+      '[x, y]',
+      '{k: v}',
+      'x # c',
+      '|\n  lit\n\n  more',
+      '>-\n  fold\n  on',
+      'plain\n  cont',
+      '[a,\n  b]',
+      '&A v',
+      '*A',
+    ];
     const keys = ['k', 'gates', 'run', 'g1', 'g2', 'a-b', '"q k"', '1', 'ü'];
     const block = (indent: number, depth: number): string => {
       const pad = ' '.repeat(indent);
