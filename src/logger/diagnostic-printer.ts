@@ -67,13 +67,21 @@ export function formatDiagnostics(ds: readonly Diagnostic[], sources: SourceStor
 const BATCH = 1000;
 
 /**
- * The text of formatDiagnostics and a newline, written a batch at a time:
- * a 100,000-gate config with three mistakes per gate prints 60 MB, which as
- * one string (and one buffer of it) costs memory for nothing.
+ * The text of formatDiagnostics and a newline, written a batch at a time,
+ * each after the last was taken (`write` resolves then): a 100,000-gate
+ * config with three mistakes per gate prints 60 MB, which as one string, or
+ * queued on a pipe that is read slower than it is written, costs memory for
+ * nothing.
  */
-export function writeDiagnostics(ds: readonly Diagnostic[], sources: SourceStore, cwd: string, style: Style, write: (text: string) => void): void {
+export async function writeDiagnostics(
+  ds: readonly Diagnostic[],
+  sources: SourceStore,
+  cwd: string,
+  style: Style,
+  write: (text: string) => Promise<void> | void,
+): Promise<void> {
   for (let i = 0; i < ds.length; i += BATCH) {
     const last = i + BATCH >= ds.length;
-    write(`${formatDiagnostics(ds.slice(i, i + BATCH), sources, cwd, style)}${last ? '\n' : '\n\n'}`);
+    await write(`${formatDiagnostics(ds.slice(i, i + BATCH), sources, cwd, style)}${last ? '\n' : '\n\n'}`);
   }
 }
