@@ -6,16 +6,93 @@ import type { Loc } from './diagnostic.js';
  * values themselves stay plain data that ajv and the merge can handle, while
  * any later stage can still ask "where was `gates.unit.needs[1]` written?".
  */
-export interface NodeInfo {
-  readonly self: Loc;
-  readonly keys: Map<string | number, Loc>;
-  readonly values: Map<string | number, Loc>;
+
+/** Per entry: the key, its file, the key's start and end, the value's start and end. */
+const STRIDE = 6;
+/** Up to this many entries a key is found by a scan; a larger container (a config's gates) gets an index. */
+const SCAN = 8;
+
+/**
+ * Where a container and each of its entries were written. Numbers in one
+ * flat array, not a Loc object per key and value in two Maps: a 100,000-gate
+ * config holds half a million of them, and the objects cost 280 MB.
+ */
+export class Positions {
+  // Allocated at its final size when the number of entries is known: an array grown one entry at a time holds twice its length.
+  readonly #entries: Array<string | number>;
+  #used = 0;
+  #index: Map<string | number, number> | undefined;
+
+  /** `self` may be set later, when a container read in pieces is complete; `size`, the number of entries, when known. */
+  constructor(
+    public self: Loc,
+    size = 0,
+  ) {
+    this.#entries = size > 0 ? new Array<string | number>(size * STRIDE) : [];
+  }
+
+  #find(key: string | number): number {
+    const entries = this.#entries;
+    const used = this.#used;
+    if (used <= SCAN * STRIDE) {
+      for (let i = 0; i < used; i += STRIDE) if (entries[i] === key) return i;
+      return -1;
+    }
+    if (this.#index === undefined) {
+      this.#index = new Map();
+      for (let i = 0; i < used; i += STRIDE) this.#index.set(entries[i] as string | number, i);
+    }
+    return this.#index.get(key) ?? -1;
+  }
+
+  has(key: string | number): boolean {
+    return this.#find(key) !== -1;
+  }
+
+  /** Records (or replaces) where `key` and its value were written; both are in one file. */
+  set(key: string | number, keyLoc: Loc, valueLoc: Loc): void {
+    const at = this.#find(key);
+    const entries = this.#entries;
+    const i = at === -1 ? this.#used : at;
+    if (at === -1) {
+      this.#used += STRIDE;
+      this.#index?.set(key, i);
+    }
+    entries[i] = key;
+    entries[i + 1] = keyLoc.file;
+    entries[i + 2] = keyLoc.start;
+    entries[i + 3] = keyLoc.end;
+    entries[i + 4] = valueLoc.start;
+    entries[i + 5] = valueLoc.end;
+  }
+
+  /** Where `key` (part 'key') or its value was written. */
+  get(key: string | number, part: 'key' | 'value'): Loc | undefined {
+    const i = this.#find(key);
+    if (i === -1) return undefined;
+    const e = this.#entries;
+    const k = part === 'key' ? 2 : 4;
+    return { file: e[i + 1] as string, start: e[i + k] as number, end: e[i + k + 1] as number };
+  }
+
+  /** Every entry: key, key position, value position. */
+  *entries(): Generator<[string | number, Loc, Loc]> {
+    const e = this.#entries;
+    for (let i = 0; i < this.#used; i += STRIDE) {
+      const file = e[i + 1] as string;
+      yield [
+        e[i] as string | number,
+        { file, start: e[i + 2] as number, end: e[i + 3] as number },
+        { file, start: e[i + 4] as number, end: e[i + 5] as number },
+      ];
+    }
+  }
 }
 
-const infos = new WeakMap<object, NodeInfo>();
+const infos = new WeakMap<object, Positions>();
 
 /** Records where an object and its keys were written (used by the YAML reader). */
-export function registerInfo(container: object, info: NodeInfo): void {
+export function registerInfo(container: object, info: Positions): void {
   infos.set(container, info);
 }
 
@@ -25,9 +102,14 @@ export function isPlainObject(value: unknown): value is PlainObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Sets an own property even for keys such as `__proto__`. */
+/**
+ * Sets an own property even for `__proto__`, the one key whose assignment on
+ * a plain object does something else (defineProperty for every key costs a
+ * second per 100,000 gates).
+ */
 export function setOwn(target: PlainObject, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** Where `key` (or its value) of `container` was written; falls back to the container itself. */
@@ -36,12 +118,12 @@ export function locOf(container: unknown, key?: string | number, part: 'key' | '
   const info = infos.get(container);
   if (!info) return undefined;
   if (key === undefined) return info.self;
-  return (part === 'key' ? info.keys.get(key) : info.values.get(key)) ?? info.self;
+  return info.get(key, part) ?? info.self;
 }
 
 /** Registers a location for an object that has none (a JS config, a value built from a spec). */
 export function setLoc(container: object, self: Loc): void {
-  if (!infos.has(container)) infos.set(container, { self, keys: new Map(), values: new Map() });
+  if (!infos.has(container)) infos.set(container, new Positions(self));
 }
 
 /** Records the position of one key on an object that is being assembled (e.g. by the merge). */
@@ -51,13 +133,12 @@ export function copyKeyLoc(target: object, targetKey: string | number, source: u
   if (!from) return;
   let info = infos.get(target);
   if (!info) {
-    info = { self: from.self, keys: new Map(), values: new Map() };
+    info = new Positions(from.self);
     infos.set(target, info);
   }
-  const keyLoc = from.keys.get(sourceKey);
-  const valueLoc = from.values.get(sourceKey);
-  if (keyLoc) info.keys.set(targetKey, keyLoc);
-  if (valueLoc) info.values.set(targetKey, valueLoc);
+  const keyLoc = from.get(sourceKey, 'key');
+  const valueLoc = from.get(sourceKey, 'value');
+  if (keyLoc && valueLoc) info.set(targetKey, keyLoc, valueLoc);
 }
 
 /**
@@ -102,8 +183,10 @@ export function exportLocated(value: unknown): { value: unknown; locs: LocTree |
     const info = infos.get(node);
     if (!info) return null;
     const out: LocTree = { s: [info.self.start, info.self.end], k: {}, v: {}, c: {} };
-    for (const [key, loc] of info.keys) out.k[key] = [loc.start, loc.end];
-    for (const [key, loc] of info.values) out.v[key] = [loc.start, loc.end];
+    for (const [key, keyLoc, valueLoc] of info.entries()) {
+      out.k[key] = [keyLoc.start, keyLoc.end];
+      out.v[key] = [valueLoc.start, valueLoc.end];
+    }
     for (const [key, child] of Object.entries(node)) {
       const sub = tree(child);
       if (sub) out.c[key] = sub;
@@ -118,9 +201,11 @@ export function importLocated(data: { value: unknown; locs: LocTree | null }, fi
     if (!t || typeof node !== 'object' || node === null) return;
     const array = Array.isArray(node);
     const key = (k: string): string | number => (array ? Number(k) : k);
-    const info: NodeInfo = { self: { file, start: t.s[0], end: t.s[1] }, keys: new Map(), values: new Map() };
-    for (const [k, [start, end]] of Object.entries(t.k)) info.keys.set(key(k), { file, start, end });
-    for (const [k, [start, end]] of Object.entries(t.v)) info.values.set(key(k), { file, start, end });
+    const info = new Positions({ file, start: t.s[0], end: t.s[1] });
+    for (const [k, [start, end]] of Object.entries(t.k)) {
+      const [valueStart, valueEnd] = t.v[k] ?? [start, end];
+      info.set(key(k), { file, start, end }, { file, start: valueStart, end: valueEnd });
+    }
     infos.set(node, info);
     for (const [k, child] of Object.entries(t.c)) attach((node as Record<string, unknown>)[k], child);
   };

@@ -1,11 +1,13 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { parseDocument } from 'yaml';
 import type * as Jsonc from 'jsonc-parser';
 import { createRequire } from 'node:module';
-import type { Diagnostic, Loc } from './diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
 import { error, warning } from './diagnostic.js';
-import { registerInfo, setOwn, type NodeInfo, type PlainObject } from './located.js';
 import type { Parsed } from './parse.js';
 import { SourceText } from './source-text.js';
+import { duplicateKeyMessage, YamlConverter } from './yaml-convert.js';
+import { planPieces } from './yaml-pieces.js';
+import { readPieces, YAML_OPTIONS } from './yaml-read-pieces.js';
 import { pushAll } from '../util/push-all.js';
 
 /**
@@ -13,98 +15,8 @@ import { pushAll } from '../util/push-all.js';
  * file is not in the parse cache: it is the slowest module to start.
  */
 
-function rangeLoc(file: string, node: Node | null | undefined, fallback: Loc): Loc {
-  const range = node?.range;
-  return range ? { file, start: range[0], end: range[1] } : fallback;
-}
-
-/**
- * The most alias expansions a file may make, nested ones included, and the
- * most values those expansions may produce (both documented in README): a
- * config repeats a list or a map by alias a few times, a bomb millions.
- */
-export const MAX_ALIAS_EXPANSIONS = 1000;
-export const MAX_ALIASED_VALUES = 100_000;
-
-/**
- * Converts a parsed YAML document to plain values, recording the position of
- * every key and value. Aliases are expanded (and keep the alias's position).
- */
-export function fromYamlDocument(doc: Document, file: string): { value: unknown; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const whole: Loc = { file, start: 0, end: 0 };
-  // Every expansion counts, nested ones too: 432 bytes of aliases of aliases expand to gigabytes.
-  let aliases = 0;
-  let aliased = 0;
-  const tooMany = (what: string): null => {
-    if (!diagnostics.some((d) => d.message.startsWith('too many aliases')))
-      diagnostics.push(error(`too many aliases: ${what}; a config repeats a value a few times, not this often (an alias bomb?)`, lastAlias));
-    return null;
-  };
-  let lastAlias: Loc = whole;
-
-  const convert = (node: unknown, at: Loc, depth: number, viaAlias = false): unknown => {
-    if (viaAlias && ++aliased > MAX_ALIASED_VALUES) return tooMany(`the aliases expand to more than ${MAX_ALIASED_VALUES} values`);
-    if (depth > 100) {
-      diagnostics.push(error('the document nests deeper than 100 levels (a recursive alias?)', at));
-      return null;
-    }
-    if (isAlias(node)) {
-      lastAlias = at;
-      if (++aliases > MAX_ALIAS_EXPANSIONS) return tooMany(`more than ${MAX_ALIAS_EXPANSIONS} alias expansions, counting aliases inside aliases`);
-      const target = node.resolve(doc);
-      if (!target) diagnostics.push(error(`unknown alias '*${node.source}': no anchor '&${node.source}' comes before it`, at));
-      return target ? convert(target, at, depth + 1, true) : null;
-    }
-    if (isScalar(node)) return node.value;
-    if (isMap(node)) {
-      const obj: PlainObject = {};
-      const info: NodeInfo = { self: rangeLoc(file, node, at), keys: new Map(), values: new Map() };
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        const keyNode = pair.key as Node | null;
-        const keyLoc = rangeLoc(file, keyNode, info.self);
-        if (!isScalar(keyNode) || typeof keyNode.value === 'object') {
-          diagnostics.push(error('keys must be plain strings', keyLoc));
-          continue;
-        }
-        const key = String(keyNode.value);
-        // Checked here, by a Map, not by the yaml package's uniqueKeys, which compares each key with every key before it.
-        if (info.keys.has(key)) {
-          diagnostics.push(error(yamlMessages['DUPLICATE_KEY']?.(key) ?? key, keyLoc));
-          continue;
-        }
-        const valueNode = pair.value as Node | null;
-        const valueLoc = valueNode ? rangeLoc(file, valueNode, keyLoc) : { file, start: keyLoc.end, end: keyLoc.end };
-        info.keys.set(key, keyLoc);
-        info.values.set(key, valueLoc);
-        setOwn(obj, key, valueNode === null ? null : convert(valueNode, valueLoc, depth + 1, viaAlias));
-      }
-      registerInfo(obj, info);
-      return obj;
-    }
-    if (isSeq(node)) {
-      const arr: unknown[] = [];
-      const info: NodeInfo = { self: rangeLoc(file, node, at), keys: new Map(), values: new Map() };
-      node.items.forEach((item, i) => {
-        const itemLoc = rangeLoc(file, item as Node, info.self);
-        info.keys.set(i, itemLoc);
-        info.values.set(i, itemLoc);
-        arr.push(convert(item, itemLoc, depth + 1, viaAlias));
-      });
-      registerInfo(arr, info);
-      return arr;
-    }
-    return node ?? null;
-  };
-
-  const root = doc.contents as Node | null;
-  const value = root === null ? null : convert(root, rangeLoc(file, root, whole), 0);
-  return { value, diagnostics };
-}
-
 const yamlMessages: Record<string, (text: string) => string> = {
-  DUPLICATE_KEY: (key) => `duplicate key '${key}': each key may appear once in a mapping`,
+  DUPLICATE_KEY: duplicateKeyMessage,
   TAB_AS_INDENT: () => 'tabs are not allowed for indentation in YAML; indent with spaces',
 };
 
@@ -116,7 +28,15 @@ function tokenAt(text: string, start: number): number {
 }
 
 export function parseYaml(file: string, text: string): Parsed {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, merge: false, strict: true });
+  // A large file is read in pieces (yaml-pieces.ts); any problem there and it is read whole, for the whole read's diagnostics.
+  const plan = planPieces(text);
+  const value = plan === undefined ? undefined : readPieces(file, text, plan);
+  return value === undefined ? parseYamlWhole(file, text) : { value, diagnostics: [] };
+}
+
+/** The file read as one document: every diagnostic of the yaml package, and of the conversion. */
+export function parseYamlWhole(file: string, text: string): Parsed {
+  const doc = parseDocument(text, YAML_OPTIONS);
   const diagnostics: Diagnostic[] = [];
   const linesSeen = new Set<number>();
   const source = new SourceText(file, text);
@@ -135,10 +55,11 @@ export function parseYaml(file: string, text: string): Parsed {
     diagnostics.push(warning(`YAML: ${lowerFirst(w.message)}`, { file, start: w.pos[0], end: w.pos[1] }));
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { value: undefined, diagnostics };
-  const converted = fromYamlDocument(doc, file);
-  pushAll(diagnostics, converted.diagnostics);
+  const converter = new YamlConverter(file);
+  const value = converter.document(doc);
+  pushAll(diagnostics, converter.diagnostics);
   // A broken alias or key leaves holes that the schema would report again; one report is enough.
-  return { value: converted.diagnostics.length > 0 ? undefined : converted.value, diagnostics };
+  return { value: converter.diagnostics.length > 0 ? undefined : value, diagnostics };
 }
 
 /**

@@ -1,12 +1,33 @@
 import path from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../../config/diagnostic.js';
 import { loadConfig } from '../../config/load.js';
-import { displayPath, formatDiagnostics } from '../../logger/diagnostic-printer.js';
+import { displayPath, formatDiagnostics, writeDiagnostics } from '../../logger/diagnostic-printer.js';
 import { styleFor } from '../../logger/style.js';
 import { count } from '../../logger/plan-text.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import type { Config } from '../../config/types.js';
 import type { LoadOutcome } from '../../config/load.js';
+
+/**
+ * Writes `text` and resolves once the stream has taken it, or is gone (a
+ * reader that stopped early, as `| head` does): a pipe read slower than it is
+ * written would otherwise queue all of it in memory.
+ */
+function written(stream: NodeJS.WriteStream, text: string): Promise<void> | void {
+  if (stream.destroyed || stream.errored || broken.has(stream) || stream.write(text)) return;
+  return new Promise((resolve) => {
+    const done = (event: string) => (): void => {
+      if (event !== 'drain') broken.add(stream);
+      for (const [e, f] of handlers) stream.off(e, f);
+      resolve();
+    };
+    const handlers = (['drain', 'error', 'close'] as const).map((e) => [e, done(e)] as const);
+    for (const [e, f] of handlers) stream.once(e, f);
+  });
+}
+
+/** Streams that failed (EPIPE): nothing more is written to them. */
+const broken = new WeakSet<NodeJS.WriteStream>();
 
 /** Loads the config and prints its problems; the config when it is sound. Shared by every command that reads config. */
 export async function loadOrReport(opts: CommonOptions): Promise<{ config?: Config; outcome: LoadOutcome }> {
@@ -14,8 +35,12 @@ export async function loadOrReport(opts: CommonOptions): Promise<{ config?: Conf
   const outcome = await loadConfig({ cwd, cache: opts.cache, ...(opts.config !== undefined ? { configPath: opts.config } : {}) });
   if (outcome.diagnostics.length > 0) {
     const style = styleFor(process.stderr);
-    process.stderr.write(`${formatDiagnostics(outcome.diagnostics, outcome.sources, process.cwd(), style)}\n`);
     const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;
+    // A reader that stops early (`| head`) ends the process while it waits to write (main.ts); it still exits 2 for errors.
+    const exitCode = process.exitCode;
+    if (errors > 0) process.exitCode = EXIT.usage;
+    await writeDiagnostics(outcome.diagnostics, outcome.sources, process.cwd(), style, (text) => written(process.stderr, text));
+    process.exitCode = exitCode;
     if (errors > 0) process.stderr.write(`\n${style.red(`${errors} ${errors === 1 ? 'error' : 'errors'}`)}: nothing was run.\n`);
   }
   return { ...(outcome.config ? { config: outcome.config } : {}), outcome };
