@@ -123,6 +123,23 @@ describe('orchestra apply after the branch moved', () => {
     expect(git(repo, 'rev-parse', 'HEAD')).toBe(mine);
   });
 
+  it("an untracked file of yours where the run adds one: merge and rebase both stop with git's reason, exit 1, nothing changed", async () => {
+    const { repo, runId } = await ranRepo(BOTH);
+    writeFileSync(path.join(repo, 'orders.js'), 'mine, not committed\n');
+    const head = git(repo, 'rev-parse', 'HEAD');
+    for (const args of [['apply'], ['apply', '--rebase']]) {
+      const r = await runCli(args, repo);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(
+        args.length === 1 ? `the merge of orchestra/${runId} stopped; nothing changed` : 'could not be moved to the replayed run; nothing changed',
+      );
+      expect(r.stderr).toContain('orders.js');
+      expect(r.stderr).not.toContain('internal error');
+      expect(git(repo, 'rev-parse', 'HEAD')).toBe(head);
+      expect(readFileSync(path.join(repo, 'orders.js'), 'utf8')).toBe('mine, not committed\n');
+    }
+  });
+
   it('--rebase: the conflicting commit stops the replay, its agent resolves it, and your branch gets a line of history', async () => {
     const { repo, runId } = await ranRepo(BOTH);
     const mine = userAddsRoute(repo);

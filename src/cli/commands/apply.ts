@@ -54,11 +54,22 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
       process.stdout.write(`${styleFor(process.stdout).green('rebased')} ${run.integrationBranch} onto ${branch}\n`);
       return EXIT.ok;
     }
+    if ('stopped' in conflicts) {
+      process.stderr.write(`orchestra: ${branch} could not be moved to the replayed run; nothing changed\n  ${conflicts.stopped}\n`);
+      return EXIT.failed;
+    }
     return resolving('rebase', conflicts);
   }
   const conflicts = await repo.mergeConflicts(head, run.integrationBranch);
   if (conflicts.length === 0 && lockfiles.length === 0) {
-    await repo.raw(['merge', '--no-ff', '--no-edit', '-m', `Merge orchestra run ${run.runId}`, run.integrationBranch]);
+    try {
+      await repo.raw(['merge', '--no-ff', '--no-edit', '-m', `Merge orchestra run ${run.runId}`, run.integrationBranch]);
+    } catch (e) {
+      // Not a conflict (merge-tree saw none): an untracked file of yours in the way, say. git said why.
+      await repo.raw(['merge', '--abort']).catch(() => undefined);
+      process.stderr.write(`orchestra: the merge of ${run.integrationBranch} stopped; nothing changed\n  ${gitSays(e)}\n`);
+      return EXIT.failed;
+    }
     process.stdout.write(`${styleFor(process.stdout).green('merged')} ${run.integrationBranch} into ${branch}\n`);
     return EXIT.ok;
   }
@@ -121,7 +132,12 @@ async function resolvedApply(r: Resolving): Promise<number> {
       process.stderr.write(`orchestra: ${r.branch} moved while apply worked; nothing changed (the resolved merge is ${outcome.commit})\n`);
       return EXIT.failed;
     }
-    await repo.raw(['merge', '--ff-only', '-q', outcome.commit]);
+    try {
+      await repo.raw(['merge', '--ff-only', '-q', outcome.commit]);
+    } catch (e) {
+      process.stderr.write(`orchestra: ${r.branch} could not be moved to the resolved merge ${outcome.commit}; nothing changed\n  ${gitSays(e)}\n`);
+      return EXIT.failed;
+    }
     const resolved = outcome.resolved.length
       ? ` (${outcome.resolved.join(', ')} resolved; the record is in ${path.relative(process.cwd(), ws.run(run.runId).events) || '.'})`
       : '';
@@ -140,9 +156,10 @@ async function resolvedApply(r: Resolving): Promise<number> {
  * your branch's tip in a worktree of orchestra's (your tree is not touched
  * while it happens), then your branch fast-forwarded to them: a line of
  * history, your commits made meanwhile kept. Undefined once done; at a
- * conflict, the replay is aborted (nothing changed) and its files returned.
+ * conflict, the replay is aborted (nothing changed) and its files returned;
+ * `stopped`: git would not move your branch (why, in its words).
  */
-async function plainRebase(repo: Repo, ws: Workspace, run: RunState, head: string): Promise<string[] | undefined> {
+async function plainRebase(repo: Repo, ws: Workspace, run: RunState, head: string): Promise<string[] | { stopped: string } | undefined> {
   const tmp = path.join(ws.worktreesDir, `apply-${run.runId}`);
   await repo.removeWorktree(tmp);
   await repo.raw(['worktree', 'add', '-q', '--detach', tmp, run.integrationBranch]);
@@ -154,9 +171,18 @@ async function plainRebase(repo: Repo, ws: Workspace, run: RunState, head: strin
       await steps.abort();
       return conflicts;
     }
-    await repo.raw(['merge', '--ff-only', '-q', await repo.revParse('HEAD', tmp)]);
-    return undefined;
+    // An untracked file of yours in the way stops the fast-forward before it changes anything.
+    return await repo.raw(['merge', '--ff-only', '-q', await repo.revParse('HEAD', tmp)]).then(
+      () => undefined,
+      (e: unknown) => ({ stopped: gitSays(e) }),
+    );
   } finally {
     await repo.removeWorktree(tmp);
   }
+}
+
+/** What git said (Repo's errors start with the command line, which says nothing to the user), a few lines at most. */
+function gitSays(e: unknown): string {
+  const text = (e instanceof Error ? e.message : String(e)).replace(/^git [^\n]*?: (?=error|fatal|hint)/, '');
+  return text.split('\n').slice(0, 6).join('\n  ');
 }
