@@ -438,7 +438,10 @@ const BLOCKS = [
       );
       spawnSync('git', ['-c', 'user.email=b@b', '-c', 'user.name=b', 'commit', '-qam', 'lockfile in scope'], { cwd: dir });
       const copied = timeSlow([bin, 'run'], dir, SLOW_RUNS);
-      const cp = timeMedian('sh', ['-c', 'rm -rf /tmp/orchestra-bench-nm && cp -a --reflink=auto node_modules /tmp/orchestra-bench-nm'], dir, { runs: SLOW_RUNS, warm: 1 });
+      const cp = timeMedian('sh', ['-c', 'rm -rf /tmp/orchestra-bench-nm && cp -a --reflink=auto node_modules /tmp/orchestra-bench-nm'], dir, {
+        runs: SLOW_RUNS,
+        warm: 1,
+      });
       rmSync('/tmp/orchestra-bench-nm', { recursive: true, force: true });
       rows.push([
         'run: one task that may change the lockfile, its own copy of the 150 MB node_modules',
