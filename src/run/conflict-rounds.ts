@@ -83,7 +83,9 @@ export async function regenerate(run: Needs, files: readonly string[], worktree:
 
 /** Generated files (lockfiles) that both `ours` and `theirs` changed since they parted: made again even where git would merge them cleanly. */
 export async function generatedOnBothSides(repo: Needs['repo'], ours: string, theirs: string, isGenerated: (f: string) => boolean): Promise<string[]> {
-  const [oursSha, theirsSha] = await Promise.all([repo.revParse(ours), repo.revParse(theirs)]);
+  // A task's commit is a sha already: no git call for it (this runs once per task of a run).
+  const sha = (ref: string) => (/^[0-9a-f]{40}$/.test(ref) ? Promise.resolve(ref) : repo.revParse(ref));
+  const [oursSha, theirsSha] = await Promise.all([sha(ours), sha(theirs)]);
   const base = (await repo.raw(['merge-base', oursSha, theirsSha])).trim();
   if (base === theirsSha || base === oursSha) return [];
   const [mine, other] = await Promise.all([repo.changedPaths(base, oursSha), repo.changedPaths(base, theirsSha)]);
