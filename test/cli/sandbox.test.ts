@@ -34,6 +34,26 @@ function expectRefused(r: CliResult, repo: string, before: string, what: RegExp)
   expect(readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('readme\n');
 }
 
+/** The processes whose command line holds `marker`. */
+function processesWith(marker: string): string[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** The hostile repo's phase given a gate (declared in its config already), committed. */
+function phaseGate(repo: string, gate: string): void {
+  const file = path.join(repo, 'orchestra.config.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('scope: { touch: ["src/**"] } }', `scope: { touch: ["src/**"] } }\n    gates: [${gate}]`));
+  git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'the gate');
+}
+
 describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
   it('1: committing in the integration worktree is refused', async () => {
     const { repo, before } = attack('cd ../_integration && echo evil > README.md && git commit -qam x');
@@ -83,16 +103,7 @@ describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
     // Nothing was refused: its ticks are in scope, and what the worktree held when the agent ended is what was merged.
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(git(repo, 'show', `${branchOf(r)}:src/tick.txt`)).toContain(marker);
-    const alive = readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
-        } catch {
-          return false;
-        }
-      });
-    expect(alive).toEqual([]);
+    expect(processesWith(marker)).toEqual([]);
     expect(fingerprint(repo)).toBe(before);
   });
 
@@ -103,39 +114,16 @@ describe.skipIf(needed).concurrent('sandboxed agents (bubblewrap)', () => {
     const escaped = path.join(base, `${marker}.escaped`);
     const gate = `gates:\n  leaves-one-behind:\n    run: "test -f src/a.js && (setsid sh -c 'ps -o sid= -p $$ > ${escaped}; while :; do sleep 1; done; echo ${marker}' >/dev/null 2>&1 &) && while [ ! -s ${escaped} ]; do sleep 0.05; done"\n`;
     const { repo } = attack('true', `${gate}`);
-    writeFileSync(
-      path.join(repo, 'orchestra.config.yaml'),
-      readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8').replace(
-        'scope: { touch: ["src/**"] } }',
-        'scope: { touch: ["src/**"] } }\n    gates: [leaves-one-behind]',
-      ),
-    );
-    git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'the gate');
+    phaseGate(repo, 'leaves-one-behind');
     const r = await runCli(['run'], repo);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('p/leaves-one-behind');
-    const alive = readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
-        } catch {
-          return false;
-        }
-      });
-    expect(alive).toEqual([]);
+    expect(processesWith(marker)).toEqual([]);
   });
 
   it('a contained gate whose program is missing still says so, as it would outside', async () => {
     const { repo } = attack('true', 'gates:\n  lint:\n    run: [no-such-program-xyz]\n');
-    writeFileSync(
-      path.join(repo, 'orchestra.config.yaml'),
-      readFileSync(path.join(repo, 'orchestra.config.yaml'), 'utf8').replace(
-        'scope: { touch: ["src/**"] } }',
-        'scope: { touch: ["src/**"] } }\n    gates: [lint]',
-      ),
-    );
-    git(repo, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'the gate');
+    phaseGate(repo, 'lint');
     const r = await runCli(['run'], repo);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("'no-such-program-xyz' is not installed or not on PATH");

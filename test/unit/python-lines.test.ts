@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { logicalLineRanges, tokenizeRange } from '../../src/rules/python/lines.js';
 import { tokenize } from '../../src/rules/python/tokenize.js';
 import { referenceLogicalLineRanges } from '../helpers/reference-lines.js';
+import { random } from '../helpers/seeded.js';
 
 const SRC = [
   'import os  # a comment with a "quote',
@@ -44,17 +45,6 @@ describe('logicalLineRanges', () => {
     );
   });
 });
-
-/** A small deterministic generator (mulberry32): the same cases every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   ' ',

@@ -1,25 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tokenize, type LogicalLine } from '../../src/rules/python/tokenize.js';
 import { referenceTokenize } from '../helpers/reference-tokenize.js';
-import { ROOT } from '../helpers/repo.js';
+import { random, sqlalchemyCorpus } from '../helpers/seeded.js';
 
-const DIR = path.join(ROOT, 'test', 'fixtures', 'sqlalchemy');
-const CORPUS = readdirSync(DIR)
-  .filter((f) => f.endsWith('.py'))
-  .map((f) => readFileSync(path.join(DIR, f), 'utf8'));
-
-/** A small deterministic generator (mulberry32): the same cases every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const CORPUS = sqlalchemyCorpus();
 
 /** Lines as comparable text: each token's kind, offsets and text, and the line's indent. */
 const shape = (lines: readonly LogicalLine[]): string[] =>
