@@ -149,6 +149,11 @@ export async function listFiles(root: string): Promise<FileIndex> {
   }
   // An unmerged path is an index entry per stage: listed once, as indexFiles lists it.
   const files = [...new Set(out.split('\0').filter(Boolean))].sort();
+  return hashedOnAsk(root, files);
+}
+
+/** An index of `files` whose hashes are read from the bytes when first asked for. */
+function hashedOnAsk(root: string, files: string[]): FileIndex {
   const memo = new Map<string, string>();
   return {
     files,
@@ -175,13 +180,5 @@ function walkIndex(root: string): FileIndex {
   };
   walk(root, '');
   files.sort();
-  const memo = new Map<string, string>();
-  return {
-    files,
-    hashOf(file) {
-      let h = memo.get(file);
-      if (h === undefined) memo.set(file, (h = contentHash(root, file)));
-      return h;
-    },
-  };
+  return hashedOnAsk(root, files);
 }
