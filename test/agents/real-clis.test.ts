@@ -6,8 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentClis, type AgentClis } from '../fixtures/model-server/clis.js';
+import { describe, expect, it } from 'vitest';
 import {
   claude,
   codex,
@@ -23,21 +22,13 @@ import {
   type ModelServer,
   type Scenario,
 } from '../fixtures/model-server/index.js';
+import { realAgentHooks } from '../helpers/real-agents.js';
 
 const SAMPLES = fileURLToPath(new URL('../fixtures/agent-samples/real/', import.meta.url));
 const RECORD = process.env.ORCHESTRA_RECORD_SAMPLES === '1';
 
-let clis: AgentClis;
-const cleanups: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  // A failed install fails every test here with npm's output (no skipping).
-  clis = await agentClis();
-}, 600_000);
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+// The pinned CLIs, installed once (a failed install fails every test here with npm's output), and the clean-ups.
+const hooks = realAgentHooks();
 
 interface Sandbox {
   root: string;
@@ -51,13 +42,13 @@ function sandbox(): Sandbox {
   const root = mkdtempSync(path.join(os.tmpdir(), 'orchestra-real-cli-'));
   const s = { root, work: path.join(root, 'work'), home: path.join(root, 'home'), tmp: path.join(root, 'tmp') };
   for (const d of [s.work, s.home, s.tmp]) mkdirSync(d, { recursive: true });
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  hooks.cleanup(() => rmSync(root, { recursive: true, force: true }));
   return s;
 }
 
 async function server(scenario: Scenario): Promise<ModelServer> {
   const s = await startModelServer(scenario);
-  cleanups.push(() => s.close());
+  hooks.cleanup(() => s.close());
   return s;
 }
 
@@ -133,7 +124,7 @@ describe('Claude Code 2.1.197 against the model server', () => {
         turn.text('Wrote and edited notes.txt.', { name: 'final', usage: usage(300, 40), match: when.toolResultHas('has been updated') }),
       ],
     });
-    const r = await run(clis.claude, ['-p', 'Write notes.txt, then change beta to gamma.', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m) });
+    const r = await run(hooks.clis().claude, ['-p', 'Write notes.txt, then change beta to gamma.', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m) });
     record('claude-code.write-edit.stream.jsonl', r.stdout);
 
     expect(r.code, r.stderr).toBe(0);
@@ -167,7 +158,7 @@ describe('Claude Code 2.1.197 against the model server', () => {
   it('401: no retry with CLAUDE_CODE_MAX_RETRIES=0, an is_error result with api_error_status 401, exit 1', { timeout: 30_000 }, async () => {
     const s = sandbox();
     const m = await server({ turns: [turn.error(401, { times: Infinity })] });
-    const r = await run(clis.claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '0' }) });
+    const r = await run(hooks.clis().claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '0' }) });
     record('claude-code.401.stream.jsonl', r.stdout);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
@@ -187,7 +178,7 @@ describe('Claude Code 2.1.197 against the model server', () => {
   it('429: retried CLAUDE_CODE_MAX_RETRIES times with backoff (api_retry lines), then api_error_status 429', { timeout: 30_000 }, async () => {
     const s = sandbox();
     const m = await server({ turns: [turn.error(429, { times: Infinity })] });
-    const r = await run(clis.claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '2' }) });
+    const r = await run(hooks.clis().claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '2' }) });
     record('claude-code.429.stream.jsonl', r.stdout);
     expect(r.code).toBe(1);
     expect(m.mainRequests()).toHaveLength(3);
@@ -206,7 +197,7 @@ describe('Claude Code 2.1.197 against the model server', () => {
   it('429 once, then an answer: the CLI recovers by itself', { timeout: 30_000 }, async () => {
     const s = sandbox();
     const m = await server({ turns: [turn.error(429), turn.text('Recovered.', { usage: usage(7, 3) })] });
-    const r = await run(clis.claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '1' }) });
+    const r = await run(hooks.clis().claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '1' }) });
     expect(r.code, r.stderr).toBe(0);
     expect(m.mainRequests().map((q) => q.status)).toEqual([429, 200]);
     expect(r.events.filter((e) => e.subtype === 'api_retry')).toHaveLength(1);
@@ -216,7 +207,7 @@ describe('Claude Code 2.1.197 against the model server', () => {
   it('529: at most 3 attempts whatever CLAUDE_CODE_MAX_RETRIES says, then "Repeated 529" with api_error_status null', { timeout: 30_000 }, async () => {
     const s = sandbox();
     const m = await server({ turns: [turn.error(529, { times: Infinity })] });
-    const r = await run(clis.claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '5' }) });
+    const r = await run(hooks.clis().claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '5' }) });
     record('claude-code.529.stream.jsonl', r.stdout);
     expect(r.code).toBe(1);
     expect(m.mainRequests()).toHaveLength(3);
@@ -228,7 +219,7 @@ describe('Claude Code 2.1.197 against the model server', () => {
   it('529 without retries: api_error_status 529', { timeout: 30_000 }, async () => {
     const s = sandbox();
     const m = await server({ turns: [turn.error(529, { times: Infinity })] });
-    const r = await run(clis.claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '0' }) });
+    const r = await run(hooks.clis().claude, ['-p', 'hi', ...CLAUDE_FLAGS], { cwd: s.work, env: claudeEnv(s, m, { CLAUDE_CODE_MAX_RETRIES: '0' }) });
     expect(r.code).toBe(1);
     expect(m.mainRequests()).toHaveLength(1);
     expect(r.events.at(-1)).toMatchObject({ type: 'result', is_error: true, api_error_status: 529 });
@@ -238,7 +229,7 @@ describe('Claude Code 2.1.197 against the model server', () => {
   it('--max-turns 1 with a model that keeps calling tools: error_max_turns, exit 1', { timeout: 30_000 }, async () => {
     const s = sandbox();
     const m = await server({ turns: [turn.tools(claude.bash('echo again', 'Print again'), { times: Infinity, usage: usage(50, 10) })] });
-    const r = await run(clis.claude, ['-p', 'Loop forever.', ...CLAUDE_FLAGS, '--max-turns', '1', '--allowedTools', 'Bash(echo:*)'], {
+    const r = await run(hooks.clis().claude, ['-p', 'Loop forever.', ...CLAUDE_FLAGS, '--max-turns', '1', '--allowedTools', 'Bash(echo:*)'], {
       cwd: s.work,
       env: claudeEnv(s, m),
     });
@@ -299,7 +290,7 @@ describe('Codex 0.171.0 against the model server', () => {
       ],
     });
     const { args, env } = codexSetup(s, m);
-    const r = await run(clis.codex, [...args, 'Create hello.txt and run a command.'], { cwd: s.work, env });
+    const r = await run(hooks.clis().codex, [...args, 'Create hello.txt and run a command.'], { cwd: s.work, env });
     record('codex.apply-patch.jsonl', r.stdout);
 
     expect(r.code, r.stderr).toBe(0);
@@ -333,7 +324,7 @@ describe('Codex 0.171.0 against the model server', () => {
     const s = sandbox();
     const m = await server({ turns: [turn.error(401, { times: Infinity })] });
     const { args, env } = codexSetup(s, m, ['model_providers.mock.stream_max_retries=0', 'model_providers.mock.request_max_retries=0']);
-    const r = await run(clis.codex, [...args, 'hi'], { cwd: s.work, env });
+    const r = await run(hooks.clis().codex, [...args, 'hi'], { cwd: s.work, env });
     record('codex.401.jsonl', r.stdout);
     expect(r.code).toBe(1);
     expect(m.mainRequests()).toHaveLength(1);
@@ -345,7 +336,7 @@ describe('Codex 0.171.0 against the model server', () => {
     const s = sandbox();
     const m = await server({ turns: [turn.error(401, { times: Infinity })] });
     const { args, env } = codexSetup(s, m);
-    const r = await run(clis.codex, [...args, 'hi'], { cwd: s.work, env, timeoutMs: 35_000 });
+    const r = await run(hooks.clis().codex, [...args, 'hi'], { cwd: s.work, env, timeoutMs: 35_000 });
     record('codex.401-reconnecting.jsonl', r.stdout);
     expect(r.code).toBe(1);
     expect(m.mainRequests()).toHaveLength(6);
@@ -358,7 +349,7 @@ describe('Codex 0.171.0 against the model server', () => {
     const s = sandbox();
     const m = await server({ turns: [turn.error(429, { times: Infinity })] });
     const { args, env } = codexSetup(s, m);
-    const r = await run(clis.codex, [...args, 'hi'], { cwd: s.work, env });
+    const r = await run(hooks.clis().codex, [...args, 'hi'], { cwd: s.work, env });
     record('codex.429.jsonl', r.stdout);
     expect(r.code).toBe(1);
     expect(m.mainRequests()).toHaveLength(1);
@@ -393,7 +384,7 @@ describe('Gemini CLI 0.61.0 against the model server', () => {
       ],
     });
     // -m: with the default "auto" model Gemini first asks a router model (a JSON side request) which model to use.
-    const r = await run(clis.gemini, ['-p', 'Create hello.txt', '-m', 'gemini-2.5-pro', '--output-format', 'stream-json', '--yolo', '--skip-trust'], {
+    const r = await run(hooks.clis().gemini, ['-p', 'Create hello.txt', '-m', 'gemini-2.5-pro', '--output-format', 'stream-json', '--yolo', '--skip-trust'], {
       cwd: s.work,
       env: geminiSetup(s, m),
     });

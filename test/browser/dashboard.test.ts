@@ -1,41 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate, GATE, release, waitFor } from '../helpers/gates.js';
 import { controlDir, makeRepo, ROOT, runCli } from '../helpers/repo.js';
 import { spawnServing } from '../helpers/serve.js';
-
-// Debian's Chromium, which .ci/run installs. Outside CI, where it is missing, these tests say so and do not run;
-// in CI (CI set) a missing Chromium fails them: CI must not pass without having looked.
-const CHROMIUM = process.env.ORCHESTRA_CHROMIUM || '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI);
-const MISSING = `no Chromium at ${CHROMIUM} (install Debian's chromium, as .ci/run does, or set ORCHESTRA_CHROMIUM)`;
-if (!haveChromium && !inCi) console.warn(`browser tests not run: ${MISSING}`);
+import { browserTestsSkipped, launchChromium } from '../helpers/browser.js';
 
 const AGENT = path.join(ROOT, 'test', 'fixtures', 'agent.mjs');
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
-describe.skipIf(!haveChromium && !inCi)('the dashboard in a real browser', () => {
+describe.skipIf(browserTestsSkipped())('the dashboard in a real browser', () => {
   let browser: Browser;
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI is set and the browser tests cannot run: ${MISSING}`);
-    // Headless, in a new empty profile (playwright makes one per launch); without the networking flags Chromium's calls home fail on a closed network.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentClis, type AgentClis } from '../fixtures/model-server/clis.js';
 import { claude, startModelServer, turn, usage, when, type ModelServer, type Scenario, type TurnContext } from '../fixtures/model-server/index.js';
@@ -14,11 +14,8 @@ import { waitFor } from '../helpers/gates.js';
 import { controlDir, makeRepo, ROOT, runCli } from '../helpers/repo.js';
 import { spawnServing, type Served } from '../helpers/serve.js';
 import { claudeEnv } from '../helpers/real-agents.js';
+import { browserTestsSkipped, launchChromium } from '../helpers/browser.js';
 
-const CHROMIUM = process.env.ORCHESTRA_CHROMIUM || '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI);
-const MISSING = `no Chromium at ${CHROMIUM} (install Debian's chromium, as .ci/run does, or set ORCHESTRA_CHROMIUM)`;
 const SHOTS = process.env.ORCHESTRA_SCREENSHOTS;
 
 const AGENT = path.join(ROOT, 'test', 'fixtures', 'agent.mjs');
@@ -77,24 +74,11 @@ async function shot(page: Page, name: string, part?: string): Promise<void> {
   await (part ? page.locator(part).screenshot({ path: file }) : page.screenshot({ path: file }));
 }
 
-describe.skipIf(!haveChromium && !inCi)('the dashboard as a monitor of agents', () => {
+describe.skipIf(browserTestsSkipped())('the dashboard as a monitor of agents', () => {
   let browser: Browser;
   let clis: AgentClis;
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI is set and the browser tests cannot run: ${MISSING}`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     // A failed install fails the tests here with npm's output (no skipping).
     clis = await agentClis();
   }, 600_000);
