@@ -42,9 +42,7 @@ export class ApplyRebase {
     if (both.length) {
       const failed = await regenerate(run, both, input.worktree, `${APPLY_NODE}#regenerate`, signal);
       if (failed) return { ok: false, reason: `${both.join(', ')} could not be made again: ${failed}` };
-      await run.repo.stageAll(input.worktree);
-      if ((await run.repo.raw(['diff', '--cached', '--name-only'], input.worktree)).trim())
-        await run.repo.raw(['commit', '-q', '--no-verify', '-m', `orchestra: ${both.join(', ')} made again`], input.worktree);
+      await run.repo.commitAll(input.worktree, `orchestra: ${both.join(', ')} made again`);
       for (const f of both) resolved.add(f);
     }
     const gateFailure = await runApplyGates(run, input, signal);

@@ -140,6 +140,15 @@ describe('orchestra apply after the branch moved', () => {
     }
   });
 
+  it('a run whose branch was deleted (orchestra clean after a merge) is exit 2 naming the branch, not an internal error', async () => {
+    const { repo, runId } = await ranRepo(BOTH);
+    git(repo, 'branch', '-D', `orchestra/${runId}`);
+    const r = await runCli(['apply', runId], repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`run ${runId}'s branch orchestra/${runId} no longer exists`);
+    expect(r.stderr).not.toContain('internal error');
+  });
+
   it('--rebase: the conflicting commit stops the replay, its agent resolves it, and your branch gets a line of history', async () => {
     const { repo, runId } = await ranRepo(BOTH);
     const mine = userAddsRoute(repo);

@@ -33,8 +33,17 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   const run = chooseRun(ws, opts.runId, (r) => r.ok);
   if (typeof run === 'number') return run;
   if (!run) return fail(opts.runId ? `no run '${opts.runId}'` : 'no run that held to apply', "runs are listed in .orchestra/runs/; 'orchestra run' makes one");
-  if (!run.ok && !opts.runId) return fail(`run ${run.runId} did not hold`);
+  // Only a run named by its id gets here without having held: what it did so far is applied, and said so.
+  if (!run.ok) process.stderr.write(`orchestra: run ${run.runId} did not hold; applying what it did so far\n`);
   const repo = new Repo(config.root);
+  // `orchestra clean` deletes a run's merged branch and leaves its state: say so rather than fail inside git.
+  if (
+    !(await repo.raw(['rev-parse', '-q', '--verify', `refs/heads/${run.integrationBranch}`]).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return fail(`run ${run.runId}'s branch ${run.integrationBranch} no longer exists`, "'orchestra clean' deletes a run's branch once it is merged");
   const dirty = (await repo.raw(['status', '--porcelain', '--untracked-files=no'])).trim();
   if (dirty !== '') return fail('the working tree has uncommitted changes; nothing was merged', 'commit or stash them, then apply again');
   const head = await repo.head();
@@ -60,7 +69,9 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
     }
     return resolving('rebase', conflicts);
   }
-  const conflicts = await repo.mergeConflicts(head, run.integrationBranch);
+  // merge-tree --write-tree needs git 2.38 or later: an older git says so, not a stack trace.
+  const conflicts = await repo.mergeConflicts(head, run.integrationBranch).catch((e: unknown) => gitSays(e));
+  if (typeof conflicts === 'string') return fail(`git could not compute the merge (orchestra apply needs git 2.38 or later): ${conflicts}`);
   if (conflicts.length === 0 && lockfiles.length === 0) {
     try {
       await repo.raw(['merge', '--no-ff', '--no-edit', '-m', `Merge orchestra run ${run.runId}`, run.integrationBranch]);
