@@ -40,7 +40,6 @@ export type WorkerMessage =
   | { readonly type: 'agent-event'; readonly jobId: number; readonly seq: number; readonly event: AgentEvent };
 export type ControlMessage = { readonly type: 'stop'; readonly jobId: number; readonly now: boolean };
 
-export { CHANNEL } from './job-channel.js';
 const running = new Map<number, RunningCommand>();
 /** Stop requests that arrived before their job reached this worker. */
 const stopped = new Set<number>();

@@ -102,7 +102,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     // Backpressure: a client that does not read stops the reading of the record until its socket drains.
     const tail: EventTail = new EventTail(runDir.events, after, (id, line) => {
       if (res.write(sseFrame(id, line))) return true;
-      res.once('drain', () => tail.resume());
+      // The rest of the chunk is still handed over (it is bounded): one drain listener for the whole refusal, not one per line.
+      if (!tail.paused) res.once('drain', () => tail.resume());
       return false;
     });
     // A comment now and then keeps proxies and idle timeouts from closing a quiet stream.
