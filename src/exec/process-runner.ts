@@ -59,6 +59,13 @@ export function unwrapExit(exitCode: number | null, signal: string | null): { ex
   return name ? { exitCode: null, signal: name } : { exitCode, signal };
 }
 
+/** bubblewrap's own words when its command could not be started, as the whole of the log: `spawn <program> ENOENT`. */
+function wrappedExecFailure(logFile: string): string | undefined {
+  const { tail, size } = readTail(logFile, 4096);
+  const m = size < 4096 ? /^bwrap: execvp (.+): No such file or directory\s*$/.exec(tail) : null;
+  return m ? `spawn ${m[1]} ENOENT` : undefined;
+}
+
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -185,7 +192,11 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
     child.on('error', (e) => finish(null, null, e.message));
     child.on('exit', (code, signal) => {
       const ended = spec.wrapped ? unwrapExit(code, signal) : { exitCode: code, signal };
-      finish(ended.exitCode, ended.signal);
+      // Wrapped, a missing program is bubblewrap's exit 1 with its words as the only output: the same
+      // spawn error as unwrapped, for every wrapped command (a gate, an agent, a setup step).
+      const missing = spec.wrapped && code === 1 ? wrappedExecFailure(spec.logFile) : undefined;
+      if (missing !== undefined) finish(null, null, missing);
+      else finish(ended.exitCode, ended.signal);
     });
   });
   return {

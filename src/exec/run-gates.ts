@@ -235,14 +235,12 @@ export async function runGateOnce(
       signal,
     );
     const base = { exitCode: r.exitCode, signal: r.signal, tail: r.tail };
-    // Contained, a missing program is bubblewrap's exit 1 with its own words, not a spawn error.
-    const spawnError = r.spawnError ?? (contained && r.exitCode === 1 && /^bwrap: execvp .*: No such file or directory$/m.test(r.tail) ? 'ENOENT' : undefined);
-    if (spawnError !== undefined) {
-      const missing = /ENOENT/.test(spawnError) && 'argv' in gate.run ? gate.run.argv[0] : undefined;
+    if (r.spawnError !== undefined) {
+      const missing = /ENOENT/.test(r.spawnError) && 'argv' in gate.run ? gate.run.argv[0] : undefined;
       const message =
         missing !== undefined
           ? `'${missing}' is not installed or not on PATH (install it, or set enabled: false on gate ${gate.name})`
-          : `could not start: ${spawnError}`;
+          : `could not start: ${r.spawnError}`;
       return { ...base, reason: 'spawn-error', message, tail: `${base.tail}${message}\n` };
     }
     if (r.timedOut) return { ...base, reason: 'timeout', message: `timed out after ${gate.timeoutMs ?? opts.defaultTimeoutMs} ms` };
