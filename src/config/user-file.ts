@@ -37,7 +37,7 @@ export function readUserFile(file: string, what: string, at: Loc | undefined, so
       sources.set(file, new SourceText(file, text));
       const end = text.length;
       return {
-        problem: error(`the file is larger than ${maxBytes / (1024 * 1024)} MB, the most orchestra reads of a config, preset, team or spec file`, {
+        problem: error(`${what}: the file is larger than ${maxBytes / (1024 * 1024)} MB, the most orchestra reads of a config, preset, team or spec file`, {
           file,
           start: Math.max(0, end - 1),
           end,
