@@ -25,6 +25,10 @@ let view = null;
 let viewTouched = false;
 /** What the transcript and fix panels were last fetched for, so they are asked for again only when the record moved. */
 let transcriptKey = '';
+let transcriptAt = 0;
+let transcriptNode = '';
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let transcriptTimer;
 let fixesKey = '';
 let fixesAt = 0;
 
@@ -424,6 +428,16 @@ function renderDetail(/** @type {number} */ now) {
 function refreshTranscript(/** @type {any} */ n) {
   const key = `${n.id}:${n.agentEvents.length}:${n.state}:${n.costUsd}`;
   if (key === transcriptKey || !run.runId) return;
+  // Each ask reads the run's record on the server: while one agent works, at most once a second, and the
+  // last change is asked for when the second is up (the node object is the model's, kept up to date).
+  clearTimeout(transcriptTimer);
+  const wait = transcriptAt + 1000 - Date.now();
+  if (n.id === transcriptNode && wait > 0) {
+    transcriptTimer = setTimeout(() => selected === n.id && refreshTranscript(n), wait);
+    return;
+  }
+  transcriptAt = Date.now();
+  transcriptNode = n.id;
   transcriptKey = key;
   const want = n.id;
   fetch(`/api/runs/${encodeURIComponent(run.runId)}/transcript?node=${encodeURIComponent(want)}`)
