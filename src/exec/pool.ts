@@ -149,6 +149,8 @@ export class WorkerPool {
     let pid: number | undefined;
     // Loaded on the first command: a run where everything is cached starts none.
     const { startCommand } = await import('./process-runner.js');
+    // Tests and benchmarks that must know which way commands start (the first ones do not wait for the spawner).
+    if (process.env['ORCHESTRA_SPAWNER_WAIT'] === '1') await (await import('./spawner.js')).forkServer()?.ready();
     const command = startCommand(spec, {
       onSpawn: (p) => {
         pid = p;

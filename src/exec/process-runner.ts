@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Command } from '../config/types.js';
+import { launch } from './launch.js';
 
 /**
  * Runs one command in its own process group with its output going straight
@@ -74,10 +74,6 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export function userShell(): string | true {
-  return process.platform === 'win32' ? true : process.env['SHELL'] || '/bin/sh';
-}
-
 /** The last non-empty line and the last `bytes` of a log file. */
 /** The last `bytes` of a file and its size; empty when it cannot be read. */
 export function readTail(file: string, bytes: number): { tail: string; size: number } {
@@ -106,24 +102,31 @@ export function lastLine(text: string): string | undefined {
 
 export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCommand {
   const started = Date.now();
-  // The process writes straight into its log file: no output passes through
-  // orchestra, so memory stays bounded whatever it prints, and stdout and
-  // stderr interleave as they would on a terminal.
-  const out = openSync(spec.logFile, 'w');
-  const input = spec.stdinFile !== undefined ? openSync(spec.stdinFile, 'r') : 'ignore';
-  const env = { ...process.env, ...spec.env };
-  const options = { cwd: spec.cwd, env, detached: true, stdio: [input, out, out] as ['ignore' | number, number, number] };
-  let child: ChildProcess;
-  try {
-    // A shell string goes through the user's shell; an argv never does.
-    child =
-      'shell' in spec.command
-        ? spawn(spec.command.shell, { ...options, shell: userShell() })
-        : spawn(spec.command.argv[0] as string, spec.command.argv.slice(1), { ...options, shell: false });
-  } finally {
-    closeSync(out);
-    if (typeof input === 'number') closeSync(input);
-  }
+  // Known once the command has started: at once when Node spawns it, a moment later through the spawner.
+  let pid: number | undefined;
+  let stopAsked: boolean | undefined;
+  // Set below, before any of launch's callbacks but `spawned` can run: a start or an end is always reported on a later tick.
+  let finish: (exitCode: number | null, signal: string | null, spawnError?: string) => void = () => {
+    throw new Error('a command was reported ended before its start returned');
+  };
+  launch(spec, {
+    spawned(p) {
+      pid = p;
+      hooks.onSpawn(p);
+      // Asked to stop before the spawner said which process it is.
+      if (stopAsked !== undefined) stop(stopAsked);
+    },
+    failed: (message) => finish(null, null, message),
+    exited: (code, signal) => {
+      const result = spec.wrapped ? unwrapExit(code, signal) : { exitCode: code, signal };
+      // Wrapped, a missing program is bubblewrap's exit 1 with its words as the only output: the same
+      // spawn error as unwrapped, for every wrapped command (a gate, an agent, a setup step).
+      const missing = spec.wrapped && code === 1 ? wrappedExecFailure(spec.logFile) : undefined;
+      if (missing !== undefined) finish(null, null, missing);
+      else finish(result.exitCode, result.signal);
+    },
+    lost: (message) => finish(null, null, message),
+  });
 
   // The live view gets the latest line now and then; short commands are never polled.
   let seen = 0;
@@ -148,12 +151,13 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
   let interrupted = false;
   let killTimer: NodeJS.Timeout | undefined;
   const stop = (now = false): void => {
-    if (child.pid === undefined) return;
-    killGroup(child.pid, now ? 'SIGKILL' : 'SIGTERM');
-    if (!now && !killTimer) {
-      const pid = child.pid;
-      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), spec.graceMs);
+    if (pid === undefined) {
+      stopAsked = (stopAsked ?? false) || now;
+      return;
     }
+    const group = pid;
+    killGroup(group, now ? 'SIGKILL' : 'SIGTERM');
+    if (!now && !killTimer) killTimer = setTimeout(() => killGroup(group, 'SIGKILL'), spec.graceMs);
   };
   const timeout =
     spec.timeoutMs === undefined
@@ -165,14 +169,14 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
 
   const done = new Promise<CommandResult>((resolve) => {
     let settled = false;
-    const finish = (exitCode: number | null, signal: string | null, spawnError?: string): void => {
+    finish = (exitCode, signal, spawnError) => {
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
       clearTimeout(killTimer);
       clearInterval(poll);
       // Grandchildren that outlive the command would leak; end the whole group.
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      if (pid !== undefined) killGroup(pid, 'SIGKILL');
       if (spawnError !== undefined) appendFileSync(spec.logFile, `orchestra: could not start the command: ${spawnError}\n`);
       const { tail } = readTail(spec.logFile, spec.tailBytes);
       const last = lastLine(tail);
@@ -188,16 +192,6 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
         tail,
       });
     };
-    if (child.pid !== undefined) hooks.onSpawn(child.pid);
-    child.on('error', (e) => finish(null, null, e.message));
-    child.on('exit', (code, signal) => {
-      const ended = spec.wrapped ? unwrapExit(code, signal) : { exitCode: code, signal };
-      // Wrapped, a missing program is bubblewrap's exit 1 with its words as the only output: the same
-      // spawn error as unwrapped, for every wrapped command (a gate, an agent, a setup step).
-      const missing = spec.wrapped && code === 1 ? wrappedExecFailure(spec.logFile) : undefined;
-      if (missing !== undefined) finish(null, null, missing);
-      else finish(ended.exitCode, ended.signal);
-    });
   });
   return {
     done,

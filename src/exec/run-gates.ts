@@ -12,7 +12,7 @@ import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
 import type { Shard } from './shard.js';
 import type { WorkerPool } from './pool.js';
-import { userShell } from './process-runner.js';
+import { userShell } from './launch.js';
 import { walk, type Outcome } from './scheduler.js';
 
 export interface GateRunOptions {

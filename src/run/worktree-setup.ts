@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command, Config } from '../config/types.js';
 import type { WorkerPool } from '../exec/pool.js';
-import { userShell } from '../exec/process-runner.js';
+import { userShell } from '../exec/launch.js';
 import type { AgentSandbox } from '../sandbox/sandbox.js';
 import type { RunDir } from '../workspace/layout.js';
 import { Mutex } from './agent-slots.js';

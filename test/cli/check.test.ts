@@ -139,21 +139,51 @@ describe.concurrent('orchestra check: processes', () => {
     expect(r.stdout).toContain('↻ flaky failed (exit-code), trying again');
   });
 
-  it('Ctrl-C ends every process it started, children and grandchildren, and exits 130', async () => {
+  // Both ways a gate can be started: by Node, and through the spawner (whose own process must not outlive the run either).
+  it.each([
+    { way: 'node', spawner: { ORCHESTRA_SPAWNER: 'off' }, parent: 'node' },
+    { way: 'the spawner', spawner: { ORCHESTRA_SPAWNER_WAIT: '1' }, parent: 'python3' },
+  ])('Ctrl-C ends every process it started, children and grandchildren, and exits 130 (started by $way)', async ({ spawner, parent }) => {
     const { repo, dir } = repoWith([gate('a', ['--wait', '--child']), gate('b', ['--wait', '--child'])]);
     let pid = 0;
-    const run = runCli(['check', '--concurrency', '2'], repo, env(dir), (child) => (pid = child.pid ?? 0));
+    const run = runCli(['check', '--concurrency', '2'], repo, { ...env(dir), ...spawner }, (child) => (pid = child.pid ?? 0));
     // A pid file can be seen before its number is in it (and Number('') is 0, which signals our own group).
     const pidIn = (f: string) => (readdirSync(dir).includes(f) ? Number(readFileSync(path.join(dir, f), 'utf8')) : 0);
     const files = ['a.pid', 'a.child', 'b.pid', 'b.child'];
     await waitFor('both gates and their grandchildren', () => files.every((f) => pidIn(f) > 0));
     const pids = files.map(pidIn);
     expect(pids.every(alive)).toBe(true);
+    const starter = Number(
+      readFileSync(`/proc/${pids[0]}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')[1],
+    );
+    expect(readFileSync(`/proc/${starter}/comm`, 'utf8').trim()).toBe(parent);
     process.kill(pid, 'SIGINT');
     const r = await run;
     expect(r.code).toBe(130);
     expect(pids.filter(alive)).toEqual([]);
+    await waitFor('what started the gates to be gone', () => !alive(starter), 5000);
     expect(r.stdout).toContain('interrupted');
+  });
+
+  it('kill -9 of orchestra ends the spawner too (it reads the end of its input)', async () => {
+    const { repo, dir } = repoWith([gate('a', ['--wait'])]);
+    let pid = 0;
+    const run = runCli(['check'], repo, { ...env(dir), ORCHESTRA_SPAWNER_WAIT: '1' }, (child) => (pid = child.pid ?? 0));
+    await waitFor('the gate to start', () => logLines(dir).includes('start a'));
+    const gatePid = Number(readFileSync(path.join(dir, 'a.pid'), 'utf8'));
+    const spawnerPid = Number(
+      readFileSync(`/proc/${gatePid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ')[1],
+    );
+    expect(readFileSync(`/proc/${spawnerPid}/comm`, 'utf8').trim()).toBe('python3');
+    process.kill(pid, 'SIGKILL');
+    await run;
+    await waitFor('the spawner to be gone', () => !alive(spawnerPid), 5000);
+    // Not contained (check does not use the sandbox), the gate itself lives on, as it did when Node spawned it.
+    release(dir, 'a');
   });
 
   it('a second Ctrl-C kills at once, without waiting out the grace period', async () => {

@@ -26,6 +26,8 @@ describe('the published package', () => {
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
     expect(listing).toContain('package/LICENSE');
     expect(listing).toContain('package/dist/cli/main.js');
+    // The spawner that starts gates (without it, Node does: slower, but nothing breaks).
+    expect(listing).toContain('package/libexec/spawner.py');
     expect(listing).not.toMatch(/\.map$/m);
     expect(listing).not.toContain('package/src/');
 

@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCommand, type CommandSpec } from '../../src/exec/process-runner.js';
+import { forkServer } from '../../src/exec/spawner.js';
+import { alive } from '../helpers/gates.js';
 
 const spec = (argv: string[], over: Partial<CommandSpec> = {}): CommandSpec => ({
   command: { argv },
@@ -15,13 +17,59 @@ const spec = (argv: string[], over: Partial<CommandSpec> = {}): CommandSpec => (
 });
 const quiet = { onSpawn: () => undefined, onLine: () => undefined };
 
-describe('startCommand', () => {
+// Every case both ways: spawned by Node, and through the spawner (libexec/spawner.py), which must not differ.
+describe.each([
+  { way: 'node', parent: 'node' },
+  { way: 'spawner', parent: 'python3' },
+])('startCommand, spawned by $way', ({ way, parent }) => {
+  const before = process.env['ORCHESTRA_SPAWNER'];
+  beforeAll(async () => {
+    if (way === 'node') process.env['ORCHESTRA_SPAWNER'] = 'off';
+    else expect(await forkServer()?.ready()).toBe(true);
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env['ORCHESTRA_SPAWNER'];
+    else process.env['ORCHESTRA_SPAWNER'] = before;
+  });
+
+  it('is started by the way it says (its parent process), in a session and process group of its own', async () => {
+    const s = spec(['sh', '-c', 'cat /proc/$PPID/comm; cut -d" " -f1,5,6 /proc/$$/stat']);
+    const r = await startCommand(s, quiet).done;
+    const [comm, stat] = readFileSync(s.logFile, 'utf8').trim().split('\n');
+    expect(comm).toBe(parent);
+    const [pid, pgrp, session] = (stat as string).split(' ');
+    expect(pgrp).toBe(pid);
+    expect(session).toBe(pid);
+    expect(r.exitCode).toBe(0);
+  });
+
   it('writes the output to the log file, keeps a tail, and reports the exit', async () => {
     const s = spec(['sh', '-c', 'echo one; echo two >&2; exit 3']);
     const r = await startCommand(s, quiet).done;
     expect(r).toMatchObject({ exitCode: 3, timedOut: false, idle: false, interrupted: false });
     expect(readFileSync(s.logFile, 'utf8')).toBe('one\ntwo\n');
     expect(r.tail).toBe('one\ntwo\n');
+  });
+
+  it('runs a shell string through the shell, with its env, its cwd and a file as its stdin', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runner-cwd-'));
+    const input = path.join(dir, 'in.txt');
+    writeFileSync(input, 'from stdin\n');
+    const s = spec([], { command: { shell: 'echo "$GREETING $(pwd)"; cat' }, cwd: dir, env: { GREETING: 'hi' }, stdinFile: input });
+    expect((await startCommand(s, quiet).done).exitCode).toBe(0);
+    expect(readFileSync(s.logFile, 'utf8')).toBe(`hi ${dir}\nfrom stdin\n`);
+  });
+
+  it('says a command killed by a signal was, with no exit code', async () => {
+    const r = await startCommand(spec(['sh', '-c', 'kill -TERM $$']), quiet).done;
+    expect(r).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
+  });
+
+  it("a program that is not there, or a folder that is not, is Node's spawn error", async () => {
+    const missing = await startCommand(spec(['no-such-program-here']), quiet).done;
+    expect(missing).toMatchObject({ exitCode: null, spawnError: 'spawn no-such-program-here ENOENT' });
+    const noCwd = await startCommand(spec(['true'], { cwd: path.join(tmpdir(), 'no-such-folder-here') }), quiet).done;
+    expect(noCwd.spawnError).toMatch(/^spawn true ENOENT$/);
   });
 
   it('the silence watchdog stops a command that printed nothing for idleTimeoutMs, and says so', async () => {
@@ -34,9 +82,38 @@ describe('startCommand', () => {
     expect(r).toMatchObject({ idle: false, timedOut: true });
   });
 
-  it('a stop from outside is an interrupt, not a timeout or silence', async () => {
+  it('a stop from outside is an interrupt, not a timeout or silence (asked at once, before the pid is known)', async () => {
     const running = startCommand(spec(['sleep', '30'], { idleTimeoutMs: 60_000 }), quiet);
     running.stop();
-    expect(await running.done).toMatchObject({ interrupted: true, idle: false, timedOut: false });
+    expect(await running.done).toMatchObject({ interrupted: true, idle: false, timedOut: false, signal: 'SIGTERM' });
+  });
+
+  it('a group member that ignores SIGTERM is killed after the grace period', async () => {
+    const s = spec(['sh', '-c', "trap '' TERM; echo ready; while :; do sleep 0.05; done"], { timeoutMs: 300, graceMs: 300 });
+    const r = await startCommand(s, quiet).done;
+    expect(r).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+  });
+});
+
+describe('the spawner, gone', () => {
+  it('a command running when the spawner dies ends as lost, its group is ended, and the next command is spawned by Node', async () => {
+    expect(await forkServer()?.ready()).toBe(true);
+    const s = spec(['sh', '-c', 'echo $PPID; exec sleep 30']);
+    let pid = 0;
+    const running = startCommand(s, { onSpawn: (p) => (pid = p), onLine: () => undefined });
+    let ppid = '';
+    while (!/^\d+\n/.test(ppid)) {
+      await new Promise((r) => setTimeout(r, 20));
+      ppid = readFileSync(s.logFile, 'utf8');
+    }
+    process.kill(Number(ppid.trim()), 'SIGKILL');
+    const r = await running.done;
+    expect(r.spawnError).toMatch(/^orchestra's process spawner ended while the command ran: it ended \(SIGKILL\)$/);
+    // SIGKILL is delivered, not waited for: give the kernel a moment (bounded) to end it.
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(pid)).toBe(false);
+    const next = spec(['sh', '-c', 'cat /proc/$PPID/comm']);
+    expect((await startCommand(next, quiet).done).exitCode).toBe(0);
+    expect(readFileSync(next.logFile, 'utf8').trim()).toBe('node');
   });
 });

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import type { Command } from '../config/types.js';
+import { forkServer, type SpawnCallbacks } from './spawner.js';
+
+/** What `launch` needs of a command: the part of a `CommandSpec` that says how to start it. */
+export interface LaunchSpec {
+  readonly command: Command;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly logFile: string;
+  readonly stdinFile?: string;
+}
+
+export function userShell(): string | true {
+  return process.platform === 'win32' ? true : process.env['SHELL'] || '/bin/sh';
+}
+
+/**
+ * Starts a command in a session (and so a process group) of its own, its
+ * stdout and stderr going to its log file: through the spawner when it is up,
+ * by Node's spawn otherwise. Either way the same callbacks, the same argv (a
+ * shell string is `<shell> -c <string>`, as Node runs it) and the same words for
+ * a command that could not start.
+ */
+export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
+  const env = { ...process.env, ...spec.env };
+  const shell = userShell();
+  // Read each time, so that one process (a test) can start commands both ways.
+  const server = shell === true || process.env['ORCHESTRA_SPAWNER'] === 'off' ? undefined : forkServer();
+  if (server !== undefined && typeof shell === 'string') {
+    // Created (and truncated) here, so that a log or stdin that cannot be opened
+    // throws in orchestra exactly as below, before anything starts.
+    closeSync(openSync(spec.logFile, 'w'));
+    if (spec.stdinFile !== undefined) closeSync(openSync(spec.stdinFile, 'r'));
+    const argv = 'shell' in spec.command ? [shell, '-c', spec.command.shell] : spec.command.argv;
+    const request = { argv, cwd: spec.cwd, env, out: spec.logFile, ...(spec.stdinFile !== undefined ? { in: spec.stdinFile } : {}) };
+    if (server.launch(request, callbacks)) return;
+  }
+  launchHere(spec, env, shell, callbacks);
+}
+
+function launchHere(spec: LaunchSpec, env: NodeJS.ProcessEnv, shell: string | true, callbacks: SpawnCallbacks): void {
+  // The process writes straight into its log file: no output passes through
+  // orchestra, so memory stays bounded whatever it prints, and stdout and
+  // stderr interleave as they would on a terminal.
+  const out = openSync(spec.logFile, 'w');
+  const input = spec.stdinFile !== undefined ? openSync(spec.stdinFile, 'r') : 'ignore';
+  const options = { cwd: spec.cwd, env, detached: true, stdio: [input, out, out] as ['ignore' | number, number, number] };
+  let child: ChildProcess;
+  try {
+    // A shell string goes through the user's shell; an argv never does.
+    child =
+      'shell' in spec.command
+        ? spawn(spec.command.shell, { ...options, shell })
+        : spawn(spec.command.argv[0] as string, spec.command.argv.slice(1), { ...options, shell: false });
+  } finally {
+    closeSync(out);
+    if (typeof input === 'number') closeSync(input);
+  }
+  if (child.pid !== undefined) callbacks.spawned(child.pid);
+  child.on('error', (e) => callbacks.failed(e.message));
+  child.on('exit', (code, signal) => callbacks.exited(code, signal));
+}

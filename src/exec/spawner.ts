@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
+import { unreachable } from '../util/unreachable.js';
+
+/**
+ * The client of `libexec/spawner.py`, a small long-lived process that starts
+ * commands on orchestra's behalf (the forkserver idea). Node forks its whole,
+ * large process for every spawn and waits on the main thread until the child
+ * has exec'd: 300 no-op gates spent 1.9 s of a 3.4 s check in
+ * `ChildProcess.spawn`. Python's subprocess uses vfork from a 10 MB process, and
+ * off orchestra's thread.
+ *
+ * The spawner only starts and reaps: the command is still in its own process
+ * group (setsid), orchestra still times it, stops it by group and reads its
+ * log file. Until the spawner has said it is ready, and wherever it cannot run
+ * (no python3, Windows, a worker thread, `ORCHESTRA_SPAWNER=off`), commands are
+ * spawned by Node as before, so nothing waits for it.
+ */
+export interface SpawnRequest {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The log file, already created (and truncated) by the caller: stdout and stderr are appended to it. */
+  readonly out: string;
+  /** A file to be the command's stdin; none: /dev/null. */
+  readonly in?: string;
+}
+
+export interface SpawnCallbacks {
+  spawned(pid: number): void;
+  /** Could not start: Node's words for it (`spawn <program> ENOENT`). */
+  failed(message: string): void;
+  exited(code: number | null, signal: string | null): void;
+  /** The spawner ended while the command ran: how the command ended is not known. */
+  lost(message: string): void;
+}
+
+/** One line from the spawner, parsed; undefined for a line it never writes. */
+export type SpawnerLine =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'spawned'; readonly id: number; readonly pid: number }
+  | { readonly kind: 'failed'; readonly id: number; readonly message: string }
+  | { readonly kind: 'exited'; readonly id: number; readonly code: number | null; readonly signal: string | null };
+
+export function parseSpawnerLine(line: string): SpawnerLine | undefined {
+  if (line === 'ready') return { kind: 'ready' };
+  const m = /^([sex]) (\d+) (.*)$/.exec(line);
+  if (!m) return undefined;
+  const id = Number(m[2]);
+  const rest = m[3] as string;
+  switch (m[1]) {
+    case 's':
+      return /^\d+$/.test(rest) ? { kind: 'spawned', id, pid: Number(rest) } : undefined;
+    case 'e':
+      return { kind: 'failed', id, message: rest };
+    default: {
+      const x = /^(-|\d+) (-|SIG[A-Z0-9+]+|\d+)$/.exec(rest);
+      if (!x) return undefined;
+      return { kind: 'exited', id, code: x[1] === '-' ? null : Number(x[1]), signal: x[2] === '-' ? null : (x[2] as string) };
+    }
+  }
+}
+
+const SCRIPT = fileURLToPath(new URL('../../libexec/spawner.py', import.meta.url));
+
+/** A system python before PATH's: a version manager's shim (pyenv) can take half a second to start one. */
+const PYTHONS = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
+
+class ForkServer {
+  readonly #child: ChildProcess;
+  #ready = false;
+  #gone = false;
+  #whenReady: ((ready: boolean) => void)[] = [];
+  #nextId = 1;
+  readonly #jobs = new Map<number, SpawnCallbacks>();
+
+  constructor(python: string) {
+    this.#child = spawn(python, ['-S', '-I', '-B', SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // None of its handles may keep orchestra alive: a command in flight holds its own timer.
+    this.#child.unref();
+    const { stdin, stdout } = this.#child;
+    if (!stdin || !stdout) throw new Error('the spawner was started without pipes');
+    (stdin as unknown as { unref(): void }).unref();
+    (stdout as unknown as { unref(): void }).unref();
+    stdin.on('error', () => this.#end('its input pipe broke'));
+    this.#child.on('error', () => this.#end('it could not start'));
+    this.#child.on('exit', (code, signal) => this.#end(`it ended (${signal ?? `exit ${code}`})`));
+    createInterface({ input: stdout }).on('line', (line) => this.#line(line));
+  }
+
+  /** Hands the command to the spawner; false when it is not (or no longer) there to take it. */
+  launch(request: SpawnRequest, callbacks: SpawnCallbacks): boolean {
+    if (!this.#ready || this.#gone) return false;
+    const id = this.#nextId++;
+    this.#jobs.set(id, callbacks);
+    const job = { id, argv: request.argv, cwd: request.cwd, env: request.env, out: request.out, in: request.in ?? null };
+    this.#child.stdin?.write(`${JSON.stringify(job)}\n`);
+    return true;
+  }
+
+  #line(line: string): void {
+    const m = parseSpawnerLine(line);
+    if (m === undefined) return;
+    if (m.kind === 'ready') {
+      this.#ready = true;
+      for (const f of this.#whenReady.splice(0)) f(true);
+      return;
+    }
+    const job = this.#jobs.get(m.id);
+    if (!job) return;
+    switch (m.kind) {
+      case 'spawned':
+        job.spawned(m.pid);
+        return;
+      case 'failed':
+        this.#jobs.delete(m.id);
+        job.failed(m.message);
+        return;
+      case 'exited':
+        this.#jobs.delete(m.id);
+        job.exited(m.code, m.signal);
+        return;
+      default:
+        unreachable(m);
+    }
+  }
+
+  /** Resolves true once commands go through the spawner, false if they never will. */
+  ready(): Promise<boolean> {
+    if (this.#ready || this.#gone) return Promise.resolve(this.#ready && !this.#gone);
+    // The spawner's handles are unref'd: without a timer of its own, Node would end the process mid-wait.
+    const hold = setInterval(() => undefined, 60_000);
+    return new Promise((resolve) =>
+      this.#whenReady.push((ready) => {
+        clearInterval(hold);
+        resolve(ready);
+      }),
+    );
+  }
+
+  #end(why: string): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    for (const f of this.#whenReady.splice(0)) f(false);
+    const jobs = [...this.#jobs.values()];
+    this.#jobs.clear();
+    for (const job of jobs) job.lost(`orchestra's process spawner ended while the command ran: ${why}`);
+  }
+}
+
+let server: ForkServer | undefined;
+let tried = false;
+
+function findPython(): string | undefined {
+  const named = process.env['ORCHESTRA_SPAWNER'];
+  if (named === 'off' || process.platform === 'win32' || !isMainThread) return undefined;
+  if (named) return named;
+  return PYTHONS.find((p) => existsSync(p)) ?? 'python3';
+}
+
+/**
+ * The spawner, started on the first call. Undefined where it cannot run; a
+ * spawner that cannot start (no python3 on PATH) just never becomes ready.
+ */
+export function forkServer(): Pick<ForkServer, 'launch' | 'ready'> | undefined {
+  if (tried) return server;
+  tried = true;
+  const python = findPython();
+  if (python !== undefined && existsSync(SCRIPT)) server = new ForkServer(python);
+  return server;
+}
