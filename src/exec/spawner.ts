@@ -66,8 +66,16 @@ export function parseSpawnerLine(line: string): SpawnerLine | undefined {
 
 const SCRIPT = fileURLToPath(new URL('../../libexec/spawner.py', import.meta.url));
 
-/** A system python before PATH's: a version manager's shim (pyenv) can take half a second to start one. */
-const PYTHONS = ['/usr/bin/python3', '/usr/local/bin/python3', '/opt/homebrew/bin/python3'];
+/**
+ * A system python before PATH's: a version manager's shim (pyenv) can take half a second to start one. On
+ * macOS `/usr/bin/python3` (and so often PATH's) is a stub that may offer to install the developer tools: only
+ * Homebrew's is used there.
+ */
+function pythonCandidates(platform: NodeJS.Platform): { paths: string[]; orPath: boolean } {
+  return platform === 'darwin'
+    ? { paths: ['/opt/homebrew/bin/python3', '/usr/local/bin/python3'], orPath: false }
+    : { paths: ['/usr/bin/python3', '/usr/local/bin/python3'], orPath: true };
+}
 
 class ForkServer {
   readonly #child: ChildProcess;
@@ -158,7 +166,8 @@ function findPython(): string | undefined {
   const named = process.env['ORCHESTRA_SPAWNER'];
   if (named === 'off' || process.platform === 'win32' || !isMainThread) return undefined;
   if (named) return named;
-  return PYTHONS.find((p) => existsSync(p)) ?? 'python3';
+  const { paths, orPath } = pythonCandidates(process.platform);
+  return paths.find((p) => existsSync(p)) ?? (orPath ? 'python3' : undefined);
 }
 
 /**

@@ -140,7 +140,7 @@ describe.concurrent('orchestra check: processes', () => {
   });
 
   // Both ways a gate can be started: by Node, and through the spawner (whose own process must not outlive the run either).
-  it.each([
+  it.each<{ way: string; spawner: Record<string, string>; parent: string }>([
     { way: 'node', spawner: { ORCHESTRA_SPAWNER: 'off' }, parent: 'node' },
     { way: 'the spawner', spawner: { ORCHESTRA_SPAWNER_WAIT: '1' }, parent: 'python3' },
   ])('Ctrl-C ends every process it started, children and grandchildren, and exits 130 (started by $way)', async ({ spawner, parent }) => {
