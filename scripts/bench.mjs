@@ -8,7 +8,7 @@
 // aims, default 5), BENCH_SLOW_RUNS (the run rows, default 1), BENCH_FILES (rule
 // corpus, default 20,000), BENCH_AGENTS=0.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -192,6 +192,38 @@ const BLOCKS = [
       const files = Number(process.env.BENCH_FILES ?? 20000);
       makeRulesCorpus(dir, files);
       return benchRules(dir, { runs: Math.max(3, PAIRS - 2), files });
+    },
+  },
+  {
+    // Issue 19's second rules row: real code rather than synthetic. The codebases are not in this repository
+    // (README, Performance, says which and how to gather them); BENCH_CODEBASES names the folder they are in.
+    id: 'codebases',
+    title: 'the sqlalchemy rule over real codebases against ripgrep',
+    run() {
+      const dir = process.env.BENCH_CODEBASES;
+      if (!dir) return [['the rule over real codebases', 0, 'not measured: BENCH_CODEBASES names their folder (README, Performance)']];
+      if (!hasCommand('rg')) return [['the rule over real codebases', 0, 'ripgrep not installed: no comparison']];
+      writeFileSync(path.join(dir, 'orchestra.config.yaml'), 'gates:\n  timestamps:\n    rule: sqlalchemy/timestamp-server-default\n');
+      if (!existsSync(path.join(dir, '.git'))) {
+        spawnSync('git', ['init', '-q'], { cwd: dir });
+        spawnSync('git', ['add', '-A'], { cwd: dir });
+        spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'codebases'], { cwd: dir });
+      }
+      const files = spawnSync('git', ['ls-files', '*.py'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+        .stdout.split('\n')
+        .filter(Boolean).length;
+      const r = paired(
+        {
+          rg: ['rg', ['-c', '--type', 'py', 'Column\\(|mapped_column\\(', '.'], dir, [0, 1]],
+          // A finding is exit 1: the real code has some.
+          orchestra: [process.execPath, [bin, 'check', '--no-cache'], dir, [0, 1]],
+        },
+        { runs: Math.max(3, PAIRS - 2) },
+      );
+      return [
+        [`rg -c 'Column\\(|mapped_column\\(' over ${files.toLocaleString('en-US')} .py files of real codebases`, r.rg.ms, ''],
+        ['  orchestra check --no-cache, sqlalchemy/timestamp-server-default', r.orchestra.ms, `${r.orchestra.ratio.toFixed(2)}x rg (aim: <= 3x)`],
+      ];
     },
   },
   {
