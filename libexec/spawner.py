@@ -16,10 +16,36 @@ started are not its to stop.
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
+
+
+def start(job, stdin, log):
+    def popen(argv):
+        return subprocess.Popen(
+            argv,
+            cwd=job["cwd"],
+            env=job["env"],
+            stdin=stdin,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+
+    argv = job["argv"]
+    try:
+        return popen(argv)
+    except OSError as e:
+        if e.errno != errno.ENOEXEC:
+            raise
+    # An executable file with no #! line: Node (execvp, as a shell does) runs it with /bin/sh, so this does too.
+    program = argv[0]
+    if "/" not in program:
+        program = shutil.which(program, path=job["env"].get("PATH", os.defpath)) or program
+    return popen(["/bin/sh", program] + argv[1:])
 
 
 def main():
@@ -72,15 +98,7 @@ def main():
             with open(job["out"], "ab") as log:
                 stdin = open(job["in"], "rb") if job.get("in") else subprocess.DEVNULL
                 try:
-                    p = subprocess.Popen(
-                        job["argv"],
-                        cwd=job["cwd"],
-                        env=job["env"],
-                        stdin=stdin,
-                        stdout=log,
-                        stderr=log,
-                        start_new_session=True,
-                    )
+                    p = start(job, stdin, log)
                 finally:
                     if stdin is not subprocess.DEVNULL:
                         stdin.close()

@@ -60,6 +60,17 @@ describe.each([
     expect(readFileSync(s.logFile, 'utf8')).toBe(`hi ${dir}\nfrom stdin\n`);
   });
 
+  it('runs an executable file with no #! line with /bin/sh, as a shell (and execvp) does', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runner-script-'));
+    writeFileSync(path.join(dir, 'plain'), 'echo "plain ran with $1"\n', { mode: 0o755 });
+    const s = spec(['./plain', 'an argument'], { cwd: dir });
+    expect((await startCommand(s, quiet).done).exitCode).toBe(0);
+    expect(readFileSync(s.logFile, 'utf8')).toBe('plain ran with an argument\n');
+    const onPath = spec(['plain', 'on PATH'], { env: { PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
+    expect((await startCommand(onPath, quiet).done).exitCode).toBe(0);
+    expect(readFileSync(onPath.logFile, 'utf8')).toBe('plain ran with on PATH\n');
+  });
+
   it('says a command killed by a signal was, with no exit code', async () => {
     const r = await startCommand(spec(['sh', '-c', 'kill -TERM $$']), quiet).done;
     expect(r).toMatchObject({ exitCode: null, signal: 'SIGTERM' });
