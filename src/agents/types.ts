@@ -105,6 +105,8 @@ export interface Adapter {
   correct(launch: Launch, outcome: AgentOutcome, stderr: string): Launch | undefined;
   /** What to do about an auth failure: how this CLI logs in. */
   readonly loginHint: string;
+  /** The CLI can be given orchestra's MCP server, so it can call `check_gate` (Aider cannot). */
+  readonly mcp: boolean;
 }
 
 /** Parses a JSON line, or undefined for anything else (banners, partial lines). */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { ADAPTERS } from '../agents/adapters/index.js';
 import type { Outcome } from '../exec/scheduler.js';
 import type { TaskNode } from '../graph/types.js';
 import type { AgentResult } from './agent-request.js';
@@ -125,7 +126,10 @@ export class TaskStep {
    * phase's gates judge it either way.
    */
   async #checkedWork(work: AgentResult, signal: AbortSignal): Promise<AgentResult> {
-    if (this.ctx.selfCheck !== 'required' || !work.outcome.ok || signal.aborted || work.agent?.use === 'aider') return work;
+    // An agent whose CLI cannot be given the MCP server has no check_gate to call: nothing to send it back for.
+    const use = work.agent?.use;
+    const canCheck = use === undefined || ADAPTERS[use].mcp;
+    if (this.ctx.selfCheck !== 'required' || !work.outcome.ok || signal.aborted || !canCheck) return work;
     const verdict = selfCheckVerdict(this.ctx.run.selfChecks.of(this.node.id));
     if (verdict.kind === 'checked') return work;
     const why = verdict.kind === 'never' ? 'never called check_gate' : `ended on a failing check_gate call (${verdict.gates.join(', ')})`;

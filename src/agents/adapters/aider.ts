@@ -83,5 +83,6 @@ export const aider: Adapter = {
     };
   },
   correct: () => undefined,
+  mcp: false,
   loginHint: "set the API key of aider's model in its environment (ANTHROPIC_API_KEY, OPENAI_API_KEY, …) or in .aider.conf.yml",
 };

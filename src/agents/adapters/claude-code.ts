@@ -130,6 +130,7 @@ export const claudeCode: Adapter = {
     }
     return undefined;
   },
+  mcp: true,
   loginHint: 'run `claude` and /login once, or set ANTHROPIC_API_KEY',
 };
 

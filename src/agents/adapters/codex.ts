@@ -99,5 +99,6 @@ export const codex: Adapter = {
     }
     return undefined;
   },
+  mcp: true,
   loginHint: 'run `codex login`, or set OPENAI_API_KEY (or the env_key of the model provider in ~/.codex/config.toml)',
 };

@@ -95,5 +95,6 @@ export const gemini: Adapter = {
     };
   },
   correct: () => undefined,
+  mcp: true,
   loginHint: 'set GEMINI_API_KEY (and security.auth.selectedType in ~/.gemini/settings.json), or run `gemini` once to log in',
 };
