@@ -34,7 +34,7 @@ const env = (repo: string, ctl: string) => ({ AGENT_CTL: ctl, AGENT_LOG: path.jo
 const branchOf = (stdout: string) => /branch (orchestra\/[\w-]+)/.exec(stdout)?.[1] as string;
 const show = (repo: string, ref: string, file: string) => git(repo, 'show', `${ref}:${file}`);
 
-describe.concurrent('orchestra run', () => {
+describe.concurrent('orchestra run', { timeout: 180_000 }, () => {
   it('runs tasks in parallel, each in its own worktree, merges them, gates, checkpoints, and leaves the user tree alone', async () => {
     const { repo, ctl } = repoWith(`gates:
   both:

@@ -40,7 +40,7 @@ const GATE = `gates:\n  dep:\n    run: node -e "require('money'); require('fs').
 const PHASE = (extra = '') =>
   `phases:\n  - id: p\n    tasks:\n      - { id: t1, agent: dev, prompt: x, scope: { touch: ["src/**"] } }\n    gates: [dep]\n${extra}`;
 
-describe('ready worktrees', () => {
+describe('ready worktrees', { timeout: 180_000 }, () => {
   it('detected from the lockfile: node_modules borrowed while the lockfile is unchanged, .env copied; neither is ever committed', async () => {
     const ctl = controlDir();
     const repo = nodeProject(`${GATE}${PHASE()}`, USES_SETUP, ctl);
