@@ -54,6 +54,12 @@ function launchHere(spec: LaunchSpec, env: NodeJS.ProcessEnv, shell: string | tr
       'shell' in spec.command
         ? spawn(spec.command.shell, { ...options, shell })
         : spawn(spec.command.argv[0] as string, spec.command.argv.slice(1), { ...options, shell: false });
+  } catch (e) {
+    // Some failures Node throws rather than reports (a cwd that is a file, an argument list too long for
+    // exec, a NUL byte): the command's, not orchestra's, and told as the spawner tells them. Later, as a report is.
+    const message = (e as Error).message;
+    setImmediate(() => callbacks.failed(message));
+    return;
   } finally {
     closeSync(out);
     if (typeof input === 'number') closeSync(input);

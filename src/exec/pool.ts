@@ -4,7 +4,7 @@ import type { AgentEvent } from '../agents/types.js';
 import type { AdapterName } from '../config/types.js';
 import { unreachable } from '../util/unreachable.js';
 import type { GroupLog } from '../workspace/process-groups.js';
-import type { CommandSpec } from './process-runner.js';
+import type { CommandSpec, RunningCommand } from './process-runner.js';
 import { CHANNEL } from './job-channel.js';
 import type { CommandJobResult, ControlMessage, Job, RuleResult, WorkerMessage } from './worker.js';
 
@@ -42,6 +42,8 @@ export class WorkerPool {
   readonly #size: number;
   #pool: Tinypool | undefined;
   readonly #groups = new Set<number>();
+  /** The commands started from this thread, running. */
+  readonly #commands = new Set<RunningCommand>();
   readonly #channel = new BroadcastChannel(CHANNEL);
   readonly #listeners = new Map<number, (m: WorkerMessage) => void>();
   #nextJob = 1;
@@ -161,9 +163,11 @@ export class WorkerPool {
     const stop = (): void => command.stop();
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
+    this.#commands.add(command);
     try {
       return await command.done;
     } finally {
+      this.#commands.delete(command);
       signal.removeEventListener('abort', stop);
       if (pid !== undefined) this.#removed(pid);
     }
@@ -175,6 +179,8 @@ export class WorkerPool {
 
   /** SIGKILL to every process group still alive, from the main thread. */
   killAll(): void {
+    // A command the spawner has not yet said the pid of is killed as soon as it does.
+    for (const command of this.#commands) command.stop(true);
     for (const pid of this.#groups) {
       try {
         process.kill(-pid, 'SIGKILL');

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alive, gate, logLines, release, waitFor } from '../helpers/gates.js';
-import { makeRepo, runCli, writeFiles } from '../helpers/repo.js';
+import { BIN, makeRepo, runCli, writeFiles } from '../helpers/repo.js';
 
 /** The lines of the (only) run's events.jsonl so far. */
 function recorded(repo: string): string[] {
@@ -165,6 +166,29 @@ describe.concurrent('orchestra check: processes', () => {
     expect(pids.filter(alive)).toEqual([]);
     await waitFor('what started the gates to be gone', () => !alive(starter), 5000);
     expect(r.stdout).toContain('interrupted');
+  });
+
+  it("SIGTERM to orchestra's whole process group (kill %1, a CI cancel) is a graceful stop: the spawner lives on to report it", async () => {
+    const { repo, dir } = repoWith([
+      `  slow:\n    run: [sh, -c, 'trap "echo got TERM; sleep 0.2; echo cleaned; exit 143" TERM; echo up > ${'${GATE_DIR}'}/up; while :; do sleep 0.05; done']\n`,
+    ]);
+    const child = spawn(process.execPath, [BIN, 'check'], {
+      cwd: repo,
+      env: { ...process.env, NO_COLOR: '1', GATE_DIR: dir, ORCHESTRA_SPAWNER_WAIT: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await waitFor('the gate to be up', () => readdirSync(dir).includes('up'));
+    process.kill(-(child.pid as number), 'SIGTERM');
+    expect(await code).not.toBe(0);
+    const runs = path.join(repo, '.orchestra', 'runs');
+    const log = readFileSync(path.join(runs, readdirSync(runs)[0] as string, 'logs', 'gate_slow.log'), 'utf8');
+    expect(log).toBe('got TERM\ncleaned\n');
+    expect(out).not.toContain('spawner ended');
+    expect(out).toContain('interrupted');
   });
 
   it('kill -9 of orchestra ends the spawner too (it reads the end of its input)', async () => {

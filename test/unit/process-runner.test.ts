@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,34 @@ describe.each([
     const onPath = spec(['plain', 'on PATH'], { env: { PATH: `${dir}:${process.env['PATH'] ?? ''}` } });
     expect((await startCommand(onPath, quiet).done).exitCode).toBe(0);
     expect(readFileSync(onPath.logFile, 'utf8')).toBe('plain ran with on PATH\n');
+  });
+
+  it('finds the program on the PATH of the command, from its folder, as execvp does (a script with no #! before a binary)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runner-path-'));
+    mkdirSync(path.join(dir, 'first'));
+    mkdirSync(path.join(dir, 'later'));
+    writeFileSync(path.join(dir, 'first', 'tool'), 'echo "the script ran"\n', { mode: 0o755 });
+    writeFileSync(path.join(dir, 'later', 'tool'), '#!/bin/sh\necho "a later one ran"\n', { mode: 0o755 });
+    // `first` is relative: it is the command's folder it is found from, not orchestra's.
+    const s = spec(['tool'], { cwd: dir, env: { PATH: `first:${path.join(dir, 'later')}:${process.env['PATH'] ?? ''}` } });
+    expect((await startCommand(s, quiet).done).exitCode).toBe(0);
+    expect(readFileSync(s.logFile, 'utf8')).toBe('the script ran\n');
+  });
+
+  it('passes a lone surrogate in an argument as Node does (U+FFFD), and a newline in a missing program stays in one message', async () => {
+    const s = spec(['sh', '-c', 'printf %s "$1"', 'sh', 'a\ud800b']);
+    expect((await startCommand(s, quiet).done).exitCode).toBe(0);
+    expect(readFileSync(s.logFile, 'utf8')).toBe('a\ufffdb');
+    const missing = await startCommand(spec(['no-such\nx 1 0 -']), quiet).done;
+    expect(missing.spawnError).toMatch(/^spawn no-such[\n ]x 1 0 - ENOENT$/);
+  });
+
+  it('a folder that is a file is a start that failed, never a throw', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'runner-notdir-')), 'a-file');
+    writeFileSync(file, '');
+    const r = await startCommand(spec(['true'], { cwd: file }), quiet).done;
+    expect(r).toMatchObject({ exitCode: null });
+    expect(r.spawnError).toMatch(/ENOTDIR/);
   });
 
   it('says a command killed by a signal was, with no exit code', async () => {
