@@ -100,7 +100,8 @@ function isSorted(files: readonly string[]): boolean {
 }
 
 interface Memo {
-  readonly sorted: boolean;
+  /** Asked when a prefix glob first needs it: a gate with only `**\/*.py` never pays the pass. */
+  sorted?: boolean;
   readonly byGlob: Map<string, readonly number[]>;
 }
 
@@ -109,13 +110,13 @@ const memos = new WeakMap<FileIndex, Memo>();
 
 function positions(index: FileIndex, glob: string): readonly number[] {
   let memo = memos.get(index);
-  if (!memo) memos.set(index, (memo = { sorted: isSorted(index.files), byGlob: new Map() }));
+  if (!memo) memos.set(index, (memo = { byGlob: new Map() }));
   const hit = memo.byGlob.get(glob);
   if (hit) return hit;
   const files = index.files;
   const out: number[] = [];
   const shape = globShape(glob);
-  if (shape.kind === 'prefix' && memo.sorted) {
+  if (shape.kind === 'prefix' && (memo.sorted ??= isSorted(files))) {
     for (let i = lowerBound(files, shape.prefix); i < files.length && (files[i] as string).startsWith(shape.prefix); i++) out.push(i);
   } else {
     const test =
