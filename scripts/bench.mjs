@@ -66,6 +66,22 @@ function generate({ gates, phases, tasks, phaseNeeds, gatesPerPhase }) {
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * The modules a block calls in process. dist/ holds the CLI's bundle only (scripts/build.mjs): these are bundled
+ * on first use into dist/<folder>/<name>.js beside it, where the built CLI's own files are found the same way.
+ */
+let internals;
+async function inProcess() {
+  internals ??= (async () => {
+    const { bundle } = await import('./bundle.mjs');
+    const entries = ['config/load.ts', 'graph/compile.ts', 'graph/analyze.ts', 'sandbox/bwrap-args.ts'];
+    await bundle(entries, { splitting: false });
+    const mods = await Promise.all(entries.map((e) => import(path.join(root, 'dist', e.replace(/\.ts$/, '.js')))));
+    return Object.assign({}, ...mods);
+  })();
+  return internals;
+}
+
 /** What the blocks share, made on first use: temp folders (removed at the end), node's start-up, the 5,000-file repo. */
 function context() {
   const dirs = [];
@@ -268,9 +284,7 @@ const BLOCKS = [
     title: 'compile of large configs, in process',
     async run(ctx) {
       const rows = [];
-      const { loadConfig } = await import(path.join(root, 'dist/config/load.js'));
-      const { compile } = await import(path.join(root, 'dist/graph/compile.js'));
-      const { analyze } = await import(path.join(root, 'dist/graph/analyze.js'));
+      const { loadConfig, compile, analyze } = await inProcess();
       const timeCompile = async (dir, label, aim) => {
         const { config, diagnostics } = await loadConfig({ cwd: dir });
         if (!config) throw new Error(`${label}: ${diagnostics.map((d) => d.message).join('; ')}`);
@@ -421,7 +435,7 @@ const BLOCKS = [
       writeFileSync(path.join(dir, 'orchestra.config.yaml'), `phases:\n  - id: p\n    tasks:\n${tasks}\nsandbox: off\n`);
       const off = timeSlow([bin, 'run', '--concurrency', '1'], dir, SLOW_RUNS);
       // orchestra's own mount layout (no extra mounts), so the figure is the one an agent start pays.
-      const { bwrapArgs } = await import(path.join(root, 'dist', 'sandbox', 'bwrap-args.js'));
+      const { bwrapArgs } = await inProcess();
       const args = bwrapArgs({ workdir: dir, mounts: [], within: [], unset: [], env: {}, asNobody: process.getuid?.() === 0 }, ['true']);
       rows.push([
         'run: the same 50 tasks, sandbox: off, --concurrency 1',

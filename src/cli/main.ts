@@ -49,7 +49,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const err = e as Error;
-    process.stderr.write(`orchestra: internal error (a bug in orchestra, please report it):\n${err.stack ?? String(err)}\n`);
+    const { mapStack, sourceMapOrigin } = await import('../logger/stack-map.js');
+    const stack = err.stack === undefined ? String(err) : mapStack(err.stack, sourceMapOrigin());
+    process.stderr.write(`orchestra: internal error (a bug in orchestra, please report it):\n${stack}\n`);
     return EXIT.internal;
   }
 }

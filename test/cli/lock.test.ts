@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/gates.js';
 import { controlDir, makeRepo, ROOT, runCli } from '../helpers/repo.js';
 
@@ -52,7 +52,13 @@ function deadPid(): number {
 }
 
 describe('taking over a stale lock', () => {
-  // The real acquireLock, from the build, in separate processes that sleep until one moment and then all try at once.
+  // dist/ holds the CLI's bundle: the two modules the racers import are bundled beside it, as the bench does.
+  beforeAll(async () => {
+    const { bundle } = await import('../../scripts/bundle.mjs');
+    await bundle(['workspace/layout.ts', 'workspace/lock.ts'], { splitting: false });
+  });
+
+  // The real acquireLock, built, in separate processes that sleep until one moment and then all try at once.
   const racer = `
 import { Workspace } from ${JSON.stringify(path.join(ROOT, 'dist', 'workspace', 'layout.js'))};
 import { acquireLock } from ${JSON.stringify(path.join(ROOT, 'dist', 'workspace', 'lock.js'))};

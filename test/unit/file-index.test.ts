@@ -21,6 +21,34 @@ describe('the file index from one git call', () => {
     expect([...changed]).toEqual(['src/a b.ts', 'new\tfile']);
   });
 
+  it('reads each entry as splitting the listing into entries would, malformed ones included', () => {
+    // The straightforward reading (split, then slice each entry) that parseTaggedListing does in place.
+    const reference = (out: string) => {
+      const blob = new Map<string, string>();
+      const changed = new Set<string>();
+      for (const item of out.split('\0')) {
+        if (item.length < 3 || item[1] !== ' ') continue;
+        const rest = item.slice(2);
+        if (item[0] === '?') changed.add(rest);
+        else if (rest.includes('\t')) {
+          const at = rest.slice(rest.indexOf('\t') + 1);
+          if (item[0] === 'C') changed.add(at);
+          else blob.set(at, rest.slice(7, 47));
+        }
+      }
+      return { blob: [...blob], changed: [...changed] };
+    };
+    const sha = (n: number) => n.toString(16).padStart(40, '0');
+    const entries = Array.from({ length: 300 }, (_, i) =>
+      i % 7 === 0 ? `? u${i}` : i % 5 === 0 ? `C 100644 ${sha(i)} 0\tc${i}` : `${'HSM'[i % 3]} 100644 ${sha(i)} ${i % 4}\tdir ${i}/f`,
+    );
+    const malformed = ['', 'H', 'H ', 'H x', 'Hx 100644', 'H 100644 short\tp', 'C no-tab', '? ', '?x', 'H 100644 abc', `H 100644 ${sha(1)} 0\t`];
+    for (const out of [entries.join('\0'), `${entries.join('\0')}\0`, [...malformed, ...entries.slice(0, 9)].join('\0'), malformed.join('\0')]) {
+      const { blob, changed } = parseTaggedListing(out);
+      expect({ blob: [...blob], changed: [...changed] }).toEqual(reference(out));
+    }
+  });
+
   it('gives the same files and hashes as the two listings it replaces, in a repo with every kind of change', async () => {
     const dir = makeRepo({ 'a.txt': 'a\n', 'gone.txt': 'g\n', 'dir/with space.txt': 's\n', 'tab\there.txt': 't\n', '.gitignore': 'ignored/\n' });
     git(dir, 'add', '-A');

@@ -1,0 +1,111 @@
+// How src/ is bundled by esbuild: for the CLI (scripts/build.mjs) and for the
+// modules a bench imports in process (scripts/bench.mjs). Every output file is
+// one folder deep in dist/ (dist/cli/main.js, dist/exec/worker.js,
+// dist/chunks/*.js, dist/config/load.js): see moduleUrls.
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const src = path.join(root, 'src');
+export const dist = path.join(root, 'dist');
+const requireHere = createRequire(path.join(src, 'cli', 'main.ts'));
+
+/** Whether node reads `file` as CommonJS: .cjs, or .js under a package.json that does not say "type": "module". */
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')).type !== 'module';
+  }
+  return true;
+}
+
+/**
+ * src/ finds files beside the package (presets/, dashboard/, bin/, package.json,
+ * the worker) by `new URL('../../x', import.meta.url)`, relative to where its
+ * module was. In a bundle the module is in some chunk, so each module's
+ * `import.meta.url` is made the URL it would have unbundled, dist/<its path>.js,
+ * from the chunk's own URL. That holds while every output file is one folder
+ * deep in dist/, which `bundle` checks.
+ */
+const moduleUrls = {
+  name: 'module-urls',
+  setup(b) {
+    b.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const asBuilt = path.relative(src, args.path).replace(/\.ts$/, '.js').split(path.sep).join('/');
+      const url = `new URL(${JSON.stringify(`../${asBuilt}`)}, import.meta.url).href`;
+      return { contents: text.replaceAll('import.meta.url', url), loader: 'ts' };
+    });
+  },
+};
+
+/**
+ * esbuild gives a dynamic import() of a CommonJS package (yaml) a default export
+ * only, where node also gives the names it exports (`const { parse } = await
+ * import('yaml')`): such an import goes through a module that exports them by
+ * name. An ES package is left as it is.
+ */
+const commonJsNames = {
+  name: 'commonjs-names',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.path.startsWith('node:') || args.namespace !== 'file') return undefined;
+      const target = await b.resolve(args.path, { kind: 'dynamic-import', resolveDir: args.resolveDir });
+      if (target.errors.length || target.external || !isCommonJs(target.path)) return undefined;
+      const exported = requireHere(args.path);
+      // With __esModule set, esbuild's default import would be its `default`, not node's module.exports: not handled here.
+      if (exported.__esModule) throw new Error(`bundle: ${args.path} is imported dynamically and sets __esModule; see commonJsNames`);
+      const names = Object.keys(exported).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
+      return { path: args.path, namespace: 'commonjs-names', pluginData: names };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'commonjs-names' }, (args) => ({
+      contents: `import m from ${JSON.stringify(args.path)};\nexport default m;\nexport const { ${args.pluginData.join(', ')} } = m;\n`,
+      resolveDir: src,
+      loader: 'js',
+    }));
+  },
+};
+
+/** The schema validators, generated into dist/config/ by build-schemas.mjs: src/ has only their declarations. */
+const schemaValidators = {
+  name: 'schema-validators',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/schema-validators\.js$/ }, () => ({ path: path.join(dist, 'config', 'schema-validators.js') }));
+  },
+};
+
+/** Bundles `entries` (paths under src/) into dist/<folder>/<name>.js; with `splitting`, each dynamic import() is a chunk in dist/chunks/. */
+export async function bundle(entries, { splitting }) {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: entries.map((e) => path.join(src, e)),
+    outbase: src,
+    outdir: dist,
+    entryNames: '[dir]/[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // tinypool starts its workers from a file of its own package, found beside its own module: it cannot move.
+    external: ['tinypool'],
+    // The CommonJS packages bundled in (commander, picomatch, yaml) require node's modules.
+    banner: { js: "import { createRequire as __orchestraRequire } from 'node:module';\nconst require = __orchestraRequire(import.meta.url);" },
+    // Kept out of the package (package.json `files`); in a checkout an internal error's stack is mapped to src/ by them.
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+    plugins: [moduleUrls, commonJsNames, schemaValidators],
+  });
+  const deep = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js') && path.relative(dist, path.join(root, f)).split(path.sep).length !== 2);
+  if (deep.length) throw new Error(`bundle: every output must be one folder deep in dist/ (see moduleUrls): ${deep.join(', ')}`);
+}
