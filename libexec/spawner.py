@@ -100,11 +100,8 @@ def main():
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(sig, lambda *_: None)
     out = sys.stdout.buffer
-    lock = threading.Lock()
-    # A thread for each running command, waiting for that pid alone: a waitpid(-1)
-    # would also reap the child of a start that failed (Popen's to reap), and keep
-    # its status for a later command that gets the same pid.
-    threading.stack_size(256 * 1024)
+    cond = threading.Condition()
+    running = {}  # pid -> job id, for the commands started and not yet reaped
 
     def send(line):
         out.write(line.encode("utf-8", "replace") + b"\n")
@@ -121,11 +118,29 @@ def main():
         else:
             send("x %d %d -" % (job, os.WEXITSTATUS(status)))
 
-    def wait_for(job, pid):
-        _, status = os.waitpid(pid, 0)
-        with lock:
-            ended(job, status)
+    def reap():
+        # Looks at which child ended (WNOWAIT) before reaping it, and reaps only its
+        # own: a waitpid(-1) would also reap the child of a start that failed (which
+        # Popen reaps), and keep its status for a later command given the same pid.
+        while True:
+            with cond:
+                while not running:
+                    cond.wait()
+            try:
+                pid = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT).si_pid
+            except ChildProcessError:
+                continue
+            with cond:
+                job = running.pop(pid, None)
+                if job is None:
+                    # Popen's failed child, or one started but not yet registered: theirs in a moment.
+                    cond.wait(0.002)
+                    continue
+            _, status = os.waitpid(pid, 0)
+            with cond:
+                ended(job, status)
 
+    threading.Thread(target=reap, daemon=True).start()
     send("ready")
     for raw in sys.stdin.buffer:
         job = clean(json.loads(raw))
@@ -144,25 +159,25 @@ def main():
         except OSError as e:
             # Node's words for it, which orchestra reads (ENOENT: not installed).
             code = errno.errorcode.get(e.errno or 0, "UNKNOWN")
-            with lock:
+            with cond:
                 send("e %d spawn %s %s" % (jid, program, code))
             continue
         except Exception as e:  # noqa: BLE001 (a NUL Python cannot pass to exec: the command fails, not the spawner)
-            with lock:
+            with cond:
                 send("e %d spawn %s %s" % (jid, program, one_line(str(e))))
             continue
         # The reaper thread owns waiting: a Popen whose returncode is unset
         # would wait for its pid itself when collected, and take the status.
         p.returncode = 0
-        with lock:
+        with cond:
             try:
                 send("s %d %d" % (jid, p.pid))
             except BrokenPipeError:
                 # orchestra ended while this started: it will never know the pid, so it cannot stop it.
                 os.killpg(p.pid, signal.SIGKILL)
                 break
-        # Started after "s" is sent: its "x" comes after it.
-        threading.Thread(target=wait_for, args=(jid, p.pid), daemon=True).start()
+            running[p.pid] = jid
+            cond.notify()
     os._exit(0)
 
 
