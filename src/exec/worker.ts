@@ -129,7 +129,7 @@ async function ruleCheck(
   const builtin = BUILTIN_RULES.get(rule.builtin);
   if (!builtin) throw new Error(`no builtin rule ${rule.builtin}`);
   const options = withDefaults(builtin, rule.options);
-  const patterns = bytePatterns(builtin.needles?.(options));
+  const patterns = bytePatterns(builtin.needles?.(options), builtin.needlesAsTargets === true);
   const check: FileCheck = (file, text) => {
     const raw = builtin.check(file, text, options);
     if (raw.length === 0) return [];

@@ -49,6 +49,13 @@ export interface BuiltinRule {
    * requires, so the skip can never lose a finding.
    */
   needles?(options: Readonly<Record<string, unknown>>): readonly string[];
+  /**
+   * With `needles`: a finding needs one of them as the target of an
+   * assignment or annotation that begins a Python logical line (`created_at =
+   * …`, `created_at: Mapped[…]`), so a file in which each one stands
+   * elsewhere (`row.created_at`, `"created_at"`) is skipped too.
+   */
+  readonly needlesAsTargets?: boolean;
   /** A rule about the repository as a whole (which files exist), given every file the gate selects. */
   checkFiles?(files: readonly string[], options: Readonly<Record<string, unknown>>): Array<{ readonly file: string; readonly message: string }>;
 }

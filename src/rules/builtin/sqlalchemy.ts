@@ -93,6 +93,8 @@ export const timestampServerDefault: BuiltinRule = {
   // `names.includes(name)` test below), and `wanted` keeps only lines that
   // begin with one; the early return says the same: no name, no finding.
   needles: (options) => options['names'] as string[],
+  // And that line must begin with the name then `:` or `=` (`assigns`, through `wanted`).
+  needlesAsTargets: true,
   check(_file, text, options) {
     const names = options['names'] as string[];
     const updated = options['updatedNames'] as string[];
