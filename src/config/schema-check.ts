@@ -12,7 +12,10 @@ export type SchemaName = 'config' | 'team' | 'plan';
 export function checkSchema(schema: SchemaName, value: unknown, file: string): Diagnostic[] {
   const validate = schema === 'config' ? validateConfig : schema === 'team' ? validateTeam : validatePlan;
   if (validate(value)) return [];
-  return explain(validate.errors ?? [], value, file);
+  const errors = validate.errors ?? [];
+  // The validator keeps its last errors until its next call: 300,000 of them (a 100,000-gate file with mistakes) would stay alive through the rest of the load.
+  validate.errors = null;
+  return explain(errors, value, file);
 }
 
 function dotted(pointer: string): string {
@@ -68,17 +71,22 @@ function oneOfChoice(errors: readonly ErrorObject[]): { keep: Set<ErrorObject>; 
     if (list) list.push(e);
     else byPlace.set(e.instancePath, [e]);
   }
-  for (const one of errors.filter((e) => e.keyword === 'oneOf')) {
+  for (const one of errors) {
+    if (one.keyword !== 'oneOf') continue;
     const prefix = `${one.schemaPath.replace(/\/oneOf$/, '')}/oneOf/`;
     const branches = new Map<string, ErrorObject[]>();
     for (const e of byPlace.get(one.instancePath) ?? []) {
-      if (e === one || e.instancePath !== one.instancePath || !e.schemaPath.startsWith(prefix)) continue;
-      const i = e.schemaPath.slice(prefix.length).split('/')[0] ?? '';
-      branches.set(i, [...(branches.get(i) ?? []), e]);
+      if (e === one || !e.schemaPath.startsWith(prefix)) continue;
+      const slash = e.schemaPath.indexOf('/', prefix.length);
+      const i = e.schemaPath.slice(prefix.length, slash === -1 ? undefined : slash);
+      const list = branches.get(i);
+      if (list) list.push(e);
+      else branches.set(i, [e]);
       drop.add(e);
     }
     const count = ((one.schema as unknown[] | undefined) ?? []).length;
-    const fitting = [...Array(count).keys()].map(String).find((i) => !(branches.get(i) ?? []).some((e) => e.keyword === 'type'));
+    let fitting: string | undefined;
+    for (let b = 0; b < count && fitting === undefined; b++) if (!(branches.get(String(b)) ?? []).some((e) => e.keyword === 'type')) fitting = String(b);
     if (fitting === undefined) continue;
     drop.add(one);
     for (const e of branches.get(fitting) ?? []) keep.add(e);
