@@ -152,7 +152,7 @@ export function locAtPointer(root: unknown, pointer: string, part: 'key' | 'valu
       : pointer
           .slice(1)
           .split('/')
-          .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+          .map((s) => (s.includes('~') ? s.replace(/~1/g, '/').replace(/~0/g, '~') : s));
   let current: unknown = root;
   let loc = locOf(root);
   for (let i = 0; i < segments.length; i++) {

@@ -1,4 +1,3 @@
-import { parseDocument } from 'yaml';
 import type * as Jsonc from 'jsonc-parser';
 import { createRequire } from 'node:module';
 import type { Diagnostic } from './diagnostic.js';
@@ -7,7 +6,8 @@ import type { Parsed } from './parse.js';
 import { SourceText } from './source-text.js';
 import { duplicateKeyMessage, YamlConverter } from './yaml-convert.js';
 import { planPieces } from './yaml-pieces.js';
-import { readPieces, YAML_OPTIONS } from './yaml-read-pieces.js';
+import { parseYamlDocument } from './yaml-document.js';
+import { readPieces } from './yaml-read-pieces.js';
 import { pushAll } from '../util/push-all.js';
 
 /**
@@ -36,7 +36,7 @@ export function parseYaml(file: string, text: string): Parsed {
 
 /** The file read as one document: every diagnostic of the yaml package, and of the conversion. */
 export function parseYamlWhole(file: string, text: string): Parsed {
-  const doc = parseDocument(text, YAML_OPTIONS);
+  const doc = parseYamlDocument(text);
   const diagnostics: Diagnostic[] = [];
   const linesSeen = new Set<number>();
   const source = new SourceText(file, text);

@@ -12,7 +12,10 @@ export type SchemaName = 'config' | 'team' | 'plan';
 export function checkSchema(schema: SchemaName, value: unknown, file: string): Diagnostic[] {
   const validate = schema === 'config' ? validateConfig : schema === 'team' ? validateTeam : validatePlan;
   if (validate(value)) return [];
-  return explain(validate.errors ?? [], value, file);
+  const errors = validate.errors ?? [];
+  // The validator keeps its last errors until its next call: 300,000 of them (a 100,000-gate file with mistakes) would stay alive through the rest of the load.
+  validate.errors = null;
+  return explain(errors, value, file);
 }
 
 function dotted(pointer: string): string {
@@ -58,40 +61,53 @@ function typeWord(schema: unknown): string {
  * string or a mapping may go), that branch's own complaint is the useful one
  * ("expected one of auto, required, off"); when it has none, the oneOf's.
  */
-function oneOfChoice(errors: readonly ErrorObject[]): { keep: Set<ErrorObject>; drop: Set<ErrorObject> } {
-  const keep = new Set<ErrorObject>();
-  const drop = new Set<ErrorObject>();
+/** Marks of oneOfChoice, per error: dropped (as a branch's or a oneOf's), kept (the fitting branch's). */
+const DROP = 1;
+const KEEP = 2;
+
+function oneOfChoice(errors: readonly ErrorObject[]): Uint8Array {
+  // Marks by index, not Sets of error objects: 300,000 errors (a 100,000-gate file with mistakes) made Sets of hundreds of thousands.
+  const marks = new Uint8Array(errors.length);
   // Grouped by place first: comparing every oneOf with every error is quadratic in a file with thousands of mistakes.
-  const byPlace = new Map<string, ErrorObject[]>();
-  for (const e of errors) {
-    const list = byPlace.get(e.instancePath);
-    if (list) list.push(e);
-    else byPlace.set(e.instancePath, [e]);
+  const byPlace = new Map<string, number[]>();
+  for (let k = 0; k < errors.length; k++) {
+    const path = (errors[k] as ErrorObject).instancePath;
+    const list = byPlace.get(path);
+    if (list) list.push(k);
+    else byPlace.set(path, [k]);
   }
-  for (const one of errors.filter((e) => e.keyword === 'oneOf')) {
-    const prefix = `${one.schemaPath.replace(/\/oneOf$/, '')}/oneOf/`;
-    const branches = new Map<string, ErrorObject[]>();
-    for (const e of byPlace.get(one.instancePath) ?? []) {
-      if (e === one || e.instancePath !== one.instancePath || !e.schemaPath.startsWith(prefix)) continue;
-      const i = e.schemaPath.slice(prefix.length).split('/')[0] ?? '';
-      branches.set(i, [...(branches.get(i) ?? []), e]);
-      drop.add(e);
-    }
+  for (let o = 0; o < errors.length; o++) {
+    const one = errors[o] as ErrorObject;
+    if (one.keyword !== 'oneOf') continue;
+    const prefix = `${one.schemaPath.endsWith('/oneOf') ? one.schemaPath.slice(0, -'/oneOf'.length) : one.schemaPath}/oneOf/`;
     const count = ((one.schema as unknown[] | undefined) ?? []).length;
-    const fitting = [...Array(count).keys()].map(String).find((i) => !(branches.get(i) ?? []).some((e) => e.keyword === 'type'));
-    if (fitting === undefined) continue;
-    drop.add(one);
-    for (const e of branches.get(fitting) ?? []) keep.add(e);
+    // Each branch's errors, by the branch's index in the schemaPath (a few branches: an array, not a Map per oneOf).
+    const branches: number[][] = [];
+    for (const k of byPlace.get(one.instancePath) ?? []) {
+      const { schemaPath } = errors[k] as ErrorObject;
+      if (k === o || !schemaPath.startsWith(prefix)) continue;
+      const slash = schemaPath.indexOf('/', prefix.length);
+      const i = schemaPath.slice(prefix.length, slash === -1 ? undefined : slash);
+      const b = Number(i);
+      if (Number.isInteger(b) && b >= 0 && b < count && String(b) === i) (branches[b] ??= []).push(k);
+      marks[k] = (marks[k] as number) | DROP;
+    }
+    let fitting = -1;
+    for (let b = 0; b < count && fitting === -1; b++) if (!(branches[b] ?? []).some((k) => (errors[k] as ErrorObject).keyword === 'type')) fitting = b;
+    if (fitting === -1) continue;
+    marks[o] = (marks[o] as number) | DROP;
+    for (const k of branches[fitting] ?? []) marks[k] = (marks[k] as number) | KEEP;
   }
-  return { keep, drop };
+  return marks;
 }
 
 function explain(errors: readonly ErrorObject[], root: unknown, file: string): Diagnostic[] {
-  const { keep, drop } = oneOfChoice(errors);
+  const marks = oneOfChoice(errors);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const e of errors) {
-    if (drop.has(e) && !keep.has(e)) continue;
+  for (let k = 0; k < errors.length; k++) {
+    const e = errors[k] as ErrorObject;
+    if (marks[k] === DROP) continue; // dropped and not kept
     if (e.keyword === 'propertyNames') continue; // reported by the inner error, which names the key
     const d = explainOne(e, root, file);
     const key = `${d.loc?.start}:${d.message}`;

@@ -1,9 +1,8 @@
-import { isMap, isSeq, parseDocument, type Node } from 'yaml';
+import { isMap, isSeq, type Node } from 'yaml';
 import { Positions, registerInfo, setOwn, type PlainObject } from './located.js';
 import { YamlConverter } from './yaml-convert.js';
+import { parseYamlDocument } from './yaml-document.js';
 import type { Collection, KeyedPiece, TextPiece } from './yaml-pieces.js';
-
-export const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: false, merge: false, strict: true } as const;
 
 /** A collection read from pieces, with the offsets its node would have in a whole read: range[0], range[1] and range[2]. */
 interface Read {
@@ -54,7 +53,7 @@ type PartRead = Omit<Read, 'value'> | 'empty' | 'failed';
 
 /** One text piece: its entries join the collection being built. */
 function piece(converter: YamlConverter, text: string, part: TextPiece, into: PlainObject | unknown[], positions: Positions, depth: number): PartRead {
-  const doc = parseDocument(text.slice(part.start, part.end), YAML_OPTIONS);
+  const doc = parseYamlDocument(text.slice(part.start, part.end));
   if (doc.errors.length > 0 || doc.warnings.length > 0) return 'failed';
   const root = doc.contents as Node | null;
   if (root === null) return 'empty'; // comments only

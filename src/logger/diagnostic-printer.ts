@@ -1,10 +1,20 @@
 import path from 'node:path';
 import type { Diagnostic, Loc } from '../config/diagnostic.js';
-import type { SourceStore } from '../config/source-text.js';
+import type { SourceStore, SourceText } from '../config/source-text.js';
 import type { Style } from './style.js';
 
 /** How a file is named in output: relative to where the user stands, unless it lies far from there. */
 export function displayPath(file: string, cwd: string): string {
+  // The last answer is kept: 300,000 diagnostics of one file ask the same question each time.
+  if (file === shown.file && cwd === shown.cwd) return shown.display;
+  const display = display_(file, cwd);
+  shown = { file, cwd, display };
+  return display;
+}
+
+let shown = { file: '', cwd: '', display: '' };
+
+function display_(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   const ups = rel.split(path.sep).filter((s) => s === '..').length;
   return rel === '' || ups > 2 || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
@@ -13,7 +23,10 @@ export function displayPath(file: string, cwd: string): string {
 /** `file:line:column` for a location (line and column 1-based). */
 export function formatLoc(loc: Loc, sources: SourceStore, cwd: string): string {
   const source = sources.get(loc.file);
-  const { line, column } = source ? source.position(loc.start) : { line: 1, column: 1 };
+  return placed(loc, source ? source.position(loc.start) : { line: 1, column: 1 }, cwd);
+}
+
+function placed(loc: Loc, { line, column }: { line: number; column: number }, cwd: string): string {
   return `${displayPath(loc.file, cwd)}:${line}:${column}`;
 }
 
@@ -26,8 +39,11 @@ export function formatDiagnostic(d: Diagnostic, sources: SourceStore, cwd: strin
   if (!d.loc) {
     return [`orchestra: ${label}: ${d.message}`, ...(d.hint ? [`  ${style.dim(d.hint)}`] : [])].join('\n');
   }
-  const lines = [`${style.bold(formatLoc(d.loc, sources, cwd))}: ${label}: ${d.message}`];
-  lines.push(...excerpt(d.loc, sources, style));
+  // The position is worked out once, for the place and the excerpt.
+  const source = sources.get(d.loc.file);
+  const at = source ? source.position(d.loc.start) : { line: 1, column: 1 };
+  const lines = [`${style.bold(placed(d.loc, at, cwd))}: ${label}: ${d.message}`];
+  if (source && source.text.length > 0) lines.push(...excerpt(d.loc, source, at, style));
   if (d.hint) lines.push(`  ${style.cyan('hint')}: ${d.hint}`);
   for (const r of d.related ?? []) {
     lines.push(`  ${formatLoc(r.loc, sources, cwd)}: note: ${r.message}`);
@@ -38,13 +54,10 @@ export function formatDiagnostic(d: Diagnostic, sources: SourceStore, cwd: strin
 /** The most of a source line an excerpt shows: a 10 MB line (a minified file, a pasted blob) is shown around the column. */
 const EXCERPT_WIDTH = 160;
 
-function excerpt(loc: Loc, sources: SourceStore, style: Style): string[] {
-  const source = sources.get(loc.file);
-  if (!source || source.text.length === 0) return [];
-  const { line, column } = source.position(loc.start);
+function excerpt(loc: Loc, source: SourceText, { line, column }: { line: number; column: number }, style: Style): string[] {
   const whole = source.lineText(line);
-  const end = source.position(Math.max(loc.start, loc.end - 1));
-  let width = end.line === line ? Math.max(1, loc.end - loc.start) : Math.max(1, whole.length - column + 1);
+  const onLine = loc.end - 1 <= loc.start || source.position(loc.end - 1).line === line;
+  let width = onLine ? Math.max(1, loc.end - loc.start) : Math.max(1, whole.length - column + 1);
   // A window of the line around the column, marked with … where it was cut.
   const from = whole.length > EXCERPT_WIDTH ? Math.max(0, Math.min(column - 1 - 40, whole.length - EXCERPT_WIDTH)) : 0;
   const cut = whole.slice(from, from + EXCERPT_WIDTH);
@@ -52,9 +65,11 @@ function excerpt(loc: Loc, sources: SourceStore, style: Style): string[] {
   const after = from + EXCERPT_WIDTH < whole.length ? '…' : '';
   const offset = column - 1 - from + before.length;
   width = Math.max(1, Math.min(width, before.length + cut.length - offset));
-  // Tabs as one space and control characters as '?', so the underline stays under its column and nothing reaches the terminal raw.
+  // Tabs as one space and control characters as '?', so the underline stays under its column and nothing reaches the terminal raw
+  // (tested first: most lines have none, and two replaces of each line cost more than one test).
+  const raw = `${before}${cut}${after}`;
   // eslint-disable-next-line no-control-regex -- control characters are what is replaced
-  const text = `${before}${cut}${after}`.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const text = /[\u0000-\u001f\u007f-\u009f]/.test(raw) ? raw.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?') : raw;
   const gutter = String(line).length;
   return [`  ${style.dim(`${line} |`)} ${text}`, `  ${' '.repeat(gutter)}${style.dim(' |')} ${' '.repeat(offset)}${style.red('~'.repeat(width))}`];
 }

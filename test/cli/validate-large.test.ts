@@ -21,7 +21,11 @@ function config(broken: boolean): string {
 }
 
 async function validate(broken: boolean): Promise<{ code: number | null; stdout: string; stderr: string; rssMb: number }> {
-  const repo = makeRepo({ 'orchestra.config.yaml': config(broken), 'team.json': TEAM });
+  return validateFiles({ 'orchestra.config.yaml': config(broken), 'team.json': TEAM });
+}
+
+async function validateFiles(files: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; rssMb: number }> {
+  const repo = makeRepo(files);
   const report = path.join(repo, '.rss.mjs');
   writeFileSync(report, 'process.on("exit", () => process.stderr.write(`\\nmaxrss=${process.resourceUsage().maxRSS}\\n`));\n');
   const r = await runCli(['validate', '--no-cache'], repo, { NODE_OPTIONS: `--import=${report}` });
@@ -55,5 +59,39 @@ describe.concurrent(`validate of ${GATES} gates`, () => {
     ]);
     expect(r.stderr).toContain(`${3 * GATES} errors: nothing was run.`);
     expect(r.rssMb).toBeLessThan(MAX_RSS_MB);
+  });
+});
+
+/**
+ * A 5 MB double-quoted string: yaml builds such a value one character at a
+ * time (five million string pieces: 2.6 s and 257 MB of peak RSS); it is now
+ * read as the single-quoted string it equals, in one slice (0.6 s, 70 MB).
+ */
+describe.concurrent('validate of a 5 MB string', () => {
+  const big = 'x'.repeat(5 * 1024 * 1024);
+  const MAX_MB = 150;
+  const CONFIG = `gates:\n  unit: { run: npm test }\nphases:\n  - id: p\n    tasks:\n      - id: t\n        agent: claude\n        prompt: "${big}"\n`;
+
+  it(`as a prompt and as an agent's id in the JSON team file: exit 0 under ${MAX_MB} MB`, { timeout: 120_000 }, async () => {
+    const team = JSON.stringify({
+      agents: [
+        { id: big, use: 'claude-code', roles: ['implementer'] },
+        { id: 'claude', use: 'claude-code', roles: ['reviewer'] },
+      ],
+    });
+    const r = await validateFiles({ 'orchestra.config.yaml': CONFIG, 'team.json': team });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('valid: 1 gate, 1 phase, 1 task, 2 agents');
+    expect(r.rssMb).toBeLessThan(MAX_MB);
+  });
+
+  it(`of the wrong type: exit 2 at its place, under ${MAX_MB} MB`, { timeout: 120_000 }, async () => {
+    const r = await validateFiles({ 'orchestra.config.yaml': `concurrency: "${big}"\ngates:\n  unit: { run: npm test }\n`, 'team.json': TEAM });
+    expect(r.code).toBe(2);
+    expect(positions(r.stderr)).toEqual(['orchestra.config.yaml:1:14']);
+    expect(r.stderr).toContain("concurrency: expected a whole number, got 'xxxx");
+    expect(r.stderr.length).toBeLessThan(2000);
+    expect(r.rssMb).toBeLessThan(MAX_MB);
   });
 });

@@ -12,6 +12,9 @@ import { fuzzCases } from './generate.mjs';
 /** Where a diagnostic names its place: file:line:col, or the flag. */
 export const LOCATED = /^\S+:\d+:\d+: error|^orchestra: error: --[a-z-]+:/m;
 
+/** The characters of a case's stderr that its result keeps (the worker passes up to 64 KB). */
+export const KEPT_STDERR = 2000;
+
 function startWorker(heapMB) {
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: heapMB }, stdout: true, stderr: true });
   const ready = new Promise((resolve, reject) => {
@@ -56,6 +59,8 @@ export async function fuzz({ seed, count, big = false, heapMB = 300, timeoutMs =
         mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
         writeFileSync(path.join(dir, name), text);
       }
+      // Written: the text (up to 30 MB) is not held while the case runs.
+      c.files = undefined;
       if (c.fifo) execFileSync('mkfifo', [path.join(dir, c.fifo)]);
       const r = await runOne(
         state,
@@ -63,7 +68,8 @@ export async function fuzz({ seed, count, big = false, heapMB = 300, timeoutMs =
         c.args.map((a) => (a.startsWith('./') ? path.join(dir, a) : a)),
         timeoutMs,
       );
-      const result = { index: c.index, kind: c.kind, ...r, located: LOCATED.test(r.stderr) };
+      // Only the start of stderr is kept in the results: a long run holds every result until it ends.
+      const result = { index: c.index, kind: c.kind, ...r, stderr: r.stderr.slice(0, KEPT_STDERR), located: LOCATED.test(r.stderr) };
       results.push(result);
       onResult(result);
       if (r.dead) {

@@ -96,6 +96,16 @@ describe('reading YAML in pieces', () => {
     expect(sameAsWhole(text)).toBeGreaterThan(3);
   });
 
+  it('mistakes the schema finds (not YAML ones) leave a file read in pieces, as the whole read reads it', () => {
+    // The shape of `npm run bench`'s 100,000 gates with three mistakes each: no piece falls back to the whole read.
+    const gates = Array.from({ length: 300 }, (_, g) => `  g${g}: { run: ${g}, needs: [x${g}], timeout: soon }\n`).join('');
+    const text = `gates:\n${gates}`;
+    const plan = planPieces(text);
+    expect(plan).toBeDefined();
+    expect(readPieces(FILE, text, plan as Collection)).toBeDefined();
+    expect(sameAsWhole(text)).toBeGreaterThan(3);
+  });
+
   it('a repeated gate in a far piece is the whole read’s duplicate-key error, at the second one', () => {
     const gates = Array.from({ length: 1000 }, (_, g) => `  g${g}: { run: x }\n`).join('');
     const text = `gates:\n${gates}  g5: { run: y }\n`;
