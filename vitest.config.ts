@@ -16,7 +16,8 @@ export default defineConfig({
     // The schema validators are generated at build time (npm test builds first).
     alias: [
       {
-        find: /^\.\/schema-validators\.js$/,
+        // The source's own import, and a test's of the same module through src/ (typed by its .d.ts).
+        find: /^(?:\.|\.\.\/\.\.\/src\/config)\/schema-validators\.js$/,
         replacement: fileURLToPath(new URL('./dist/config/schema-validators.js', import.meta.url)),
       },
     ],

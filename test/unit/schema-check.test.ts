@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSchema } from '../../src/config/schema-check.js';
-// The generated validator, the module checkSchema uses (the build writes it to dist/; vitest.config.ts points the source's import there).
-import { validateConfig } from '../../dist/config/schema-validators.js';
+// The generated validator, the module checkSchema uses (the build writes it to dist/; vitest.config.ts points both imports there).
+import { validateConfig } from '../../src/config/schema-validators.js';
 
 describe('checkSchema', () => {
   it('explains the errors and lets go of the validator’s own copy (300,000 of them stayed alive through a whole load)', () => {
