@@ -99,6 +99,8 @@ def main():
     # then closes our input, which is the one way this process ends.
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2):
         signal.signal(sig, lambda *_: None)
+    # Every command names its folder; this process holds none (not the repository: it could not be removed).
+    os.chdir("/")
     out = sys.stdout.buffer
     cond = threading.Condition()
     running = {}  # pid -> job id, for the commands started and not yet reaped

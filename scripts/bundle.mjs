@@ -95,7 +95,9 @@ export async function bundle(entries, { splitting }) {
     platform: 'node',
     target: 'node20',
     // tinypool starts its workers from a file of its own package, found beside its own module: it cannot move.
-    external: ['tinypool'],
+    // jsonc-parser's main build is a UMD module that requires its own files by computed names, which a
+    // bundle cannot follow (`mcp install` failed with "Cannot find module './impl/format'"): node loads it.
+    external: ['tinypool', 'jsonc-parser'],
     // The CommonJS packages bundled in (commander, picomatch, yaml) require node's modules.
     banner: { js: "import { createRequire as __orchestraRequire } from 'node:module';\nconst require = __orchestraRequire(import.meta.url);" },
     // Kept out of the package (package.json `files`); in a checkout an internal error's stack is mapped to src/ by them.

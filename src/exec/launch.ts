@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from '../config/types.js';
 import { forkServer, type SpawnCallbacks } from './spawner.js';
 
@@ -34,7 +35,14 @@ export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
     closeSync(openSync(spec.logFile, 'w'));
     if (spec.stdinFile !== undefined) closeSync(openSync(spec.stdinFile, 'r'));
     const argv = 'shell' in spec.command ? [shell, '-c', spec.command.shell] : spec.command.argv;
-    const request = { argv, cwd: spec.cwd, env, out: spec.logFile, ...(spec.stdinFile !== undefined ? { in: spec.stdinFile } : {}) };
+    // Absolute: the spawner's own folder is `/`, and these are orchestra's paths.
+    const request = {
+      argv,
+      cwd: path.resolve(spec.cwd),
+      env,
+      out: path.resolve(spec.logFile),
+      ...(spec.stdinFile !== undefined ? { in: path.resolve(spec.stdinFile) } : {}),
+    };
     if (server.launch(request, callbacks)) return;
   }
   launchHere(spec, env, shell, callbacks);

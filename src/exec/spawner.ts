@@ -97,6 +97,9 @@ class ForkServer {
     this.#child.on('error', () => this.#end('it could not start'));
     this.#child.on('exit', (code, signal) => this.#end(`it ended (${signal ?? `exit ${code}`})`));
     createInterface({ input: stdout }).on('line', (line) => this.#line(line));
+    // Gone when orchestra is: after a kill -9 it reads the end of its input, but an exit is told at once, so
+    // that nothing orchestra started is alive once it has ended (its commands are in sessions of their own).
+    process.once('exit', () => this.#child.kill('SIGKILL'));
   }
 
   /** Hands the command to the spawner; false when it is not (or no longer) there to take it. */

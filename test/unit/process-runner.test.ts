@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,13 @@ describe.each([
     const r = await startCommand(spec(['true'], { cwd: file }), quiet).done;
     expect(r).toMatchObject({ exitCode: null });
     expect(r.spawnError).toMatch(/ENOTDIR/);
+  });
+
+  it("takes a relative folder and log from orchestra's own folder", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runner-rel-'));
+    const s = spec(['pwd'], { cwd: path.relative(process.cwd(), dir), logFile: path.relative(process.cwd(), path.join(dir, 'rel.log')) });
+    expect((await startCommand(s, quiet).done).exitCode).toBe(0);
+    expect(readFileSync(path.join(dir, 'rel.log'), 'utf8')).toBe(`${realpathSync(dir)}\n`);
   });
 
   it('says a command killed by a signal was, with no exit code', async () => {
