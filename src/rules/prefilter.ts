@@ -1,3 +1,5 @@
+import { COLON, CR, EQ, FF, NL, SEMI, SPACE, TAB } from './python/char-codes.js';
+
 /**
  * A rule's sound byte prefilter (see `BuiltinRule.needles`): which files can
  * be skipped before they are decoded, because no finding can be in them.
@@ -83,13 +85,6 @@ function counts(bytes: Buffer, at: number, length: number, patterns: BytePattern
   return !patterns.asTargets || couldBeTarget(bytes, at, length);
 }
 
-const SPACE = 32;
-const TAB = 9;
-const CR = 13;
-const FF = 12;
-const LF = 10;
-const SEMI = 59;
-
 /**
  * Whether the name at bytes[at, at + length) could begin a Python logical
  * line as the target of an assignment or annotation: before it only blanks
@@ -107,12 +102,12 @@ export function couldBeTarget(bytes: Buffer, at: number, length: number): boolea
   while (i >= 0) {
     const c = bytes[i] as number;
     if (c === SPACE || c === TAB || c === CR || c === FF) i--;
-    else if (c === LF || c === SEMI) break;
+    else if (c === NL || c === SEMI) break;
     else return false;
   }
   for (let j = at + length; j < bytes.length; j++) {
     const c = bytes[j] as number;
-    if (c === 58 || c === 61) return true;
+    if (c === COLON || c === EQ) return true;
     if (!(c >= 128 || c === SPACE || (c >= TAB && c <= CR))) return false;
   }
   return false;

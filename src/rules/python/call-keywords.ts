@@ -1,4 +1,5 @@
 import { isNameStart, isWord, stringEnd } from './tokenize.js';
+import { BACKSLASH, EQ, HASH, NL } from './char-codes.js';
 
 /**
  * The keyword names of the call a simple assignment makes, read straight
@@ -18,11 +19,6 @@ export interface AssignedCall {
   readonly target: string;
   readonly keywords: ReadonlySet<string>;
 }
-
-const NL = 10;
-const EQ = 61;
-const HASH = 35;
-const BACKSLASH = 92;
 
 const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 12 || c === 13;
 const isOpen = (c: number): boolean => c === 40 || c === 91 || c === 123;

@@ -1,4 +1,5 @@
 import { tokenize, type LogicalLine } from './tokenize.js';
+import { BACKSLASH, CR, DQ, FF, HASH, NL, SEMI, SPACE, SQ, TAB } from './char-codes.js';
 
 /**
  * Where each logical line of Python source starts and ends, found by one
@@ -15,13 +16,6 @@ export interface LineRange {
   /** Column of `start`. */
   readonly indent: number;
 }
-
-const NL = 10;
-const HASH = 35;
-const BACKSLASH = 92;
-const SQ = 39;
-const DQ = 34;
-const SEMI = 59;
 
 /** What a character below 128 is to the scan: blank, special (changes the scan's state), or ordinary code (the rest, and all above 127). */
 const CODE = 0;
@@ -62,7 +56,7 @@ export function logicalLineRanges(src: string): LineRange[] {
       if (depth === 0) close();
       continue;
     }
-    if (c === 32 || c === 9 || c === 13 || c === 12) continue;
+    if (c === SPACE || c === TAB || c === CR || c === FF) continue;
     if (c === HASH) {
       const nl = src.indexOf('\n', i);
       i = (nl === -1 ? n : nl) - 1;

@@ -1,3 +1,4 @@
+import { BACKSLASH, CR, DOT, DQ, EQ, HASH, NL, SQ } from './char-codes.js';
 /**
  * Just enough of Python's tokenizer for rules: names, operators, strings
  * (every prefix, triple quotes), numbers and comments, with offsets, grouped
@@ -18,15 +19,6 @@ export interface LogicalLine {
   /** Column (0-based) of the line's first token: its indentation. */
   readonly indent: number;
 }
-
-const NL = 10;
-const CR = 13;
-const SQ = 39;
-const DQ = 34;
-const BACKSLASH = 92;
-const HASH = 35;
-const DOT = 46;
-const EQ = 61;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 /** `[A-Za-z_\u00C0-\uFFFF]`: code units, so both halves of a surrogate pair count. */
