@@ -49,10 +49,8 @@ describe('the file index from one git call', () => {
     }
   });
 
-  it('gives the same files and hashes as the two listings it replaces, in a repo with every kind of change', async () => {
-    const dir = makeRepo({ 'a.txt': 'a\n', 'gone.txt': 'g\n', 'dir/with space.txt': 's\n', 'tab\there.txt': 't\n', '.gitignore': 'ignored/\n' });
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'x');
+  /** a.txt modified, gone.txt deleted, untracked.txt new, staged-new.txt staged, ignored/x.txt ignored. */
+  const changeEveryWay = (dir: string): void => {
     writeFileSync(path.join(dir, 'a.txt'), 'changed\n');
     rmSync(path.join(dir, 'gone.txt'));
     writeFileSync(path.join(dir, 'untracked.txt'), 'u\n');
@@ -60,6 +58,13 @@ describe('the file index from one git call', () => {
     git(dir, 'add', 'staged-new.txt');
     execFileSync('mkdir', ['-p', path.join(dir, 'ignored')]);
     writeFileSync(path.join(dir, 'ignored', 'x.txt'), 'i\n');
+  };
+
+  it('gives the same files and hashes as the two listings it replaces, in a repo with every kind of change', async () => {
+    const dir = makeRepo({ 'a.txt': 'a\n', 'gone.txt': 'g\n', 'dir/with space.txt': 's\n', 'tab\there.txt': 't\n', '.gitignore': 'ignored/\n' });
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'x');
+    changeEveryWay(dir);
 
     const one = await indexFiles(dir);
     const two = await indexFiles(dir, {
@@ -89,13 +94,7 @@ describe('the file index from one git call', () => {
     git(dir, 'commit', '-qam', 'mine');
     expect(() => git(dir, 'merge', '-q', 'other')).toThrow();
     expect(git(dir, 'ls-files', '-u')).toContain('both.txt');
-    writeFileSync(path.join(dir, 'a.txt'), 'changed\n');
-    rmSync(path.join(dir, 'gone.txt'));
-    writeFileSync(path.join(dir, 'untracked.txt'), 'u\n');
-    writeFileSync(path.join(dir, 'staged-new.txt'), 'n\n');
-    git(dir, 'add', 'staged-new.txt');
-    execFileSync('mkdir', ['-p', path.join(dir, 'ignored')]);
-    writeFileSync(path.join(dir, 'ignored', 'x.txt'), 'i\n');
+    changeEveryWay(dir);
 
     const full = await indexFiles(dir);
     const listed = await listFiles(dir);
