@@ -27,8 +27,7 @@ export function userShell(): string | true {
 export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
   const env = { ...process.env, ...spec.env };
   const shell = userShell();
-  // Read each time, so that one process (a test) can start commands both ways.
-  const server = shell === true || process.env['ORCHESTRA_SPAWNER'] === 'off' ? undefined : forkServer();
+  const server = forkServer();
   if (server !== undefined && typeof shell === 'string') {
     // Created (and truncated) here, so that a log or stdin that cannot be opened
     // throws in orchestra exactly as below, before anything starts.

@@ -167,7 +167,7 @@ let tried = false;
 
 function findPython(): string | undefined {
   const named = process.env['ORCHESTRA_SPAWNER'];
-  if (named === 'off' || process.platform === 'win32' || !isMainThread) return undefined;
+  if (process.platform === 'win32' || !isMainThread) return undefined;
   if (named) return named;
   const { paths, orPath } = pythonCandidates(process.platform);
   return paths.find((p) => existsSync(p)) ?? (orPath ? 'python3' : undefined);
@@ -178,6 +178,8 @@ function findPython(): string | undefined {
  * spawner that cannot start (no python3 on PATH) just never becomes ready.
  */
 export function forkServer(): Pick<ForkServer, 'launch' | 'ready'> | undefined {
+  // Read each time, so that one process (a test) can start commands both ways.
+  if (process.env['ORCHESTRA_SPAWNER'] === 'off') return undefined;
   if (tried) return server;
   tried = true;
   const python = findPython();
