@@ -17,6 +17,9 @@ export function userShell(): string | true {
   return process.platform === 'win32' ? true : process.env['SHELL'] || '/bin/sh';
 }
 
+/** Commands started so far by this thread. */
+let launched = 0;
+
 /**
  * Starts a command in a session (and so a process group) of its own, its
  * stdout and stderr going to its log file: through the spawner when it is up,
@@ -27,7 +30,8 @@ export function userShell(): string | true {
 export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
   const env = { ...process.env, ...spec.env };
   const shell = userShell();
-  const server = forkServer();
+  // Started with the second command: a run of one command (a hook with one gate to run) would only pay its start.
+  const server = ++launched > 1 ? forkServer() : undefined;
   if (server !== undefined && typeof shell === 'string') {
     // Created (and truncated) here, so that a log or stdin that cannot be opened
     // throws in orchestra exactly as below, before anything starts.
