@@ -31,7 +31,7 @@ export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
   const env = { ...process.env, ...spec.env };
   const shell = userShell();
   // Started with the second command: a run of one command (a hook with one gate to run) would only pay its start.
-  const server = ++launched > 1 ? forkServer() : undefined;
+  const server = forkServer(++launched > 1);
   if (server !== undefined && typeof shell === 'string') {
     // Created (and truncated) here, so that a log or stdin that cannot be opened
     // throws in orchestra exactly as below, before anything starts.

@@ -174,13 +174,13 @@ function findPython(): string | undefined {
 }
 
 /**
- * The spawner, started on the first call. Undefined where it cannot run; a
+ * The spawner, started on the first call that may start it (`start`: otherwise only one already running). Undefined where it cannot run; a
  * spawner that cannot start (no python3 on PATH) just never becomes ready.
  */
-export function forkServer(): Pick<ForkServer, 'launch' | 'ready'> | undefined {
+export function forkServer(start = true): Pick<ForkServer, 'launch' | 'ready'> | undefined {
   // Read each time, so that one process (a test) can start commands both ways.
   if (process.env['ORCHESTRA_SPAWNER'] === 'off') return undefined;
-  if (tried) return server;
+  if (tried || !start) return server;
   tried = true;
   const python = findPython();
   if (python !== undefined && existsSync(SCRIPT)) server = new ForkServer(python);
