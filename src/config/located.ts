@@ -19,7 +19,7 @@ const SCAN = 8;
  */
 export class Positions {
   // Allocated at its final size when the number of entries is known: an array grown one entry at a time holds twice its length.
-  readonly #entries: Array<string | number>;
+  #entries: Array<string | number>;
   #used = 0;
   #index: Map<string | number, number> | undefined;
 
@@ -51,6 +51,20 @@ export class Positions {
 
   /** Records (or replaces) where `key` and its value were written; both are in one file. */
   set(key: string | number, keyLoc: Loc, valueLoc: Loc): void {
+    this.setRange(key, keyLoc.file, keyLoc.start, keyLoc.end, valueLoc.start, valueLoc.end);
+  }
+
+  /**
+   * Drops the room an array grown entry by entry keeps for more (it holds up
+   * to twice its length, and at least 17 entries): a reader that cannot know
+   * the size in advance calls this when a container is complete.
+   */
+  shrink(): void {
+    this.#entries = this.#entries.slice(0, this.#used);
+  }
+
+  /** set() from offsets, for a reader that has no Loc objects at hand (yaml-plain.ts: a million of them for 100,000 gates). */
+  setRange(key: string | number, file: string, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): void {
     const at = this.#find(key);
     const entries = this.#entries;
     const i = at === -1 ? this.#used : at;
@@ -59,11 +73,11 @@ export class Positions {
       this.#index?.set(key, i);
     }
     entries[i] = key;
-    entries[i + 1] = keyLoc.file;
-    entries[i + 2] = keyLoc.start;
-    entries[i + 3] = keyLoc.end;
-    entries[i + 4] = valueLoc.start;
-    entries[i + 5] = valueLoc.end;
+    entries[i + 1] = file;
+    entries[i + 2] = keyStart;
+    entries[i + 3] = keyEnd;
+    entries[i + 4] = valueStart;
+    entries[i + 5] = valueEnd;
   }
 
   /** Where `key` (part 'key') or its value was written. */
@@ -94,6 +108,11 @@ const infos = new WeakMap<object, Positions>();
 /** Records where an object and its keys were written (used by the YAML reader). */
 export function registerInfo(container: object, info: Positions): void {
   infos.set(container, info);
+}
+
+/** The positions recorded for a container, if any. */
+export function positionsOf(container: object): Positions | undefined {
+  return infos.get(container);
 }
 
 export type PlainObject = Record<string, unknown>;

@@ -32,8 +32,13 @@ export async function parseFile(file: string, text: string, sources: SourceStore
   if (cached !== undefined) {
     parsed = { value: cached, diagnostics: [] };
   } else {
-    const { parseJson, parseYaml } = await import('./parse-yaml.js');
-    parsed = kind === 'yaml' ? parseYaml(file, text) : parseJson(file, text);
+    // Most configs are of the plain subset, read without loading the yaml package at all (yaml-plain.ts).
+    const plain = kind === 'yaml' ? (await import('./yaml-plain.js')).readPlainYaml(file, text) : undefined;
+    if (plain !== undefined) parsed = { value: plain.value, diagnostics: [] };
+    else {
+      const { parseJson, parseYaml } = await import('./parse-yaml.js');
+      parsed = kind === 'yaml' ? parseYaml(file, text) : parseJson(file, text);
+    }
     if (parsed.value !== undefined && parsed.diagnostics.length === 0) cache.set(file, text, parsed.value);
   }
   if (kind === 'package-json') {

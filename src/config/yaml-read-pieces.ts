@@ -1,8 +1,9 @@
 import { isMap, isSeq, type Node } from 'yaml';
-import { Positions, registerInfo, setOwn, type PlainObject } from './located.js';
+import { Positions, positionsOf, registerInfo, setOwn, type PlainObject } from './located.js';
 import { YamlConverter } from './yaml-convert.js';
 import { parseYamlDocument } from './yaml-document.js';
 import type { Collection, KeyedPiece, TextPiece } from './yaml-pieces.js';
+import { readPlainYaml } from './yaml-plain.js';
 
 /** A collection read from pieces, with the offsets its node would have in a whole read: range[0], range[1] and range[2]. */
 interface Read {
@@ -53,6 +54,8 @@ type PartRead = Omit<Read, 'value'> | 'empty' | 'failed';
 
 /** One text piece: its entries join the collection being built. */
 function piece(converter: YamlConverter, text: string, part: TextPiece, into: PlainObject | unknown[], positions: Positions, depth: number): PartRead {
+  const plain = readPlainYaml(converter.file, text, part.start, part.end, depth);
+  if (plain !== undefined) return join(plain.value, into, positions) ? { start: plain.start, end: plain.end, nodeEnd: plain.after } : 'failed';
   const doc = parseYamlDocument(text.slice(part.start, part.end));
   if (doc.errors.length > 0 || doc.warnings.length > 0) return 'failed';
   const root = doc.contents as Node | null;
@@ -71,6 +74,25 @@ function piece(converter: YamlConverter, text: string, part: TextPiece, into: Pl
     for (const pair of root.items) converter.pair(into, positions, pair, depth, origin);
   }
   return { start: range[0] + part.start, end: range[1] + part.start, nodeEnd: range[2] + part.start };
+}
+
+/** Moves the entries of a piece read by the plain reader into the collection; false if it is the wrong kind or repeats a key. */
+function join(read: unknown, into: PlainObject | unknown[], positions: Positions): boolean {
+  const from = typeof read === 'object' && read !== null ? positionsOf(read) : undefined;
+  if (from === undefined || Array.isArray(read) !== Array.isArray(into)) return false;
+  const items = read as PlainObject | unknown[];
+  for (const [key, keyLoc, valueLoc] of from.entries()) {
+    if (Array.isArray(into)) {
+      const i = into.length;
+      positions.setRange(i, keyLoc.file, keyLoc.start, keyLoc.end, valueLoc.start, valueLoc.end);
+      into.push((items as unknown[])[key as number]);
+    } else {
+      if (positions.has(key)) return false; // a repeated key: the whole read says where
+      positions.setRange(key, keyLoc.file, keyLoc.start, keyLoc.end, valueLoc.start, valueLoc.end);
+      setOwn(into, key as string, (items as PlainObject)[key as string]);
+    }
+  }
+  return true;
 }
 
 /** A `key:` line and its value, read from pieces of its own. */

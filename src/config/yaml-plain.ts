@@ -1,0 +1,429 @@
+import { Positions, registerInfo, setOwn, type PlainObject } from './located.js';
+import { resolvePlainScalar } from './yaml-core-scalar.js';
+
+/**
+ * A reader for the plain subset of YAML that configs are written in: block
+ * maps and sequences, one-line flow collections, and one-line scalars (plain,
+ * or quoted without escapes). It gives exactly the values and positions that
+ * the yaml package and YamlConverter give for the same text, and gives up
+ * (undefined) on anything else: a comment, an anchor, an alias, a tag, a
+ * block scalar, a multi-line value, a quoted or unusual key, a tab, a CR,
+ * a control character, a duplicate key, a trailing comma. The caller then
+ * reads the text with the yaml package, for its values and its diagnostics.
+ *
+ * Why: the yaml package builds a syntax tree and nodes for every value, about
+ * 35 µs per gate line and much garbage; this reads a 100,000-gate config in a
+ * fraction of that, and a config of the subset never loads the package at all
+ * (it is the slowest module to start). test/unit/yaml-plain.test.ts checks
+ * the two readers against each other on generated and mutated documents.
+ *
+ * Offsets are yaml's node ranges: `start`, `end` (range[1]) and `after`
+ * (range[2]). A block value's `after` runs past its line's newline; a block
+ * collection ends where its last value's `after` does; a null written as
+ * nothing sits just after its `:` and the spaces that follow.
+ */
+
+const LF = 10;
+const SPACE = 32;
+const DQUOTE = 34;
+const SQUOTE = 39;
+const COMMA = 44;
+const DASH = 45;
+const COLON = 58;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const LBRACE = 123;
+const RBRACE = 125;
+const HASH = 35;
+const BACKSLASH = 92;
+
+/** Nested collections deeper than this are left to YamlConverter, which reports depth over 100. */
+const MAX_DEPTH = 90;
+
+/**
+ * Characters this reader never reads: a tab or CR (indentation and line
+ * breaks it does not model), C0 and C1 controls, DEL, a BOM and the Unicode
+ * line separators. Any of them anywhere, even inside a quoted string, and the
+ * text is yaml's. (Comments, anchors, aliases, tags and block scalars are
+ * given up where they start: see plainStart and the scans.)
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const UNREAD = /[\t\r\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]/;
+
+/** A key this reader takes: plain, starting with a letter or `_`, of characters that cannot make it anything but a string. */
+function keyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === DASH || c === 46 || c === 47;
+}
+function keyStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+/** Keys the core schema reads as null or a boolean, not a string. */
+const NOT_STRING_KEY = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
+
+/** A value read and the offsets of its node. */
+interface Read {
+  value: unknown;
+  start: number;
+  end: number;
+  after: number;
+}
+
+/** A collection read in place of yaml's parse of `text[from, to)`: its value and its node's range, offsets in `text`. */
+export interface PlainRead {
+  readonly value: unknown;
+  readonly start: number;
+  readonly end: number;
+  readonly after: number;
+}
+
+/**
+ * Reads `text[from, to)` (`from` at a line's start) as a YAML document whose
+ * root is a block map or sequence, nested `depth` deep in the file (a piece
+ * of a large file: yaml-read-pieces.ts). Undefined when the text is not of
+ * the subset: see above.
+ */
+export function readPlainYaml(file: string, text: string, from = 0, to = text.length, depth = 0): PlainRead | undefined {
+  // Every scan stops at a newline: a region that ends just after one (or at the text's end) is never read past.
+  if (to < text.length && text.charCodeAt(to - 1) !== LF) return undefined;
+  const region = from === 0 && to === text.length ? text : text.slice(from, to);
+  if (UNREAD.test(region)) return undefined;
+  const reader = new PlainReader(file, text, to);
+  const first = reader.nextContent(from);
+  if (first >= to) return undefined; // empty or blank: yaml says what that is
+  const indent = reader.indentAt(first);
+  const r = reader.block(first, indent, depth);
+  if (r === undefined || reader.pos < to) return undefined;
+  return r;
+}
+
+class PlainReader {
+  /** Where reading goes on: the start of the next line with content, or the end. */
+  pos = 0;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly to: number,
+  ) {}
+
+  /** The start of the first line at or after line start `p` that holds more than spaces, or `to`. */
+  nextContent(p: number): number {
+    const { text, to } = this;
+    while (p < to) {
+      let i = p;
+      while (i < to && text.charCodeAt(i) === SPACE) i++;
+      if (i < to && text.charCodeAt(i) !== LF) return p;
+      p = i + 1;
+    }
+    return to;
+  }
+
+  indentAt(lineStart: number): number {
+    let i = lineStart;
+    while (this.text.charCodeAt(i) === SPACE) i++;
+    return i - lineStart;
+  }
+
+  /** `-` then a space or the line's end, at `p`. */
+  isItem(p: number): boolean {
+    if (this.text.charCodeAt(p) !== DASH) return false;
+    const next = this.text.charCodeAt(p + 1);
+    return p + 1 >= this.to || next === SPACE || next === LF;
+  }
+
+  /** The block collection whose first line starts at `lineStart`, its content at column `indent`. */
+  block(lineStart: number, indent: number, depth: number): Read | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const at = lineStart + indent;
+    return this.isItem(at) ? this.seq(lineStart, indent, depth) : this.map(at, indent, depth);
+  }
+
+  /** The end of the plain key at `p` (followed by `:` and a space or the line's end), or -1. */
+  keyEnd(p: number): number {
+    const { text, to } = this;
+    if (!keyStart(text.charCodeAt(p))) return -1;
+    let i = p + 1;
+    while (i < to && keyChar(text.charCodeAt(i))) i++;
+    if (i >= to || text.charCodeAt(i) !== COLON) return -1;
+    const next = text.charCodeAt(i + 1);
+    return i + 1 >= to || next === SPACE || next === LF ? i : -1;
+  }
+
+  /** A block map whose first key is at `first` (which may follow a `- ` on its line); later keys start lines at column `indent`. */
+  map(first: number, indent: number, depth: number): Read | undefined {
+    const { text, to, file } = this;
+    const obj: PlainObject = {};
+    const positions = new Positions({ file, start: first, end: first });
+    let key = first;
+    let after = first;
+    for (;;) {
+      const keyEnd = this.keyEnd(key);
+      if (keyEnd === -1) return undefined;
+      const name = text.slice(key, keyEnd);
+      if (NOT_STRING_KEY.test(name) || positions.has(name)) return undefined;
+      let r = keyEnd + 1;
+      while (r < to && text.charCodeAt(r) === SPACE) r++;
+      let value: Read | undefined;
+      if (r >= to || text.charCodeAt(r) === LF) {
+        value = this.below(r, indent, depth);
+      } else {
+        value = this.inline(r, depth);
+        if (value !== undefined) this.pos = this.nextContent(value.after);
+      }
+      if (value === undefined) return undefined;
+      positions.setRange(name, file, key, keyEnd, value.start, value.end);
+      setOwn(obj, name, value.value);
+      after = value.after;
+      const next = this.pos;
+      if (next >= to) break;
+      const nextIndent = this.indentAt(next);
+      if (nextIndent < indent) break;
+      if (nextIndent > indent) return undefined; // a continued scalar, or a mistake: yaml says which
+      key = next + indent;
+    }
+    positions.self = { file, start: first, end: after };
+    positions.shrink();
+    registerInfo(obj, positions);
+    return { value: obj, start: first, end: after, after };
+  }
+
+  /**
+   * The value of a key whose line ends at `r` (after the `:` and its spaces):
+   * a block collection on the lines below, more indented or (a sequence)
+   * at the key's own column, or else null.
+   */
+  below(r: number, indent: number, depth: number): Read | undefined {
+    const next = this.nextContent(r >= this.to ? r : r + 1);
+    if (next < this.to) {
+      const nextIndent = this.indentAt(next);
+      if (nextIndent > indent || (nextIndent === indent && this.isItem(next + indent))) return this.block(next, nextIndent, depth + 1);
+    }
+    this.pos = next;
+    return { value: null, start: r, end: r, after: r };
+  }
+
+  /** A block sequence whose first `-` is at column `indent` of the line at `lineStart`. */
+  seq(lineStart: number, indent: number, depth: number): Read | undefined {
+    const { text, to, file } = this;
+    const arr: unknown[] = [];
+    const first = lineStart + indent;
+    const positions = new Positions({ file, start: first, end: first });
+    let dash = first;
+    let after = first;
+    for (;;) {
+      let r = dash + 1;
+      while (r < to && text.charCodeAt(r) === SPACE) r++;
+      if (r >= to || text.charCodeAt(r) === LF) return undefined; // an item on the lines below, or empty: rare, yaml's
+      let value: Read | undefined;
+      if (this.keyEnd(r) !== -1) {
+        // `- key: value`: a map whose keys line up with this first one.
+        value = this.map(r, r - (dash - indent), depth + 1);
+      } else {
+        value = this.inline(r, depth);
+        if (value !== undefined) this.pos = this.nextContent(value.after);
+      }
+      if (value === undefined) return undefined;
+      const i = arr.length;
+      positions.setRange(i, file, value.start, value.end, value.start, value.end);
+      arr.push(value.value);
+      after = value.after;
+      const next = this.pos;
+      if (next >= to) break;
+      const nextIndent = this.indentAt(next);
+      if (nextIndent < indent || (nextIndent === indent && !this.isItem(next + indent))) break;
+      if (nextIndent > indent) return undefined;
+      dash = next + indent;
+    }
+    positions.self = { file, start: first, end: after };
+    positions.shrink();
+    // A copy at its length: an array grown by push keeps room for at least 17 items (a gate's one-item lists, 100,000 times).
+    const value = arr.slice();
+    registerInfo(value, positions);
+    return { value, start: first, end: after, after };
+  }
+
+  /** A value that starts at `r` on its key's or dash's line and ends that line; `after` is past the line's newline. */
+  inline(r: number, depth: number): Read | undefined {
+    const { text, to } = this;
+    const c = text.charCodeAt(r);
+    let value: Read | undefined;
+    if (c === LBRACKET || c === LBRACE || c === DQUOTE || c === SQUOTE) {
+      value = this.flow(r, depth + 1);
+      if (value === undefined) return undefined;
+      let e = value.end;
+      while (e < to && text.charCodeAt(e) === SPACE) e++;
+      if (e < to && text.charCodeAt(e) !== LF) return undefined; // `"a": 1`, `[a] b`: a key or a mistake
+      value.after = e < to ? e + 1 : to;
+      return value;
+    }
+    if (!plainStart(c, text.charCodeAt(r + 1), false)) return undefined;
+    let e = r;
+    for (; e < to; e++) {
+      const ch = text.charCodeAt(e);
+      if (ch === LF) break;
+      if (ch === HASH && text.charCodeAt(e - 1) === SPACE) return undefined; // a comment: its range is yaml's
+      if (ch === COLON) {
+        const next = text.charCodeAt(e + 1);
+        if (e + 1 >= to || next === SPACE || next === LF) return undefined; // a nested map: a mistake yaml reports
+      }
+    }
+    const lineEnd = e;
+    while (text.charCodeAt(e - 1) === SPACE) e--;
+    return { value: resolvePlainScalar(text.slice(r, e)), start: r, end: e, after: lineEnd < to ? lineEnd + 1 : to };
+  }
+
+  /** A flow collection or quoted scalar at `p`, on one line; `after` is its end (inside a flow, yaml's range[2] is not used). */
+  flow(p: number, depth: number): Read | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    const c = this.text.charCodeAt(p);
+    if (c === LBRACKET) return this.flowSeq(p, depth);
+    if (c === LBRACE) return this.flowMap(p, depth);
+    if (c === DQUOTE || c === SQUOTE) return this.quoted(p, c);
+    return this.flowPlain(p);
+  }
+
+  skipSpaces(p: number): number {
+    while (this.text.charCodeAt(p) === SPACE) p++;
+    return p;
+  }
+
+  flowSeq(open: number, depth: number): Read | undefined {
+    const { text, file } = this;
+    const arr: unknown[] = [];
+    const positions = new Positions({ file, start: open, end: open });
+    let p = this.skipSpaces(open + 1);
+    if (text.charCodeAt(p) !== RBRACKET) {
+      for (;;) {
+        const item = this.flow(p, depth + 1);
+        if (item === undefined) return undefined;
+        positions.setRange(arr.length, file, item.start, item.end, item.start, item.end);
+        arr.push(item.value);
+        p = this.skipSpaces(item.end);
+        const c = text.charCodeAt(p);
+        if (c === RBRACKET) break;
+        if (c !== COMMA) return undefined; // `[a: b]` is a pair, `[a b` a mistake
+        p = this.skipSpaces(p + 1);
+        if (text.charCodeAt(p) === RBRACKET) return undefined; // a trailing comma
+      }
+    }
+    const end = p + 1;
+    positions.self = { file, start: open, end };
+    positions.shrink();
+    const value = arr.slice();
+    registerInfo(value, positions);
+    return { value, start: open, end, after: end };
+  }
+
+  flowMap(open: number, depth: number): Read | undefined {
+    const { text, file, to } = this;
+    const obj: PlainObject = {};
+    const positions = new Positions({ file, start: open, end: open });
+    let p = this.skipSpaces(open + 1);
+    if (text.charCodeAt(p) !== RBRACE) {
+      for (;;) {
+        if (!keyStart(text.charCodeAt(p))) return undefined;
+        let keyEnd = p + 1;
+        while (keyEnd < to && keyChar(text.charCodeAt(keyEnd))) keyEnd++;
+        if (text.charCodeAt(keyEnd) !== COLON || text.charCodeAt(keyEnd + 1) !== SPACE) return undefined;
+        const name = text.slice(p, keyEnd);
+        if (NOT_STRING_KEY.test(name) || positions.has(name)) return undefined;
+        const v = this.skipSpaces(keyEnd + 2);
+        const value = this.flow(v, depth + 1);
+        if (value === undefined) return undefined;
+        positions.setRange(name, file, p, keyEnd, value.start, value.end);
+        setOwn(obj, name, value.value);
+        p = this.skipSpaces(value.end);
+        const c = text.charCodeAt(p);
+        if (c === RBRACE) break;
+        if (c !== COMMA) return undefined;
+        p = this.skipSpaces(p + 1);
+        if (text.charCodeAt(p) === RBRACE) return undefined;
+      }
+    }
+    const end = p + 1;
+    positions.self = { file, start: open, end };
+    positions.shrink();
+    registerInfo(obj, positions);
+    return { value: obj, start: open, end, after: end };
+  }
+
+  /** A quoted scalar on one line; a double-quoted one without a backslash (an escape), a single-quoted one may double its quote. */
+  quoted(open: number, quote: number): Read | undefined {
+    const { text, to } = this;
+    let p = open + 1;
+    let doubled = false;
+    for (;;) {
+      if (p >= to) return undefined;
+      const c = text.charCodeAt(p);
+      if (c === LF) return undefined; // folded over lines: yaml's
+      if (c === BACKSLASH && quote === DQUOTE) return undefined; // an escape: yaml's
+      if (c === quote) {
+        if (quote === SQUOTE && text.charCodeAt(p + 1) === SQUOTE) {
+          doubled = true;
+          p += 2;
+          continue;
+        }
+        break;
+      }
+      p++;
+    }
+    const raw = text.slice(open + 1, p);
+    return { value: doubled ? raw.replace(/''/g, "'") : raw, start: open, end: p + 1, after: p + 1 };
+  }
+
+  /** A plain scalar inside a flow collection: up to a `,`, a bracket or brace, or the line's end; never with a `:`. */
+  flowPlain(p: number): Read | undefined {
+    const { text, to } = this;
+    if (!plainStart(text.charCodeAt(p), text.charCodeAt(p + 1), true)) return undefined;
+    let e = p;
+    for (; e < to; e++) {
+      const c = text.charCodeAt(e);
+      if (c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE || c === LF) break;
+      if (c === COLON) return undefined; // a pair inside a sequence, or a `:` yaml reads its own way
+      if (c === HASH && text.charCodeAt(e - 1) === SPACE) return undefined;
+    }
+    while (text.charCodeAt(e - 1) === SPACE) e--;
+    if (e <= p) return undefined;
+    return { value: resolvePlainScalar(text.slice(p, e)), start: p, end: e, after: e };
+  }
+}
+
+/**
+ * Whether a plain scalar may start with `c` (followed by `next`): not an
+ * indicator, except a `-` before something that is not a space (`-1`,
+ * `--flag`); in a flow, not before a flow indicator either.
+ */
+function plainStart(c: number, next: number, inFlow: boolean): boolean {
+  switch (c) {
+    case DASH:
+      return !(
+        Number.isNaN(next) ||
+        next === SPACE ||
+        next === LF ||
+        (inFlow && (next === COMMA || next === RBRACKET || next === RBRACE || next === LBRACKET || next === LBRACE))
+      );
+    case COMMA:
+    case LBRACKET:
+    case RBRACKET:
+    case LBRACE:
+    case RBRACE:
+    case DQUOTE:
+    case SQUOTE:
+    case COLON:
+    case 63: // ?
+    case HASH:
+    case 38: // & an anchor
+    case 42: // * an alias
+    case 33: // ! a tag
+    case 124: // | a literal block scalar
+    case 62: // > a folded one
+    case 37: // % a directive
+    case 64: // @ reserved
+    case 96: // ` reserved
+    case SPACE:
+    case LF:
+      return false;
+    default:
+      return !Number.isNaN(c);
+  }
+}
