@@ -157,28 +157,30 @@ function readGates(raw: PlainObject, fileLoc: Loc, diagnostics: Diagnostic[]): M
     } else if ('run' in value && 'rule' in value) {
       diagnostics.push(error(`gate '${name}' has both 'run' and 'rule': a gate is a command or a rule, not both`, loc(value, 'rule', at, 'key')));
     }
-    const timeoutMs = timeoutOf(value, at, diagnostics);
-    const inputs = getStrings(value, 'inputs');
-    const description = getString(value, 'description');
-    const cwd = getString(value, 'cwd');
-    gates.set(name, {
+    const gate: { -readonly [K in keyof Gate]: Gate[K] } = {
       name,
       loc: at,
-      ...(description !== undefined ? { description } : {}),
-      ...(run ? { run } : {}),
-      ...(rule ? { rule } : {}),
       files: getStrings(value, 'files') ?? [],
       exclude: getStrings(value, 'exclude') ?? [],
-      ...(inputs ? { inputs } : {}),
       needs: getRefs(value, 'needs', at) ?? [],
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       retries: getNumber(value, 'retries') ?? 0,
       env: getStringMap(value, 'env'),
-      ...(cwd !== undefined ? { cwd } : {}),
       enabled: getBoolean(value, 'enabled') ?? true,
-      ...(getString(value, 'severity') !== undefined ? { severity: severityOf(value) } : {}),
       options: getObject(value, 'options') ?? {},
-    });
+    };
+    // Optional keys set only when given, one by one: spreading `...(x ? { x } : {})` for each made five objects per gate (100,000 gates).
+    const description = getString(value, 'description');
+    if (description !== undefined) gate.description = description;
+    if (run) gate.run = run;
+    if (rule) gate.rule = rule;
+    const inputs = getStrings(value, 'inputs');
+    if (inputs) gate.inputs = inputs;
+    const timeoutMs = timeoutOf(value, at, diagnostics);
+    if (timeoutMs !== undefined) gate.timeoutMs = timeoutMs;
+    const cwd = getString(value, 'cwd');
+    if (cwd !== undefined) gate.cwd = cwd;
+    if (getString(value, 'severity') !== undefined) gate.severity = severityOf(value);
+    gates.set(name, gate);
   }
   return gates;
 }
