@@ -32,8 +32,8 @@ export async function parseFile(file: string, text: string, sources: SourceStore
   if (cached !== undefined) {
     parsed = { value: cached, diagnostics: [] };
   } else {
-    // Most configs are of the plain subset, read without loading the yaml package at all (yaml-plain.ts).
-    const plain = kind === 'yaml' ? (await import('./yaml-plain.js')).readPlainYaml(file, text) : undefined;
+    // Most files are of the plain subset, read without loading the yaml package at all (yaml-plain.ts, json-plain.ts).
+    const plain = kind === 'yaml' ? (await import('./yaml-plain.js')).readPlainYaml(file, text) : (await import('./json-plain.js')).readPlainJson(file, text);
     if (plain !== undefined) parsed = { value: plain.value, diagnostics: [] };
     else {
       const { parseJson, parseYaml } = await import('./parse-yaml.js');
