@@ -3,13 +3,15 @@ import { resolvePlainScalar } from './yaml-core-scalar.js';
 
 /**
  * A reader for the plain subset of YAML that configs are written in: block
- * maps and sequences, one-line flow collections, and one-line scalars (plain,
- * or quoted without escapes). It gives exactly the values and positions that
- * the yaml package and YamlConverter give for the same text, and gives up
- * (undefined) on anything else: a comment, an anchor, an alias, a tag, a
- * block scalar, a multi-line value, a quoted or unusual key, a tab, a CR,
- * a control character, a duplicate key, a trailing comma. The caller then
- * reads the text with the yaml package, for its values and its diagnostics.
+ * maps and sequences, one-line flow collections, one-line scalars (plain,
+ * or quoted without escapes), comments after a value and comment lines at
+ * the indent of the line after them. It gives exactly the values and
+ * positions that the yaml package and YamlConverter give for the same text,
+ * and gives up (undefined) on anything else: an anchor, an alias, a tag, a
+ * block scalar, a multi-line value, a quoted or unusual key, another comment,
+ * a tab, a CR, a control character, a duplicate key, a trailing comma. The
+ * caller then reads the text with the yaml package, for its values and its
+ * diagnostics.
  *
  * Why: the yaml package builds a syntax tree and nodes for every value, about
  * 35 µs per gate line and much garbage; this reads a 100,000-gate config in a
@@ -89,10 +91,10 @@ export function readPlainYaml(file: string, text: string, from = 0, to = text.le
   if (UNREAD.test(region)) return undefined;
   const reader = new PlainReader(file, text, to);
   const first = reader.nextContent(from);
-  if (first >= to) return undefined; // empty or blank: yaml says what that is
+  if (first >= to || reader.failed) return undefined; // empty, blank or comments only: yaml says what that is
   const indent = reader.indentAt(first);
   const r = reader.block(first, indent, depth);
-  if (r === undefined || reader.pos < to) return undefined;
+  if (r === undefined || reader.pos < to || reader.failed) return undefined;
   return r;
 }
 
@@ -106,16 +108,41 @@ class PlainReader {
     readonly to: number,
   ) {}
 
-  /** The start of the first line at or after line start `p` that holds more than spaces, or `to`. */
+  /** Set when a comment was found where yaml would give it a range: the read is then given up. */
+  failed = false;
+
+  /**
+   * The start of the first line at or after line start `p` that holds more
+   * than spaces and a comment, or `to`. yaml gives a comment line to the node
+   * before it, whose range (range[2], and so the range of a collection it
+   * ends) may then run over it; a comment is taken only where that cannot
+   * reach a range anyone reads: at the indent of the content line that
+   * follows it (a file's header, a note above an entry).
+   */
   nextContent(p: number): number {
     const { text, to } = this;
+    let comment = -1;
     while (p < to) {
       let i = p;
       while (i < to && text.charCodeAt(i) === SPACE) i++;
-      if (i < to && text.charCodeAt(i) !== LF) return p;
+      if (i < to && text.charCodeAt(i) === HASH) {
+        if (comment !== -1 && comment !== i - p) this.failed = true;
+        comment = i - p;
+        i = this.lineEnd(i);
+      } else if (i < to && text.charCodeAt(i) !== LF) {
+        if (comment !== -1 && comment !== i - p) this.failed = true;
+        return p;
+      }
       p = i + 1;
     }
+    if (comment !== -1) this.failed = true;
     return to;
+  }
+
+  /** The position of the newline that ends the line of `p`, or `to`. */
+  lineEnd(p: number): number {
+    const nl = this.text.indexOf('\n', p);
+    return nl === -1 || nl > this.to ? this.to : nl;
   }
 
   indentAt(lineStart: number): number {
@@ -252,6 +279,7 @@ class PlainReader {
       if (value === undefined) return undefined;
       let e = value.end;
       while (e < to && text.charCodeAt(e) === SPACE) e++;
+      if (e > value.end && text.charCodeAt(e) === HASH) e = this.lineEnd(e);
       if (e < to && text.charCodeAt(e) !== LF) return undefined; // `"a": 1`, `[a] b`: a key or a mistake
       value.after = e < to ? e + 1 : to;
       return value;
@@ -261,13 +289,13 @@ class PlainReader {
     for (; e < to; e++) {
       const ch = text.charCodeAt(e);
       if (ch === LF) break;
-      if (ch === HASH && text.charCodeAt(e - 1) === SPACE) return undefined; // a comment: its range is yaml's
+      if (ch === HASH && text.charCodeAt(e - 1) === SPACE) break; // a comment
       if (ch === COLON) {
         const next = text.charCodeAt(e + 1);
         if (e + 1 >= to || next === SPACE || next === LF) return undefined; // a nested map: a mistake yaml reports
       }
     }
-    const lineEnd = e;
+    const lineEnd = this.lineEnd(e);
     while (text.charCodeAt(e - 1) === SPACE) e--;
     return { value: resolvePlainScalar(text.slice(r, e)), start: r, end: e, after: lineEnd < to ? lineEnd + 1 : to };
   }

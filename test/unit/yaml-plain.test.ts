@@ -60,14 +60,17 @@ describe('the plain YAML reader', () => {
       'd:',
       'd:  ',
       'a: 1\n   \nb: 2',
+      '# a header\n\n# more\ngates:\n  # a note above an entry\n  a: 1 # trailing\n  b: [x] # c\n  c: "q" #c\n\n  # another\n  d: x#y\n# before a key\ne: 2\n',
     ];
     for (const doc of docs) expect(sameAsYaml(doc), doc).toBe(true);
   });
 
   it('gives up on what is not of the subset, and yaml reads it', () => {
     const docs = [
-      'a: 1 # c\n',
-      '# c\na: 1\n',
+      'a:\n  b: 1\n  # a comment after the last entry, at its indent\nd: 2\n',
+      'a:\n  b: 1\n    # deeper\nd: 2\n',
+      'a: 1\n# a comment at the end\n',
+      'a: # a comment after a key\n  b: 1\n',
       'a: &x 1\nb: *x\n',
       'a: !!str 1\n',
       'a: |\n  x\n',
@@ -155,6 +158,11 @@ describe('the plain YAML reader', () => {
       '{k: v}',
       '{ k: [1, 2], l: "m" }',
       '{}',
+      'x # c',
+      'x #c # d',
+      '[x] # c',
+      '"q"  # c',
+      "'s' #",
     ];
     // Each of these makes the reader give up (or is a mistake); one value in twelve is one of them.
     const odd = ['x # c', 'a#b', 'a:b', 'a, b', '--flag', '- x', '&A v', '*A', '!t v', '|', '>', '@x', '"a\\"b"', 'ü 😀', 'x:', '[a, ]', '{a: }', '[a: b]'];
@@ -168,7 +176,7 @@ describe('the plain YAML reader', () => {
       const out: string[] = [];
       for (let i = 0, n = 1 + Math.floor(rnd() * 5); i < n; i++) {
         if (rnd() < 0.08) {
-          out.push(pick(['', '', '   ', `${pad}# c`]));
+          out.push(pick(['', '', '   ', `${pad}# c`, `${pad}# c`, `${pad}#`, `${' '.repeat(Math.floor(rnd() * 8))}# c`]));
         } else if (depth < 4 && rnd() < 0.4) {
           if (seq && rnd() < 0.5) {
             // `- key: value` and more keys under it
