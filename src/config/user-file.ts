@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { boundHeapGrowth } from '../util/heap-growth.js';
 import { readableFileProblem } from '../util/path-kind.js';
 import { error, type Diagnostic, type Loc } from './diagnostic.js';
 import { SourceText, type SourceStore } from './source-text.js';
@@ -44,6 +45,7 @@ export function readUserFile(file: string, what: string, at: Loc | undefined, so
         }),
       };
     }
+    boundHeapGrowth(n);
     return { text: buf.subarray(0, n).toString('utf8') };
   } catch (e) {
     return { problem: error(`${what}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, at) };
