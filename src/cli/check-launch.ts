@@ -1,0 +1,60 @@
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { cacheFile, cacheKey, decodeCache, encodeCache } from './code-cache.js';
+
+type CheckMain = (argv: readonly string[]) => Promise<number>;
+
+/**
+ * `orchestra check …`, started by bin/orchestra.js: the check entry's bundle
+ * (dist/cli/check-main.cjs, one file) run with its V8 code cache (code-cache.ts).
+ * A cached pre-push hook spent about a third of its time loading and
+ * compiling the CLI's chunks. The cache is made after the first run (when
+ * the code that ran is compiled) and again whenever it cannot be used.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const bundle = fileURLToPath(new URL('./check-main.cjs', import.meta.url));
+  const bytes = readFileSync(bundle);
+  const key = cacheKey(bytes, `${process.version} ${process.arch}`);
+  const source = bytes.toString('utf8');
+  const file = cacheFile(bundle, path.resolve(path.dirname(bundle), '..', '..'));
+  let cached: Buffer | undefined;
+  try {
+    cached = decodeCache(readFileSync(file), key);
+  } catch {
+    cached = undefined; // none yet, or unreadable: compiled from the source
+  }
+  // CommonJS's own wrapper, on the bundle's first line (its banner): the source map's lines stay right. The
+  // bundle's import()s call __orchestraImport (scripts/bundle.mjs): a script from a code cache cannot import.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __orchestraImport) {${source}\n})`, {
+    filename: bundle,
+    ...(cached ? { cachedData: cached } : {}),
+  });
+  const mod = { exports: {} as { main?: CheckMain } };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle), importHere);
+  const code = await (mod.exports.main as CheckMain)(argv);
+  if (!cached || script.cachedDataRejected === true) save(file, encodeCache(key, script.createCachedData()));
+  return code;
+}
+
+/** An import() for the bundle, from this module: beside it in dist/cli/, so a package name resolves the same. */
+const importHere = (specifier: string): Promise<unknown> => import(specifier);
+
+/** Written whole or not at all (another check may be reading it); a folder that cannot be written costs only the cache. */
+function save(file: string, bytes: Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, file);
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing was written, or it cannot be removed either: the next save overwrites it
+    }
+  }
+}
