@@ -1,11 +1,13 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { askListing } from '../exec/file-index.js';
+import { listsAhead, type ListingAhead } from './check-ahead.js';
 import { cacheFile, cacheKey, decodeCache, encodeCache } from './code-cache.js';
 
-type CheckMain = (argv: readonly string[]) => Promise<number>;
+type CheckMain = (argv: readonly string[], ahead?: ListingAhead) => Promise<number>;
 
 /**
  * `orchestra check …`, started by bin/orchestra.js: the check entry's bundle
@@ -15,6 +17,8 @@ type CheckMain = (argv: readonly string[]) => Promise<number>;
  * the code that ran is compiled) and again whenever it cannot be used.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  // git lists the repo (tens of ms on 5,000 files) while node reads and compiles the bundle and the config.
+  const ahead = listsAhead(argv, stdinMayHoldRefs()) ? { root: process.cwd(), listing: askListing(process.cwd()) } : undefined;
   const bundle = fileURLToPath(new URL('./check-main.cjs', import.meta.url));
   const bytes = readFileSync(bundle);
   const key = cacheKey(bytes, `${process.version} ${process.arch}`);
@@ -35,9 +39,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   const mod = { exports: {} as { main?: CheckMain } };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle), importHere);
-  const code = await (mod.exports.main as CheckMain)(argv);
+  const code = await (mod.exports.main as CheckMain)(argv, ahead);
   if (!cached || script.cachedDataRejected === true) save(file, encodeCache(key, script.createCachedData()));
   return code;
+}
+
+/** Whether stdin is a pipe or a file (what git gives a pre-push hook), not a terminal or /dev/null. */
+function stdinMayHoldRefs(): boolean {
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isFile() || st.isSocket();
+  } catch {
+    return false; // no stdin at all
+  }
 }
 
 /** An import() for the bundle, from this module: beside it in dist/cli/, so a package name resolves the same. */

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import type { ListingAhead } from './check-ahead.js';
 import { commonOptions, withWorkOptions, type CheckCliOptions, type SetExit } from './common-options.js';
 
 /**
  * `orchestra check`: registered by the whole CLI (register-gates.ts) and, alone, by the check entry
  * (check-main.ts), so that both parse a check's command line the same way.
  */
-export function registerCheckCommand(program: Command, setExit: SetExit): void {
+export function registerCheckCommand(program: Command, setExit: SetExit, ahead?: ListingAhead): void {
   withWorkOptions(program.command('check'), { nodes: 'gates', timeout: 'time limit for gates without a timeout of their own (e.g. 90s, 5m)' })
     .description('run the top-level gates (all, or the named ones and what they need); cached where inputs are unchanged')
     .argument('[gates...]', 'only these gates and what they need (default: all)')
@@ -30,6 +31,7 @@ export function registerCheckCommand(program: Command, setExit: SetExit): void {
           needs: opts.needs,
           fingerprint: opts.fingerprint === true,
           ...(opts.shard !== undefined ? { shard: opts.shard } : {}),
+          ...(ahead !== undefined ? { ahead } : {}),
         }),
       );
     });
