@@ -98,13 +98,14 @@ const schemaValidators = {
 
 /**
  * An ES module of the bundle starts with a `require` for the CommonJS packages bundled in (commander,
- * picomatch, yaml). A CommonJS bundle has node's `require` and no `import.meta`: each module's
- * `import.meta.url` (see moduleUrls) is the bundle's own URL, taken from `__filename`; and it runs in strict
- * mode, as the ES modules it is built from do.
+ * picomatch, yaml). A CommonJS bundle is one function expression, CommonJS's wrapper with `__orchestraImport`
+ * (see moduleUrls) added, that src/cli/check-launch.ts compiles as it is: a wrapper added when it runs would
+ * copy the whole text again. It has no `import.meta`: each module's `import.meta.url` is the bundle's own URL,
+ * taken from `__filename`; and it runs in strict mode, as the ES modules it is built from do.
  */
 const BANNERS = {
   esm: "import { createRequire as __orchestraRequire } from 'node:module';\nconst require = __orchestraRequire(import.meta.url);",
-  cjs: '"use strict";\nconst __orchestraUrl = require("node:url").pathToFileURL(__filename).href;',
+  cjs: '(function (exports, require, module, __filename, __dirname, __orchestraImport) {"use strict";\nconst __orchestraUrl = require("node:url").pathToFileURL(__filename).href;',
 };
 
 /**
@@ -153,6 +154,7 @@ export async function bundle(entries, { splitting, format = 'esm' }) {
     // bundle cannot follow (`mcp install` failed with "Cannot find module './impl/format'"): node loads it.
     external: EXTERNAL,
     banner: { js: BANNERS[format] },
+    ...(cjs ? { footer: { js: '})' } } : {}),
     // Kept out of the package (package.json `files`); in a checkout an internal error's stack is mapped to src/ by them.
     sourcemap: 'linked',
     sourcesContent: false,

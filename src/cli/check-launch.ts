@@ -30,12 +30,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch {
     cached = undefined; // none yet, or unreadable: compiled from the source
   }
-  // CommonJS's own wrapper, on the bundle's first line (its banner): the source map's lines stay right. The
-  // bundle's import()s call __orchestraImport (scripts/bundle.mjs): a script from a code cache cannot import.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __orchestraImport) {${source}\n})`, {
-    filename: bundle,
-    ...(cached ? { cachedData: cached } : {}),
-  });
+  // The bundle is CommonJS's wrapper around the code (scripts/bundle.mjs), with __orchestraImport added: its
+  // import()s call that, as a script from a code cache cannot import.
+  const script = new vm.Script(source, { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
   const mod = { exports: {} as { main?: CheckMain } };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle), importHere);
