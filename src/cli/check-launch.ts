@@ -1,4 +1,4 @@
-import { fstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const key = cacheKey(bytes, `${process.version} ${process.arch}`);
   const source = bytes.toString('utf8');
   const file = cacheFile(bundle, path.resolve(path.dirname(bundle), '..', '..'));
-  let cached: Buffer | undefined;
-  try {
-    cached = decodeCache(readFileSync(file), key);
-  } catch {
-    cached = undefined; // none yet, or unreadable: compiled from the source
-  }
+  const cached = readCache(file, key);
   // The bundle is CommonJS's wrapper around the code (scripts/bundle.mjs), with __orchestraImport added: its
   // import()s call that, as a script from a code cache cannot import.
   const script = new vm.Script(source, { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
@@ -53,6 +48,19 @@ async function exitWhenWritten(code: number, ahead: ListingAhead | undefined): P
   // A write's callback comes after the writes before it: on a pipe that is not synchronous (macOS), the output is out.
   await new Promise<void>((resolve) => process.stdout.write('', () => process.stderr.write('', () => resolve())));
   process.exit(code);
+}
+
+/** A cache is a few hundred KB; anything much larger is not one that was written here. */
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** V8's data for `key` from the cache file; undefined when there is none, it is not a plain file of a sane size (a FIFO would hang the read), or it does not fit. */
+function readCache(file: string, key: Buffer): Buffer | undefined {
+  try {
+    const st = statSync(file);
+    return st.isFile() && st.size <= MAX_CACHE_BYTES ? decodeCache(readFileSync(file), key) : undefined;
+  } catch {
+    return undefined; // none yet, or unreadable: compiled from the source
+  }
 }
 
 /** Whether stdin is a pipe or a file (what git gives a pre-push hook), not a terminal or /dev/null. */

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -84,6 +84,13 @@ describe('orchestra check from its own entry (dist/cli/check-main.cjs)', () => {
       expect(r.stderr).toBe('');
       expect(decodeCache(readFileSync(pkg.cache), pkg.key())).toBeDefined();
     }
+    // A FIFO where the cache goes: read, it would never end.
+    rmSync(pkg.cache);
+    execFileSync('mkfifo', [pkg.cache]);
+    const fifo = run(pkg.bin, ['check'], repo);
+    expect(fifo.status, fifo.stderr).toBe(0);
+    expect(fifo.stdout).toContain('1 cached');
+    expect(decodeCache(readFileSync(pkg.cache), pkg.key())).toBeDefined();
   });
 
   it('never runs the code of another build: a cache made for a bundle of the same length is a miss (V8 checks only the length)', () => {
