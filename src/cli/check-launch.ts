@@ -17,8 +17,10 @@ type CheckMain = (argv: readonly string[], ahead?: ListingAhead) => Promise<numb
  * the code that ran is compiled) and again whenever it cannot be used.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  // git lists the repo (tens of ms on 5,000 files) while node reads and compiles the bundle and the config.
-  const ahead = listsAhead(argv, stdinMayHoldRefs()) ? { root: process.cwd(), listing: askListing(process.cwd()) } : undefined;
+  // git lists the repo (tens of ms on 5,000 files) while node reads and compiles the bundle and the config; not
+  // when ORCHESTRA_SKIP=1 will skip the hook at once.
+  const skip = process.env['ORCHESTRA_SKIP'] === '1';
+  const ahead = !skip && listsAhead(argv, stdinMayHoldRefs()) ? { root: process.cwd(), listing: askListing(process.cwd()) } : undefined;
   const bundle = fileURLToPath(new URL('./check-main.cjs', import.meta.url));
   const bytes = readFileSync(bundle);
   const key = cacheKey(bytes, `${process.version} ${process.arch}`);
