@@ -1,6 +1,6 @@
-import { Command, CommanderError } from 'commander';
-import { orchestraVersion } from '../util/version.js';
-import { EXIT } from './exit-codes.js';
+import type { Command } from 'commander';
+import type { SetExit } from './common-options.js';
+import { runProgram } from './program.js';
 import { registerGateCommands } from './register-gates.js';
 import { registerMcpCommands } from './register-mcp.js';
 import { registerRunCommands } from './register-runs.js';
@@ -9,49 +9,17 @@ import { registerWatchCommands } from './register-watch.js';
 /**
  * The command line. Only commander is loaded at start-up: each command's
  * module (and the config loader, yaml, ajv…) is imported when that command
- * runs, so `orchestra --version` stays fast.
+ * runs, so `orchestra --version` stays fast. `orchestra check` is started
+ * from its own entry (check-main.ts) by bin/orchestra.js.
  */
-export function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command('orchestra')
-    .description('A declarative, Make-like runner for gates and AI coding agents.')
-    .version(orchestraVersion(), '-v, --version', 'print the version')
-    .helpOption('-h, --help', 'show help')
-    .showHelpAfterError("(run 'orchestra --help' for usage)")
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+function registerAll(program: Command, setExit: SetExit): void {
   registerGateCommands(program, setExit);
   registerRunCommands(program, setExit);
   registerWatchCommands(program, setExit);
   registerMcpCommands(program, setExit);
-  return program;
 }
 
 /** Runs the CLI and returns the exit code; never throws for anything a user can cause. */
-export async function main(argv: readonly string[]): Promise<number> {
-  // `orchestra rules | head` closes the pipe early: that is the reader's choice, not an error.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
-  }
-  let code: number = EXIT.ok;
-  const program = buildProgram((c) => {
-    code = c;
-  });
-  try {
-    if (argv.length <= 2) {
-      program.outputHelp({ error: true });
-      return EXIT.usage;
-    }
-    await program.parseAsync([...argv]);
-    return code;
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    const err = e as Error;
-    const { mapStack, sourceMapOrigin } = await import('../logger/stack-map.js');
-    const stack = err.stack === undefined ? String(err) : mapStack(err.stack, sourceMapOrigin());
-    process.stderr.write(`orchestra: internal error (a bug in orchestra, please report it):\n${stack}\n`);
-    return EXIT.internal;
-  }
+export function main(argv: readonly string[]): Promise<number> {
+  return runProgram(argv, registerAll);
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { collectList, collectShard, nonNegativeInt } from './option-parsers.js';
-import { commonOptions, withCommonOptions, withWorkOptions, type CheckCliOptions, type SetExit } from './common-options.js';
+import { commonOptions, withCommonOptions, type SetExit } from './common-options.js';
+import { registerCheckCommand } from './register-check.js';
 
 /** Setting a repo up and checking it: validate, doctor, init, plan, graph, check, export, rules, presets, hooks. */
 export function registerGateCommands(program: Command, setExit: SetExit): void {
@@ -107,33 +108,7 @@ export function registerGateCommands(program: Command, setExit: SetExit): void {
       setExit(await graphCommand({ ...commonOptions(opts), phases, format: opts.format, strictScopes: opts.strictScopes === true }));
     });
 
-  withWorkOptions(program.command('check'), { nodes: 'gates', timeout: 'time limit for gates without a timeout of their own (e.g. 90s, 5m)' })
-    .description('run the top-level gates (all, or the named ones and what they need); cached where inputs are unchanged')
-    .argument('[gates...]', 'only these gates and what they need (default: all)')
-    .option('--hook <name>', 'run the gates listed under hooks.<name> (ORCHESTRA_SKIP=1 skips)')
-    .option('--fix', 'apply the fixes that rules offer (only to files the rule read), then check again')
-    .option('--shard <i/n>', 'run one rule gate over a deterministic 1/n of its files (e.g. 2/4), for a CI matrix')
-    .option('--no-needs', 'run only the named gates; what they need is taken as done (a CI job whose needs: ran it)')
-    .option('--fingerprint', "print each gate's cache key ('<key>  <gate>'; '-' when never cached) and run nothing")
-    .action(async (gates: string[], opts: CheckCliOptions & { shard?: string; needs: boolean; fingerprint?: boolean }) => {
-      const { checkCommand } = await import('./commands/check.js');
-      setExit(
-        await checkCommand({
-          ...commonOptions(opts),
-          gates,
-          ...(opts.hook !== undefined ? { hook: opts.hook } : {}),
-          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-          keepGoing: opts.keepGoing === true,
-          reporters: opts.reporter ?? [],
-          ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
-          graceMs: opts.killGrace,
-          fix: opts.fix === true,
-          needs: opts.needs,
-          fingerprint: opts.fingerprint === true,
-          ...(opts.shard !== undefined ? { shard: opts.shard } : {}),
-        }),
-      );
-    });
+  registerCheckCommand(program, setExit);
 
   withCommonOptions(program.command('export'))
     .description(

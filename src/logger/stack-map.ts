@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 export type Origin = (file: string, line: number, column: number) => string | undefined;
 
 // `at fn (file:///…/x.js:12:5)` and `at file:///…/x.js:12:5`: the location is the last thing on the line.
-const FRAME = /^(\s+at .*?\(?)((?:file:\/\/)?\/[^():]+\.js):(\d+):(\d+)(\)?)$/;
+// `.cjs`: the check entry's bundle (dist/cli/check-main.cjs), run by path, not by URL.
+const FRAME = /^(\s+at .*?\(?)((?:file:\/\/)?\/[^():]+\.c?js):(\d+):(\d+)(\)?)$/;
 
 /** The stack with each frame's origin added after its built location. Pure: `origin` does the looking up. */
 export function mapStack(stack: string, origin: Origin): string {

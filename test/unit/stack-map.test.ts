@@ -7,6 +7,8 @@ const STACK = [
   '    at async file:///pkg/bin/orchestra.js:12:20',
   '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
   '    at Object.<anonymous> (/pkg/dist/cli/main.js:3:1)',
+  // The check entry's bundle is CommonJS, run by path.
+  '    at async checkCommand (/pkg/dist/cli/check-main.cjs:273:563)',
 ].join('\n');
 
 describe('mapStack', () => {
@@ -22,9 +24,15 @@ describe('mapStack', () => {
       '    at async file:///pkg/bin/orchestra.js:12:20',
       '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
       '    at Object.<anonymous> (/pkg/dist/cli/main.js:3:1) [/pkg/src/x.ts:-697:2]',
+      '    at async checkCommand (/pkg/dist/cli/check-main.cjs:273:563) [/pkg/src/x.ts:-427:564]',
     ]);
     // node's own frames are not looked up; built files are, with their line and column.
-    expect(asked).toEqual(['file:///pkg/dist/chunks/chunk-AB12.js:788:7', 'file:///pkg/bin/orchestra.js:12:20', '/pkg/dist/cli/main.js:3:1']);
+    expect(asked).toEqual([
+      'file:///pkg/dist/chunks/chunk-AB12.js:788:7',
+      'file:///pkg/bin/orchestra.js:12:20',
+      '/pkg/dist/cli/main.js:3:1',
+      '/pkg/dist/cli/check-main.cjs:273:563',
+    ]);
   });
 
   it('is the stack itself where nothing is known (the package ships no maps)', () => {

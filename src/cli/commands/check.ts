@@ -19,6 +19,7 @@ import { Session } from '../../session/session.js';
 import { Workspace } from '../../workspace/layout.js';
 import { unreachable } from '../../util/unreachable.js';
 import { newRunId, pruneRuns, RUNS_KEPT } from '../../workspace/run-ids.js';
+import type { ListingAhead } from '../check-ahead.js';
 import { EXIT, type CommonOptions } from '../exit-codes.js';
 import { loadOrReport } from './validate.js';
 
@@ -40,6 +41,8 @@ export interface CheckOptions extends CommonOptions {
   readonly needs?: boolean;
   /** Print each selected gate's cache key instead of running anything. */
   readonly fingerprint?: boolean;
+  /** The listing the launcher asked git for before this code was loaded; used where the one asked here early would be. */
+  readonly ahead?: ListingAhead;
 }
 
 function printDiagnostics(ds: readonly Diagnostic[], sources: Parameters<typeof formatDiagnostics>[1]): void {
@@ -78,7 +81,7 @@ export async function checkCommand(opts: CheckOptions): Promise<number> {
   const judging = opts.hook !== undefined && !opts.fix && !opts.fingerprint;
   const stdinRead = judging && opts.hook === 'pre-push' && !process.stdin.isTTY ? readStdin() : Promise.resolve('');
   const probe = judging && opts.hook === 'pre-push' && (await stdinRead).trim() !== '' ? (await import('../../git/tree-probe.js')).probeTree(cwd) : undefined;
-  const early = !probe && opts.cache && !opts.fix && !opts.fingerprint ? askListing(cwd) : undefined;
+  const early = !probe && opts.cache && !opts.fix && !opts.fingerprint ? (opts.ahead?.root === cwd ? opts.ahead.listing : askListing(cwd)) : undefined;
   const knownFor = async (root: string): Promise<KnownListing | undefined> => (probe ? probe.listing(root) : early && root === cwd ? { early } : undefined);
   const { config, outcome } = await loadOrReport(opts);
   if (!config) return EXIT.usage;
@@ -214,8 +217,9 @@ async function runChecks(
       );
       for (const f of fixed) process.stderr.write(`  ${f.file} (${f.fixed})\n`);
     }
-    // Check again, as a person would after fixing: this run's result is the answer.
-    return checkCommand({ ...opts, fix: false, quiet: false });
+    // Check again, as a person would after fixing: this run's result is the answer (git is asked again: files changed).
+    const { ahead: _listedBeforeTheFixes, ...again } = opts;
+    return checkCommand({ ...again, fix: false, quiet: false });
   }
   // 70 when a node crashed inside orchestra: a bug, said as such, never a plain failure.
   return exitCodeOf(results);
