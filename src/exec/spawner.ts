@@ -64,6 +64,23 @@ export function parseSpawnerLine(line: string): SpawnerLine | undefined {
   }
 }
 
+/**
+ * A job as the spawner reads it: NUL-terminated fields (id, folder, log, stdin or empty, argc, the arguments,
+ * the number of environment entries, the entries), UTF-8 as Node encodes a string (a lone surrogate is U+FFFD,
+ * as Node passes it to exec). Undefined when a field holds a NUL, which no field can carry (and Node's own
+ * spawn refuses): such a command is spawned by Node, for Node's words.
+ */
+export function encodeJob(id: number, request: SpawnRequest): string | undefined {
+  const env: string[] = [];
+  for (const key in request.env) {
+    const value = request.env[key];
+    if (value !== undefined) env.push(`${key}=${value}`);
+  }
+  const fields = [String(id), request.cwd, request.out, request.in ?? '', String(request.argv.length), ...request.argv, String(env.length), ...env];
+  for (const f of fields) if (f.includes('\0')) return undefined;
+  return `${fields.join('\0')}\0`;
+}
+
 const SCRIPT = fileURLToPath(new URL('../../libexec/spawner.py', import.meta.url));
 
 /**
@@ -102,13 +119,15 @@ class ForkServer {
     process.once('exit', () => this.#child.kill('SIGKILL'));
   }
 
-  /** Hands the command to the spawner; false when it is not (or no longer) there to take it. */
+  /** Hands the command to the spawner; false when it is not (or no longer) there to take it, or cannot (a NUL in it). */
   launch(request: SpawnRequest, callbacks: SpawnCallbacks): boolean {
     if (!this.#ready || this.#gone) return false;
-    const id = this.#nextId++;
+    const id = this.#nextId;
+    const job = encodeJob(id, request);
+    if (job === undefined) return false;
+    this.#nextId++;
     this.#jobs.set(id, callbacks);
-    const job = { id, argv: request.argv, cwd: request.cwd, env: request.env, out: request.out, in: request.in ?? null };
-    this.#child.stdin?.write(`${JSON.stringify(job)}\n`);
+    this.#child.stdin?.write(job);
     return true;
   }
 

@@ -91,6 +91,14 @@ describe.each([
     expect(missing.spawnError).toMatch(/^spawn no-such[\n ]x 1 0 - ENOENT$/);
   });
 
+  it("passes empty arguments, newlines and an = in a value as they are; a NUL is a start that failed, in Node's words", async () => {
+    const s = spec(['sh', '-c', 'printf "[%s]" "$@"; printf "%s|%s" "$A" "$B"', 'sh', '', 'a\nb'], { env: { A: 'x=y', B: '' } });
+    expect((await startCommand(s, quiet).done).exitCode).toBe(0);
+    expect(readFileSync(s.logFile, 'utf8')).toBe('[][a\nb]x=y|');
+    const nul = await startCommand(spec(['sh', '-c', 'true', 'a\0b']), quiet).done;
+    expect(nul.spawnError).toMatch(/^The argument 'args\[2\]' must be a string without null bytes/);
+  });
+
   it('a folder that is a file is a start that failed, never a throw', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'runner-notdir-')), 'a-file');
     writeFileSync(file, '');
