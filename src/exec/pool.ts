@@ -156,9 +156,13 @@ export class WorkerPool {
     let pid: number | undefined;
     // Loaded on the first command: a run where everything is cached starts none. Once loaded, no await: a
     // command starts in the same tick its gate does.
-    const { startCommand } = (runner ??= await import('./process-runner.js'));
-    // Tests and benchmarks that must know which way commands start (the first ones do not wait for the spawner).
+    const { startCommand, spawnerStarted } = (runner ??= await import('./process-runner.js'));
+    // Tests and benchmarks that must know which way commands start (the first one does not wait for the spawner).
     if (process.env['ORCHESTRA_SPAWNER_WAIT'] === '1') await (await import('./spawner.js')).forkServer()?.ready();
+    else {
+      const starting = spawnerStarted();
+      if (starting !== undefined) await starting;
+    }
     const command = startCommand(spec, {
       onSpawn: (p) => {
         pid = p;

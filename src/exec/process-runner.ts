@@ -3,6 +3,8 @@ import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:f
 import type { Command } from '../config/types.js';
 import { launch } from './launch.js';
 
+export { spawnerStarted } from './launch.js';
+
 /**
  * Runs one command in its own process group with its output going straight
  * to a log file; only a bounded tail is ever read back. Stopping (a timeout, an

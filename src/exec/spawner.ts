@@ -158,17 +158,26 @@ class ForkServer {
     }
   }
 
-  /** Resolves true once commands go through the spawner, false if they never will. */
-  ready(): Promise<boolean> {
+  /**
+   * Resolves true once commands go through the spawner, false if they never will, or (with `withinMs`) not
+   * yet after that long: then nothing of the wait is left to keep orchestra alive.
+   */
+  ready(withinMs?: number): Promise<boolean> {
     if (this.#ready || this.#gone) return Promise.resolve(this.#ready && !this.#gone);
-    // The spawner's handles are unref'd: without a timer of its own, Node would end the process mid-wait.
-    const hold = setInterval(() => undefined, 60_000);
-    return new Promise((resolve) =>
-      this.#whenReady.push((ready) => {
+    return new Promise((resolve) => {
+      // The spawner's handles are unref'd: without a timer of its own, Node would end the process mid-wait.
+      const hold = setInterval(() => undefined, 60_000);
+      let settled = false;
+      const settle = (ready: boolean): void => {
+        if (settled) return;
+        settled = true;
         clearInterval(hold);
+        clearTimeout(late);
         resolve(ready);
-      }),
-    );
+      };
+      const late = withinMs === undefined ? undefined : setTimeout(() => settle(false), withinMs);
+      this.#whenReady.push(settle);
+    });
   }
 
   #end(why: string): void {
