@@ -8,12 +8,13 @@ orchestra still times them, stops them (by process group), and reads their logs.
 
 Protocol. In, on stdin: one job after another, each a run of NUL-terminated
 fields (UTF-8, as Node encodes a string: a lone surrogate is already U+FFFD):
-id, folder, log file, stdin file (empty: /dev/null), the number of arguments,
+id, folder, log file (created here, off orchestra's thread), stdin file (empty: /dev/null), the number of arguments,
 the arguments, the number of environment entries, the entries ("KEY=value").
 Counts make an empty field unambiguous; orchestra never sends a field holding a
 NUL (Node's spawn refuses one; orchestra spawns such a command itself). Out, on
 stdout, one line per event: "s <id> <pid>" started, "e <id> <message>" could not
-start, "x <id> <code or -> <signal name or ->" ended. "ready" first. End of
+start, "o <id>" could not create its log file (nothing started), "x <id> <code or -> <signal
+name or ->" ended. "ready" first. End of
 stdin ends this process (orchestra ended, even by kill -9); the commands it
 started are not its to stop.
 
@@ -163,7 +164,13 @@ def main():
         jid = job["id"]
         program = one_line(job["argv"][0].decode("utf-8", "replace") if job["argv"] else "")
         try:
-            with open(job["out"], "wb") as log:
+            log = open(job["out"], "wb")
+        except OSError:
+            # orchestra opens it itself, for its own error (a log that cannot be written stops the run).
+            send("o %d" % jid)
+            return True
+        try:
+            with log:
                 stdin = open(job["in"], "rb") if job["in"] is not None else subprocess.DEVNULL
                 try:
                     p = start(job["argv"], job["cwd"], job["env"], stdin, log)

@@ -59,9 +59,7 @@ export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
   // Started with the second command: a run of one command (a hook with one gate to run) would only pay its start.
   const server = forkServer(++launched > 1);
   if (server !== undefined && typeof shell === 'string') {
-    // Created (and truncated) here, so that a log or stdin that cannot be opened
-    // throws in orchestra exactly as below, before anything starts.
-    closeSync(openSync(spec.logFile, 'w'));
+    // Opened here, so that a stdin that cannot be opened throws in orchestra exactly as below, before anything starts.
     if (spec.stdinFile !== undefined) closeSync(openSync(spec.stdinFile, 'r'));
     const argv = 'shell' in spec.command ? [shell, '-c', spec.command.shell] : spec.command.argv;
     // Absolute: the spawner's own folder is `/`, and these are orchestra's paths.
@@ -72,7 +70,19 @@ export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
       out: path.resolve(spec.logFile),
       ...(spec.stdinFile !== undefined ? { in: path.resolve(spec.stdinFile) } : {}),
     };
-    if (server.launch(request, callbacks)) return;
+    // The spawner creates the log (a new file is a tenth of the main thread's time per gate on some file
+    // systems). One it cannot create is created here instead: Node's own error (a throw, as below, for the
+    // caller: `crashed`), or, if it can be after all, the command is spawned here.
+    const refused = (): void => {
+      try {
+        closeSync(openSync(spec.logFile, 'w'));
+      } catch (e) {
+        callbacks.crashed(e);
+        return;
+      }
+      launchHere(spec, env, shell, callbacks);
+    };
+    if (server.launch(request, { ...callbacks, logRefused: refused })) return;
   }
   launchHere(spec, env, shell, callbacks);
 }

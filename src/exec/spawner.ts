@@ -23,7 +23,7 @@ export interface SpawnRequest {
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** The log file, already created (and truncated) by the caller: stdout and stderr are appended to it. */
+  /** The log file, created (or truncated) by the spawner: stdout and stderr go to it. */
   readonly out: string;
   /** A file to be the command's stdin; none: /dev/null. */
   readonly in?: string;
@@ -36,6 +36,10 @@ export interface SpawnCallbacks {
   exited(code: number | null, signal: string | null): void;
   /** The spawner ended while the command ran: how the command ended is not known. */
   lost(message: string): void;
+  /** The spawner could not create the log file, and started nothing (only through the spawner). */
+  logRefused?(): void;
+  /** Nothing started, for a reason that is orchestra's (its log file cannot be created): what `launch` would have thrown. */
+  crashed(error: unknown): void;
 }
 
 /** One line from the spawner, parsed; undefined for a line it never writes. */
@@ -43,10 +47,13 @@ export type SpawnerLine =
   | { readonly kind: 'ready' }
   | { readonly kind: 'spawned'; readonly id: number; readonly pid: number }
   | { readonly kind: 'failed'; readonly id: number; readonly message: string }
+  | { readonly kind: 'log-refused'; readonly id: number }
   | { readonly kind: 'exited'; readonly id: number; readonly code: number | null; readonly signal: string | null };
 
 export function parseSpawnerLine(line: string): SpawnerLine | undefined {
   if (line === 'ready') return { kind: 'ready' };
+  const refused = /^o (\d+)$/.exec(line);
+  if (refused) return { kind: 'log-refused', id: Number(refused[1]) };
   const m = /^([sex]) (\d+) (.*)$/.exec(line);
   if (!m) return undefined;
   const id = Number(m[2]);
@@ -148,6 +155,10 @@ class ForkServer {
       case 'failed':
         this.#jobs.delete(m.id);
         job.failed(m.message);
+        return;
+      case 'log-refused':
+        this.#jobs.delete(m.id);
+        job.logRefused?.();
         return;
       case 'exited':
         this.#jobs.delete(m.id);

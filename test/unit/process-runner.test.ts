@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,16 @@ describe.each([
     expect(readFileSync(s.logFile, 'utf8')).toBe('[][a\nb]x=y|');
     const nul = await startCommand(spec(['sh', '-c', 'true', 'a\0b']), quiet).done;
     expect(nul.spawnError).toMatch(/^The argument 'args\[2\]' must be a string without null bytes/);
+  });
+
+  it("a log file that cannot be created is Node's own error, and nothing starts", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runner-nolog-'));
+    const marker = path.join(dir, 'ran');
+    const s = spec(['sh', '-c', `touch ${marker}`], { logFile: path.join(dir, 'no-such-folder', 'out.log') });
+    await expect(async () => {
+      await startCommand(s, quiet).done;
+    }).rejects.toThrow(`ENOENT: no such file or directory, open '${s.logFile}'`);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('a folder that is a file is a start that failed, never a throw', async () => {

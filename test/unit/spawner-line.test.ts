@@ -8,10 +8,11 @@ describe('parseSpawnerLine', () => {
     expect(parseSpawnerLine('e 3 spawn no-such ENOENT')).toEqual({ kind: 'failed', id: 3, message: 'spawn no-such ENOENT' });
     expect(parseSpawnerLine('x 9 0 -')).toEqual({ kind: 'exited', id: 9, code: 0, signal: null });
     expect(parseSpawnerLine('x 9 - SIGKILL')).toEqual({ kind: 'exited', id: 9, code: null, signal: 'SIGKILL' });
+    expect(parseSpawnerLine('o 12')).toEqual({ kind: 'log-refused', id: 12 });
   });
 
   it('anything else is not a line of the spawner', () => {
-    for (const line of ['', 'readyy', 's 1', 's x 2', 's 1 2x', 'x 1 0', 'x 1 a -', 'q 1 2', 'x 1 - sigterm']) {
+    for (const line of ['', 'readyy', 's 1', 's x 2', 's 1 2x', 'x 1 0', 'x 1 a -', 'q 1 2', 'x 1 - sigterm', 'o', 'o 1 2', 'o x']) {
       expect(parseSpawnerLine(line)).toBeUndefined();
     }
   });
