@@ -164,19 +164,22 @@ def main():
         jid = job["id"]
         program = one_line(job["argv"][0].decode("utf-8", "replace") if job["argv"] else "")
         try:
-            log = open(job["out"], "wb")
+            # As open(..., "wb") would (a descriptor, not a file object: less work per command).
+            log = os.open(job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
         except OSError:
             # orchestra opens it itself, for its own error (a log that cannot be written stops the run).
             send("o %d" % jid)
             return True
         try:
-            with log:
+            try:
                 stdin = open(job["in"], "rb") if job["in"] is not None else subprocess.DEVNULL
                 try:
                     p = start(job["argv"], job["cwd"], job["env"], stdin, log)
                 finally:
                     if stdin is not subprocess.DEVNULL:
                         stdin.close()
+            finally:
+                os.close(log)
         except OSError as e:
             # Node's words for it, which orchestra reads (ENOENT: not installed).
             send("e %d spawn %s %s" % (jid, program, errno.errorcode.get(e.errno or 0, "UNKNOWN")))
