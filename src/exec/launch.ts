@@ -20,6 +20,32 @@ export function userShell(): string | true {
 /** Commands started so far by this thread. */
 let launched = 0;
 
+/** From this many commands to run, a run starts the spawner at once and its commands wait for it. */
+export const MANY_COMMANDS = 8;
+/** The longest that commands wait, all together, for the spawner to be ready rather than be forked from orchestra. */
+export const SPAWNER_WAIT_MS = 2000;
+let waitFor: { until: number } | undefined;
+
+/**
+ * Told by a run how many commands it is about to start. From MANY_COMMANDS on,
+ * the spawner is started now, and `spawnerStarted` makes every command wait for
+ * it: a fork of orchestra costs about 6 ms of its CPU per command (the page
+ * tables of a large process, then a fault per page it writes), and six to
+ * sixteen of 300 gates were forked while Python started (about 50 ms). Fewer
+ * commands start as before: the first by Node, the second starts the spawner,
+ * and none waits for it (a run of one command starts no Python).
+ */
+export function expectCommands(count: number): void {
+  if (count < MANY_COMMANDS || forkServer(true) === undefined) return;
+  waitFor ??= { until: Date.now() + SPAWNER_WAIT_MS };
+}
+
+/** What a command awaits before `launch` (nothing: undefined): the spawner, once a run said many commands come, until it is ready or gone, and SPAWNER_WAIT_MS at most in all. */
+export function spawnerStarted(): Promise<boolean> | undefined {
+  const left = waitFor === undefined ? 0 : waitFor.until - Date.now();
+  return left > 0 ? forkServer(false)?.ready(left) : undefined;
+}
+
 /**
  * Starts a command in a session (and so a process group) of its own, its
  * stdout and stderr going to its log file: through the spawner when it is up,
@@ -33,9 +59,7 @@ export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
   // Started with the second command: a run of one command (a hook with one gate to run) would only pay its start.
   const server = forkServer(++launched > 1);
   if (server !== undefined && typeof shell === 'string') {
-    // Created (and truncated) here, so that a log or stdin that cannot be opened
-    // throws in orchestra exactly as below, before anything starts.
-    closeSync(openSync(spec.logFile, 'w'));
+    // Opened here, so that a stdin that cannot be opened throws in orchestra exactly as below, before anything starts.
     if (spec.stdinFile !== undefined) closeSync(openSync(spec.stdinFile, 'r'));
     const argv = 'shell' in spec.command ? [shell, '-c', spec.command.shell] : spec.command.argv;
     // Absolute: the spawner's own folder is `/`, and these are orchestra's paths.
@@ -46,7 +70,19 @@ export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
       out: path.resolve(spec.logFile),
       ...(spec.stdinFile !== undefined ? { in: path.resolve(spec.stdinFile) } : {}),
     };
-    if (server.launch(request, callbacks)) return;
+    // The spawner creates the log (a new file is a tenth of the main thread's time per gate on some file
+    // systems). One it cannot create is created here instead: Node's own error (a throw, as below, for the
+    // caller: `crashed`), or, if it can be after all, the command is spawned here.
+    const refused = (): void => {
+      try {
+        closeSync(openSync(spec.logFile, 'w'));
+      } catch (e) {
+        callbacks.crashed(e);
+        return;
+      }
+      launchHere(spec, env, shell, callbacks);
+    };
+    if (server.launch(request, { ...callbacks, logRefused: refused })) return;
   }
   launchHere(spec, env, shell, callbacks);
 }

@@ -8,6 +8,9 @@ import type { CommandSpec, RunningCommand } from './process-runner.js';
 import { CHANNEL } from './job-channel.js';
 import type { CommandJobResult, ControlMessage, Job, RuleResult, WorkerMessage } from './worker.js';
 
+/** process-runner, once a command has loaded it. */
+let runner: typeof import('./process-runner.js') | undefined;
+
 /**
  * The longest wait for agent events still on their way. The channel is
  * unref'd (it must not keep orchestra alive), so the wait holds a timer: with
@@ -151,10 +154,15 @@ export class WorkerPool {
    */
   async #onThisThread(spec: CommandSpec, watch: CommandWatch, signal: AbortSignal): Promise<CommandJobResult> {
     let pid: number | undefined;
-    // Loaded on the first command: a run where everything is cached starts none.
-    const { startCommand } = await import('./process-runner.js');
-    // Tests and benchmarks that must know which way commands start (the first ones do not wait for the spawner).
+    // Loaded on the first command: a run where everything is cached starts none. Once loaded, no await: a
+    // command starts in the same tick its gate does.
+    const { startCommand, spawnerStarted } = (runner ??= await import('./process-runner.js'));
+    // Tests and benchmarks that must know which way commands start (the first one does not wait for the spawner).
     if (process.env['ORCHESTRA_SPAWNER_WAIT'] === '1') await (await import('./spawner.js')).forkServer()?.ready();
+    else {
+      const starting = spawnerStarted();
+      if (starting !== undefined) await starting;
+    }
     const command = startCommand(spec, {
       onSpawn: (p) => {
         pid = p;

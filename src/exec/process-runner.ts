@@ -3,6 +3,8 @@ import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:f
 import type { Command } from '../config/types.js';
 import { launch } from './launch.js';
 
+export { spawnerStarted } from './launch.js';
+
 /**
  * Runs one command in its own process group with its output going straight
  * to a log file; only a bounded tail is ever read back. Stopping (a timeout, an
@@ -109,6 +111,7 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
   let finish: (exitCode: number | null, signal: string | null, spawnError?: string) => void = () => {
     throw new Error('a command was reported ended before its start returned');
   };
+  let crash: (error: unknown) => void = () => finish(null, null);
   launch(spec, {
     spawned(p) {
       pid = p;
@@ -126,6 +129,7 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
       else finish(result.exitCode, result.signal);
     },
     lost: (message) => finish(null, null, message),
+    crashed: (error) => crash(error),
   });
 
   // The live view gets the latest line now and then; short commands are never polled.
@@ -167,14 +171,22 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
           stop();
         }, spec.timeoutMs);
 
-  const done = new Promise<CommandResult>((resolve) => {
+  const done = new Promise<CommandResult>((resolve, reject) => {
     let settled = false;
-    finish = (exitCode, signal, spawnError) => {
-      if (settled) return;
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timeout);
       clearTimeout(killTimer);
       clearInterval(poll);
+      return true;
+    };
+    // Nothing started (the log could not be created): the error launch would have thrown, for the caller.
+    crash = (error) => {
+      if (settle()) reject(error);
+    };
+    finish = (exitCode, signal, spawnError) => {
+      if (!settle()) return;
       // Grandchildren that outlive the command would leak; end the whole group.
       if (pid !== undefined) killGroup(pid, 'SIGKILL');
       if (spawnError !== undefined) appendFileSync(spec.logFile, `orchestra: could not start the command: ${spawnError}\n`);

@@ -12,7 +12,7 @@ import { GateCache, gateFingerprint, ruleFiles } from './gate-cache.js';
 import { ruleTarget } from './rule-target.js';
 import type { Shard } from './shard.js';
 import type { WorkerPool } from './pool.js';
-import { userShell } from './launch.js';
+import { expectCommands, MANY_COMMANDS, userShell } from './launch.js';
 import { walk, type Outcome } from './scheduler.js';
 
 export interface GateRunOptions {
@@ -124,6 +124,9 @@ export async function runGates(opts: GateRunOptions): Promise<GateRunResult> {
     return fingerprint === undefined || !cache.has(fingerprint);
   };
   if (opts.useCache && ruleGates.some(misses)) void opts.pool.warm();
+  // Many commands to start: the spawner starts now, and they wait for it rather than fork orchestra one by one.
+  const commands = [...gates.entries()].filter(([id, n]) => n.gate.run && (!opts.only || opts.only.has(id))).map(([id]) => id);
+  if (commands.length >= MANY_COMMANDS) expectCommands(opts.useCache ? commands.filter(misses).length : commands.length);
 
   const runNode = async (id: string, signal: AbortSignal): Promise<Outcome> => {
     const node = gates.get(id);

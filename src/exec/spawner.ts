@@ -23,7 +23,7 @@ export interface SpawnRequest {
   readonly argv: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** The log file, already created (and truncated) by the caller: stdout and stderr are appended to it. */
+  /** The log file, created (or truncated) by the spawner: stdout and stderr go to it. */
   readonly out: string;
   /** A file to be the command's stdin; none: /dev/null. */
   readonly in?: string;
@@ -36,6 +36,10 @@ export interface SpawnCallbacks {
   exited(code: number | null, signal: string | null): void;
   /** The spawner ended while the command ran: how the command ended is not known. */
   lost(message: string): void;
+  /** The spawner could not create the log file, and started nothing (only through the spawner). */
+  logRefused?(): void;
+  /** Nothing started, for a reason that is orchestra's (its log file cannot be created): what `launch` would have thrown. */
+  crashed(error: unknown): void;
 }
 
 /** One line from the spawner, parsed; undefined for a line it never writes. */
@@ -43,10 +47,13 @@ export type SpawnerLine =
   | { readonly kind: 'ready' }
   | { readonly kind: 'spawned'; readonly id: number; readonly pid: number }
   | { readonly kind: 'failed'; readonly id: number; readonly message: string }
+  | { readonly kind: 'log-refused'; readonly id: number }
   | { readonly kind: 'exited'; readonly id: number; readonly code: number | null; readonly signal: string | null };
 
 export function parseSpawnerLine(line: string): SpawnerLine | undefined {
   if (line === 'ready') return { kind: 'ready' };
+  const refused = /^o (\d+)$/.exec(line);
+  if (refused) return { kind: 'log-refused', id: Number(refused[1]) };
   const m = /^([sex]) (\d+) (.*)$/.exec(line);
   if (!m) return undefined;
   const id = Number(m[2]);
@@ -62,6 +69,23 @@ export function parseSpawnerLine(line: string): SpawnerLine | undefined {
       return { kind: 'exited', id, code: x[1] === '-' ? null : Number(x[1]), signal: x[2] === '-' ? null : (x[2] as string) };
     }
   }
+}
+
+/**
+ * A job as the spawner reads it: NUL-terminated fields (id, folder, log, stdin or empty, argc, the arguments,
+ * the number of environment entries, the entries), UTF-8 as Node encodes a string (a lone surrogate is U+FFFD,
+ * as Node passes it to exec). Undefined when a field holds a NUL, which no field can carry (and Node's own
+ * spawn refuses): such a command is spawned by Node, for Node's words.
+ */
+export function encodeJob(id: number, request: SpawnRequest): string | undefined {
+  const env: string[] = [];
+  for (const key in request.env) {
+    const value = request.env[key];
+    if (value !== undefined) env.push(`${key}=${value}`);
+  }
+  const fields = [String(id), request.cwd, request.out, request.in ?? '', String(request.argv.length), ...request.argv, String(env.length), ...env];
+  for (const f of fields) if (f.includes('\0')) return undefined;
+  return `${fields.join('\0')}\0`;
 }
 
 const SCRIPT = fileURLToPath(new URL('../../libexec/spawner.py', import.meta.url));
@@ -102,13 +126,15 @@ class ForkServer {
     process.once('exit', () => this.#child.kill('SIGKILL'));
   }
 
-  /** Hands the command to the spawner; false when it is not (or no longer) there to take it. */
+  /** Hands the command to the spawner; false when it is not (or no longer) there to take it, or cannot (a NUL in it). */
   launch(request: SpawnRequest, callbacks: SpawnCallbacks): boolean {
     if (!this.#ready || this.#gone) return false;
-    const id = this.#nextId++;
+    const id = this.#nextId;
+    const job = encodeJob(id, request);
+    if (job === undefined) return false;
+    this.#nextId++;
     this.#jobs.set(id, callbacks);
-    const job = { id, argv: request.argv, cwd: request.cwd, env: request.env, out: request.out, in: request.in ?? null };
-    this.#child.stdin?.write(`${JSON.stringify(job)}\n`);
+    this.#child.stdin?.write(job);
     return true;
   }
 
@@ -130,6 +156,10 @@ class ForkServer {
         this.#jobs.delete(m.id);
         job.failed(m.message);
         return;
+      case 'log-refused':
+        this.#jobs.delete(m.id);
+        job.logRefused?.();
+        return;
       case 'exited':
         this.#jobs.delete(m.id);
         job.exited(m.code, m.signal);
@@ -139,17 +169,26 @@ class ForkServer {
     }
   }
 
-  /** Resolves true once commands go through the spawner, false if they never will. */
-  ready(): Promise<boolean> {
+  /**
+   * Resolves true once commands go through the spawner, false if they never will, or (with `withinMs`) not
+   * yet after that long: then nothing of the wait is left to keep orchestra alive.
+   */
+  ready(withinMs?: number): Promise<boolean> {
     if (this.#ready || this.#gone) return Promise.resolve(this.#ready && !this.#gone);
-    // The spawner's handles are unref'd: without a timer of its own, Node would end the process mid-wait.
-    const hold = setInterval(() => undefined, 60_000);
-    return new Promise((resolve) =>
-      this.#whenReady.push((ready) => {
+    return new Promise((resolve) => {
+      // The spawner's handles are unref'd: without a timer of its own, Node would end the process mid-wait.
+      const hold = setInterval(() => undefined, 60_000);
+      let settled = false;
+      const settle = (ready: boolean): void => {
+        if (settled) return;
+        settled = true;
         clearInterval(hold);
+        clearTimeout(late);
         resolve(ready);
-      }),
-    );
+      };
+      const late = withinMs === undefined ? undefined : setTimeout(() => settle(false), withinMs);
+      this.#whenReady.push(settle);
+    });
   }
 
   #end(why: string): void {

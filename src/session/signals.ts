@@ -38,10 +38,11 @@ export async function withPool<T>(concurrency: number, work: (pool: WorkerPool, 
   } finally {
     await pool.destroy();
     signals.dispose();
+    log?.close();
   }
 }
 
 async function groupLog(file: string): Promise<GroupLog> {
-  const [{ recordGroups }, { systemProbe }] = await Promise.all([import('../workspace/process-groups.js'), import('../workspace/process-probe.js')]);
-  return recordGroups(file, systemProbe());
+  const [{ recordGroups }, { startOf, systemProbe }] = await Promise.all([import('../workspace/process-groups.js'), import('../workspace/process-probe.js')]);
+  return recordGroups(file, { startOf, bootId: systemProbe().bootId });
 }

@@ -1,6 +1,5 @@
-import { appendFileSync, closeSync, constants, fstatSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { writeFileAtomic } from '../util/write-atomic.js';
-import type { ProcessProbe } from './lock-verdict.js';
 
 /**
  * The run's record of the process groups it started (`groups.jsonl` in its
@@ -108,11 +107,16 @@ export function rewriteGroupRecord(file: string, groups: readonly GroupEntry[]):
   else writeFileAtomic(file, groups.map((entry) => lineOf({ kind: 'start', entry })).join(''));
 }
 
-/** The writer a run keeps while it works: one line per start and end, compacted past COMPACT_AT bytes. */
+/**
+ * The writer a run keeps while it works: one line per start and end, compacted past COMPACT_AT bytes. The
+ * file stays open between lines (a run writes two per command: an open and a close each was most of their
+ * cost); a compaction replaces it, and the next line opens the new one.
+ */
 export class GroupRecorder {
   readonly #file: string;
   readonly #live = new Map<string, GroupEntry>();
   #bytes = 0;
+  #fd: number | undefined;
 
   constructor(file: string) {
     this.#file = file;
@@ -128,16 +132,30 @@ export class GroupRecorder {
     this.#append({ kind: 'end', pid, procStart });
   }
 
+  /** Closes the file; a later line opens it again. */
+  close(): void {
+    if (this.#fd === undefined) return;
+    const fd = this.#fd;
+    this.#fd = undefined;
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed: nothing held
+    }
+  }
+
   #append(line: Line): void {
     try {
       if (this.#bytes >= COMPACT_AT) {
         const text = [...this.#live.values()].map((entry) => lineOf({ kind: 'start', entry })).join('');
+        this.close();
         writeFileAtomic(this.#file, text);
         this.#bytes = text.length;
         return; // the rewrite already says it: a new group is in it, an ended one is not
       }
       const text = lineOf(line);
-      appendFileSync(this.#file, text);
+      this.#fd ??= openSync(this.#file, 'a');
+      writeSync(this.#fd, text);
       this.#bytes += text.length;
     } catch {
       // The record is a help for `resume`, never a reason for a run to fail: a full disk loses only this.
@@ -149,6 +167,14 @@ export class GroupRecorder {
 export interface GroupLog {
   started(pid: number): void;
   ended(pid: number): void;
+  /** The run's commands are over: the record's file is closed (a line after this opens it again). */
+  close(): void;
+}
+
+/** What `recordGroups` asks of the system: when a running leader started (undefined: gone, or no /proc), and the boot. */
+export interface StartProbe {
+  startOf(pid: number): string | undefined;
+  readonly bootId: string | undefined;
 }
 
 /**
@@ -156,21 +182,24 @@ export interface GroupLog {
  * starts. A leader that is already gone, or a system without /proc, is not
  * recorded: without its start time `resume` could not tell it from a reused pid.
  */
-export function recordGroups(file: string, probe: Pick<ProcessProbe, 'view' | 'bootId'>): GroupLog {
+export function recordGroups(file: string, probe: StartProbe): GroupLog {
   const recorder = new GroupRecorder(file);
   const starts = new Map<number, string>();
   return {
     started(pid) {
-      const view = probe.view(pid);
-      if (view.kind !== 'running') return;
-      starts.set(pid, view.procStart);
-      recorder.started({ pid, pgid: pid, procStart: view.procStart, ...(probe.bootId !== undefined ? { bootId: probe.bootId } : {}) });
+      const procStart = probe.startOf(pid);
+      if (procStart === undefined) return;
+      starts.set(pid, procStart);
+      recorder.started({ pid, pgid: pid, procStart, ...(probe.bootId !== undefined ? { bootId: probe.bootId } : {}) });
     },
     ended(pid) {
       const procStart = starts.get(pid);
       if (procStart === undefined) return;
       starts.delete(pid);
       recorder.ended(pid, procStart);
+    },
+    close() {
+      recorder.close();
     },
   };
 }

@@ -30,6 +30,20 @@ function makeProbe(): ProcessProbe {
   };
 }
 
+/**
+ * When a running process started (field 22 of /proc/<pid>/stat), from its stat alone: what the record of
+ * process groups needs of each command it starts (`view` also reads the command line). Undefined where there
+ * is no /proc, or when the process is gone or a zombie.
+ */
+export function startOf(pid: number): string | undefined {
+  try {
+    const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return stat && stat.state !== 'Z' && stat.state !== 'X' ? stat.procStart : undefined;
+  } catch {
+    return undefined; // no entry: no such process (or one /proc hides from us), or no /proc at all
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -140,6 +140,28 @@ describe.concurrent('orchestra check: processes', () => {
     expect(r.stdout).toContain('↻ flaky failed (exit-code), trying again');
   });
 
+  // Ten gates (more than MANY_COMMANDS), one at a time: the gate that started each says which process did.
+  const tenGates = () => {
+    const parentOf = (name: string) => `  ${name}:\n    run: [sh, -c, 'cat /proc/$PPID/comm > ${'${GATE_DIR}'}/${name}.parent']\n`;
+    const names = Array.from({ length: 10 }, (_, i) => `g${i}`);
+    return { names, ...repoWith(names.map(parentOf)) };
+  };
+
+  it('with many gates to run, starts the spawner at once and waits for it, rather than fork itself while Python starts', async () => {
+    const { names, repo, dir } = tenGates();
+    const r = await runCli(['check', '--concurrency', '1'], repo, env(dir));
+    expect(r.code).toBe(0);
+    expect(names.map((g) => readFileSync(path.join(dir, `${g}.parent`), 'utf8').trim())).toEqual(names.map(() => 'python3'));
+  });
+
+  it('a spawner that never says it is ready delays the gates a moment, once, and does not keep orchestra alive', async () => {
+    const { names, repo, dir } = tenGates();
+    writeFileSync(path.join(dir, 'mute-spawner'), '#!/bin/sh\nexec sleep 120\n', { mode: 0o755 });
+    const r = await runCli(['check', '--concurrency', '1'], repo, { ...env(dir), ORCHESTRA_SPAWNER: path.join(dir, 'mute-spawner') });
+    expect(r.code).toBe(0);
+    expect(names.map((g) => readFileSync(path.join(dir, `${g}.parent`), 'utf8').trim())).toEqual(names.map(() => 'node'));
+  });
+
   // Both ways a gate can be started: by Node, and through the spawner (whose own process must not outlive the run either).
   it.each<{ way: string; spawner: Record<string, string>; parent: string }>([
     { way: 'node', spawner: { ORCHESTRA_SPAWNER: 'off' }, parent: 'node' },

@@ -17,7 +17,7 @@ import {
   type GroupEntry,
 } from '../../src/workspace/process-groups.js';
 import { stopLeftovers, type GroupKiller } from '../../src/run/resume.js';
-import { groupMembers, parseProcGroup } from '../../src/workspace/process-probe.js';
+import { groupMembers, parseProcGroup, startOf, systemProbe } from '../../src/workspace/process-probe.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -35,6 +35,7 @@ function probeOf(running: Record<number, string>, bootId = 'boot-a') {
   return {
     bootId,
     view: (pid: number): ProcView => (running[pid] !== undefined ? { kind: 'running', procStart: running[pid], argv: ['node'] } : { kind: 'gone' }),
+    startOf: (pid: number): string | undefined => running[pid],
   };
 }
 
@@ -87,6 +88,25 @@ describe('the process-group record', () => {
     rec.ended(5, '100'); // a second end of one group writes nothing
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
     expect(liveGroups(readFileSync(file, 'utf8'))).toEqual([entry(6)]);
+  });
+
+  it('the recorder keeps its file open between lines, and a line after close opens it again', () => {
+    const file = path.join(scratch(), 'groups.jsonl');
+    const rec = new GroupRecorder(file);
+    rec.started(entry(5));
+    rec.close();
+    rec.started(entry(6));
+    rec.ended(5, '100');
+    expect(liveGroups(readFileSync(file, 'utf8'))).toEqual([entry(6)]);
+    rec.close();
+    rec.close(); // a second close is nothing
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('startOf reads a running process its start time from /proc, and none for a pid that is not running', () => {
+    const own = systemProbe().view(process.pid);
+    expect(startOf(process.pid)).toBe(own.kind === 'running' ? own.procStart : undefined);
+    expect(startOf(2 ** 22 + 1)).toBeUndefined();
   });
 
   it('recordGroups reads the leader start time as the group starts, and records none for a leader already gone', () => {

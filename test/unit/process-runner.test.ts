@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,24 @@ describe.each([
     expect(readFileSync(s.logFile, 'utf8')).toBe('a\ufffdb');
     const missing = await startCommand(spec(['no-such\nx 1 0 -']), quiet).done;
     expect(missing.spawnError).toMatch(/^spawn no-such[\n ]x 1 0 - ENOENT$/);
+  });
+
+  it("passes empty arguments, newlines and an = in a value as they are; a NUL is a start that failed, in Node's words", async () => {
+    const s = spec(['sh', '-c', 'printf "[%s]" "$@"; printf "%s|%s" "$A" "$B"', 'sh', '', 'a\nb'], { env: { A: 'x=y', B: '' } });
+    expect((await startCommand(s, quiet).done).exitCode).toBe(0);
+    expect(readFileSync(s.logFile, 'utf8')).toBe('[][a\nb]x=y|');
+    const nul = await startCommand(spec(['sh', '-c', 'true', 'a\0b']), quiet).done;
+    expect(nul.spawnError).toMatch(/^The argument 'args\[2\]' must be a string without null bytes/);
+  });
+
+  it("a log file that cannot be created is Node's own error, and nothing starts", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runner-nolog-'));
+    const marker = path.join(dir, 'ran');
+    const s = spec(['sh', '-c', `touch ${marker}`], { logFile: path.join(dir, 'no-such-folder', 'out.log') });
+    await expect(async () => {
+      await startCommand(s, quiet).done;
+    }).rejects.toThrow(`ENOENT: no such file or directory, open '${s.logFile}'`);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('a folder that is a file is a start that failed, never a throw', async () => {
