@@ -15,7 +15,8 @@ export type NodeStatus = FinishedStatus | 'skipped';
 
 /** Why a node failed, when it did. 'internal': orchestra itself threw while running the node (a bug in orchestra). */
 /** `setup`: the worktree could not be made ready (its setup command failed): not the agent's or the gate's failure, and not the fix agent's to fix. */
-export type FailReason = 'exit-code' | 'timeout' | 'interrupted' | 'spawn-error' | 'findings' | 'unsupported' | 'internal' | 'setup';
+/** `lost`: the process spawner that started the command ended while it ran, so how the command ended is not known (its process group was killed). */
+export type FailReason = 'exit-code' | 'timeout' | 'interrupted' | 'spawn-error' | 'lost' | 'findings' | 'unsupported' | 'internal' | 'setup';
 
 export interface NodeInfo {
   readonly id: string;

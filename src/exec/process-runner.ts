@@ -36,6 +36,8 @@ export interface CommandResult {
   readonly idle: boolean;
   readonly interrupted: boolean;
   readonly spawnError?: string;
+  /** The process spawner ended while the command ran (exec/spawner.ts): why, since how the command ended is not known. */
+  readonly lost?: string;
   readonly durationMs: number;
   readonly tail: string;
 }
@@ -108,7 +110,7 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
   let pid: number | undefined;
   let stopAsked: boolean | undefined;
   // Set below, before any of launch's callbacks but `spawned` can run: a start or an end is always reported on a later tick.
-  let finish: (exitCode: number | null, signal: string | null, spawnError?: string) => void = () => {
+  let finish: (exitCode: number | null, signal: string | null, spawnError?: string, lost?: string) => void = () => {
     throw new Error('a command was reported ended before its start returned');
   };
   let crash: (error: unknown) => void = () => finish(null, null);
@@ -128,7 +130,7 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
       if (missing !== undefined) finish(null, null, missing);
       else finish(result.exitCode, result.signal);
     },
-    lost: (message) => finish(null, null, message),
+    lost: (message) => finish(null, null, undefined, message),
     crashed: (error) => crash(error),
   });
 
@@ -185,11 +187,12 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
     crash = (error) => {
       if (settle()) reject(error);
     };
-    finish = (exitCode, signal, spawnError) => {
+    finish = (exitCode, signal, spawnError, lost) => {
       if (!settle()) return;
       // Grandchildren that outlive the command would leak; end the whole group.
       if (pid !== undefined) killGroup(pid, 'SIGKILL');
       if (spawnError !== undefined) appendFileSync(spec.logFile, `orchestra: could not start the command: ${spawnError}\n`);
+      if (lost !== undefined) appendFileSync(spec.logFile, `orchestra: lost the command, its end is not known: ${lost}\n`);
       const { tail } = readTail(spec.logFile, spec.tailBytes);
       const last = lastLine(tail);
       if (last !== undefined && spawnError === undefined) hooks.onLine(last);
@@ -200,6 +203,7 @@ export function startCommand(spec: CommandSpec, hooks: CommandHooks): RunningCom
         idle,
         interrupted,
         ...(spawnError !== undefined ? { spawnError } : {}),
+        ...(lost !== undefined ? { lost } : {}),
         durationMs: Date.now() - started,
         tail,
       });

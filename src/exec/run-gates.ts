@@ -249,6 +249,7 @@ export async function runGateOnce(
           : `could not start: ${r.spawnError}`;
       return { ...base, reason: 'spawn-error', message, tail: `${base.tail}${message}\n` };
     }
+    if (r.lost !== undefined) return { ...base, reason: 'lost', message: `lost: ${r.lost}` };
     if (r.timedOut) return { ...base, reason: 'timeout', message: `timed out after ${gate.timeoutMs ?? opts.defaultTimeoutMs} ms` };
     if (r.interrupted) return { ...base, reason: 'interrupted', message: 'interrupted' };
     if (r.exitCode !== 0) return { ...base, reason: 'exit-code', message: r.exitCode === null ? `killed by ${r.signal}` : `exit code ${r.exitCode}` };

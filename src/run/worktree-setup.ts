@@ -105,6 +105,7 @@ export class WorktreeSetup {
       );
       if (r.timedOut) return `timed out after ${Math.round(this.deps.plan.timeoutMs / 1000)}s`;
       if (r.spawnError !== undefined) return `could not start: ${r.spawnError}`;
+      if (r.lost !== undefined) return `was lost: ${r.lost}`;
       if (r.exitCode !== 0) return r.signal ? `was killed by ${r.signal}` : `exited ${r.exitCode}`;
       return undefined;
     } finally {
