@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { askListing } from '../exec/file-index.js';
 import { listsAhead, type ListingAhead } from './check-ahead.js';
+import { heapGrowthBounded } from '../util/heap-growth.js';
 import { cacheFile, cacheKey, decodeCache, encodeCache } from './code-cache.js';
 
 type CheckMain = (argv: readonly string[], ahead?: ListingAhead) => Promise<number>;
@@ -34,7 +35,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle), importHere);
   const code = await (mod.exports.main as CheckMain)(argv, ahead);
-  if (!cached || script.cachedDataRejected === true) save(file, encodeCache(key, script.createCachedData()));
+  // Not after a very large input changed V8's flags (util/heap-growth.ts): V8 would reject that cache at every start.
+  if ((!cached || script.cachedDataRejected === true) && !heapGrowthBounded()) save(file, encodeCache(key, script.createCachedData()));
   await exitWhenWritten(code, ahead);
   return code;
 }

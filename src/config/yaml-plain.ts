@@ -39,6 +39,9 @@ const RBRACE = 125;
 const HASH = 35;
 const BACKSLASH = 92;
 
+/** The longest implicit key of a block map yaml reads (its "the : indicator must be at most 1024 chars" error). */
+const MAX_IMPLICIT_KEY = 1024;
+
 /** Nested collections deeper than this are left to YamlConverter, which reports depth over 100. */
 const MAX_DEPTH = 90;
 
@@ -171,7 +174,8 @@ class PlainReader {
     if (!keyStart(text.charCodeAt(p))) return -1;
     let i = p + 1;
     while (i < to && keyChar(text.charCodeAt(i))) i++;
-    if (i >= to || text.charCodeAt(i) !== COLON) return -1;
+    // yaml allows an implicit key of a block map at most 1024 characters before its `:`; a longer one is its error.
+    if (i - p > MAX_IMPLICIT_KEY || i >= to || text.charCodeAt(i) !== COLON) return -1;
     const next = text.charCodeAt(i + 1);
     return i + 1 >= to || next === SPACE || next === LF ? i : -1;
   }

@@ -6,7 +6,16 @@ export const LARGE_INPUT_BYTES = 1024 * 1024;
 /** How far the old generation may grow past what the last full collection kept, in percent (V8's own default lets it reach 4x). */
 export const HEAP_GROWING_PERCENT = 50;
 
-let bounded = false;
+/**
+ * Whether it was bounded, kept where the check launcher (a module apart from the bundle that bounds it) can see
+ * it too: V8 records its flags in a code cache, so a cache made after the flag changed would be rejected at every
+ * later start (cli/check-launch.ts does not save one then).
+ */
+const BOUNDED = Symbol.for('orchestra.heap-growth-bounded');
+
+export function heapGrowthBounded(): boolean {
+  return (globalThis as Record<symbol, unknown>)[BOUNDED] === true;
+}
 
 /**
  * Keeps the heap near what is live when orchestra reads a very large input.
@@ -18,8 +27,8 @@ let bounded = false;
  * CPU spent collecting. The flag is the process's from then on.
  */
 export function boundHeapGrowth(bytes: number, setFlags: (flags: string) => void = setFlagsFromString): boolean {
-  if (bounded || bytes < LARGE_INPUT_BYTES) return false;
-  bounded = true;
+  if (heapGrowthBounded() || bytes < LARGE_INPUT_BYTES) return false;
+  (globalThis as Record<symbol, unknown>)[BOUNDED] = true;
   setFlags(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   return true;
 }

@@ -93,6 +93,23 @@ describe('orchestra check from its own entry (dist/cli/check-main.cjs)', () => {
     expect(decodeCache(readFileSync(pkg.cache), pkg.key())).toBeDefined();
   });
 
+  it('a config over 1 MB (which changes V8\'s heap flags) leaves the code cache alone: made under other flags, V8 would reject it at every start', () => {
+    const pkg = copyOfPackage();
+    const big = `# ${'x'.repeat(1100 * 1024)}\ngates:\n  a: { run: "true", inputs: ["x.txt"] }\n`;
+    const repo = makeRepo({ 'orchestra.config.yaml': big, 'x.txt': 'x\n' });
+    for (let i = 0; i < 2; i++) {
+      const r = run(pkg.bin, ['check'], repo);
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(pkg.cache)).toBe(false);
+    }
+    // With an ordinary config the cache is made, and a large one after it neither rejects nor rewrites it.
+    const small = makeRepo({ 'orchestra.config.yaml': 'gates:\n  a: { run: "true" }\n' });
+    expect(run(pkg.bin, ['check'], small).status).toBe(0);
+    const made = readFileSync(pkg.cache);
+    expect(run(pkg.bin, ['check'], repo).status).toBe(0);
+    expect(readFileSync(pkg.cache).equals(made)).toBe(true);
+  });
+
   it('never runs the code of another build: a cache made for a bundle of the same length is a miss (V8 checks only the length)', () => {
     const pkg = copyOfPackage();
     const repo = makeRepo({ 'orchestra.config.yaml': 'gates:\n  a: { run: "true" }\n' });

@@ -63,6 +63,9 @@ describe('the plain YAML reader', () => {
       '# a header\n\n# more\ngates:\n  # a note above an entry\n  a: 1 # trailing\n  b: [x] # c\n  c: "q" #c\n\n  # another\n  d: x#y\n# before a key\ne: 2\n',
     ];
     for (const doc of docs) expect(sameAsYaml(doc), doc).toBe(true);
+    // The longest implicit key yaml allows, and a longer one in a flow map, which yaml allows too.
+    expect(sameAsYaml(`${'k'.repeat(1024)}: 1\n`)).toBe(true);
+    expect(sameAsYaml(`a: { ${'k'.repeat(1100)}: 1 }\n`)).toBe(true);
   });
 
   it('gives up on what is not of the subset, and yaml reads it', () => {
@@ -100,6 +103,8 @@ describe('the plain YAML reader', () => {
       'a: "x" y\n',
       'a: - x\n',
       'a: @x\n',
+      `${'k'.repeat(1025)}: 1\n`,
+      `- ${'k'.repeat(1025)}: 1\n`,
     ];
     for (const doc of docs) expect(readPlainYaml(FILE, doc), JSON.stringify(doc)).toBeUndefined();
   });
