@@ -93,7 +93,7 @@ describe('orchestra check from its own entry (dist/cli/check-main.cjs)', () => {
     expect(decodeCache(readFileSync(pkg.cache), pkg.key())).toBeDefined();
   });
 
-  it('a config over 1 MB (which changes V8\'s heap flags) leaves the code cache alone: made under other flags, V8 would reject it at every start', () => {
+  it("a config over 1 MB (which changes V8's heap flags) leaves the code cache alone: made under other flags, V8 would reject it at every start", () => {
     const pkg = copyOfPackage();
     const big = `# ${'x'.repeat(1100 * 1024)}\ngates:\n  a: { run: "true", inputs: ["x.txt"] }\n`;
     const repo = makeRepo({ 'orchestra.config.yaml': big, 'x.txt': 'x\n' });
