@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alive, gate, logLines, release, waitFor } from '../helpers/gates.js';
@@ -218,7 +218,8 @@ describe.concurrent('orchestra check: processes', () => {
     const { repo, dir } = repoWith([gate('a', ['--wait'])]);
     let pid = 0;
     const run = runCli(['check'], repo, { ...env(dir), ORCHESTRA_SPAWNER_WAIT: '1' }, (child) => (pid = child.pid ?? 0));
-    await waitFor('the gate to start', () => logLines(dir).includes('start a'));
+    // The gate logs its start before it writes its pid: wait for the pid itself.
+    await waitFor('the gate to start', () => existsSync(path.join(dir, 'a.pid')) && readFileSync(path.join(dir, 'a.pid'), 'utf8') !== '');
     const gatePid = Number(readFileSync(path.join(dir, 'a.pid'), 'utf8'));
     const spawnerPid = Number(
       readFileSync(`/proc/${gatePid}/stat`, 'utf8')
