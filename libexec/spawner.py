@@ -28,9 +28,11 @@ command's PATH, the same words for a start that fails, the same descriptors.
 """
 
 import errno
+import fcntl
 import os
 import select
 import signal
+import stat
 import subprocess
 
 
@@ -164,8 +166,13 @@ def main():
         jid = job["id"]
         program = one_line(job["argv"][0].decode("utf-8", "replace") if job["argv"] else "")
         try:
-            # As open(..., "wb") would (a descriptor, not a file object: less work per command).
-            log = os.open(job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+            # As open(..., "wb") would (a descriptor, not a file object: less work per command), but never
+            # blocking: a FIFO put where the log goes would hold this one thread, and every other command, forever.
+            log = os.open(job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC | os.O_NONBLOCK, 0o666)
+            if not stat.S_ISREG(os.fstat(log).st_mode):
+                os.close(log)
+                raise OSError(errno.EINVAL, "not a regular file")
+            fcntl.fcntl(log, fcntl.F_SETFL, fcntl.fcntl(log, fcntl.F_GETFL) & ~os.O_NONBLOCK)
         except OSError:
             # orchestra opens it itself, for its own error (a log that cannot be written stops the run).
             send("o %d" % jid)

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../config/types.js';
 import { forkServer, type SpawnCallbacks } from './spawner.js';
@@ -75,7 +75,7 @@ export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
     // caller: `crashed`), or, if it can be after all, the command is spawned here.
     const refused = (): void => {
       try {
-        closeSync(openSync(spec.logFile, 'w'));
+        closeSync(openLog(spec.logFile));
       } catch (e) {
         callbacks.crashed(e);
         return;
@@ -87,11 +87,25 @@ export function launch(spec: LaunchSpec, callbacks: SpawnCallbacks): void {
   launchHere(spec, env, shell, callbacks);
 }
 
+/**
+ * A command's log, created or emptied as `openSync(file, 'w')` does, but never blocking: a FIFO put where the log
+ * goes would hold orchestra's thread until something read it. Anything but a regular file is an error, thrown as
+ * openSync's are.
+ */
+function openLog(file: string): number {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK, 0o666);
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw new Error(`${file}: the log is not a regular file`);
+  }
+  return fd;
+}
+
 function launchHere(spec: LaunchSpec, env: NodeJS.ProcessEnv, shell: string | true, callbacks: SpawnCallbacks): void {
   // The process writes straight into its log file: no output passes through
   // orchestra, so memory stays bounded whatever it prints, and stdout and
   // stderr interleave as they would on a terminal.
-  const out = openSync(spec.logFile, 'w');
+  const out = openLog(spec.logFile);
   const input = spec.stdinFile !== undefined ? openSync(spec.stdinFile, 'r') : 'ignore';
   const options = { cwd: spec.cwd, env, detached: true, stdio: [input, out, out] as ['ignore' | number, number, number] };
   let child: ChildProcess;

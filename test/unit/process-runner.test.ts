@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -107,6 +108,18 @@ describe.each([
       await startCommand(s, quiet).done;
     }).rejects.toThrow(`ENOENT: no such file or directory, open '${s.logFile}'`);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a FIFO where the log goes is an error, never a wait for a reader, and the next command still runs', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runner-fifo-'));
+    const fifo = path.join(dir, 'out.log');
+    execFileSync('mkfifo', [fifo]);
+    const marker = path.join(dir, 'ran');
+    await expect(async () => {
+      await startCommand(spec(['sh', '-c', `touch ${marker}`], { logFile: fifo }), quiet).done;
+    }).rejects.toThrow(/ENXIO|not a regular file/);
+    expect(existsSync(marker)).toBe(false);
+    expect((await startCommand(spec(['true']), quiet).done).exitCode).toBe(0);
   });
 
   it('a folder that is a file is a start that failed, never a throw', async () => {
