@@ -1,5 +1,23 @@
 import { Positions, registerInfo, setOwn, type PlainObject } from './located.js';
 import { resolvePlainScalar } from './yaml-core-scalar.js';
+import {
+  COLON,
+  DASH,
+  DQUOTE,
+  FlowReader,
+  HASH,
+  keyChar,
+  keyStart,
+  LBRACE,
+  LBRACKET,
+  LF,
+  MAX_DEPTH,
+  NOT_STRING_KEY,
+  plainStart,
+  SPACE,
+  SQUOTE,
+  type Read,
+} from './yaml-plain-flow.js';
 
 /**
  * A reader for the plain subset of YAML that configs are written in: block
@@ -25,25 +43,8 @@ import { resolvePlainScalar } from './yaml-core-scalar.js';
  * nothing sits just after its `:` and the spaces that follow.
  */
 
-const LF = 10;
-const SPACE = 32;
-const DQUOTE = 34;
-const SQUOTE = 39;
-const COMMA = 44;
-const DASH = 45;
-const COLON = 58;
-const LBRACKET = 91;
-const RBRACKET = 93;
-const LBRACE = 123;
-const RBRACE = 125;
-const HASH = 35;
-const BACKSLASH = 92;
-
 /** The longest implicit key of a block map yaml reads (its "the : indicator must be at most 1024 chars" error). */
 const MAX_IMPLICIT_KEY = 1024;
-
-/** Nested collections deeper than this are left to YamlConverter, which reports depth over 100. */
-const MAX_DEPTH = 90;
 
 /**
  * Characters this reader never reads: a tab or CR (indentation and line
@@ -54,24 +55,6 @@ const MAX_DEPTH = 90;
  */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const UNREAD = /[\t\r\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]/;
-
-/** A key this reader takes: plain, starting with a letter or `_`, of characters that cannot make it anything but a string. */
-function keyChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === DASH || c === 46 || c === 47;
-}
-function keyStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-/** Keys the core schema reads as null or a boolean, not a string. */
-const NOT_STRING_KEY = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
-
-/** A value read and the offsets of its node. */
-interface Read {
-  value: unknown;
-  start: number;
-  end: number;
-  after: number;
-}
 
 /** A collection read in place of yaml's parse of `text[from, to)`: its value and its node's range, offsets in `text`. */
 export interface PlainRead {
@@ -101,15 +84,10 @@ export function readPlainYaml(file: string, text: string, from = 0, to = text.le
   return r;
 }
 
-class PlainReader {
+/** The block half of the reader; flow values, quoted scalars and the characters are yaml-plain-flow.ts's. */
+class PlainReader extends FlowReader {
   /** Where reading goes on: the start of the next line with content, or the end. */
   pos = 0;
-
-  constructor(
-    readonly file: string,
-    readonly text: string,
-    readonly to: number,
-  ) {}
 
   /** Set when a comment was found where yaml would give it a range: the read is then given up. */
   failed = false;
@@ -302,160 +280,5 @@ class PlainReader {
     const lineEnd = this.lineEnd(e);
     while (text.charCodeAt(e - 1) === SPACE) e--;
     return { value: resolvePlainScalar(text.slice(r, e)), start: r, end: e, after: lineEnd < to ? lineEnd + 1 : to };
-  }
-
-  /** A flow collection or quoted scalar at `p`, on one line; `after` is its end (inside a flow, yaml's range[2] is not used). */
-  flow(p: number, depth: number): Read | undefined {
-    if (depth > MAX_DEPTH) return undefined;
-    const c = this.text.charCodeAt(p);
-    if (c === LBRACKET) return this.flowSeq(p, depth);
-    if (c === LBRACE) return this.flowMap(p, depth);
-    if (c === DQUOTE || c === SQUOTE) return this.quoted(p, c);
-    return this.flowPlain(p);
-  }
-
-  skipSpaces(p: number): number {
-    while (this.text.charCodeAt(p) === SPACE) p++;
-    return p;
-  }
-
-  flowSeq(open: number, depth: number): Read | undefined {
-    const { text, file } = this;
-    const arr: unknown[] = [];
-    const positions = new Positions({ file, start: open, end: open });
-    let p = this.skipSpaces(open + 1);
-    if (text.charCodeAt(p) !== RBRACKET) {
-      for (;;) {
-        const item = this.flow(p, depth + 1);
-        if (item === undefined) return undefined;
-        positions.setRange(arr.length, file, item.start, item.end, item.start, item.end);
-        arr.push(item.value);
-        p = this.skipSpaces(item.end);
-        const c = text.charCodeAt(p);
-        if (c === RBRACKET) break;
-        if (c !== COMMA) return undefined; // `[a: b]` is a pair, `[a b` a mistake
-        p = this.skipSpaces(p + 1);
-        if (text.charCodeAt(p) === RBRACKET) return undefined; // a trailing comma
-      }
-    }
-    const end = p + 1;
-    positions.self = { file, start: open, end };
-    positions.shrink();
-    const value = arr.slice();
-    registerInfo(value, positions);
-    return { value, start: open, end, after: end };
-  }
-
-  flowMap(open: number, depth: number): Read | undefined {
-    const { text, file, to } = this;
-    const obj: PlainObject = {};
-    const positions = new Positions({ file, start: open, end: open });
-    let p = this.skipSpaces(open + 1);
-    if (text.charCodeAt(p) !== RBRACE) {
-      for (;;) {
-        if (!keyStart(text.charCodeAt(p))) return undefined;
-        let keyEnd = p + 1;
-        while (keyEnd < to && keyChar(text.charCodeAt(keyEnd))) keyEnd++;
-        if (text.charCodeAt(keyEnd) !== COLON || text.charCodeAt(keyEnd + 1) !== SPACE) return undefined;
-        const name = text.slice(p, keyEnd);
-        if (NOT_STRING_KEY.test(name) || positions.has(name)) return undefined;
-        const v = this.skipSpaces(keyEnd + 2);
-        const value = this.flow(v, depth + 1);
-        if (value === undefined) return undefined;
-        positions.setRange(name, file, p, keyEnd, value.start, value.end);
-        setOwn(obj, name, value.value);
-        p = this.skipSpaces(value.end);
-        const c = text.charCodeAt(p);
-        if (c === RBRACE) break;
-        if (c !== COMMA) return undefined;
-        p = this.skipSpaces(p + 1);
-        if (text.charCodeAt(p) === RBRACE) return undefined;
-      }
-    }
-    const end = p + 1;
-    positions.self = { file, start: open, end };
-    positions.shrink();
-    registerInfo(obj, positions);
-    return { value: obj, start: open, end, after: end };
-  }
-
-  /** A quoted scalar on one line; a double-quoted one without a backslash (an escape), a single-quoted one may double its quote. */
-  quoted(open: number, quote: number): Read | undefined {
-    const { text, to } = this;
-    let p = open + 1;
-    let doubled = false;
-    for (;;) {
-      if (p >= to) return undefined;
-      const c = text.charCodeAt(p);
-      if (c === LF) return undefined; // folded over lines: yaml's
-      if (c === BACKSLASH && quote === DQUOTE) return undefined; // an escape: yaml's
-      if (c === quote) {
-        if (quote === SQUOTE && text.charCodeAt(p + 1) === SQUOTE) {
-          doubled = true;
-          p += 2;
-          continue;
-        }
-        break;
-      }
-      p++;
-    }
-    const raw = text.slice(open + 1, p);
-    return { value: doubled ? raw.replace(/''/g, "'") : raw, start: open, end: p + 1, after: p + 1 };
-  }
-
-  /** A plain scalar inside a flow collection: up to a `,`, a bracket or brace, or the line's end; never with a `:`. */
-  flowPlain(p: number): Read | undefined {
-    const { text, to } = this;
-    if (!plainStart(text.charCodeAt(p), text.charCodeAt(p + 1), true)) return undefined;
-    let e = p;
-    for (; e < to; e++) {
-      const c = text.charCodeAt(e);
-      if (c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE || c === LF) break;
-      if (c === COLON) return undefined; // a pair inside a sequence, or a `:` yaml reads its own way
-      if (c === HASH && text.charCodeAt(e - 1) === SPACE) return undefined;
-    }
-    while (text.charCodeAt(e - 1) === SPACE) e--;
-    if (e <= p) return undefined;
-    return { value: resolvePlainScalar(text.slice(p, e)), start: p, end: e, after: e };
-  }
-}
-
-/**
- * Whether a plain scalar may start with `c` (followed by `next`): not an
- * indicator, except a `-` before something that is not a space (`-1`,
- * `--flag`); in a flow, not before a flow indicator either.
- */
-function plainStart(c: number, next: number, inFlow: boolean): boolean {
-  switch (c) {
-    case DASH:
-      return !(
-        Number.isNaN(next) ||
-        next === SPACE ||
-        next === LF ||
-        (inFlow && (next === COMMA || next === RBRACKET || next === RBRACE || next === LBRACKET || next === LBRACE))
-      );
-    case COMMA:
-    case LBRACKET:
-    case RBRACKET:
-    case LBRACE:
-    case RBRACE:
-    case DQUOTE:
-    case SQUOTE:
-    case COLON:
-    case 63: // ?
-    case HASH:
-    case 38: // & an anchor
-    case 42: // * an alias
-    case 33: // ! a tag
-    case 124: // | a literal block scalar
-    case 62: // > a folded one
-    case 37: // % a directive
-    case 64: // @ reserved
-    case 96: // ` reserved
-    case SPACE:
-    case LF:
-      return false;
-    default:
-      return !Number.isNaN(c);
   }
 }
