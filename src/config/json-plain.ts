@@ -1,4 +1,4 @@
-import { Positions, registerInfo, setOwn, type PlainObject } from './located.js';
+import { completeLocated, Positions, setOwn, type PlainObject } from './located.js';
 import { resolvePlainScalar } from './yaml-core-scalar.js';
 
 /**
@@ -108,10 +108,7 @@ class JsonReader {
       }
     }
     this.pos = p + 1;
-    positions.self = { file, start: open, end: p + 1 };
-    positions.shrink();
-    registerInfo(obj, positions);
-    return obj;
+    return completeLocated(obj, positions, { file, start: open, end: p + 1 });
   }
 
   array(open: number, depth: number): unknown {
@@ -131,10 +128,6 @@ class JsonReader {
       }
     }
     this.pos = p + 1;
-    positions.self = { file, start: open, end: p + 1 };
-    positions.shrink();
-    const value = arr.slice();
-    registerInfo(value, positions);
-    return value;
+    return completeLocated(arr, positions, { file, start: open, end: p + 1 });
   }
 }

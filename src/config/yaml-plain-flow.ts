@@ -1,4 +1,4 @@
-import { Positions, registerInfo, setOwn, type PlainObject } from './located.js';
+import { completeLocated, Positions, setOwn, type PlainObject } from './located.js';
 import { resolvePlainScalar } from './yaml-core-scalar.js';
 
 /**
@@ -86,11 +86,7 @@ export class FlowReader {
       }
     }
     const end = p + 1;
-    positions.self = { file, start: open, end };
-    positions.shrink();
-    const value = arr.slice();
-    registerInfo(value, positions);
-    return { value, start: open, end, after: end };
+    return { value: completeLocated(arr, positions, { file, start: open, end }), start: open, end, after: end };
   }
 
   flowMap(open: number, depth: number): Read | undefined {
@@ -120,10 +116,7 @@ export class FlowReader {
       }
     }
     const end = p + 1;
-    positions.self = { file, start: open, end };
-    positions.shrink();
-    registerInfo(obj, positions);
-    return { value: obj, start: open, end, after: end };
+    return { value: completeLocated(obj, positions, { file, start: open, end }), start: open, end, after: end };
   }
 
   /** A quoted scalar on one line; a double-quoted one without a backslash (an escape), a single-quoted one may double its quote. */

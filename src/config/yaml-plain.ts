@@ -1,4 +1,4 @@
-import { Positions, registerInfo, setOwn, type PlainObject } from './located.js';
+import { completeLocated, Positions, setOwn, type PlainObject } from './located.js';
 import { resolvePlainScalar } from './yaml-core-scalar.js';
 import {
   COLON,
@@ -190,10 +190,7 @@ class PlainReader extends FlowReader {
       if (nextIndent > indent) return undefined; // a continued scalar, or a mistake: yaml says which
       key = next + indent;
     }
-    positions.self = { file, start: first, end: after };
-    positions.shrink();
-    registerInfo(obj, positions);
-    return { value: obj, start: first, end: after, after };
+    return { value: completeLocated(obj, positions, { file, start: first, end: after }), start: first, end: after, after };
   }
 
   /**
@@ -243,12 +240,7 @@ class PlainReader extends FlowReader {
       if (nextIndent > indent) return undefined;
       dash = next + indent;
     }
-    positions.self = { file, start: first, end: after };
-    positions.shrink();
-    // A copy at its length: an array grown by push keeps room for at least 17 items (a gate's one-item lists, 100,000 times).
-    const value = arr.slice();
-    registerInfo(value, positions);
-    return { value, start: first, end: after, after };
+    return { value: completeLocated(arr, positions, { file, start: first, end: after }), start: first, end: after, after };
   }
 
   /** A value that starts at `r` on its key's or dash's line and ends that line; `after` is past the line's newline. */
